@@ -1,0 +1,15 @@
+//! The BigBlueButton API as Plenary speaks it, on both sides: towards front ends
+//! (verifying their checksums, answering in BBB's XML) and towards backends
+//! (signing calls, reading their XML). Everything but [`client`] is free of I/O.
+
+pub mod checksum;
+pub mod client;
+pub mod error;
+pub mod meeting;
+pub mod params;
+pub mod xml;
+
+pub use checksum::{Algorithm, AlgorithmSet, ChecksumError};
+pub use error::ApiError;
+pub use params::Params;
+pub use xml::Element;
