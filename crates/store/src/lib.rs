@@ -1,0 +1,159 @@
+//! The persistence facade. Callers see domain-level async functions; behind
+//! them one set of portable SQL statements runs on SQLite (the embedded
+//! default) or PostgreSQL (for several Plenary instances behind a balancer).
+//!
+//! House rules for portability through sqlx's `Any` driver: times are BIGINT
+//! Unix milliseconds, flags BIGINT 0/1, money BIGINT cents, every aggregate is
+//! cast to BIGINT, placeholders are `$n`. Every statement is exercised by the
+//! conformance tests on both backends.
+
+mod meetings;
+mod samples;
+mod servers;
+mod tenants;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use meetings::{Claim, MeetingRecord, NewMeeting};
+pub use samples::UsageSample;
+pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
+pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("invalid value stored in the database: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Unique-constraint violations become `Conflict`, so callers can answer
+    /// "already exists" instead of a database error.
+    fn from_insert(e: sqlx::Error, what: impl Into<String>) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(what.into()),
+            _ => Self::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and applies the
+    /// migrations embedded in the binary.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating, for `readyz` and `migrate` themselves.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = if path.contains("mode=") {
+                format!("sqlite://{path}")
+            } else {
+                format!("sqlite://{path}{sep}mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets the poller write while the gateway reads.
+                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the database answers and every embedded migration is applied.
+    pub async fn is_ready(&self) -> Result<bool> {
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE success = $1",
+        )
+        .bind(true)
+        .fetch_one(&self.pool)
+        .await
+        .or_else(|e| match e {
+            // No migrations table yet: reachable, not ready.
+            sqlx::Error::Database(_) => Ok(0),
+            e => Err(e),
+        })?;
+        let expected = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").migrations.len(),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").migrations.len(),
+        };
+        Ok(applied as usize >= expected)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}

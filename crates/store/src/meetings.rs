@@ -1,0 +1,217 @@
+//! The gateway's record of each tenant meeting and the server holding it.
+
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRecord {
+    pub id: i64,
+    pub tenant_id: i64,
+    /// The ID the tenant uses.
+    pub meeting_id: String,
+    /// The namespaced ID the backend knows.
+    pub backend_id: String,
+    pub server_id: i64,
+    /// BBB's internal meeting ID, which is also the recording ID.
+    pub internal_id: Option<String>,
+    pub created_at: i64,
+    pub ended_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMeeting<'a> {
+    pub tenant_id: i64,
+    pub meeting_id: &'a str,
+    pub backend_id: &'a str,
+    pub server_id: i64,
+    pub now_ms: i64,
+}
+
+/// The outcome of claiming a meeting ID for a create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This call created the record: it must create the meeting on the server.
+    New(MeetingRecord),
+    /// A live record existed (or a concurrent create won): reuse its server.
+    Existing(MeetingRecord),
+}
+
+const MEETING_COLUMNS: &str =
+    "id, tenant_id, meeting_id, backend_id, server_id, internal_id, created_at, ended_at";
+
+fn meeting_from(row: &AnyRow) -> Result<MeetingRecord> {
+    Ok(MeetingRecord {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        meeting_id: row.try_get("meeting_id")?,
+        backend_id: row.try_get("backend_id")?,
+        server_id: row.try_get("server_id")?,
+        internal_id: row.try_get("internal_id")?,
+        created_at: row.try_get("created_at")?,
+        ended_at: row.try_get("ended_at")?,
+    })
+}
+
+impl Store {
+    /// Records the meeting unless a live record for the same tenant and ID
+    /// exists; the partial unique index makes this safe under concurrent creates.
+    pub async fn claim_meeting(&self, new: NewMeeting<'_>) -> Result<Claim> {
+        let inserted = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO meetings (tenant_id, meeting_id, backend_id, server_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING {MEETING_COLUMNS}"
+        )))
+        .bind(new.tenant_id)
+        .bind(new.meeting_id)
+        .bind(new.backend_id)
+        .bind(new.server_id)
+        .bind(new.now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        match inserted {
+            Some(row) => Ok(Claim::New(meeting_from(&row)?)),
+            None => self
+                .live_meeting(new.tenant_id, new.meeting_id)
+                .await?
+                .map(Claim::Existing)
+                // The rival record ended between our insert and this read.
+                .ok_or_else(|| StoreError::Conflict("meeting record changed concurrently".into())),
+        }
+    }
+
+    pub async fn live_meeting(
+        &self,
+        tenant_id: i64,
+        meeting_id: &str,
+    ) -> Result<Option<MeetingRecord>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE tenant_id = $1 AND meeting_id = $2 AND ended_at IS NULL"
+        )))
+        .bind(tenant_id)
+        .bind(meeting_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(meeting_from)
+        .transpose()
+    }
+
+    /// The most recent record of a meeting ID, live or ended: recordings stay on
+    /// the server that held the meeting.
+    pub async fn meeting_records(
+        &self,
+        tenant_id: i64,
+        meeting_id: &str,
+    ) -> Result<Vec<MeetingRecord>> {
+        self.meetings_where(
+            "tenant_id = $1 AND meeting_id = $2 ORDER BY id DESC",
+            tenant_id,
+            Some(meeting_id),
+        )
+        .await
+    }
+
+    pub async fn meeting_by_internal_id(
+        &self,
+        tenant_id: i64,
+        internal_id: &str,
+    ) -> Result<Option<MeetingRecord>> {
+        Ok(self
+            .meetings_where(
+                "tenant_id = $1 AND internal_id = $2",
+                tenant_id,
+                Some(internal_id),
+            )
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub async fn live_meetings_of_tenant(&self, tenant_id: i64) -> Result<Vec<MeetingRecord>> {
+        self.meetings_where(
+            "tenant_id = $1 AND ended_at IS NULL ORDER BY id",
+            tenant_id,
+            None,
+        )
+        .await
+    }
+
+    pub async fn live_meetings_on_server(&self, server_id: i64) -> Result<Vec<MeetingRecord>> {
+        self.meetings_where(
+            "server_id = $1 AND ended_at IS NULL ORDER BY id",
+            server_id,
+            None,
+        )
+        .await
+    }
+
+    /// Servers that ever held a meeting of the tenant: where its recordings are.
+    pub async fn servers_of_tenant(&self, tenant_id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT server_id FROM meetings WHERE tenant_id = $1 ORDER BY server_id",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn meetings_where(
+        &self,
+        condition: &str,
+        id: i64,
+        text: Option<&str>,
+    ) -> Result<Vec<MeetingRecord>> {
+        let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE {condition}");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(id);
+        if let Some(t) = text {
+            q = q.bind(t);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(meeting_from)
+            .collect()
+    }
+
+    pub async fn set_meeting_internal_id(&self, id: i64, internal_id: &str) -> Result<()> {
+        sqlx::query("UPDATE meetings SET internal_id = $1 WHERE id = $2")
+            .bind(internal_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a meeting ended; a no-op if it already was.
+    pub async fn end_meeting(&self, id: i64, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE meetings SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the create that failed on the backend, so a retry starts afresh.
+    pub async fn discard_meeting(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM meetings WHERE id = $1 AND internal_id IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every live meeting on a server declared dead (Scalelite's panic),
+    /// so the next create of the same ID lands elsewhere. Returns how many.
+    pub async fn release_server_meetings(&self, server_id: i64, now_ms: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE meetings SET ended_at = $1 WHERE server_id = $2 AND ended_at IS NULL",
+        )
+        .bind(now_ms)
+        .bind(server_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+}

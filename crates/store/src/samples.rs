@@ -1,0 +1,89 @@
+//! Usage samples: one row per meeting per poll, the raw material of metering.
+
+use crate::{Result, Store, flag};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageSample {
+    pub at_ms: i64,
+    /// The gateway's meeting record, when the meeting is one of ours.
+    pub meeting_ref: Option<i64>,
+    pub tenant_id: i64,
+    pub server_id: i64,
+    pub backend_id: String,
+    /// `bbb-origin-server-name` metadata: which front end of the tenant.
+    pub origin: Option<String>,
+    pub participants: i64,
+    pub moderators: i64,
+    pub mic: i64,
+    pub listen_only: i64,
+    pub webcams: i64,
+    pub breakout: bool,
+}
+
+impl Store {
+    /// Stores one poll's samples atomically: a poll is recorded whole or not at all.
+    pub async fn insert_samples(&self, samples: &[UsageSample]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for s in samples {
+            sqlx::query(
+                "INSERT INTO usage_samples (at, meeting_ref, tenant_id, server_id, backend_id, origin, \
+                 participants, moderators, mic, listen_only, webcams, breakout) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(s.at_ms)
+            .bind(s.meeting_ref)
+            .bind(s.tenant_id)
+            .bind(s.server_id)
+            .bind(&s.backend_id)
+            .bind(s.origin.as_deref())
+            .bind(s.participants)
+            .bind(s.moderators)
+            .bind(s.mic)
+            .bind(s.listen_only)
+            .bind(s.webcams)
+            .bind(flag(s.breakout))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A tenant's samples in `[from_ms, to_ms)`, oldest first.
+    pub async fn samples_of_tenant(
+        &self,
+        tenant_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<UsageSample>> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT at, meeting_ref, tenant_id, server_id, backend_id, origin, participants, moderators, \
+             mic, listen_only, webcams, breakout FROM usage_samples \
+             WHERE tenant_id = $1 AND at >= $2 AND at < $3 ORDER BY at, id",
+        )
+        .bind(tenant_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UsageSample {
+                    at_ms: r.try_get("at")?,
+                    meeting_ref: r.try_get("meeting_ref")?,
+                    tenant_id: r.try_get("tenant_id")?,
+                    server_id: r.try_get("server_id")?,
+                    backend_id: r.try_get("backend_id")?,
+                    origin: r.try_get("origin")?,
+                    participants: r.try_get("participants")?,
+                    moderators: r.try_get("moderators")?,
+                    mic: r.try_get("mic")?,
+                    listen_only: r.try_get("listen_only")?,
+                    webcams: r.try_get("webcams")?,
+                    breakout: r.try_get::<i64, _>("breakout")? != 0,
+                })
+            })
+            .collect()
+    }
+}

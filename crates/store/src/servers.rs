@@ -1,0 +1,225 @@
+//! BBB servers: what operators configure, and what the poller last saw.
+
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Result, Store, StoreError};
+
+/// What operators decide: new meetings go to `Enabled` servers only;
+/// `Cordoned` servers keep their running meetings; `Disabled` ones get no calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServerState {
+    Enabled,
+    Cordoned,
+    Disabled,
+}
+
+/// What the poller observed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Health {
+    Up,
+    Unstable,
+    Down,
+}
+
+macro_rules! text_enum {
+    ($t:ty { $($v:ident => $s:literal),* }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$v),)* _ => None }
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+text_enum!(ServerState { Enabled => "enabled", Cordoned => "cordoned", Disabled => "disabled" });
+text_enum!(Health { Up => "up", Unstable => "unstable", Down => "down" });
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Server {
+    pub id: i64,
+    pub url: String,
+    pub secret: String,
+    pub algorithm: String,
+    pub weight: i64,
+    pub pool: Option<String>,
+    /// Participants the operator says the server can carry.
+    pub capacity: i64,
+    pub state: ServerState,
+    pub health: Health,
+    pub load: i64,
+    pub meetings: i64,
+    pub participants: i64,
+    pub polled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .field("state", &self.state)
+            .field("health", &self.health)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewServer<'a> {
+    pub url: &'a str,
+    pub secret: &'a str,
+    pub algorithm: &'a str,
+    pub weight: i64,
+    pub pool: Option<&'a str>,
+    pub capacity: i64,
+    /// New servers start unstable until the poller has seen them answer.
+    pub health: Health,
+    pub now_ms: i64,
+}
+
+/// Fields an operator may change on an existing server; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct ServerPatch<'a> {
+    pub secret: Option<&'a str>,
+    pub algorithm: Option<&'a str>,
+    pub weight: Option<i64>,
+    /// `Some(None)` clears the pool.
+    pub pool: Option<Option<&'a str>>,
+    pub capacity: Option<i64>,
+}
+
+/// One poll's outcome for one server.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerPoll {
+    pub health: Health,
+    pub load: i64,
+    pub meetings: i64,
+    pub participants: i64,
+    pub at_ms: i64,
+}
+
+const SERVER_COLUMNS: &str = "id, url, secret, algorithm, weight, pool, capacity, state, health, load, meetings, participants, polled_at, created_at";
+
+fn server_from(row: &AnyRow) -> Result<Server> {
+    let state: String = row.try_get("state")?;
+    let health: String = row.try_get("health")?;
+    Ok(Server {
+        id: row.try_get("id")?,
+        url: row.try_get("url")?,
+        secret: row.try_get("secret")?,
+        algorithm: row.try_get("algorithm")?,
+        weight: row.try_get("weight")?,
+        pool: row.try_get("pool")?,
+        capacity: row.try_get("capacity")?,
+        state: ServerState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("server state {state:?}")))?,
+        health: Health::parse(&health)
+            .ok_or_else(|| StoreError::Corrupt(format!("server health {health:?}")))?,
+        load: row.try_get("load")?,
+        meetings: row.try_get("meetings")?,
+        participants: row.try_get("participants")?,
+        polled_at: row.try_get("polled_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    pub async fn add_server(&self, new: NewServer<'_>) -> Result<Server> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO servers (url, secret, algorithm, weight, pool, capacity, state, health, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8) RETURNING {SERVER_COLUMNS}"
+        )))
+        .bind(new.url)
+        .bind(new.secret)
+        .bind(new.algorithm)
+        .bind(new.weight)
+        .bind(new.pool)
+        .bind(new.capacity)
+        .bind(new.health.as_str())
+        .bind(new.now_ms)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("server {}", new.url)))?;
+        server_from(&row)
+    }
+
+    pub async fn servers(&self) -> Result<Vec<Server>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SERVER_COLUMNS} FROM servers ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(server_from)
+        .collect()
+    }
+
+    pub async fn server(&self, id: i64) -> Result<Server> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SERVER_COLUMNS} FROM servers WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("server {id}")))?;
+        server_from(&row)
+    }
+
+    pub async fn set_server_state(&self, id: i64, state: ServerState) -> Result<()> {
+        self.update_server_column(id, "state", state.as_str()).await
+    }
+
+    async fn update_server_column(&self, id: i64, column: &str, value: &str) -> Result<()> {
+        let done = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE servers SET {column} = $1 WHERE id = $2"
+        )))
+        .bind(value)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("server {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn update_server(&self, id: i64, patch: ServerPatch<'_>) -> Result<Server> {
+        let current = self.server(id).await?;
+        sqlx::query(
+            "UPDATE servers SET secret = $1, algorithm = $2, weight = $3, pool = $4, capacity = $5 WHERE id = $6",
+        )
+        .bind(patch.secret.unwrap_or(&current.secret))
+        .bind(patch.algorithm.unwrap_or(&current.algorithm))
+        .bind(patch.weight.unwrap_or(current.weight))
+        .bind(patch.pool.unwrap_or(current.pool.as_deref()))
+        .bind(patch.capacity.unwrap_or(current.capacity))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        self.server(id).await
+    }
+
+    pub async fn record_server_poll(&self, id: i64, poll: ServerPoll) -> Result<()> {
+        sqlx::query(
+            "UPDATE servers SET health = $1, load = $2, meetings = $3, participants = $4, polled_at = $5 WHERE id = $6",
+        )
+        .bind(poll.health.as_str())
+        .bind(poll.load)
+        .bind(poll.meetings)
+        .bind(poll.participants)
+        .bind(poll.at_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,257 @@
+//! Tenants: one BBB API endpoint of an organisation, its secrets and its
+//! parameter rules.
+
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Result, Store, StoreError, flag};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: i64,
+    pub name: String,
+    pub host: Option<String>,
+    pub pool: Option<String>,
+    pub enabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTenant<'a> {
+    pub name: &'a str,
+    pub host: Option<&'a str>,
+    pub pool: Option<&'a str>,
+    pub secret: &'a str,
+    pub now_ms: i64,
+}
+
+/// Scalelite's semantics: a default applies when the caller sent nothing, an
+/// override replaces what the caller sent, an exclusion drops it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamMode {
+    Default,
+    Override,
+    Exclude,
+}
+
+impl ParamMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Override => "override",
+            Self::Exclude => "exclude",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Default, Self::Override, Self::Exclude]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamRule {
+    /// `create` or `join`.
+    pub call: String,
+    pub mode: ParamMode,
+    pub param: String,
+    pub value: String,
+}
+
+const TENANT_COLUMNS: &str = "id, name, host, pool, enabled, created_at";
+
+fn tenant_from(row: &AnyRow) -> Result<Tenant> {
+    Ok(Tenant {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        host: row.try_get("host")?,
+        pool: row.try_get("pool")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Creates a tenant with its first secret, in one transaction.
+    pub async fn create_tenant(&self, new: NewTenant<'_>) -> Result<Tenant> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO tenants (name, host, pool, enabled, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING {TENANT_COLUMNS}"
+        )))
+        .bind(new.name)
+        .bind(new.host)
+        .bind(new.pool)
+        .bind(new.now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("tenant {:?} (or its host)", new.name)))?;
+        let tenant = tenant_from(&row)?;
+        sqlx::query(
+            "INSERT INTO tenant_secrets (tenant_id, secret, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.id)
+        .bind(new.secret)
+        .bind(new.now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    pub async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>> {
+        self.tenant_where("name = $1", name).await
+    }
+
+    pub async fn tenant_by_host(&self, host: &str) -> Result<Option<Tenant>> {
+        self.tenant_where("host = $1", host).await
+    }
+
+    async fn tenant_where(&self, condition: &str, value: &str) -> Result<Option<Tenant>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants WHERE {condition}"
+        )))
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(tenant_from)
+        .transpose()
+    }
+
+    pub async fn tenant(&self, name: &str) -> Result<Tenant> {
+        self.tenant_by_name(name)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("tenant {name:?}")))
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(tenant_from)
+        .collect()
+    }
+
+    pub async fn set_tenant_enabled(&self, name: &str, enabled: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE tenants SET enabled = $1 WHERE name = $2")
+            .bind(flag(enabled))
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("tenant {name:?}")));
+        }
+        Ok(())
+    }
+
+    /// The tenant's secrets, oldest first.
+    pub async fn tenant_secrets(&self, tenant_id: i64) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT secret FROM tenant_secrets WHERE tenant_id = $1 ORDER BY id",
+            )
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    pub async fn add_tenant_secret(&self, tenant_id: i64, secret: &str, now_ms: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tenant_secrets (tenant_id, secret, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(tenant_id)
+        .bind(secret)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "this secret"))?;
+        Ok(())
+    }
+
+    /// Removes the secret, refusing to remove the last one: a tenant without a
+    /// secret could never be used again.
+    pub async fn remove_tenant_secret(&self, tenant_id: i64, secret: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM tenant_secrets WHERE tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM tenant_secrets WHERE tenant_id = $1 AND secret = $2")
+            .bind(tenant_id)
+            .bind(secret)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("that secret on this tenant".into()));
+        }
+        if count <= 1 {
+            return Err(StoreError::Conflict(
+                "the tenant's last secret; add another one first".into(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn tenant_param_rules(&self, tenant_id: i64) -> Result<Vec<ParamRule>> {
+        let rows = sqlx::query(
+            "SELECT call, mode, param, value FROM tenant_params WHERE tenant_id = $1 ORDER BY call, mode, param",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mode: String = r.try_get("mode")?;
+                Ok(ParamRule {
+                    call: r.try_get("call")?,
+                    mode: ParamMode::parse(&mode)
+                        .ok_or_else(|| StoreError::Corrupt(format!("parameter mode {mode:?}")))?,
+                    param: r.try_get("param")?,
+                    value: r.try_get("value")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_tenant_param_rule(&self, tenant_id: i64, rule: &ParamRule) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tenant_params (tenant_id, call, mode, param, value) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant_id, call, mode, param) DO UPDATE SET value = excluded.value",
+        )
+        .bind(tenant_id)
+        .bind(&rule.call)
+        .bind(rule.mode.as_str())
+        .bind(&rule.param)
+        .bind(&rule.value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn remove_tenant_param_rule(
+        &self,
+        tenant_id: i64,
+        call: &str,
+        mode: ParamMode,
+        param: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM tenant_params WHERE tenant_id = $1 AND call = $2 AND mode = $3 AND param = $4",
+        )
+        .bind(tenant_id)
+        .bind(call)
+        .bind(mode.as_str())
+        .bind(param)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

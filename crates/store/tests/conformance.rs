@@ -1,0 +1,252 @@
+//! One story of the store, told on SQLite and on PostgreSQL: every statement
+//! the facade runs must behave the same on both.
+
+use store::{
+    Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, ServerPatch, ServerPoll,
+    ServerState, Store, StoreError, UsageSample,
+};
+use testkit::{TempDir, TempPostgres};
+
+async fn on_both_backends<F, Fut>(story: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = TempDir::new("store");
+    story(Store::open(&dir.sqlite_url()).await.expect("sqlite opens")).await;
+    if let Some(pg) = TempPostgres::start() {
+        story(
+            Store::open(&pg.fresh_database_url())
+                .await
+                .expect("postgres opens"),
+        )
+        .await;
+    }
+}
+
+fn tenant<'a>(name: &'a str, secret: &'a str) -> NewTenant<'a> {
+    NewTenant {
+        name,
+        host: None,
+        pool: None,
+        secret,
+        now_ms: 1_000,
+    }
+}
+
+fn server(url: &str) -> NewServer<'_> {
+    NewServer {
+        url,
+        secret: "s",
+        algorithm: "sha256",
+        weight: 1,
+        pool: None,
+        capacity: 200,
+        health: Health::Unstable,
+        now_ms: 1_000,
+    }
+}
+
+#[tokio::test]
+async fn a_fresh_database_is_ready_after_migrating_twice() {
+    on_both_backends(|s| async move {
+        s.migrate().await.unwrap();
+        assert!(s.is_ready().await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tenants_keep_their_secrets_and_refuse_duplicates() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "one")).await.unwrap();
+        assert!(t.enabled);
+        assert!(matches!(
+            s.create_tenant(tenant("acme", "x")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.add_tenant_secret(t.id, "two", 2_000).await.unwrap();
+        assert_eq!(s.tenant_secrets(t.id).await.unwrap(), ["one", "two"]);
+        s.remove_tenant_secret(t.id, "one").await.unwrap();
+        assert!(matches!(
+            s.remove_tenant_secret(t.id, "two").await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(s.tenant_secrets(t.id).await.unwrap(), ["two"]);
+        s.set_tenant_enabled("acme", false).await.unwrap();
+        assert!(!s.tenant("acme").await.unwrap().enabled);
+        assert!(matches!(
+            s.set_tenant_enabled("nobody", true).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tenants_are_found_by_exact_host() {
+    on_both_backends(|s| async move {
+        let new = NewTenant {
+            host: Some("bbb.acme.org"),
+            ..tenant("acme", "x")
+        };
+        s.create_tenant(new).await.unwrap();
+        assert_eq!(
+            s.tenant_by_host("bbb.acme.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "acme"
+        );
+        assert!(s.tenant_by_host("other.org").await.unwrap().is_none());
+        assert_eq!(s.tenants().await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parameter_rules_are_upserted_and_removed() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
+        let mut rule = ParamRule {
+            call: "create".into(),
+            mode: ParamMode::Override,
+            param: "record".into(),
+            value: "false".into(),
+        };
+        s.set_tenant_param_rule(t.id, &rule).await.unwrap();
+        rule.value = "true".into();
+        s.set_tenant_param_rule(t.id, &rule).await.unwrap();
+        assert_eq!(s.tenant_param_rules(t.id).await.unwrap(), [rule]);
+        s.remove_tenant_param_rule(t.id, "create", ParamMode::Override, "record")
+            .await
+            .unwrap();
+        assert!(s.tenant_param_rules(t.id).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn servers_record_state_patches_and_polls() {
+    on_both_backends(|s| async move {
+        let a = s
+            .add_server(server("http://a/bigbluebutton/api"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.state, a.health),
+            (ServerState::Enabled, Health::Unstable)
+        );
+        assert!(matches!(
+            s.add_server(server("http://a/bigbluebutton/api")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.set_server_state(a.id, ServerState::Cordoned)
+            .await
+            .unwrap();
+        let patched = s
+            .update_server(
+                a.id,
+                ServerPatch {
+                    weight: Some(3),
+                    pool: Some(Some("eu")),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((patched.weight, patched.pool.as_deref()), (3, Some("eu")));
+        assert_eq!(patched.state, ServerState::Cordoned);
+        let poll = ServerPoll {
+            health: Health::Up,
+            load: 42,
+            meetings: 2,
+            participants: 9,
+            at_ms: 5_000,
+        };
+        s.record_server_poll(a.id, poll).await.unwrap();
+        let seen = s.server(a.id).await.unwrap();
+        assert_eq!(
+            (seen.health, seen.load, seen.meetings, seen.polled_at),
+            (Health::Up, 42, 2, Some(5_000))
+        );
+        assert!(matches!(s.server(999).await, Err(StoreError::NotFound(_))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
+        let a = s.add_server(server("http://a")).await.unwrap();
+        let b = s.add_server(server("http://b")).await.unwrap();
+        let new = |server_id| NewMeeting {
+            tenant_id: t.id,
+            meeting_id: "room",
+            backend_id: "room__acme",
+            server_id,
+            now_ms: 10,
+        };
+        let Claim::New(first) = s.claim_meeting(new(a.id)).await.unwrap() else {
+            panic!("first claim is new")
+        };
+        let Claim::Existing(again) = s.claim_meeting(new(b.id)).await.unwrap() else {
+            panic!("second claim finds the first")
+        };
+        assert_eq!(again.server_id, a.id);
+        s.set_meeting_internal_id(first.id, "abc-10").await.unwrap();
+        assert_eq!(
+            s.meeting_by_internal_id(t.id, "abc-10")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            first.id
+        );
+        assert_eq!(s.release_server_meetings(a.id, 20).await.unwrap(), 1);
+        assert!(s.live_meeting(t.id, "room").await.unwrap().is_none());
+        let Claim::New(second) = s.claim_meeting(new(b.id)).await.unwrap() else {
+            panic!("a released meeting can be claimed afresh")
+        };
+        assert_eq!(second.server_id, b.id);
+        assert_eq!(s.meeting_records(t.id, "room").await.unwrap().len(), 2);
+        assert_eq!(s.servers_of_tenant(t.id).await.unwrap(), [a.id, b.id]);
+        assert_eq!(s.live_meetings_on_server(b.id).await.unwrap().len(), 1);
+        assert_eq!(s.live_meetings_of_tenant(t.id).await.unwrap().len(), 1);
+        s.end_meeting(second.id, 30).await.unwrap();
+        s.discard_meeting(second.id).await.unwrap();
+        assert_eq!(s.meeting_records(t.id, "room").await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn samples_are_stored_whole_and_read_back_in_order() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
+        let a = s.add_server(server("http://a")).await.unwrap();
+        let sample = |at_ms, webcams| UsageSample {
+            at_ms,
+            meeting_ref: None,
+            tenant_id: t.id,
+            server_id: a.id,
+            backend_id: "room__acme".into(),
+            origin: Some("gl.acme.org".into()),
+            participants: 5,
+            moderators: 1,
+            mic: 2,
+            listen_only: 3,
+            webcams,
+            breakout: at_ms == 2,
+        };
+        s.insert_samples(&[sample(2, 1), sample(1, 0)])
+            .await
+            .unwrap();
+        let got = s.samples_of_tenant(t.id, 0, 10).await.unwrap();
+        assert_eq!(got, [sample(1, 0), sample(2, 1)]);
+        assert!(s.samples_of_tenant(t.id, 2, 2).await.unwrap().is_empty());
+    })
+    .await;
+}
