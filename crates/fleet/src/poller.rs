@@ -110,7 +110,7 @@ impl Fleet {
                         .await?;
                 }
                 Err(e) => {
-                    self.record_failure(&route, &mut report, &describe(&e))
+                    self.record_failure(&route, &mut report, &e.to_string())
                         .await?
                 }
             }
