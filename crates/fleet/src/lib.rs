@@ -19,7 +19,7 @@ use health::{Thresholds, Tracker};
 use load::LoadModel;
 use placement::Candidate;
 
-pub use poller::PollReport;
+pub use poller::{PollReport, TENANT_META};
 
 /// Milliseconds since the Unix epoch; injected so tests control time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;

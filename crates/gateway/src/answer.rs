@@ -1,0 +1,56 @@
+//! What the gateway answers: BBB XML or a redirect.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bbb::{ApiError, Element};
+
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Xml(Element),
+    Redirect(String),
+}
+
+impl Answer {
+    /// `success`, `failed` or `redirect`: the outcome label of request metrics.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Self::Xml(el) if el.child_text("returncode").as_deref() == Some("SUCCESS") => "success",
+            Self::Xml(_) => "failed",
+            Self::Redirect(_) => "redirect",
+        }
+    }
+}
+
+impl From<ApiError> for Answer {
+    fn from(e: ApiError) -> Self {
+        Self::Xml(e.to_element())
+    }
+}
+
+impl From<Element> for Answer {
+    fn from(el: Element) -> Self {
+        Self::Xml(el)
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        match self {
+            // BBB answers errors with HTTP 200 too; clients read returncode.
+            Self::Xml(el) => (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/xml;charset=utf-8"),
+                )],
+                el.to_document(),
+            )
+                .into_response(),
+            Self::Redirect(url) => match HeaderValue::from_str(&url) {
+                Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+                Err(_) => Self::from(ApiError::validation("The redirect URL is not valid."))
+                    .into_response(),
+            },
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The BBB API that every organisation's front end points at.
+//!
+//! A request is resolved to a tenant (by host name or by a `/t/<tenant>` path
+//! prefix), its checksum verified against that tenant's secrets, and the call
+//! is answered by the fleet's servers with meeting IDs namespaced per tenant.
+//! Every answer is BBB XML (HTTP 200, `FAILED` + `messageKey` on error) or, for
+//! `join`, the redirect a BBB server would give.
+
+mod answer;
+mod calls;
+pub mod namespace;
+pub mod policy;
+mod request;
+mod tenancy;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::any;
+use bbb::AlgorithmSet;
+use fleet::Fleet;
+use store::Store;
+
+pub use answer::Answer;
+pub use policy::ParamPolicy;
+
+/// The gateway's own settings (the environment catalogue maps onto these).
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// Tenants answer at `<tenant>.<base_domain>` (Scalelite style) when set.
+    pub base_domain: Option<String>,
+    /// Checksum algorithms accepted from front ends.
+    pub algorithms: AlgorithmSet,
+    pub create_policy: ParamPolicy,
+    pub join_policy: ParamPolicy,
+    /// Minutes; clamps every meeting's `duration`.
+    pub max_meeting_duration: Option<u32>,
+    /// `GET_MEETINGS_API_DISABLED`: getMeetings always answers `noMeetings`.
+    pub get_meetings_disabled: bool,
+    /// Where a browser whose join failed is sent when the caller named no
+    /// `redirectErrorUrl` (BBB's default logout URL).
+    pub default_logout_url: String,
+    /// The tenant that requests naming no tenant belong to (Scalelite's
+    /// single-secret mode), if any.
+    pub fallback_tenant: Option<String>,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            base_domain: None,
+            algorithms: AlgorithmSet::all(),
+            create_policy: ParamPolicy::default(),
+            join_policy: ParamPolicy::default(),
+            max_meeting_duration: None,
+            get_meetings_disabled: false,
+            default_logout_url: "/".into(),
+            fallback_tenant: None,
+        }
+    }
+}
+
+pub struct Gateway {
+    store: Store,
+    fleet: Arc<Fleet>,
+    config: GatewayConfig,
+}
+
+impl Gateway {
+    pub fn new(store: Store, fleet: Arc<Fleet>, config: GatewayConfig) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            fleet,
+            config,
+        })
+    }
+}
+
+/// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes.
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/bigbluebutton/api", any(request::by_host))
+        .route("/bigbluebutton/api/", any(request::by_host))
+        .route("/bigbluebutton/api/{call}", any(request::by_host))
+        .route("/bigbluebutton/{*rest}", any(request::unsupported))
+        .route("/t/{tenant}/bigbluebutton/api", any(request::by_path))
+        .route("/t/{tenant}/bigbluebutton/api/", any(request::by_path))
+        .route(
+            "/t/{tenant}/bigbluebutton/api/{call}",
+            any(request::by_path),
+        )
+        .route(
+            "/t/{tenant}/bigbluebutton/{*rest}",
+            any(request::unsupported),
+        )
+        .with_state(gateway)
+}

@@ -1,0 +1,246 @@
+//! From an HTTP request to a verified call of one tenant.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use bbb::checksum::{self, SignedRequest};
+use bbb::{ApiError, Params};
+use store::Tenant;
+
+use crate::answer::Answer;
+use crate::calls::{self, Call};
+use crate::{Gateway, namespace};
+
+/// A call whose checksum was verified, with everything handlers need.
+pub(crate) struct Verified {
+    pub tenant: Tenant,
+    pub method: Method,
+    /// Query and form parameters, checksum removed.
+    pub params: Params,
+    /// A body passed through to the backend (create's `<modules>`, insertDocument).
+    pub body: Option<bbb::client::Body>,
+}
+
+pub(crate) async fn by_host(
+    State(gw): State<Arc<Gateway>>,
+    path: Option<Path<HashMap<String, String>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let call = path
+        .and_then(|Path(p)| p.get("call").cloned())
+        .unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| uri.host().map(str::to_string));
+    handle(
+        &gw,
+        &call,
+        None,
+        host.as_deref(),
+        method,
+        &uri,
+        &headers,
+        body,
+    )
+    .await
+    .into_response()
+}
+
+pub(crate) async fn by_path(
+    State(gw): State<Arc<Gateway>>,
+    Path(path): Path<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let call = path.get("call").cloned().unwrap_or_default();
+    let tenant = path.get("tenant").cloned().unwrap_or_default();
+    handle(
+        &gw,
+        &call,
+        Some(&tenant),
+        None,
+        method,
+        &uri,
+        &headers,
+        body,
+    )
+    .await
+    .into_response()
+}
+
+pub(crate) async fn unsupported() -> Response {
+    Answer::from(ApiError::unsupported_request()).into_response()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn handle(
+    gw: &Gateway,
+    call_name: &str,
+    path_tenant: Option<&str>,
+    host: Option<&str>,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let Some(call) = Call::parse(call_name) else {
+        return record(call_name, None, ApiError::unsupported_request().into());
+    };
+    if call == Call::Index {
+        return record(call_name, None, calls::index());
+    }
+    match verify(gw, call, path_tenant, host, method, uri, headers, body).await {
+        Ok(v) => {
+            let tenant = v.tenant.name.clone();
+            let answer = calls::dispatch(gw, call, v).await;
+            record(call_name, Some(&tenant), answer)
+        }
+        Err(e) => record(call_name, None, e.into()),
+    }
+}
+
+fn record(call: &str, tenant: Option<&str>, answer: Answer) -> Answer {
+    metrics::counter!(
+        "plenary_api_requests_total",
+        "call" => call.to_string(),
+        "tenant" => tenant.unwrap_or("").to_string(),
+        "outcome" => answer.outcome(),
+    )
+    .increment(1);
+    answer
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn verify(
+    gw: &Gateway,
+    call: Call,
+    path_tenant: Option<&str>,
+    host: Option<&str>,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Verified, ApiError> {
+    let body = body
+        .map_err(|_| ApiError::validation("The request body is too large or could not be read."))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase());
+    let body_kind = if method == Method::POST && !body.is_empty() {
+        Some(
+            call.accepts(content_type.as_deref())
+                .ok_or_else(ApiError::unsupported_content_type)?,
+        )
+    } else {
+        None
+    };
+    let raw_query = uri.query().unwrap_or("");
+    let body_params = match body_kind {
+        Some(BodyKind::Form) => Some(Params::parse(&String::from_utf8_lossy(&body))),
+        _ => None,
+    };
+
+    let tenant = gw
+        .resolve_tenant(host, path_tenant)
+        .await
+        .map_err(internal)?
+        .ok_or_else(ApiError::checksum_error)?;
+    let secrets = gw.store.tenant_secrets(tenant.id).await.map_err(internal)?;
+    checksum::verify(
+        SignedRequest {
+            call: call.name(),
+            raw_query,
+            body_params: body_params.as_ref(),
+        },
+        secrets.iter().map(String::as_str),
+        gw.config.algorithms,
+    )
+    .map_err(|_| ApiError::checksum_error())?;
+    if !tenant.enabled {
+        return Err(ApiError::new(
+            "tenantDisabled",
+            "This API endpoint is disabled. Please contact your operator.",
+        ));
+    }
+
+    let mut params = Params::parse(raw_query);
+    if let Some(form) = body_params {
+        params.extend(form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    }
+    params.remove("checksum");
+    let body = match body_kind {
+        Some(BodyKind::Xml) => Some(bbb::client::Body {
+            content_type: content_type.unwrap_or_else(|| "text/xml".into()),
+            bytes: body.to_vec(),
+        }),
+        _ => None,
+    };
+    Ok(Verified {
+        tenant,
+        method,
+        params,
+        body,
+    })
+}
+
+/// How a POST body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// `<modules>` XML, passed through to the backend.
+    Xml,
+    /// Form fields, read as parameters.
+    Form,
+    /// Multipart, accepted as BBB does but not read.
+    Multipart,
+}
+
+impl BodyKind {
+    pub fn of(content_type: Option<&str>) -> Option<Self> {
+        match content_type? {
+            "text/xml" | "application/xml" => Some(Self::Xml),
+            "application/x-www-form-urlencoded" => Some(Self::Form),
+            "multipart/form-data" => Some(Self::Multipart),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn internal(e: store::StoreError) -> ApiError {
+    tracing::error!(error = %e, "store failure while answering a BBB call");
+    ApiError::new(
+        "internalError",
+        "An internal error occurred. Please try again.",
+    )
+}
+
+/// The `meetingID` parameter, present and valid for BBB after namespacing.
+pub(crate) fn meeting_id<'p>(v: &'p Verified) -> Result<&'p str, ApiError> {
+    let id = v
+        .params
+        .get_nonblank("meetingID")
+        .ok_or_else(ApiError::missing_meeting_id)?;
+    let max = namespace::max_meeting_id_len(&v.tenant.name);
+    let len = id.chars().count();
+    if !(2..=max).contains(&len) {
+        return Err(ApiError::validation(format!(
+            "Meeting ID must be between 2 and {max} characters"
+        )));
+    }
+    if id.contains(',') {
+        return Err(ApiError::validation("Meeting ID cannot contain ','"));
+    }
+    Ok(id)
+}
