@@ -1,0 +1,123 @@
+//! The running service: gateway, poller, operations endpoints, and a clean
+//! shutdown of all of them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use fleet::{Clock, Fleet};
+use store::Store;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::ops;
+
+pub struct App {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub fleet: Arc<Fleet>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl App {
+    /// Opens the database (migrating it), binds the listener and starts the
+    /// poller. `listen` port 0 picks a free port (tests, the demo).
+    pub async fn start(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+        let metrics = ops::metrics_handle();
+        let store = Store::open(&config.database_url).await.with_context(|| {
+            format!("cannot open the database {}", redact(&config.database_url))
+        })?;
+        ensure_default_tenant(&store, config, clock()).await?;
+        let (connect, response) = config.timeouts();
+        let client = bbb::client::Client::new(connect, response);
+        let fleet = Fleet::new(store.clone(), client, config.fleet(), clock).await?;
+        let gateway = gateway::Gateway::new(store.clone(), fleet.clone(), config.gateway()?);
+        let router = gateway::router(gateway)
+            .merge(ops::router(store.clone(), metrics))
+            .layer(tower_http::trace::TraceLayer::new_for_http());
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let server = tokio::spawn({
+            let stopped = until_stopped(stopped.clone());
+            async move {
+                if let Err(e) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(error = %e, "HTTP server stopped");
+                }
+            }
+        });
+        let poller = tokio::spawn(fleet.clone().run_poller(until_stopped(stopped)));
+        tracing::info!(%addr, "plenary is listening");
+        Ok(Self {
+            addr,
+            store,
+            fleet,
+            stop,
+            tasks: vec![server, poller],
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests, lets running ones finish, stops the poller.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.store.close().await;
+    }
+}
+
+/// Scalelite's single-secret mode: requests naming no tenant belong to the
+/// `default` tenant, whose secrets are the configured load-balancer secrets.
+async fn ensure_default_tenant(store: &Store, config: &Config, now_ms: i64) -> anyhow::Result<()> {
+    let Some((first, rest)) = config.loadbalancer_secrets.split_first() else {
+        return Ok(());
+    };
+    let tenant = match store.tenant_by_name("default").await? {
+        Some(t) => t,
+        None => {
+            store
+                .create_tenant(store::NewTenant {
+                    name: "default",
+                    host: None,
+                    pool: None,
+                    secret: first,
+                    now_ms,
+                })
+                .await?
+        }
+    };
+    let known = store.tenant_secrets(tenant.id).await?;
+    for secret in std::iter::once(first).chain(rest) {
+        if !known.contains(secret) {
+            store.add_tenant_secret(tenant.id, secret, now_ms).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}

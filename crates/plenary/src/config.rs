@@ -1,0 +1,352 @@
+//! Configuration: built-in defaults, then the TOML file, then the Scalelite
+//! variable names operators already use, then `PLENARY_*` variables, then
+//! command-line flags. Every secret setting also reads `NAME_FILE`.
+//! The full catalogue is in `docs/configuration.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use gateway::{GatewayConfig, ParamPolicy};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH` (default, in the data directory) or `postgres://…`.
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Tenants answer at `<tenant>.<base_domain>`.
+    pub base_domain: Option<String>,
+    /// Accepted checksum algorithms, e.g. `sha1:sha256`; empty = all four.
+    pub checksum_algorithms: String,
+    /// Secrets of the `default` tenant, for requests naming no tenant
+    /// (Scalelite's single-secret mode, `LOADBALANCER_SECRET(S)`).
+    pub loadbalancer_secrets: Vec<String>,
+    pub poll_interval_secs: f64,
+    pub poll_concurrency: usize,
+    pub connect_timeout_secs: f64,
+    pub response_timeout_secs: f64,
+    pub server_healthy_threshold: u32,
+    pub server_unhealthy_threshold: u32,
+    /// Minutes; 0 = no limit.
+    pub max_meeting_duration: u32,
+    pub default_create_params: String,
+    pub override_create_params: String,
+    pub create_exclude_params: String,
+    pub default_join_params: String,
+    pub override_join_params: String,
+    pub join_exclude_params: String,
+    pub get_meetings_api_disabled: bool,
+    pub default_logout_url: String,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: format!("sqlite://{}", data_dir().join("plenary.db").display()),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_domain: None,
+            checksum_algorithms: String::new(),
+            loadbalancer_secrets: Vec::new(),
+            poll_interval_secs: 10.0,
+            poll_concurrency: 32,
+            connect_timeout_secs: 5.0,
+            response_timeout_secs: 10.0,
+            server_healthy_threshold: 1,
+            server_unhealthy_threshold: 2,
+            max_meeting_duration: 0,
+            default_create_params: String::new(),
+            override_create_params: String::new(),
+            create_exclude_params: String::new(),
+            default_join_params: String::new(),
+            override_join_params: String::new(),
+            join_exclude_params: String::new(),
+            get_meetings_api_disabled: false,
+            default_logout_url: "/".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Scalelite's variable names and the settings they feed. Units are Scalelite's
+/// (seconds, minutes), which are also Plenary's.
+const SCALELITE_ALIASES: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database_url"),
+    ("URL_HOST", "base_domain"),
+    ("LOADBALANCER_CHECKSUM_ALGORITHM", "checksum_algorithms"),
+    ("POLL_INTERVAL", "poll_interval_secs"),
+    ("CONNECT_TIMEOUT", "connect_timeout_secs"),
+    ("RESPONSE_TIMEOUT", "response_timeout_secs"),
+    ("SERVER_HEALTHY_THRESHOLD", "server_healthy_threshold"),
+    ("SERVER_UNHEALTHY_THRESHOLD", "server_unhealthy_threshold"),
+    ("MAX_MEETING_DURATION", "max_meeting_duration"),
+    ("DEFAULT_CREATE_PARAMS", "default_create_params"),
+    ("OVERRIDE_CREATE_PARAMS", "override_create_params"),
+    ("CREATE_EXCLUDE_PARAMS", "create_exclude_params"),
+    ("DEFAULT_JOIN_PARAMS", "default_join_params"),
+    ("OVERRIDE_JOIN_PARAMS", "override_join_params"),
+    ("JOIN_EXCLUDE_PARAMS", "join_exclude_params"),
+    ("GET_MEETINGS_API_DISABLED", "get_meetings_api_disabled"),
+];
+
+/// Settings that are secrets: they may come from `NAME_FILE`, and are never logged.
+const SECRET_VARS: &[&str] = &[
+    "PLENARY_DATABASE_URL",
+    "DATABASE_URL",
+    "PLENARY_LOADBALANCER_SECRETS",
+    "LOADBALANCER_SECRET",
+    "LOADBALANCER_SECRETS",
+];
+
+/// Where Plenary keeps its embedded database: `$XDG_DATA_HOME/plenary`, or
+/// `~/.local/share/plenary`, or `./plenary-data` when there is no home.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .map_or_else(|| PathBuf::from("plenary-data"), |d| d.join("plenary"))
+}
+
+/// Flags given on the command line, which win over everything else.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_domain: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        Self::load_from(file, overrides, |k| std::env::var(k).ok())
+    }
+
+    /// `env` reads a variable; tests pass their own environment.
+    pub fn load_from(
+        file: Option<&Path>,
+        overrides: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("the configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let mut from_env = serde_json::Map::new();
+        for (var, key) in SCALELITE_ALIASES {
+            if let Some(v) = read_var(var, &env)? {
+                from_env.insert((*key).into(), typed(key, v));
+            }
+        }
+        if let Some(port) = env("PORT") {
+            let port: u16 = port
+                .trim()
+                .parse()
+                .with_context(|| format!("PORT={port:?} is not a port number"))?;
+            from_env.insert("listen".into(), format!("0.0.0.0:{port}").into());
+        }
+        let mut secrets: Vec<String> = Vec::new();
+        for var in ["LOADBALANCER_SECRET", "LOADBALANCER_SECRETS"] {
+            if let Some(v) = read_var(var, &env)? {
+                secrets.extend(v.split(':').filter(|s| !s.is_empty()).map(str::to_string));
+            }
+        }
+        if !secrets.is_empty() {
+            from_env.insert("loadbalancer_secrets".into(), secrets.into());
+        }
+        figment = figment.merge(Serialized::defaults(from_env));
+        let mut native = serde_json::Map::new();
+        for var in ["PLENARY_DATABASE_URL", "PLENARY_LOADBALANCER_SECRETS"] {
+            if let Some(v) = read_var(var, &env)? {
+                let key = var.trim_start_matches("PLENARY_").to_ascii_lowercase();
+                native.insert(key.clone(), typed(&key, v));
+            }
+        }
+        figment = figment
+            .merge(Env::prefixed("PLENARY_").filter(|k| {
+                !k.as_str().ends_with("_FILE")
+                    && !["database_url", "loadbalancer_secrets", "config", "log"]
+                        .contains(&k.as_str())
+            }))
+            .merge(Serialized::defaults(native))
+            .merge(Serialized::defaults(overrides));
+        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.algorithms()?;
+        if self.poll_interval_secs < 0.1 {
+            bail!(
+                "poll_interval_secs must be at least 0.1 (got {})",
+                self.poll_interval_secs
+            );
+        }
+        Ok(())
+    }
+
+    pub fn algorithms(&self) -> anyhow::Result<bbb::AlgorithmSet> {
+        if self.checksum_algorithms.trim().is_empty() {
+            return Ok(bbb::AlgorithmSet::all());
+        }
+        self.checksum_algorithms
+            .parse()
+            .map_err(|e| anyhow::anyhow!("checksum_algorithms: {e}"))
+    }
+
+    pub fn gateway(&self) -> anyhow::Result<GatewayConfig> {
+        let policy = |d: &str, o: &str, x: &str| ParamPolicy {
+            defaults: ParamPolicy::parse_pairs(d),
+            overrides: ParamPolicy::parse_pairs(o),
+            excludes: ParamPolicy::parse_list(x),
+        };
+        Ok(GatewayConfig {
+            base_domain: self.base_domain.clone().filter(|d| !d.is_empty()),
+            algorithms: self.algorithms()?,
+            create_policy: policy(
+                &self.default_create_params,
+                &self.override_create_params,
+                &self.create_exclude_params,
+            ),
+            join_policy: policy(
+                &self.default_join_params,
+                &self.override_join_params,
+                &self.join_exclude_params,
+            ),
+            max_meeting_duration: (self.max_meeting_duration > 0)
+                .then_some(self.max_meeting_duration),
+            get_meetings_disabled: self.get_meetings_api_disabled,
+            default_logout_url: self.default_logout_url.clone(),
+            fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
+        })
+    }
+
+    pub fn fleet(&self) -> fleet::FleetConfig {
+        fleet::FleetConfig {
+            thresholds: fleet::health::Thresholds {
+                down_after: self.server_unhealthy_threshold.max(1),
+                up_after: self.server_healthy_threshold.max(1),
+            },
+            poll_interval: Duration::from_secs_f64(self.poll_interval_secs),
+            poll_concurrency: self.poll_concurrency.max(1),
+            ..fleet::FleetConfig::default()
+        }
+    }
+
+    pub fn timeouts(&self) -> (Duration, Duration) {
+        (
+            Duration::from_secs_f64(self.connect_timeout_secs.max(0.05)),
+            Duration::from_secs_f64(self.response_timeout_secs.max(0.05)),
+        )
+    }
+}
+
+/// A variable or, for secrets, the content of the file `NAME_FILE` names.
+fn read_var(var: &str, env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<String>> {
+    let file_var = format!("{var}_FILE");
+    match (
+        env(var),
+        env(&file_var).filter(|_| SECRET_VARS.contains(&var)),
+    ) {
+        (Some(_), Some(_)) => bail!("set {var} or {file_var}, not both"),
+        (Some(v), None) => Ok(Some(v)),
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map(|s| Some(s.trim_end_matches(['\n', '\r']).to_string()))
+            .with_context(|| format!("{file_var}: cannot read {path}")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Environment values are text; numbers and flags are given their type so
+/// figment reports a bad value against the setting's name.
+fn typed(key: &str, value: String) -> serde_json::Value {
+    let v = value.trim();
+    match key {
+        "get_meetings_api_disabled" => v.eq_ignore_ascii_case("true").into(),
+        "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
+            .parse::<f64>()
+            .map_or_else(|_| value.clone().into(), Into::into),
+        "server_healthy_threshold" | "server_unhealthy_threshold" | "max_meeting_duration" => v
+            .parse::<u64>()
+            .map_or_else(|_| value.clone().into(), Into::into),
+        "loadbalancer_secrets" => v
+            .split(':')
+            .filter(|s| !s.is_empty())
+            .map(|s| serde_json::Value::from(s.to_string()))
+            .collect::<Vec<_>>()
+            .into(),
+        _ => value.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let env: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load_from(None, &Overrides::default(), |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn scalelite_names_are_read_in_scalelite_units() {
+        let c = load(&[
+            ("POLL_INTERVAL", "60"),
+            ("MAX_MEETING_DURATION", "180"),
+            ("LOADBALANCER_SECRETS", "a:b"),
+            ("LOADBALANCER_CHECKSUM_ALGORITHM", "SHA1:SHA256"),
+            ("PORT", "3000"),
+        ])
+        .unwrap();
+        assert_eq!(c.poll_interval_secs, 60.0);
+        assert_eq!(c.max_meeting_duration, 180);
+        assert_eq!(c.loadbalancer_secrets, ["a", "b"]);
+        assert_eq!(c.listen, "0.0.0.0:3000".parse().unwrap());
+        assert!(!c.algorithms().unwrap().contains(bbb::Algorithm::Sha512));
+    }
+
+    #[test]
+    fn a_bad_number_is_reported_against_its_setting() {
+        let err = load(&[("POLL_INTERVAL", "soon")]).unwrap_err().to_string();
+        assert!(err.contains("poll_interval_secs"), "{err}");
+    }
+
+    #[test]
+    fn secrets_may_come_from_files_but_not_twice() {
+        let dir = std::env::temp_dir().join(format!("plenary-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("secret");
+        std::fs::write(&file, "from-file\n").unwrap();
+        let path = file.to_str().unwrap();
+        let c = load(&[("LOADBALANCER_SECRET_FILE", path)]).unwrap();
+        assert_eq!(c.loadbalancer_secrets, ["from-file"]);
+        assert!(
+            load(&[
+                ("LOADBALANCER_SECRET_FILE", path),
+                ("LOADBALANCER_SECRET", "x")
+            ])
+            .is_err()
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_algorithms_are_refused() {
+        assert!(load(&[("LOADBALANCER_CHECKSUM_ALGORITHM", "md5")]).is_err());
+    }
+}
