@@ -99,6 +99,9 @@ struct Entry {
     meetings: usize,
     /// Load reserved by creates since the last poll began: (time, cost).
     reservations: Vec<(i64, u64)>,
+    /// Tenants with meetings here at the last poll: their gauges are zeroed
+    /// when they leave, so no stale value lingers in /metrics.
+    gauge_tenants: Vec<String>,
 }
 
 impl Entry {
@@ -191,6 +194,7 @@ impl Fleet {
                             label,
                             tracker,
                             reservations: Vec::new(),
+                            gauge_tenants: Vec::new(),
                         },
                     );
                 }

@@ -262,7 +262,17 @@ impl Fleet {
         self.store.insert_samples(&samples).await?;
         report.samples += samples.len();
 
-        let (health, participants) = {
+        let current: Vec<(String, u64, u64)> = gauges
+            .iter()
+            .map(|(id, (count, people))| {
+                (
+                    tenant_names.get(id).cloned().unwrap_or_default(),
+                    *count,
+                    *people,
+                )
+            })
+            .collect();
+        let (health, participants, gone) = {
             let mut entries = self.entries.lock().expect("fleet lock");
             let Some(e) = entries.get_mut(&route.server_id) else {
                 return Ok(());
@@ -271,19 +281,22 @@ impl Fleet {
             e.polled_load = load;
             e.meetings = meetings.len();
             e.reservations.retain(|(at, _)| *at >= round_start_ms);
-            (
-                e.tracker.health,
-                meetings
-                    .iter()
-                    .map(|m| u64::from(m.participants))
-                    .sum::<u64>(),
-            )
+            let names: Vec<String> = current.iter().map(|(n, _, _)| n.clone()).collect();
+            let gone: Vec<String> = std::mem::replace(&mut e.gauge_tenants, names)
+                .into_iter()
+                .filter(|t| !current.iter().any(|(n, _, _)| n == t))
+                .collect();
+            let people = meetings
+                .iter()
+                .map(|m| u64::from(m.participants))
+                .sum::<u64>();
+            (e.tracker.health, people, gone)
         };
-        for (tenant_id, (count, people)) in &gauges {
-            let tenant = tenant_names.get(tenant_id).cloned().unwrap_or_default();
+        let zeros = gone.into_iter().map(|t| (t, 0, 0));
+        for (tenant, count, people) in current.into_iter().chain(zeros) {
             let labels = [("tenant", tenant), ("server", route.label.clone())];
-            metrics::gauge!("plenary_meetings", &labels).set(*count as f64);
-            metrics::gauge!("plenary_participants", &labels).set(*people as f64);
+            metrics::gauge!("plenary_meetings", &labels).set(count as f64);
+            metrics::gauge!("plenary_participants", &labels).set(people as f64);
         }
         self.store
             .record_server_poll(
