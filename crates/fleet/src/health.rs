@@ -50,13 +50,12 @@ impl Tracker {
         } else {
             self.successes = 0;
             self.failures += 1;
-            self.health = if self.failures >= t.down_after.max(1) {
-                Health::Down
-            } else if self.health == Health::Down {
-                Health::Down
+            // A down server stays down until it has recovered.
+            if self.failures >= t.down_after.max(1) || self.health == Health::Down {
+                self.health = Health::Down;
             } else {
-                Health::Unstable
-            };
+                self.health = Health::Unstable;
+            }
         }
         (self.health != before).then_some(self.health)
     }

@@ -115,7 +115,8 @@ mod tests {
             let chosen = score(&cands[i]);
             for other in &cands {
                 let o = score(other);
-                prop_assert!(chosen.0 < o.0 || (chosen.0 == o.0 && chosen.1 <= o.1 + 1e-9));
+                // A server with room beats any full one; among equals, the lighter wins.
+                prop_assert!((!chosen.0 && o.0) || (chosen.0 == o.0 && chosen.1 <= o.1 + 1e-9));
             }
         }
 

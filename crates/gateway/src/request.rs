@@ -227,7 +227,7 @@ pub(crate) fn internal(e: store::StoreError) -> ApiError {
 }
 
 /// The `meetingID` parameter, present and valid for BBB after namespacing.
-pub(crate) fn meeting_id<'p>(v: &'p Verified) -> Result<&'p str, ApiError> {
+pub(crate) fn meeting_id(v: &Verified) -> Result<&str, ApiError> {
     let id = v
         .params
         .get_nonblank("meetingID")
