@@ -1,0 +1,117 @@
+//! The command line as operators use it: a real `plenary` process on a fresh
+//! database.
+
+use std::process::{Command, Output};
+
+use testkit::TempDir;
+
+struct Cli {
+    dir: TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self { dir: TempDir::new("cli") }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_plenary"))
+            .args(["--database", &self.dir.sqlite_url()])
+            .args(args)
+            .env_remove("PLENARY_TENANT_SECRET")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("plenary runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+#[test]
+fn a_generated_tenant_secret_is_shown_once_and_then_only_its_fingerprint() {
+    let cli = Cli::new();
+    let added = cli.ok(&["tenant", "add", "acme"]);
+    let secret = added
+        .lines()
+        .find_map(|l| l.split("store it now): ").nth(1))
+        .expect("the secret is printed")
+        .trim()
+        .to_string();
+    assert!(secret.len() >= 32);
+    let shown = cli.ok(&["tenant", "show", "acme", "--json"]);
+    assert!(!shown.contains(&secret));
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["secret_fingerprints"].as_array().unwrap().len(), 1);
+    assert!(!cli.ok(&["tenant", "list"]).contains(&secret));
+}
+
+#[test]
+fn a_given_secret_is_not_echoed() {
+    let cli = Cli::new();
+    let out = cli.ok(&["tenant", "add", "acme", "--secret", "given-secret-123"]);
+    assert!(!out.contains("given-secret-123"));
+}
+
+#[test]
+fn bad_input_gets_a_readable_message() {
+    let cli = Cli::new();
+    assert!(cli.fails(&["tenant", "add", "Not Valid"]).contains("not a valid tenant name"));
+    assert!(cli.fails(&["tenant", "show", "nobody"]).contains("not found"));
+    assert!(cli.fails(&["server", "add", "ftp://x", "--secret", "s"]).contains("not an http(s) URL"));
+    assert!(cli.fails(&["server", "add", "http://x", "--secret", "s", "--weight", "0"]).contains("weight"));
+    cli.ok(&["tenant", "add", "acme"]);
+    assert!(cli.fails(&["tenant", "add", "acme"]).contains("already exists"));
+    assert!(cli.fails(&["tenant", "remove-secret", "acme", "nope"]).contains("no secret"));
+}
+
+#[test]
+fn server_list_json_has_state_health_load_and_meetings() {
+    let cli = Cli::new();
+    cli.ok(&["server", "add", "https://bbb1.example.org/bigbluebutton/api/", "--secret", "s1", "--weight", "2", "--pool", "eu"]);
+    cli.ok(&["server", "cordon", "1"]);
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "list", "--json"])).unwrap();
+    let s = &v[0];
+    assert_eq!(s["state"], "cordoned");
+    assert_eq!(s["health"], "unstable");
+    assert_eq!(s["load"], 0);
+    assert_eq!(s["meetings"], 0);
+    assert_eq!(s["weight"], 2);
+    assert_eq!(s["pool"], "eu");
+    assert!(!cli.ok(&["server", "list", "--json"]).contains("\"s1\""), "no secret in listings");
+    cli.ok(&["server", "set", "1", "--pool", "", "--capacity", "300"]);
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
+    assert_eq!(v["pool"], serde_json::Value::Null);
+    assert_eq!(v["capacity"], 300);
+    assert!(cli.ok(&["server", "panic", "1"]).contains("released"));
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
+    assert_eq!(v["state"], "disabled");
+}
+
+#[test]
+fn secrets_rotate_without_removing_the_last_one() {
+    let cli = Cli::new();
+    cli.ok(&["tenant", "add", "acme", "--secret", "first-secret-1"]);
+    cli.ok(&["tenant", "add-secret", "acme", "--secret", "second-secret-2"]);
+    cli.ok(&["tenant", "remove-secret", "acme", "first-secret-1"]);
+    assert!(cli.fails(&["tenant", "remove-secret", "acme", "second-secret-2"]).contains("last secret"));
+}
+
+#[test]
+fn migrate_and_healthcheck_report_plainly() {
+    let cli = Cli::new();
+    assert!(cli.ok(&["migrate"]).contains("up to date"));
+    let port = testkit::free_port();
+    let out = cli.run(&["healthcheck", "--url", &format!("http://127.0.0.1:{port}")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not ready"));
+}
