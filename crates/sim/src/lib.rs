@@ -1,0 +1,237 @@
+//! A faithful BigBlueButton server simulator: many servers in one process,
+//! each with its own port, meetings, simulated people and fault knobs.
+//!
+//! Each server answers the BBB API at `/bigbluebutton/api/*` exactly as the
+//! reference describes real servers (checksums, XML shapes, error keys), and
+//! an admin interface at `/sim/*` (no checksum; it binds where the simulator
+//! binds, loopback by default) to set faults and script people:
+//!
+//! - `GET|PUT /sim/faults`: `{"latency_ms": 0, "error_rate": 0.0, "down": false}`
+//! - `GET /sim/state`: every meeting with its people, and the recordings
+//! - `POST /sim/meetings/{meetingID}/users`: `{"fullName", "userID", "moderator", "mic", "listenOnly", "webcams"}`
+//! - `PATCH|DELETE /sim/meetings/{meetingID}/users/{userID}`
+
+mod admin;
+mod api;
+mod clock;
+pub mod model;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use model::{BehaviourModel, UserSpec};
+
+/// What can go wrong with a server, settable at start and at runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Added to every API answer.
+    pub latency_ms: u64,
+    /// Share of API calls answered with HTTP 500.
+    pub error_rate: f64,
+    /// Every API call is answered with HTTP 503, as by a server whose BBB is down.
+    pub down: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub servers: usize,
+    /// Server `i` listens on `base_port + i`; 0 gives each a free port.
+    pub base_port: u16,
+    pub host: IpAddr,
+    pub secret: String,
+    pub seed: u64,
+    pub model: BehaviourModel,
+    /// How often simulated people act; zero means only when `step` is called.
+    pub tick: Duration,
+    pub faults: Faults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            servers: 1,
+            base_port: 0,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            secret: String::new(),
+            seed: 1,
+            model: BehaviourModel::default(),
+            tick: Duration::from_secs(1),
+            faults: Faults::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("port {0} + {1} servers exceeds the port range")]
+    PortRange(u16, usize),
+}
+
+/// What one server's handlers share.
+pub(crate) struct Shared {
+    pub state: Mutex<model::ServerState>,
+    pub rng: Mutex<StdRng>,
+    pub faults: Mutex<Faults>,
+    pub secret: String,
+    pub model: BehaviourModel,
+    pub clock: Arc<dyn Clock>,
+    /// `http://host:port`, for client and playback URLs.
+    pub origin: String,
+}
+
+impl Shared {
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Runs `f` on the state with the server's random source.
+    pub fn with<T>(&self, f: impl FnOnce(&mut model::ServerState, &mut StdRng, i64) -> T) -> T {
+        let now = self.now();
+        let mut state = self.state.lock().expect("sim state");
+        let mut rng = self.rng.lock().expect("sim rng");
+        f(&mut state, &mut rng, now)
+    }
+}
+
+/// One running simulated server.
+#[derive(Clone)]
+pub struct SimServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl SimServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API URL to register with a gateway.
+    pub fn url(&self) -> String {
+        format!("{}/bigbluebutton/api", self.shared.origin)
+    }
+
+    pub fn faults(&self) -> Faults {
+        *self.shared.faults.lock().expect("faults")
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *self.shared.faults.lock().expect("faults") = faults;
+    }
+
+    /// One behaviour step now, for tests that do not wait for the ticker.
+    pub fn step(&self) {
+        let model = self.shared.model;
+        self.shared.with(|s, rng, now| s.step(now, &model, rng));
+    }
+
+    pub fn snapshot(&self) -> serde_json::Value {
+        admin::snapshot(&self.shared)
+    }
+
+    /// Adds a scripted person to a meeting; `None` if there is no such meeting.
+    pub fn add_user(&self, meeting_id: &str, spec: &UserSpec) -> Option<String> {
+        self.shared.with(|s, _, _| s.add_user(meeting_id, spec))
+    }
+
+    pub fn change_user(&self, meeting_id: &str, user_id: &str, spec: &UserSpec) -> bool {
+        self.shared
+            .with(|s, _, _| s.change_user(meeting_id, user_id, spec))
+    }
+
+    pub fn remove_user(&self, meeting_id: &str, user_id: &str) -> bool {
+        self.shared
+            .with(|s, _, now| s.remove_user(meeting_id, user_id, now))
+    }
+}
+
+pub struct SimFleet {
+    pub servers: Vec<SimServer>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Starts every server and, unless `tick` is zero, the behaviour of its people.
+pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet, SimError> {
+    let (stop, stopped) = watch::channel(false);
+    let mut servers = Vec::new();
+    let mut tasks = Vec::new();
+    for i in 0..config.servers {
+        let port = if config.base_port == 0 {
+            0
+        } else {
+            u16::try_from(usize::from(config.base_port) + i)
+                .map_err(|_| SimError::PortRange(config.base_port, config.servers))?
+        };
+        let addr = SocketAddr::new(config.host, port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| SimError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SimError::Bind { addr, source })?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(model::ServerState::default()),
+            rng: Mutex::new(StdRng::seed_from_u64(config.seed.wrapping_add(i as u64))),
+            faults: Mutex::new(config.faults),
+            secret: config.secret.clone(),
+            model: config.model,
+            clock: clock.clone(),
+            origin: format!("http://{addr}"),
+        });
+        let app = api::router(shared.clone()).merge(admin::router(shared.clone()));
+        let mut rx = stopped.clone();
+        tasks.push(tokio::spawn(async move {
+            let until = async move {
+                let _ = rx.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(until)
+                .await
+            {
+                tracing::error!(error = %e, "simulated server stopped");
+            }
+        }));
+        let server = SimServer { addr, shared };
+        if !config.tick.is_zero() {
+            let (server, mut rx, tick) = (server.clone(), stopped.clone(), config.tick);
+            tasks.push(tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(tick);
+                loop {
+                    tokio::select! {
+                        _ = rx.wait_for(|s| *s) => return,
+                        _ = ticker.tick() => server.step(),
+                    }
+                }
+            }));
+        }
+        servers.push(server);
+    }
+    Ok(SimFleet {
+        servers,
+        stop,
+        tasks,
+    })
+}
+
+impl SimFleet {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
