@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use plenary::app::{App, redact};
+use plenary::app::{App, redact, shutdown_signal};
 use plenary::cli::{Cli, Command};
 use plenary::commands;
 use plenary::config::{Config, Overrides};
@@ -77,9 +77,44 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
-        Command::Demo(_) | Command::Sim(_) => anyhow::bail!("not available in this build yet"),
+        Command::Demo(args) => plenary::demo::run(config, args).await?,
+        Command::Sim(args) => run_sim(args).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `plenary sim`: simulated BBB servers until Ctrl-C.
+async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
+    if !(0.0..=1.0).contains(&args.error_rate) {
+        anyhow::bail!("--error-rate must be between 0.0 and 1.0");
+    }
+    let fleet = sim::start(
+        sim::SimConfig {
+            servers: args.servers,
+            base_port: args.port,
+            secret: args.secret,
+            seed: args.seed,
+            faults: sim::Faults {
+                latency_ms: args.latency_ms,
+                error_rate: args.error_rate,
+                down: false,
+            },
+            ..sim::SimConfig::default()
+        },
+        std::sync::Arc::new(sim::SystemClock),
+    )
+    .await?;
+    for server in &fleet.servers {
+        println!(
+            "{}   (faults: http://{}/sim/faults)",
+            server.url(),
+            server.addr()
+        );
+    }
+    println!("Press Ctrl-C to stop.");
+    shutdown_signal().await;
+    fleet.shutdown().await;
+    Ok(())
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {
@@ -113,19 +148,4 @@ fn init_logging(config: &Config, serving: bool) {
     } else {
         builder.init();
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("a SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

@@ -11,7 +11,9 @@ struct Cli {
 
 impl Cli {
     fn new() -> Self {
-        Self { dir: TempDir::new("cli") }
+        Self {
+            dir: TempDir::new("cli"),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -26,7 +28,11 @@ impl Cli {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -65,21 +71,52 @@ fn a_given_secret_is_not_echoed() {
 #[test]
 fn bad_input_gets_a_readable_message() {
     let cli = Cli::new();
-    assert!(cli.fails(&["tenant", "add", "Not Valid"]).contains("not a valid tenant name"));
-    assert!(cli.fails(&["tenant", "show", "nobody"]).contains("not found"));
-    assert!(cli.fails(&["server", "add", "ftp://x", "--secret", "s"]).contains("not an http(s) URL"));
-    assert!(cli.fails(&["server", "add", "http://x", "--secret", "s", "--weight", "0"]).contains("weight"));
+    assert!(
+        cli.fails(&["tenant", "add", "Not Valid"])
+            .contains("not a valid tenant name")
+    );
+    assert!(
+        cli.fails(&["tenant", "show", "nobody"])
+            .contains("not found")
+    );
+    assert!(
+        cli.fails(&["server", "add", "ftp://x", "--secret", "s"])
+            .contains("not an http(s) URL")
+    );
+    assert!(
+        cli.fails(&[
+            "server", "add", "http://x", "--secret", "s", "--weight", "0"
+        ])
+        .contains("weight")
+    );
     cli.ok(&["tenant", "add", "acme"]);
-    assert!(cli.fails(&["tenant", "add", "acme"]).contains("already exists"));
-    assert!(cli.fails(&["tenant", "remove-secret", "acme", "nope"]).contains("no secret"));
+    assert!(
+        cli.fails(&["tenant", "add", "acme"])
+            .contains("already exists")
+    );
+    assert!(
+        cli.fails(&["tenant", "remove-secret", "acme", "nope"])
+            .contains("no secret")
+    );
 }
 
 #[test]
 fn server_list_json_has_state_health_load_and_meetings() {
     let cli = Cli::new();
-    cli.ok(&["server", "add", "https://bbb1.example.org/bigbluebutton/api/", "--secret", "s1", "--weight", "2", "--pool", "eu"]);
+    cli.ok(&[
+        "server",
+        "add",
+        "https://bbb1.example.org/bigbluebutton/api/",
+        "--secret",
+        "s1",
+        "--weight",
+        "2",
+        "--pool",
+        "eu",
+    ]);
     cli.ok(&["server", "cordon", "1"]);
-    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "list", "--json"])).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["server", "list", "--json"])).unwrap();
     let s = &v[0];
     assert_eq!(s["state"], "cordoned");
     assert_eq!(s["health"], "unstable");
@@ -87,13 +124,18 @@ fn server_list_json_has_state_health_load_and_meetings() {
     assert_eq!(s["meetings"], 0);
     assert_eq!(s["weight"], 2);
     assert_eq!(s["pool"], "eu");
-    assert!(!cli.ok(&["server", "list", "--json"]).contains("\"s1\""), "no secret in listings");
+    assert!(
+        !cli.ok(&["server", "list", "--json"]).contains("\"s1\""),
+        "no secret in listings"
+    );
     cli.ok(&["server", "set", "1", "--pool", "", "--capacity", "300"]);
-    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
     assert_eq!(v["pool"], serde_json::Value::Null);
     assert_eq!(v["capacity"], 300);
     assert!(cli.ok(&["server", "panic", "1"]).contains("released"));
-    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["server", "show", "1", "--json"])).unwrap();
     assert_eq!(v["state"], "disabled");
 }
 
@@ -101,9 +143,18 @@ fn server_list_json_has_state_health_load_and_meetings() {
 fn secrets_rotate_without_removing_the_last_one() {
     let cli = Cli::new();
     cli.ok(&["tenant", "add", "acme", "--secret", "first-secret-1"]);
-    cli.ok(&["tenant", "add-secret", "acme", "--secret", "second-secret-2"]);
+    cli.ok(&[
+        "tenant",
+        "add-secret",
+        "acme",
+        "--secret",
+        "second-secret-2",
+    ]);
     cli.ok(&["tenant", "remove-secret", "acme", "first-secret-1"]);
-    assert!(cli.fails(&["tenant", "remove-secret", "acme", "second-secret-2"]).contains("last secret"));
+    assert!(
+        cli.fails(&["tenant", "remove-secret", "acme", "second-secret-2"])
+            .contains("last secret")
+    );
 }
 
 #[test]

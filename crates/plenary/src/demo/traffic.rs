@@ -23,7 +23,12 @@ pub struct FrontEnd {
 }
 
 impl FrontEnd {
-    pub fn new(gateway_url: &str, tenant: &str, secret: &str, rooms: &[&str]) -> anyhow::Result<Self> {
+    pub fn new(
+        gateway_url: &str,
+        tenant: &str,
+        secret: &str,
+        rooms: &[&str],
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             tenant: tenant.to_string(),
             origin: format!("greenlight.{tenant}.example"),
@@ -61,7 +66,12 @@ impl Default for TrafficModel {
 }
 
 /// Runs until `stop` turns true.
-pub async fn run(front_ends: Vec<FrontEnd>, model: TrafficModel, seed: u64, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    front_ends: Vec<FrontEnd>,
+    model: TrafficModel,
+    seed: u64,
+    mut stop: watch::Receiver<bool>,
+) {
     let client = Client::new(Duration::from_secs(2), Duration::from_secs(5));
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(5))
@@ -77,14 +87,22 @@ pub async fn run(front_ends: Vec<FrontEnd>, model: TrafficModel, seed: u64, mut 
             _ = ticker.tick() => {}
         }
         for (i, fe) in front_ends.iter().enumerate() {
-            let idle: Vec<&String> = fe.rooms.iter().filter(|r| !open.contains_key(&(i, (*r).clone()))).collect();
+            let idle: Vec<&String> = fe
+                .rooms
+                .iter()
+                .filter(|r| !open.contains_key(&(i, (*r).clone())))
+                .collect();
             if !idle.is_empty() && rng.random_bool(model.open_room) {
                 let room = idle[rng.random_range(0..idle.len())].clone();
                 if create(&client, fe, &room, &mut rng).await {
                     open.insert((i, room), 0);
                 }
             }
-            let mine: Vec<String> = open.keys().filter(|(f, _)| *f == i).map(|(_, r)| r.clone()).collect();
+            let mine: Vec<String> = open
+                .keys()
+                .filter(|(f, _)| *f == i)
+                .map(|(_, r)| r.clone())
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -113,10 +131,20 @@ async fn create(client: &Client, fe: &FrontEnd, room: &str, rng: &mut StdRng) ->
     let mut p = Params::new();
     p.push("meetingID", room);
     p.push("name", room.replace('-', " "));
-    p.push("record", if rng.random_bool(0.3) { "true" } else { "false" });
+    p.push(
+        "record",
+        if rng.random_bool(0.3) {
+            "true"
+        } else {
+            "false"
+        },
+    );
     p.push("meta_bbb-origin", "Greenlight");
     p.push("meta_bbb-origin-server-name", fe.origin.clone());
-    p.push("meta_bbb-meeting-size-hint", rng.random_range(5..40).to_string());
+    p.push(
+        "meta_bbb-meeting-size-hint",
+        rng.random_range(5..40).to_string(),
+    );
     match client.call(&fe.endpoint, "create", &p, None).await {
         Ok(el) => el.child_text("returncode").as_deref() == Some("SUCCESS"),
         Err(e) => {

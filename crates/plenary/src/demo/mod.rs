@@ -1,0 +1,148 @@
+//! `plenary demo`: the whole platform on a simulated fleet, with sample
+//! organisations and live traffic, from one command and no setup.
+
+pub mod traffic;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use store::{Health, NewServer, NewTenant, Store};
+use tokio::sync::watch;
+
+use crate::app::{App, shutdown_signal};
+use crate::cli::DemoArgs;
+use crate::commands::generate_secret;
+use crate::config::{Config, data_dir};
+
+/// The sample organisations: a tenant each, with the rooms their members use.
+const ORGANISATIONS: &[(&str, &str, &[&str])] = &[
+    (
+        "coop-hosting",
+        "Co-op Hosting Collective",
+        &["general-assembly", "ops-weekly", "onboarding"],
+    ),
+    (
+        "uni-vienna",
+        "University of Vienna, Dept. of Sociology",
+        &["lecture-101", "seminar-b", "office-hours", "thesis-defence"],
+    ),
+    (
+        "tenants-union",
+        "Tenants' Union",
+        &["organising-call", "legal-clinic"],
+    ),
+];
+
+pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // A fresh demo database each time, beside (never in) the real one.
+    let db = dir.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let sim_secret = generate_secret();
+    let sim = sim::start(
+        sim::SimConfig {
+            servers: args.servers.max(1),
+            base_port: 0,
+            secret: sim_secret.clone(),
+            seed: args.seed,
+            ..sim::SimConfig::default()
+        },
+        Arc::new(sim::SystemClock),
+    )
+    .await
+    .context("cannot start the simulated servers")?;
+
+    let config = Config {
+        database_url: format!("sqlite://{}", db.display()),
+        listen: ([127, 0, 0, 1], args.port).into(),
+        poll_interval_secs: 2.0,
+        ..config
+    };
+    let store = Store::open(&config.database_url).await?;
+    for (i, server) in sim.servers.iter().enumerate() {
+        store
+            .add_server(NewServer {
+                url: &server.url(),
+                secret: &sim_secret,
+                algorithm: "sha256",
+                weight: if i == 0 { 2 } else { 1 },
+                pool: None,
+                capacity: 200,
+                health: Health::Unstable,
+                now_ms: crate::commands::now_ms(),
+            })
+            .await?;
+    }
+    let mut tenants = Vec::new();
+    for (name, _, _) in ORGANISATIONS {
+        let secret = generate_secret();
+        store
+            .create_tenant(NewTenant {
+                name,
+                host: None,
+                pool: None,
+                secret: &secret,
+                now_ms: crate::commands::now_ms(),
+            })
+            .await?;
+        tenants.push((*name, secret));
+    }
+    store.close().await;
+
+    let app = App::start(&config, fleet::system_clock()).await?;
+    let url = app.url();
+    print_welcome(&url, &sim, &tenants);
+
+    let front_ends = ORGANISATIONS
+        .iter()
+        .zip(&tenants)
+        .map(|((name, _, rooms), (_, secret))| traffic::FrontEnd::new(&url, name, secret, rooms))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (stop, stopped) = watch::channel(false);
+    let traffic = tokio::spawn(traffic::run(
+        front_ends,
+        traffic::TrafficModel::default(),
+        args.seed,
+        stopped,
+    ));
+
+    shutdown_signal().await;
+    println!("\nStopping the demo…");
+    let _ = stop.send(true);
+    let _ = traffic.await;
+    app.shutdown().await;
+    sim.shutdown().await;
+    println!("Stopped.");
+    Ok(())
+}
+
+fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
+    println!();
+    println!("Plenary demo is running at {url}");
+    println!();
+    println!("  Simulated BBB servers:");
+    for server in &sim.servers {
+        println!("    {}", server.url());
+    }
+    println!();
+    println!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
+    for ((name, secret), (_, org, _)) in tenants.iter().zip(ORGANISATIONS) {
+        println!("    {org}");
+        println!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
+        println!("      secret:   {secret}");
+    }
+    println!();
+    println!("  Watch it:  {url}/metrics   (meetings and participants by tenant and server)");
+    println!(
+        "             plenary --database sqlite://{} server list",
+        data_dir().join("demo.db").display()
+    );
+    println!();
+    println!("  Traffic: each organisation's front end opens rooms and people join them;");
+    println!("  the simulated people switch microphones and webcams and leave on their own.");
+    println!("  Press Ctrl-C to stop.");
+    println!();
+}

@@ -1,0 +1,229 @@
+//! Black-box test harness: a simulated fleet on loopback, a fresh database,
+//! and Plenary serving on a random port, driven over real HTTP the way
+//! Greenlight drives it.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::time::Duration;
+
+use bbb::client::{Backend, Client};
+use bbb::{Algorithm, Element, Params};
+use plenary::app::App;
+use plenary::config::Config;
+use store::{Health, NewServer, NewTenant};
+use testkit::TempDir;
+
+pub const SIM_SECRET: &str = "simulated-bbb-secret";
+
+pub struct Env {
+    pub app: App,
+    pub sim: sim::SimFleet,
+    pub http: reqwest::Client,
+    pub client: Client,
+    _dir: TempDir,
+}
+
+/// How a test wants its environment.
+pub struct Setup {
+    pub servers: usize,
+    pub tenants: Vec<(&'static str, &'static str)>,
+    pub config: Config,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            servers: 2,
+            tenants: vec![("acme", "acme-secret-1"), ("globex", "globex-secret-1")],
+            config: Config::default(),
+        }
+    }
+}
+
+impl Env {
+    pub async fn start() -> Self {
+        Self::with(Setup::default()).await
+    }
+
+    pub async fn with(setup: Setup) -> Self {
+        let dir = TempDir::new("plenary-test");
+        let sim = sim::start(
+            sim::SimConfig {
+                servers: setup.servers,
+                base_port: 0,
+                secret: SIM_SECRET.into(),
+                ..sim::SimConfig::default()
+            },
+            std::sync::Arc::new(sim::SystemClock),
+        )
+        .await
+        .expect("simulated servers start");
+        let mut config = setup.config;
+        config.database_url = dir.sqlite_url();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        // Tests poll by hand; the background poller only runs its first round.
+        config.poll_interval_secs = 3600.0;
+        config.connect_timeout_secs = 1.0;
+        config.response_timeout_secs = 2.0;
+        let store = store::Store::open(&config.database_url).await.unwrap();
+        for server in &sim.servers {
+            store
+                .add_server(NewServer {
+                    url: &server.url(),
+                    secret: SIM_SECRET,
+                    algorithm: "sha256",
+                    weight: 1,
+                    pool: None,
+                    capacity: 10_000,
+                    health: Health::Unstable,
+                    now_ms: 0,
+                })
+                .await
+                .unwrap();
+        }
+        for (name, secret) in &setup.tenants {
+            store
+                .create_tenant(NewTenant {
+                    name,
+                    host: None,
+                    pool: None,
+                    secret,
+                    now_ms: 0,
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+        let app = App::start(&config, fleet::system_clock())
+            .await
+            .expect("plenary starts");
+        let env = Self {
+            app,
+            sim,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            client: Client::new(Duration::from_secs(2), Duration::from_secs(5)),
+            _dir: dir,
+        };
+        env.poll().await;
+        env
+    }
+
+    pub async fn poll(&self) -> fleet::PollReport {
+        self.app.fleet.poll_once().await.expect("a poll round")
+    }
+
+    /// A front end of `tenant`, using the path form of the endpoint.
+    pub fn tenant(&self, tenant: &str, secret: &str) -> FrontEnd {
+        self.front_end(
+            &format!("{}/t/{tenant}/bigbluebutton/api", self.app.url()),
+            secret,
+            Algorithm::Sha1,
+        )
+    }
+
+    pub fn front_end(&self, endpoint: &str, secret: &str, alg: Algorithm) -> FrontEnd {
+        FrontEnd {
+            endpoint: Backend::new(endpoint, secret, alg).unwrap(),
+            client: self.client.clone(),
+            http: self.http.clone(),
+        }
+    }
+
+    pub fn acme(&self) -> FrontEnd {
+        self.tenant("acme", "acme-secret-1")
+    }
+
+    pub fn globex(&self) -> FrontEnd {
+        self.tenant("globex", "globex-secret-1")
+    }
+
+    /// Which simulated server holds a backend meeting ID, by asking each one.
+    pub async fn server_holding(&self, backend_id: &str) -> Option<usize> {
+        for (i, server) in self.sim.servers.iter().enumerate() {
+            let backend = Backend::new(&server.url(), SIM_SECRET, Algorithm::Sha256).unwrap();
+            let el = self
+                .client
+                .call(&backend, "getMeetings", &Params::new(), None)
+                .await
+                .ok()?;
+            if bbb::meeting::meetings_of(&el)
+                .iter()
+                .any(|m| m.meeting_id == backend_id)
+            {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    pub async fn shutdown(self) {
+        self.app.shutdown().await;
+        self.sim.shutdown().await;
+    }
+}
+
+/// A BBB API client of one tenant, as Greenlight would be.
+#[derive(Clone)]
+pub struct FrontEnd {
+    pub endpoint: Backend,
+    client: Client,
+    http: reqwest::Client,
+}
+
+pub fn params(pairs: &[(&str, &str)]) -> Params {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl FrontEnd {
+    pub async fn call(&self, call: &str, pairs: &[(&str, &str)]) -> Element {
+        self.client
+            .call(&self.endpoint, call, &params(pairs), None)
+            .await
+            .unwrap_or_else(|e| panic!("{call}: {e}"))
+    }
+
+    pub async fn create(&self, id: &str) -> Element {
+        self.call("create", &[("meetingID", id), ("name", "Test meeting")])
+            .await
+    }
+
+    /// The join redirect's target (or the error redirect), without following it.
+    pub async fn join_location(&self, pairs: &[(&str, &str)]) -> String {
+        let url = self.endpoint.signed_url("join", &params(pairs));
+        let res = self.http.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 302, "join answers a redirect");
+        res.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Joins like a browser: follows the redirect to the server.
+    pub async fn join(&self, id: &str, name: &str) {
+        let location = self
+            .join_location(&[("meetingID", id), ("fullName", name)])
+            .await;
+        assert!(!location.contains("errors="), "join failed: {location}");
+        let res = self.http.get(location).send().await.unwrap();
+        assert!(res.status().is_success() || res.status().is_redirection());
+    }
+
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.http.get(url).send().await.unwrap()
+    }
+}
+
+pub fn text(el: &Element, name: &str) -> String {
+    el.child_text(name).unwrap_or_default()
+}
+
+pub fn key(el: &Element) -> String {
+    text(el, "messageKey")
+}
+
+pub fn succeeded(el: &Element) -> bool {
+    text(el, "returncode") == "SUCCESS"
+}
