@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bbb::client::Backend;
 use bbb::{Algorithm, Params};
-use plenary::app::App;
+use plenary::app::{App, Polling};
 use plenary::config::Config;
 use store::{Health, NewServer, NewTenant, Store};
 
@@ -170,7 +170,6 @@ async fn main() -> anyhow::Result<()> {
     let config = Config {
         database_url: dir.sqlite_url(),
         listen: "127.0.0.1:0".parse()?,
-        poll_interval_secs: 3600.0,
         ..Config::default()
     };
     let store = Store::open(&config.database_url).await?;
@@ -196,7 +195,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
     store.close().await;
-    let app = App::start(&config, fleet::system_clock()).await?;
+    let app = App::start_with(&config, fleet::system_clock(), Polling::Manual).await?;
     app.fleet.poll_once().await?;
 
     let via_gateway = Backend::new(

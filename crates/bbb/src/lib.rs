@@ -2,6 +2,8 @@
 //! (verifying their checksums, answering in BBB's XML) and towards backends
 //! (signing calls, reading their XML). Everything but [`client`] is free of I/O.
 
+#[cfg(feature = "axum")]
+pub mod answer;
 pub mod checksum;
 pub mod client;
 pub mod error;

@@ -6,7 +6,6 @@
 //! Every answer is BBB XML (HTTP 200, `FAILED` + `messageKey` on error) or, for
 //! `join`, the redirect a BBB server would give.
 
-mod answer;
 mod calls;
 pub mod namespace;
 pub mod policy;
@@ -21,7 +20,7 @@ use bbb::AlgorithmSet;
 use fleet::Fleet;
 use store::Store;
 
-pub use answer::Answer;
+pub use bbb::answer::Answer;
 pub use policy::ParamPolicy;
 
 /// The gateway's own settings (the environment catalogue maps onto these).

@@ -12,9 +12,9 @@ use bbb::checksum::{self, SignedRequest};
 use bbb::{ApiError, Params};
 use store::Tenant;
 
-use crate::answer::Answer;
 use crate::calls::{self, Call};
 use crate::{Gateway, namespace};
+use bbb::answer::Answer;
 
 /// A call whose checksum was verified, with everything handlers need.
 pub(crate) struct Verified {

@@ -13,6 +13,15 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::ops;
 
+/// Who runs the poller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polling {
+    /// A background task polls every interval, starting at once.
+    Background,
+    /// Only explicit `fleet.poll_once()` calls poll: tests own the timing.
+    Manual,
+}
+
 pub struct App {
     pub addr: SocketAddr,
     pub store: Store,
@@ -25,6 +34,14 @@ impl App {
     /// Opens the database (migrating it), binds the listener and starts the
     /// poller. `listen` port 0 picks a free port (tests, the demo).
     pub async fn start(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+        Self::start_with(config, clock, Polling::Background).await
+    }
+
+    pub async fn start_with(
+        config: &Config,
+        clock: Clock,
+        polling: Polling,
+    ) -> anyhow::Result<Self> {
         let metrics = ops::metrics_handle();
         let store = Store::open(&config.database_url).await.with_context(|| {
             format!("cannot open the database {}", redact(&config.database_url))
@@ -56,14 +73,19 @@ impl App {
                 }
             }
         });
-        let poller = tokio::spawn(fleet.clone().run_poller(until_stopped(stopped)));
+        let mut tasks = vec![server];
+        if polling == Polling::Background {
+            tasks.push(tokio::spawn(
+                fleet.clone().run_poller(until_stopped(stopped)),
+            ));
+        }
         tracing::info!(%addr, "plenary is listening");
         Ok(Self {
             addr,
             store,
             fleet,
             stop,
-            tasks: vec![server, poller],
+            tasks,
         })
     }
 

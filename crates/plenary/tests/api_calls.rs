@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, Setup, key, params, succeeded, text};
+use common::{Env, Setup, key, params, succeeded, text, xml};
 
 #[tokio::test]
 async fn the_index_answers_without_a_checksum_on_get_and_post() {
@@ -14,11 +14,8 @@ async fn the_index_answers_without_a_checksum_on_get_and_post() {
         "/t/acme/bigbluebutton/api/",
     ] {
         let url = format!("{}{path}", env.app.url());
-        for res in [
-            env.http.get(&url).send().await.unwrap(),
-            env.http.post(&url).send().await.unwrap(),
-        ] {
-            let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+        for request in [env.http.get(&url), env.http.post(&url)] {
+            let el = xml(request).await;
             assert!(succeeded(&el));
             assert_eq!(text(&el, "version"), "2.0");
         }
@@ -33,13 +30,10 @@ async fn unknown_calls_and_paths_are_unsupported_requests() {
         key(&env.acme().call("getJoinUrl", &[]).await),
         "unsupportedRequest"
     );
-    let res = env
+    let el = xml(env
         .http
-        .get(format!("{}/bigbluebutton/other/thing", env.app.url()))
-        .send()
-        .await
-        .unwrap();
-    let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+        .get(format!("{}/bigbluebutton/other/thing", env.app.url())))
+    .await;
     assert_eq!(key(&el), "unsupportedRequest");
     env.shutdown().await;
 }
@@ -104,15 +98,12 @@ async fn create_by_post_passes_the_modules_body_through() {
         &params(&[("meetingID", "slides"), ("name", "Slides")]),
     );
     let modules = r#"<modules><module name="presentation"><document url="https://example.org/a.pdf" filename="a.pdf"/></module></modules>"#;
-    let res = env
+    let el = xml(env
         .http
         .post(url)
         .header("content-type", "text/xml")
-        .body(modules)
-        .send()
-        .await
-        .unwrap();
-    let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+        .body(modules))
+    .await;
     assert!(succeeded(&el), "{el:?}");
     assert_eq!(text(&el, "meetingID"), "slides");
     env.shutdown().await;
@@ -125,15 +116,12 @@ async fn a_post_body_of_an_unsupported_type_is_refused() {
         .acme()
         .endpoint
         .signed_url("create", &params(&[("meetingID", "m1")]));
-    let res = env
+    let el = xml(env
         .http
         .post(url)
         .header("content-type", "image/png")
-        .body("x")
-        .send()
-        .await
-        .unwrap();
-    let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+        .body("x"))
+    .await;
     assert_eq!(key(&el), "unsupportedContentType");
     env.shutdown().await;
 }
@@ -380,15 +368,12 @@ async fn insert_document_and_chat_messages_reach_the_meeting() {
     let url = acme
         .endpoint
         .signed_url("insertDocument", &params(&[("meetingID", "weekly")]));
-    let res = env
+    let el = xml(env
         .http
         .post(url)
         .header("content-type", "application/xml")
         .body(r#"<modules><module name="presentation"><document url="https://example.org/b.pdf" filename="b.pdf"/></module></modules>"#)
-        .send()
-        .await
-        .unwrap();
-    let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+        ).await;
     assert!(succeeded(&el), "{el:?}");
     env.shutdown().await;
 }

@@ -4,7 +4,7 @@ mod common;
 
 use bbb::Algorithm;
 use bbb::checksum::sign;
-use common::{Env, Setup, key, succeeded};
+use common::{Env, Setup, key, succeeded, xml};
 
 #[tokio::test]
 async fn all_four_algorithms_are_accepted() {
@@ -23,16 +23,7 @@ async fn all_four_algorithms_are_accepted() {
 
 async fn raw(env: &Env, call: &str, query: &str) -> bbb::Element {
     let url = format!("{}/t/acme/bigbluebutton/api/{call}?{query}", env.app.url());
-    let body = env
-        .http
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    bbb::Element::parse(&body).unwrap()
+    xml(env.http.get(url)).await
 }
 
 #[tokio::test]
@@ -125,15 +116,12 @@ async fn post_parameters_in_the_body_verify_by_either_bbb_rule() {
         "acme-secret-1",
     );
     for sum in [v3, v2] {
-        let res = env
+        let el = xml(env
             .http
             .post(format!("{url}?checksum={sum}"))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let el = bbb::Element::parse(&res.text().await.unwrap()).unwrap();
+            .body(body))
+        .await;
         assert!(succeeded(&el), "{el:?}");
     }
     env.shutdown().await;

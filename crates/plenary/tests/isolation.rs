@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, key, succeeded, text};
+use common::{Env, key, succeeded, text, xml};
 
 #[tokio::test]
 async fn two_tenants_may_use_the_same_meeting_id() {
@@ -50,6 +50,16 @@ async fn another_tenants_meeting_is_not_found_for_info_end_chat_and_running() {
         text(&globex.call("isMeetingRunning", &id).await, "running"),
         "false"
     );
+    let document = globex
+        .endpoint
+        .signed_url("insertDocument", &common::params(&id));
+    let el = xml(env
+        .http
+        .post(document)
+        .header("content-type", "text/xml")
+        .body("<modules/>"))
+    .await;
+    assert_eq!(key(&el), "notFound");
     // The meeting is untouched.
     assert_eq!(
         text(&acme.call("isMeetingRunning", &id).await, "running"),

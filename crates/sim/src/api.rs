@@ -7,9 +7,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get};
+use bbb::answer::Answer;
 use bbb::checksum::{self, SignedRequest};
 use bbb::error::success;
 use bbb::{AlgorithmSet, ApiError, Element, Params};
@@ -25,36 +26,6 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/bigbluebutton/api/{call}", any(call))
         .route("/html5client/join", get(client_page))
         .with_state(shared)
-}
-
-enum Answer {
-    Xml(Element),
-    Redirect(String),
-}
-
-impl From<ApiError> for Answer {
-    fn from(e: ApiError) -> Self {
-        Self::Xml(e.to_element())
-    }
-}
-
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Xml(el) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/xml;charset=utf-8"),
-                )],
-                el.to_document(),
-            )
-                .into_response(),
-            Self::Redirect(url) => match HeaderValue::from_str(&url) {
-                Ok(loc) => (StatusCode::FOUND, [(header::LOCATION, loc)]).into_response(),
-                Err(_) => Self::from(ApiError::validation("invalid redirect")).into_response(),
-            },
-        }
-    }
 }
 
 async fn call(

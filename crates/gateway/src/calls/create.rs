@@ -4,9 +4,9 @@ use bbb::{ApiError, Element};
 use store::{Claim, MeetingRecord, NewMeeting};
 
 use super::unavailable;
-use crate::answer::Answer;
 use crate::request::{Verified, internal, meeting_id};
 use crate::{Gateway, namespace, policy};
+use bbb::answer::Answer;
 
 pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
     let id = meeting_id(&v)?.to_string();

@@ -5,8 +5,8 @@ use bbb::ApiError;
 
 use super::{backend_params, unavailable};
 use crate::Gateway;
-use crate::answer::Answer;
 use crate::request::{Verified, internal, meeting_id};
+use bbb::answer::Answer;
 
 pub(super) async fn end(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
     let id = meeting_id(&v)?;

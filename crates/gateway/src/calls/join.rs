@@ -5,9 +5,9 @@ use axum::http::Method;
 use bbb::ApiError;
 
 use super::unavailable;
-use crate::answer::Answer;
 use crate::request::{Verified, meeting_id};
 use crate::{Gateway, policy};
+use bbb::answer::Answer;
 
 pub(super) async fn join(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
     let wants_xml = v

@@ -7,9 +7,9 @@ use std::collections::HashSet;
 use bbb::{ApiError, Element, Params};
 
 use super::{all_failed, list_answer};
-use crate::answer::Answer;
 use crate::request::{Verified, internal};
 use crate::{Gateway, namespace};
+use bbb::answer::Answer;
 
 const NO_MEETINGS: &str = "no meetings were found on this server";
 

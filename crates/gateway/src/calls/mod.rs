@@ -14,9 +14,9 @@ use bbb::{ApiError, Element, Params};
 use fleet::Route;
 use store::{Health, MeetingRecord, ServerState};
 
-use crate::answer::Answer;
 use crate::request::{BodyKind, Verified, internal, meeting_id};
 use crate::{Gateway, namespace};
+use bbb::answer::Answer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Call {

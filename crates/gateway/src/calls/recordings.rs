@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use bbb::{ApiError, Element, Params};
 
 use super::{all_failed, list_answer};
-use crate::answer::Answer;
 use crate::request::{Verified, internal};
 use crate::{Gateway, namespace};
+use bbb::answer::Answer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Change {

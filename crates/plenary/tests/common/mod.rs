@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bbb::client::{Backend, Client};
 use bbb::{Algorithm, Element, Params};
-use plenary::app::App;
+use plenary::app::{App, Polling};
 use plenary::config::Config;
 use store::{Health, NewServer, NewTenant};
 use testkit::TempDir;
@@ -61,8 +61,6 @@ impl Env {
         let mut config = setup.config;
         config.database_url = dir.sqlite_url();
         config.listen = "127.0.0.1:0".parse().unwrap();
-        // Tests poll by hand; the background poller only runs its first round.
-        config.poll_interval_secs = 3600.0;
         config.connect_timeout_secs = 1.0;
         config.response_timeout_secs = 2.0;
         let store = store::Store::open(&config.database_url).await.unwrap();
@@ -94,7 +92,8 @@ impl Env {
                 .unwrap();
         }
         store.close().await;
-        let app = App::start(&config, fleet::system_clock())
+        // Tests poll by hand, so no background round races their assertions.
+        let app = App::start_with(&config, fleet::system_clock(), Polling::Manual)
             .await
             .expect("plenary starts");
         let env = Self {
@@ -214,6 +213,12 @@ impl FrontEnd {
     pub async fn get(&self, url: &str) -> reqwest::Response {
         self.http.get(url).send().await.unwrap()
     }
+}
+
+/// Sends a request and reads its answer as BBB XML.
+pub async fn xml(request: reqwest::RequestBuilder) -> Element {
+    let body = request.send().await.unwrap().text().await.unwrap();
+    Element::parse(&body).unwrap_or_else(|e| panic!("not XML ({e}): {body}"))
 }
 
 pub fn text(el: &Element, name: &str) -> String {

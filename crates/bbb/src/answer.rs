@@ -1,8 +1,9 @@
-//! What the gateway answers: BBB XML or a redirect.
+//! What a BBB API server answers over HTTP: XML (HTTP 200 even for
+//! `FAILED`, as BBB does) or a redirect.
 
+use crate::{ApiError, Element};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bbb::{ApiError, Element};
 
 #[derive(Debug, Clone)]
 pub enum Answer {
