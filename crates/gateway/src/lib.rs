@@ -42,6 +42,9 @@ pub struct GatewayConfig {
     /// The tenant that requests naming no tenant belong to (Scalelite's
     /// single-secret mode), if any.
     pub fallback_tenant: Option<String>,
+    /// How long a tenant and its secrets are reused between requests;
+    /// zero reads them for every request.
+    pub tenant_cache_ttl: std::time::Duration,
 }
 
 impl Default for GatewayConfig {
@@ -55,6 +58,7 @@ impl Default for GatewayConfig {
             get_meetings_disabled: false,
             default_logout_url: "/".into(),
             fallback_tenant: None,
+            tenant_cache_ttl: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -63,6 +67,7 @@ pub struct Gateway {
     store: Store,
     fleet: Arc<Fleet>,
     config: GatewayConfig,
+    tenants: tenancy::TenantCache,
 }
 
 impl Gateway {
@@ -70,6 +75,7 @@ impl Gateway {
         Arc::new(Self {
             store,
             fleet,
+            tenants: tenancy::TenantCache::new(config.tenant_cache_ttl),
             config,
         })
     }

@@ -153,12 +153,12 @@ async fn verify(
         _ => None,
     };
 
-    let tenant = gw
-        .resolve_tenant(host, path_tenant)
+    let resolved = gw
+        .tenant_for(host, path_tenant)
         .await
         .map_err(internal)?
         .ok_or_else(ApiError::checksum_error)?;
-    let secrets = gw.store.tenant_secrets(tenant.id).await.map_err(internal)?;
+    let (tenant, secrets) = (&resolved.tenant, &resolved.secrets);
     checksum::verify(
         SignedRequest {
             call: call.name(),
@@ -189,7 +189,7 @@ async fn verify(
         _ => None,
     };
     Ok(Verified {
-        tenant,
+        tenant: tenant.clone(),
         method,
         params,
         body,

@@ -1,13 +1,77 @@
-//! Which tenant a request is for.
+//! Which tenant a request is for, and its secrets.
+//!
+//! Every BBB call needs both, so they are cached for a short, configurable
+//! time: an operator's change (a disabled tenant, a removed secret) takes
+//! effect within that time on every instance.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use store::{StoreError, Tenant};
 
 use crate::Gateway;
 
+/// A tenant with the secrets its front ends sign with.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub tenant: Tenant,
+    pub secrets: Vec<String>,
+}
+
+/// A request's `Host` header and `/t/<tenant>` path segment.
+type Key = (Option<String>, Option<String>);
+
+/// Positive lookups only, so an unknown name always reaches the database.
+pub(crate) struct TenantCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<Key, (Instant, Arc<Resolved>)>>,
+}
+
+/// Random `Host` headers resolving to the fallback tenant must not grow the cache without bound.
+const MAX_ENTRIES: usize = 4096;
+
+impl TenantCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
 impl Gateway {
+    /// The tenant of a request with its secrets, from the cache when fresh.
+    pub(crate) async fn tenant_for(
+        &self,
+        host: Option<&str>,
+        path_tenant: Option<&str>,
+    ) -> Result<Option<Arc<Resolved>>, StoreError> {
+        let key = (host.map(str::to_string), path_tenant.map(str::to_string));
+        if !self.tenants.ttl.is_zero()
+            && let Some((at, hit)) = self.tenants.entries.lock().expect("tenant cache").get(&key)
+            && at.elapsed() < self.tenants.ttl
+        {
+            return Ok(Some(hit.clone()));
+        }
+        let Some(tenant) = self.resolve_tenant(host, path_tenant).await? else {
+            return Ok(None);
+        };
+        let secrets = self.store.tenant_secrets(tenant.id).await?;
+        let resolved = Arc::new(Resolved { tenant, secrets });
+        if !self.tenants.ttl.is_zero() {
+            let mut entries = self.tenants.entries.lock().expect("tenant cache");
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (Instant::now(), resolved.clone()));
+        }
+        Ok(Some(resolved))
+    }
+
     /// A `/t/<tenant>` path wins; then an exact tenant host name; then the
     /// first DNS label under the base domain; then the fallback tenant.
-    pub(crate) async fn resolve_tenant(
+    async fn resolve_tenant(
         &self,
         host: Option<&str>,
         path_tenant: Option<&str>,

@@ -42,6 +42,8 @@ pub struct Config {
     pub join_exclude_params: String,
     pub get_meetings_api_disabled: bool,
     pub default_logout_url: String,
+    /// Seconds a tenant and its secrets are reused between requests; 0 = never.
+    pub tenant_cache_secs: f64,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -69,6 +71,7 @@ impl Default for Config {
             join_exclude_params: String::new(),
             get_meetings_api_disabled: false,
             default_logout_url: "/".into(),
+            tenant_cache_secs: 2.0,
             log_format: "text".into(),
         }
     }
@@ -229,6 +232,7 @@ impl Config {
             get_meetings_disabled: self.get_meetings_api_disabled,
             default_logout_url: self.default_logout_url.clone(),
             fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
+            tenant_cache_ttl: Duration::from_secs_f64(self.tenant_cache_secs.max(0.0)),
         })
     }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, key, succeeded, text, xml};
+use common::{Env, Setup, key, succeeded, text, xml};
 
 #[tokio::test]
 async fn two_tenants_may_use_the_same_meeting_id() {
@@ -167,5 +167,24 @@ async fn a_disabled_tenant_is_refused_and_its_secrets_rotate() {
     );
     store.set_tenant_enabled("acme", false).await.unwrap();
     assert_eq!(key(&new.call("getMeetings", &[]).await), "tenantDisabled");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_cached_tenant_is_read_again_once_its_cache_time_has_passed() {
+    let mut setup = Setup::default();
+    setup.config.tenant_cache_secs = 0.05;
+    let env = Env::with_cache(setup).await;
+    assert!(succeeded(&env.acme().call("getMeetings", &[]).await));
+    env.app
+        .store
+        .set_tenant_enabled("acme", false)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        key(&env.acme().call("getMeetings", &[]).await),
+        "tenantDisabled"
+    );
     env.shutdown().await;
 }

@@ -45,7 +45,14 @@ impl Env {
         Self::with(Setup::default()).await
     }
 
-    pub async fn with(setup: Setup) -> Self {
+    pub async fn with(mut setup: Setup) -> Self {
+        // Tests change tenants in the database and expect the next call to see it.
+        setup.config.tenant_cache_secs = 0.0;
+        Self::with_cache(setup).await
+    }
+
+    /// Like `with`, keeping the setup's tenant cache time.
+    pub async fn with_cache(setup: Setup) -> Self {
         let dir = TempDir::new("plenary-test");
         let sim = sim::start(
             sim::SimConfig {
