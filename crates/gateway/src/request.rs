@@ -19,6 +19,8 @@ use bbb::answer::Answer;
 /// A call whose checksum was verified, with everything handlers need.
 pub(crate) struct Verified {
     pub tenant: Tenant,
+    /// The tenant's own parameter rules for create and join.
+    pub rules: Vec<store::ParamRule>,
     pub method: Method,
     /// Query and form parameters, checksum removed.
     pub params: Params,
@@ -190,6 +192,7 @@ async fn verify(
     };
     Ok(Verified {
         tenant: tenant.clone(),
+        rules: resolved.rules.clone(),
         method,
         params,
         body,

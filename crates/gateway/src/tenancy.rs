@@ -1,6 +1,6 @@
 //! Which tenant a request is for, and its secrets.
 //!
-//! Every BBB call needs both, so they are cached for a short, configurable
+//! Every BBB call needs them (and creates and joins the tenant's parameter rules), so they are cached for a short, configurable
 //! time: an operator's change (a disabled tenant, a removed secret) takes
 //! effect within that time on every instance.
 
@@ -8,15 +8,17 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use store::{StoreError, Tenant};
+use store::{ParamRule, StoreError, Tenant};
 
 use crate::Gateway;
 
-/// A tenant with the secrets its front ends sign with.
+/// A tenant with the secrets its front ends sign with and its own
+/// parameter rules.
 #[derive(Debug)]
 pub(crate) struct Resolved {
     pub tenant: Tenant,
     pub secrets: Vec<String>,
+    pub rules: Vec<ParamRule>,
 }
 
 /// A request's `Host` header and `/t/<tenant>` path segment.
@@ -58,7 +60,12 @@ impl Gateway {
             return Ok(None);
         };
         let secrets = self.store.tenant_secrets(tenant.id).await?;
-        let resolved = Arc::new(Resolved { tenant, secrets });
+        let rules = self.store.tenant_param_rules(tenant.id).await?;
+        let resolved = Arc::new(Resolved {
+            tenant,
+            secrets,
+            rules,
+        });
         if !self.tenants.ttl.is_zero() {
             let mut entries = self.tenants.entries.lock().expect("tenant cache");
             if entries.len() >= MAX_ENTRIES {

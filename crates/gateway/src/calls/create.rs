@@ -12,7 +12,7 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
     let id = meeting_id(&v)?.to_string();
     let tenant = &v.tenant;
     let mut params = v.params.clone();
-    let tenant_policy = gw.tenant_policy(tenant.id, "create").await?;
+    let tenant_policy = super::tenant_policy(&v, "create");
     policy::apply(
         &mut params,
         &gw.config.create_policy,

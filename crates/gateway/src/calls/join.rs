@@ -43,7 +43,7 @@ async fn redirect_target(gw: &Gateway, v: &Verified, wants_xml: bool) -> Result<
         return Err(ApiError::server_unavailable());
     }
     let mut params = v.params.clone();
-    let tenant_policy = gw.tenant_policy(v.tenant.id, "join").await?;
+    let tenant_policy = super::tenant_policy(v, "join");
     policy::apply(&mut params, &gw.config.join_policy, &tenant_policy, None);
     params.set("meetingID", record.backend_id.clone());
     gw.fleet.note_join(route.server_id);

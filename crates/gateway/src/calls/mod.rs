@@ -220,30 +220,18 @@ async fn is_meeting_running(gw: &Gateway, v: Verified) -> Result<Answer, ApiErro
     }
 }
 
-impl Gateway {
-    /// The tenant's own parameter rules for `call`.
-    pub(crate) async fn tenant_policy(
-        &self,
-        tenant_id: i64,
-        call: &str,
-    ) -> Result<crate::ParamPolicy, ApiError> {
-        let mut policy = crate::ParamPolicy::default();
-        for rule in self
-            .store
-            .tenant_param_rules(tenant_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .filter(|r| r.call == call)
-        {
-            match rule.mode {
-                store::ParamMode::Default => policy.defaults.push((rule.param, rule.value)),
-                store::ParamMode::Override => policy.overrides.push((rule.param, rule.value)),
-                store::ParamMode::Exclude => policy.excludes.push(rule.param),
-            }
+/// The tenant's own parameter policy for `call` (`create` or `join`).
+pub(crate) fn tenant_policy(v: &Verified, call: &str) -> crate::ParamPolicy {
+    let mut policy = crate::ParamPolicy::default();
+    for rule in v.rules.iter().filter(|r| r.call == call) {
+        let pair = (rule.param.clone(), rule.value.clone());
+        match rule.mode {
+            store::ParamMode::Default => policy.defaults.push(pair),
+            store::ParamMode::Override => policy.overrides.push(pair),
+            store::ParamMode::Exclude => policy.excludes.push(rule.param.clone()),
         }
-        Ok(policy)
     }
+    policy
 }
 
 impl Gateway {
