@@ -76,7 +76,7 @@ async fn a_repeated_create_is_idempotent_and_stays_on_its_server() {
     let env = Env::start().await;
     let acme = env.acme();
     let first = acme.create("weekly").await;
-    let server = env.server_holding("weekly~acme").await;
+    let server = env.server_holding("acme", "weekly").await;
     for _ in 0..3 {
         let again = acme.create("weekly").await;
         assert!(succeeded(&again));
@@ -86,7 +86,7 @@ async fn a_repeated_create_is_idempotent_and_stays_on_its_server() {
             text(&first, "internalMeetingID")
         );
     }
-    assert_eq!(env.server_holding("weekly~acme").await, server);
+    assert_eq!(env.server_holding("acme", "weekly").await, server);
     env.shutdown().await;
 }
 

@@ -53,7 +53,7 @@ async fn a_server_that_dies_is_declared_down_and_its_meeting_moves_on_recreate()
     let acme = env.acme();
     acme.create("standup").await;
     acme.join("standup", "Ada").await;
-    let dead = env.server_holding("standup~acme").await.expect("placed");
+    let dead = env.server_holding("acme", "standup").await.expect("placed");
     env.sim.servers[dead].set_faults(sim::Faults {
         down: true,
         ..sim::Faults::default()
@@ -80,7 +80,7 @@ async fn a_server_that_dies_is_declared_down_and_its_meeting_moves_on_recreate()
     let again = acme.create("standup").await;
     assert!(succeeded(&again), "{again:?}");
     let now_on = env
-        .server_holding("standup~acme")
+        .server_holding("acme", "standup")
         .await
         .expect("re-created");
     assert_ne!(now_on, dead);
