@@ -188,3 +188,64 @@ async fn a_cached_tenant_is_read_again_once_its_cache_time_has_passed() {
     );
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn breakout_rooms_belong_to_the_tenant_of_their_parent() {
+    let env = Env::start().await;
+    let created = env.acme().create("plenum").await;
+    let parent = text(&created, "internalMeetingID");
+    let index = env.server_holding("acme", "plenum").await.unwrap();
+    // BBB itself creates breakout rooms, signed with the server's secret.
+    let server = bbb::client::Backend::new(
+        &env.sim.servers[index].url(),
+        common::SIM_SECRET,
+        bbb::Algorithm::Sha256,
+    )
+    .unwrap();
+    let breakout_id = format!("{parent}-1");
+    let room = env
+        .client
+        .call(
+            &server,
+            "create",
+            &common::params(&[
+                ("meetingID", &breakout_id),
+                ("isBreakout", "true"),
+                ("parentMeetingID", &parent),
+                ("sequence", "1"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(succeeded(&room));
+    let listed = |el: &bbb::Element| {
+        bbb::meeting::meetings_of(el)
+            .into_iter()
+            .map(|m| m.meeting_id)
+            .collect::<Vec<_>>()
+    };
+    let acme = listed(&env.acme().call("getMeetings", &[]).await);
+    assert!(
+        acme.contains(&"plenum".to_string()) && acme.contains(&breakout_id),
+        "{acme:?}"
+    );
+    assert_eq!(
+        key(&env.globex().call("getMeetings", &[]).await),
+        "noMeetings"
+    );
+    env.poll().await;
+    let tenant = env.app.store.tenant("acme").await.unwrap();
+    let samples = env
+        .app
+        .store
+        .samples_of_tenant(tenant.id, 0, i64::MAX)
+        .await
+        .unwrap();
+    assert!(
+        samples
+            .iter()
+            .any(|s| s.breakout && s.backend_id == breakout_id)
+    );
+    env.shutdown().await;
+}
