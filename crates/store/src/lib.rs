@@ -11,6 +11,7 @@ mod meetings;
 mod samples;
 mod servers;
 mod tenants;
+mod tiers;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use meetings::{Claim, MeetingRecord, NewMeeting};
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
+pub use tiers::{Organisation, Tier};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

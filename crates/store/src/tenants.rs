@@ -14,6 +14,9 @@ pub struct Tenant {
     pub pool: Option<String>,
     pub enabled: bool,
     pub created_at: i64,
+    pub org_id: Option<i64>,
+    /// No tier: no limits.
+    pub tier_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,7 +62,7 @@ pub struct ParamRule {
     pub value: String,
 }
 
-const TENANT_COLUMNS: &str = "id, name, host, pool, enabled, created_at";
+const TENANT_COLUMNS: &str = "id, name, host, pool, enabled, created_at, org_id, tier_id";
 
 fn tenant_from(row: &AnyRow) -> Result<Tenant> {
     Ok(Tenant {
@@ -69,6 +72,8 @@ fn tenant_from(row: &AnyRow) -> Result<Tenant> {
         pool: row.try_get("pool")?,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
         created_at: row.try_get("created_at")?,
+        org_id: row.try_get("org_id")?,
+        tier_id: row.try_get("tier_id")?,
     })
 }
 

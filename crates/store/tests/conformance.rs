@@ -250,3 +250,128 @@ async fn samples_are_stored_whole_and_read_back_in_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_new_database_has_the_seeded_tiers() {
+    on_both_backends(|s| async move {
+        let names: Vec<String> = s
+            .tiers()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, ["free", "level1", "level2", "level3", "multi"]);
+        let free = s.tier("free").await.unwrap();
+        assert_eq!(
+            (
+                free.participants_per_meeting,
+                free.meeting_minutes,
+                free.price_cents
+            ),
+            (5, 60, 0)
+        );
+        assert!(!free.recording);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tiers_are_saved_and_replaced_by_name() {
+    on_both_backends(|s| async move {
+        let mut t = s.tier("level1").await.unwrap();
+        t.name = "school".into();
+        t.price_cents = 1234;
+        let saved = s.save_tier(&t, 5).await.unwrap();
+        assert_eq!(saved.price_cents, 1234);
+        t.price_cents = 999;
+        t.recording = false;
+        let replaced = s.save_tier(&t, 6).await.unwrap();
+        assert_eq!(
+            (replaced.id, replaced.price_cents, replaced.recording),
+            (saved.id, 999, false)
+        );
+        assert_eq!(s.tier_by_id(saved.id).await.unwrap().name, "school");
+        assert!(matches!(s.tier("nope").await, Err(StoreError::NotFound(_))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tenants_belong_to_an_organisation_and_a_tier() {
+    on_both_backends(|s| async move {
+        let org = s
+            .add_organisation("acme", "ACME Housing Co-op", 1)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.add_organisation("acme", "x", 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.set_organisation_legal_name("acme", "ACME Housing Co-operative")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.organisation("acme").await.unwrap().legal_name,
+            "ACME Housing Co-operative"
+        );
+        assert_eq!(s.organisations().await.unwrap().len(), 1);
+        s.create_tenant(tenant("acme-gl", "x")).await.unwrap();
+        s.set_tenant_organisation("acme-gl", Some("acme"))
+            .await
+            .unwrap();
+        s.set_tenant_tier("acme-gl", Some("level2")).await.unwrap();
+        let t = s.tenant("acme-gl").await.unwrap();
+        assert_eq!(t.org_id, Some(org.id));
+        assert_eq!(t.tier_id, Some(s.tier("level2").await.unwrap().id));
+        s.set_tenant_tier("acme-gl", None).await.unwrap();
+        assert_eq!(s.tenant("acme-gl").await.unwrap().tier_id, None);
+        assert!(matches!(
+            s.set_tenant_tier("acme-gl", Some("gold")).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.set_tenant_tier("nobody", None).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn quota_refusals_and_rooms_are_counted() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
+        let a = s.add_server(server("http://a")).await.unwrap();
+        s.record_quota_refusal(t.id, "concurrentMeetings", "m1", 10)
+            .await
+            .unwrap();
+        s.record_quota_refusal(t.id, "concurrentMeetings", "m2", 20)
+            .await
+            .unwrap();
+        s.record_quota_refusal(t.id, "rooms", "m3", 30)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.quota_refusals(t.id, 15).await.unwrap(),
+            [
+                ("concurrentMeetings".to_string(), 1),
+                ("rooms".to_string(), 1)
+            ]
+        );
+        for (id, at) in [("r1", 100), ("r2", 200), ("r1", 300)] {
+            let new = NewMeeting {
+                tenant_id: t.id,
+                meeting_id: id,
+                backend_id: id,
+                server_id: a.id,
+                now_ms: at,
+            };
+            if let Claim::New(m) = s.claim_meeting(new).await.unwrap() {
+                s.end_meeting(m.id, at + 1).await.unwrap();
+            }
+        }
+        assert_eq!(s.rooms_used_since(t.id, 150).await.unwrap(), ["r1", "r2"]);
+    })
+    .await;
+}
