@@ -102,6 +102,8 @@ struct Entry {
     /// Tenants with meetings here at the last poll: their gauges are zeroed
     /// when they leave, so no stale value lingers in /metrics.
     gauge_tenants: Vec<String>,
+    /// Participants per tenant id at the last poll, for tier limits.
+    people_by_tenant: HashMap<i64, u64>,
 }
 
 impl Entry {
@@ -195,6 +197,7 @@ impl Fleet {
                             tracker,
                             reservations: Vec::new(),
                             gauge_tenants: Vec::new(),
+                            people_by_tenant: HashMap::new(),
                         },
                     );
                 }
@@ -283,6 +286,16 @@ impl Fleet {
         routes
     }
 
+    /// Participants in a tenant's meetings across the fleet at the last poll.
+    pub fn tenant_participants(&self, tenant_id: i64) -> u64 {
+        self.entries
+            .lock()
+            .expect("fleet lock")
+            .values()
+            .filter_map(|e| e.people_by_tenant.get(&tenant_id))
+            .sum()
+    }
+
     pub fn status(&self) -> Vec<ServerStatus> {
         let entries = self.entries.lock().expect("fleet lock");
         let mut all: Vec<ServerStatus> = entries
@@ -309,6 +322,7 @@ impl Fleet {
             e.polled_load = 0;
             e.meetings = 0;
             e.reservations.clear();
+            e.people_by_tenant.clear();
         }
         Ok(released)
     }

@@ -9,6 +9,7 @@
 mod calls;
 pub mod namespace;
 pub mod policy;
+pub mod quota;
 mod request;
 mod tenancy;
 

@@ -5,7 +5,7 @@ use store::{Claim, MeetingRecord, NewMeeting};
 
 use super::unavailable;
 use crate::request::{Verified, internal, meeting_id};
-use crate::{Gateway, namespace, policy};
+use crate::{Gateway, namespace, policy, quota};
 use bbb::answer::Answer;
 
 pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
@@ -34,6 +34,8 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
             .await
             .map_err(internal)?;
     }
+
+    enforce_tier(gw, &v, &id, &mut params).await?;
 
     let size_hint = params
         .get("meta_bbb-meeting-size-hint")
@@ -110,4 +112,52 @@ async fn repeat(
 
 fn succeeded(el: &Element) -> bool {
     el.child_text("returncode").as_deref() == Some("SUCCESS")
+}
+
+/// Refuses a new meeting over the tenant's tier, and writes the tier's caps
+/// into its parameters. A tenant without a tier has no limits.
+async fn enforce_tier(
+    gw: &Gateway,
+    v: &Verified,
+    id: &str,
+    params: &mut bbb::Params,
+) -> Result<(), ApiError> {
+    let Some(tier_id) = v.tenant.tier_id else {
+        return Ok(());
+    };
+    let tier = gw.store.tier_by_id(tier_id).await.map_err(internal)?;
+    let now = gw.fleet.now_ms();
+    let usage = quota::Usage {
+        live_meetings: gw
+            .store
+            .live_meetings_of_tenant(v.tenant.id)
+            .await
+            .map_err(internal)?
+            .len() as u64,
+        live_participants: gw.fleet.tenant_participants(v.tenant.id),
+        rooms_this_month: if tier.rooms_per_month > 0 {
+            gw.store
+                .rooms_used_since(v.tenant.id, quota::month_start_ms(now))
+                .await
+                .map_err(internal)?
+        } else {
+            Vec::new()
+        },
+    };
+    if let Err(refusal) = quota::check(&tier, &usage, id) {
+        metrics::counter!(
+            "plenary_quota_refusals_total",
+            "tenant" => v.tenant.name.clone(),
+            "reason" => refusal.reason(),
+        )
+        .increment(1);
+        gw.store
+            .record_quota_refusal(v.tenant.id, refusal.reason(), id, now)
+            .await
+            .map_err(internal)?;
+        tracing::info!(tenant = %v.tenant.name, meeting = id, reason = refusal.reason(), tier = %tier.name, "create refused by the tier");
+        return Err(refusal.to_api_error());
+    }
+    quota::shape(params, &tier);
+    Ok(())
 }

@@ -1,0 +1,226 @@
+//! A tier's limits, applied at `create` the way b3lb applies them and users
+//! expect: a *new* meeting is refused when the tenant is at a limit, running
+//! meetings are never cut, and every created meeting carries the tier's caps
+//! in BBB's own parameters so the server enforces them.
+//!
+//! The concurrency checks read the last poll and the live records, so two
+//! creates racing at the limit may both pass: the limits are soft by one.
+
+use bbb::{ApiError, Params};
+use store::Tier;
+
+/// What the tenant uses right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub live_meetings: u64,
+    /// Participants in the tenant's meetings at the last poll.
+    pub live_participants: u64,
+    /// Distinct meeting IDs created this calendar month (UTC).
+    pub rooms_this_month: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    ConcurrentMeetings(i64),
+    ConcurrentParticipants(i64),
+    Rooms(i64),
+}
+
+impl Refusal {
+    /// The `reason` label of metrics and stored refusals.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::ConcurrentMeetings(_) => "concurrent_meetings",
+            Self::ConcurrentParticipants(_) => "concurrent_participants",
+            Self::Rooms(_) => "rooms_per_month",
+        }
+    }
+
+    pub fn to_api_error(self) -> ApiError {
+        match self {
+            Self::ConcurrentMeetings(n) => ApiError::new(
+                "meetingLimitReached",
+                format!(
+                    "Your plan allows {n} meeting(s) at the same time. End a running meeting, or ask your organisation about a larger plan."
+                ),
+            ),
+            Self::ConcurrentParticipants(n) => ApiError::new(
+                "attendeeLimitReached",
+                format!(
+                    "Your plan allows {n} participants at the same time across all meetings. Try again when fewer people are connected, or ask your organisation about a larger plan."
+                ),
+            ),
+            Self::Rooms(n) => ApiError::new(
+                "roomLimitReached",
+                format!(
+                    "Your plan allows {n} different room(s) per month. Reuse an existing room, or ask your organisation about a larger plan."
+                ),
+            ),
+        }
+    }
+}
+
+/// Whether a new meeting `meeting_id` may start under `tier`.
+pub fn check(tier: &Tier, usage: &Usage, meeting_id: &str) -> Result<(), Refusal> {
+    let at = |limit: i64, used: u64| limit > 0 && used >= limit as u64;
+    if at(tier.concurrent_meetings, usage.live_meetings) {
+        return Err(Refusal::ConcurrentMeetings(tier.concurrent_meetings));
+    }
+    if at(tier.concurrent_participants, usage.live_participants) {
+        return Err(Refusal::ConcurrentParticipants(
+            tier.concurrent_participants,
+        ));
+    }
+    let new_room = !usage.rooms_this_month.iter().any(|r| r == meeting_id);
+    if new_room && at(tier.rooms_per_month, usage.rooms_this_month.len() as u64) {
+        return Err(Refusal::Rooms(tier.rooms_per_month));
+    }
+    Ok(())
+}
+
+/// Puts the tier's caps into the create parameters: a missing, zero
+/// ("unlimited") or larger value becomes the tier's limit.
+pub fn shape(params: &mut Params, tier: &Tier) {
+    clamp(params, "maxParticipants", tier.participants_per_meeting, 0);
+    clamp(params, "duration", tier.meeting_minutes, 0);
+    clamp(params, "meetingCameraCap", tier.webcams_per_meeting, 0);
+    // BBB's default per-user cap is 3 when the parameter is absent.
+    clamp(params, "userCameraCap", tier.webcams_per_user, 3);
+    if !tier.recording {
+        for key in ["record", "autoStartRecording", "allowStartStopRecording"] {
+            params.set(key, "false");
+        }
+    }
+    let mut features: Vec<String> = params
+        .get("disabledFeatures")
+        .into_iter()
+        .chain(std::iter::once(tier.disabled_features.as_str()))
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    features.sort();
+    features.dedup();
+    if !features.is_empty() {
+        params.set("disabledFeatures", features.join(","));
+    }
+}
+
+fn clamp(params: &mut Params, key: &str, limit: i64, absent_means: u64) {
+    if limit <= 0 {
+        return;
+    }
+    let asked = params
+        .get(key)
+        .map_or(Some(absent_means), |v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if asked == 0 || asked > limit as u64 {
+        params.set(key, limit.to_string());
+    }
+}
+
+/// Start of the calendar month (UTC) containing `now_ms`.
+pub fn month_start_ms(now_ms: i64) -> i64 {
+    let utc = jiff::tz::TimeZone::UTC;
+    jiff::Timestamp::from_millisecond(now_ms)
+        .ok()
+        .map(|t| t.to_zoned_datetime(utc.clone()).date().first_of_month())
+        .and_then(|first| first.to_zoned_datetime(utc).ok())
+        .map_or(0, |z| z.timestamp().as_millisecond())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tier() -> Tier {
+        Tier {
+            id: 1,
+            name: "level1".into(),
+            price_cents: 1000,
+            currency: "EUR".into(),
+            participants_per_meeting: 10,
+            concurrent_meetings: 2,
+            concurrent_participants: 20,
+            meeting_minutes: 180,
+            webcams_per_meeting: 5,
+            webcams_per_user: 1,
+            recording: false,
+            rooms_per_month: 3,
+            disabled_features: "chat,polls".into(),
+            allowance_participant_minutes: 0,
+            allowance_gb: 0,
+        }
+    }
+
+    #[test]
+    fn a_tenant_below_every_limit_may_start_a_meeting() {
+        assert_eq!(check(&tier(), &Usage::default(), "m"), Ok(()));
+    }
+
+    #[test]
+    fn each_limit_refuses_a_new_meeting_with_its_own_reason() {
+        let t = tier();
+        let busy = Usage {
+            live_meetings: 2,
+            ..Usage::default()
+        };
+        assert_eq!(check(&t, &busy, "m"), Err(Refusal::ConcurrentMeetings(2)));
+        let crowded = Usage {
+            live_participants: 20,
+            ..Usage::default()
+        };
+        assert_eq!(
+            check(&t, &crowded, "m"),
+            Err(Refusal::ConcurrentParticipants(20))
+        );
+        let rooms = Usage {
+            rooms_this_month: vec!["a".into(), "b".into(), "c".into()],
+            ..Usage::default()
+        };
+        assert_eq!(check(&t, &rooms, "d"), Err(Refusal::Rooms(3)));
+        assert_eq!(
+            check(&t, &rooms, "b"),
+            Ok(()),
+            "a room already used this month is no new room"
+        );
+    }
+
+    #[test]
+    fn zero_limits_mean_unlimited() {
+        let mut t = tier();
+        (
+            t.concurrent_meetings,
+            t.concurrent_participants,
+            t.rooms_per_month,
+        ) = (0, 0, 0);
+        let heavy = Usage {
+            live_meetings: 1000,
+            live_participants: 1000,
+            rooms_this_month: vec!["x".into(); 1000],
+        };
+        assert_eq!(check(&t, &heavy, "m"), Ok(()));
+    }
+
+    #[test]
+    fn caps_are_injected_clamped_or_kept() {
+        let mut p = Params::parse(
+            "maxParticipants=0&duration=600&meetingCameraCap=2&record=true&disabledFeatures=polls,layouts",
+        );
+        shape(&mut p, &tier());
+        assert_eq!(p.get("maxParticipants"), Some("10"));
+        assert_eq!(p.get("duration"), Some("180"));
+        assert_eq!(p.get("meetingCameraCap"), Some("2"));
+        assert_eq!(p.get("userCameraCap"), Some("1"));
+        assert_eq!(p.get("record"), Some("false"));
+        assert_eq!(p.get("allowStartStopRecording"), Some("false"));
+        assert_eq!(p.get("disabledFeatures"), Some("chat,layouts,polls"));
+    }
+
+    #[test]
+    fn months_start_at_midnight_utc_on_the_first() {
+        // 2026-11-25T02:00:00Z
+        assert_eq!(month_start_ms(1_795_572_000_000), 1_793_491_200_000);
+    }
+}

@@ -1,0 +1,155 @@
+//! A tenant's tier, enforced at create through the gateway: new meetings over
+//! a limit are refused with a clear message, running meetings are never cut,
+//! and every meeting carries the tier's caps in BBB's own parameters.
+
+mod common;
+
+use common::{Env, key, succeeded, text};
+
+async fn on_tier(env: &Env, tier: &str) {
+    env.app
+        .store
+        .set_tenant_tier("acme", Some(tier))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_tiers_caps_are_injected_and_clamped() {
+    let env = Env::start().await;
+    on_tier(&env, "free").await;
+    let acme = env.acme();
+    acme.call(
+        "create",
+        &[
+            ("meetingID", "capped"),
+            ("maxParticipants", "500"),
+            ("duration", "0"),
+            ("record", "true"),
+        ],
+    )
+    .await;
+    let info = acme
+        .call("getMeetingInfo", &[("meetingID", "capped")])
+        .await;
+    assert_eq!(text(&info, "maxUsers"), "5");
+    assert_eq!(text(&info, "duration"), "60");
+    assert_eq!(text(&info, "recording"), "false");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn smaller_values_asked_by_the_caller_are_kept() {
+    let env = Env::start().await;
+    on_tier(&env, "level2").await;
+    let acme = env.acme();
+    acme.call(
+        "create",
+        &[
+            ("meetingID", "small"),
+            ("maxParticipants", "4"),
+            ("duration", "30"),
+        ],
+    )
+    .await;
+    let info = acme.call("getMeetingInfo", &[("meetingID", "small")]).await;
+    assert_eq!(
+        (
+            text(&info, "maxUsers").as_str(),
+            text(&info, "duration").as_str()
+        ),
+        ("4", "30")
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_meeting_over_the_concurrent_meeting_limit_is_refused_and_counted() {
+    let env = Env::start().await;
+    on_tier(&env, "free").await;
+    let acme = env.acme();
+    assert!(succeeded(&acme.create("first").await));
+    let refused = acme.create("second").await;
+    assert_eq!(key(&refused), "meetingLimitReached");
+    assert!(text(&refused, "message").contains("1 meeting(s) at the same time"));
+    // The running meeting is untouched, and its repeat create still answers.
+    assert_eq!(key(&acme.create("first").await), "duplicateWarning");
+    let tenant = env.app.store.tenant("acme").await.unwrap();
+    assert_eq!(
+        env.app.store.quota_refusals(tenant.id, 0).await.unwrap(),
+        [("concurrent_meetings".to_string(), 1)]
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_meeting_over_the_concurrent_participant_limit_is_refused() {
+    let env = Env::start().await;
+    let store = &env.app.store;
+    let mut tier = store.tier("level3").await.unwrap();
+    tier.name = "tiny-crowd".into();
+    tier.concurrent_participants = 3;
+    store.save_tier(&tier, 0).await.unwrap();
+    on_tier(&env, "tiny-crowd").await;
+    let acme = env.acme();
+    acme.create("busy").await;
+    for name in ["Ada", "Bo", "Cy"] {
+        acme.join("busy", name).await;
+    }
+    env.poll().await;
+    assert_eq!(key(&acme.create("another").await), "attendeeLimitReached");
+    // Joins to running meetings are never refused by the tier.
+    acme.join("busy", "Di").await;
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn rooms_per_month_count_distinct_meeting_ids() {
+    let env = Env::start().await;
+    on_tier(&env, "free").await;
+    let acme = env.acme();
+    acme.create("our-room").await;
+    acme.call("end", &[("meetingID", "our-room")]).await;
+    assert_eq!(key(&acme.create("other-room").await), "roomLimitReached");
+    assert!(
+        succeeded(&acme.create("our-room").await),
+        "the month's room may be reopened"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn moving_a_tenant_to_another_tier_changes_only_new_meetings() {
+    let env = Env::start().await;
+    on_tier(&env, "free").await;
+    let acme = env.acme();
+    acme.create("before").await;
+    on_tier(&env, "level1").await;
+    acme.create("after").await;
+    let before = acme
+        .call("getMeetingInfo", &[("meetingID", "before")])
+        .await;
+    let after = acme.call("getMeetingInfo", &[("meetingID", "after")]).await;
+    assert_eq!(text(&before, "maxUsers"), "5");
+    assert_eq!(text(&after, "maxUsers"), "10");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn tenants_without_a_tier_have_no_limits() {
+    let env = Env::start().await;
+    let acme = env.acme();
+    for i in 0..8 {
+        assert!(succeeded(&acme.create(&format!("free-for-all-{i}")).await));
+    }
+    assert_eq!(
+        text(
+            &acme
+                .call("getMeetingInfo", &[("meetingID", "free-for-all-0")])
+                .await,
+            "maxUsers"
+        ),
+        "0"
+    );
+    env.shutdown().await;
+}
