@@ -44,6 +44,101 @@ pub enum Command {
     /// Manage BBB servers.
     #[command(subcommand)]
     Server(ServerCommand),
+    /// Manage organisations, which own tenants.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage tiers: service levels with limits and a price.
+    #[command(subcommand)]
+    Tier(TierCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Register an organisation.
+    Add {
+        /// Short name (lower-case), used on the command line.
+        name: String,
+        /// Full legal name.
+        #[arg(long)]
+        legal_name: Option<String>,
+    },
+    List(Output),
+    /// An organisation with its tenants.
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    Set {
+        name: String,
+        #[arg(long)]
+        legal_name: String,
+    },
+}
+
+/// A tier's values; on `set`, what is not given keeps its value.
+#[derive(Debug, Args, Default)]
+pub struct TierFields {
+    /// Monthly price, e.g. 10 or 10.50.
+    #[arg(long)]
+    pub price: Option<String>,
+    /// ISO currency code.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Participants per meeting (0 = unlimited).
+    #[arg(long)]
+    pub participants: Option<i64>,
+    /// Meetings at the same time.
+    #[arg(long)]
+    pub meetings: Option<i64>,
+    /// Participants at the same time across all meetings.
+    #[arg(long)]
+    pub concurrent_participants: Option<i64>,
+    /// Longest meeting, in minutes.
+    #[arg(long)]
+    pub minutes: Option<i64>,
+    /// Webcams per meeting.
+    #[arg(long)]
+    pub webcams: Option<i64>,
+    #[arg(long)]
+    pub webcams_per_user: Option<i64>,
+    /// Whether meetings may be recorded.
+    #[arg(long)]
+    pub recording: Option<bool>,
+    /// Distinct rooms (meeting IDs) per month.
+    #[arg(long)]
+    pub rooms: Option<i64>,
+    /// BBB features switched off, comma-separated (e.g. breakoutRooms,sharedNotes).
+    #[arg(long)]
+    pub disabled_features: Option<String>,
+    /// Fair-use allowance in participant-minutes per month.
+    #[arg(long)]
+    pub allowance_minutes: Option<i64>,
+    /// Fair-use allowance in estimated GB per month.
+    #[arg(long)]
+    pub allowance_gb: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TierCommand {
+    /// Create a tier; unset limits are 0 (unlimited).
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: TierFields,
+    },
+    List(Output),
+    Show {
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Change a tier; tenants on it get the new limits for new meetings.
+    Set {
+        name: String,
+        #[command(flatten)]
+        fields: TierFields,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -110,8 +205,24 @@ pub enum TenantCommand {
         /// Pin the tenant's meetings to this server pool.
         #[arg(long)]
         pool: Option<String>,
+        /// The organisation that owns the tenant.
+        #[arg(long)]
+        org: Option<String>,
+        /// The tenant's tier (default: none, no limits).
+        #[arg(long)]
+        tier: Option<String>,
     },
     List(Output),
+    /// Move the tenant to a tier (`none`: no limits); running meetings keep theirs.
+    SetTier {
+        name: String,
+        tier: String,
+    },
+    /// Give the tenant to an organisation (`none` to detach it).
+    SetOrg {
+        name: String,
+        org: String,
+    },
     Show {
         name: String,
         #[command(flatten)]

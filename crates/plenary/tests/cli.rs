@@ -166,3 +166,93 @@ fn migrate_and_healthcheck_report_plainly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("not ready"));
 }
+
+#[test]
+fn the_seeded_tiers_are_listed_with_their_limits() {
+    let cli = Cli::new();
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["tier", "list", "--json"])).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["free", "level1", "level2", "level3", "multi"]);
+    assert_eq!(v[0]["participants_per_meeting"], 5);
+    assert_eq!(v[0]["meeting_minutes"], 60);
+    assert!(cli.ok(&["tier", "list"]).contains("10.00 EUR"));
+}
+
+#[test]
+fn tiers_are_added_and_changed_with_exact_prices() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "tier",
+        "add",
+        "school",
+        "--price",
+        "12.50",
+        "--participants",
+        "30",
+        "--meetings",
+        "3",
+        "--recording",
+        "false",
+    ]);
+    cli.ok(&["tier", "set", "school", "--minutes", "90"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["tier", "show", "school", "--json"])).unwrap();
+    assert_eq!(
+        (v["price_cents"].as_i64(), v["meeting_minutes"].as_i64()),
+        (Some(1250), Some(90))
+    );
+    assert_eq!(v["participants_per_meeting"], 30);
+    assert_eq!(v["recording"], false);
+    assert!(
+        cli.fails(&["tier", "add", "school"])
+            .contains("already exists")
+    );
+    assert!(
+        cli.fails(&["tier", "set", "school", "--price", "1.234"])
+            .contains("not a price")
+    );
+    assert!(
+        cli.fails(&["tier", "set", "school", "--rooms=-1"])
+            .contains("negative")
+    );
+}
+
+#[test]
+fn organisations_own_tenants_on_tiers() {
+    let cli = Cli::new();
+    cli.ok(&["org", "add", "acme", "--legal-name", "ACME Housing Co-op"]);
+    cli.ok(&[
+        "tenant", "add", "acme-gl", "--org", "acme", "--tier", "level2",
+    ]);
+    let t: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["tenant", "show", "acme-gl", "--json"])).unwrap();
+    assert_eq!(
+        (t["org"].as_str(), t["tier"].as_str()),
+        (Some("acme"), Some("level2"))
+    );
+    let o: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["org", "show", "acme", "--json"])).unwrap();
+    assert_eq!(o["tenants"][0], "acme-gl");
+    cli.ok(&["tenant", "set-tier", "acme-gl", "none"]);
+    let t: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["tenant", "show", "acme-gl", "--json"])).unwrap();
+    assert_eq!(t["tier"], serde_json::Value::Null);
+    assert!(
+        cli.fails(&["tenant", "add", "other", "--tier", "gold"])
+            .contains("not found")
+    );
+    assert!(
+        cli.fails(&["tenant", "show", "other"])
+            .contains("not found"),
+        "no half-made tenant"
+    );
+    assert!(
+        cli.fails(&["org", "add", "Bad Name"])
+            .contains("not a valid organisation name")
+    );
+}

@@ -1,7 +1,9 @@
 //! One module per command family.
 
+pub mod org;
 pub mod server;
 pub mod tenant;
+pub mod tier;
 
 use std::fmt::Write as _;
 

@@ -1,5 +1,7 @@
 //! `plenary tenant …`
 
+use std::collections::HashMap;
+
 use anyhow::{Context, bail};
 use gateway::namespace::TenantName;
 use serde_json::json;
@@ -15,8 +17,17 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             secret,
             host,
             pool,
+            org,
+            tier,
         } => {
             let name = TenantName::parse(&name).map_err(anyhow::Error::msg)?;
+            // Checked first, so a typo never leaves a half-made tenant behind.
+            if let Some(org) = &org {
+                store.organisation(org).await?;
+            }
+            if let Some(tier) = &tier {
+                store.tier(tier).await?;
+            }
             let generated = secret.is_none();
             let secret = secret.unwrap_or_else(generate_secret);
             check_secret(&secret)?;
@@ -29,6 +40,14 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                     now_ms: now_ms(),
                 })
                 .await?;
+            if org.is_some() {
+                store
+                    .set_tenant_organisation(&tenant.name, org.as_deref())
+                    .await?;
+            }
+            if tier.is_some() {
+                store.set_tenant_tier(&tenant.name, tier.as_deref()).await?;
+            }
             println!("Tenant {} created.", tenant.name);
             println!("  API endpoint path: /t/{}/bigbluebutton/api/", tenant.name);
             if generated {
@@ -37,8 +56,14 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         }
         TenantCommand::List(out) => {
             let tenants = store.tenants().await?;
+            let names = Names::load(store).await?;
             if out.json {
-                print_json(&json!(tenants.iter().map(tenant_json).collect::<Vec<_>>()));
+                print_json(&json!(
+                    tenants
+                        .iter()
+                        .map(|t| tenant_json(t, &names))
+                        .collect::<Vec<_>>()
+                ));
             } else {
                 let rows: Vec<Vec<String>> = tenants
                     .iter()
@@ -48,17 +73,23 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                             if t.enabled { "enabled" } else { "disabled" }.into(),
                             t.host.clone().unwrap_or_default(),
                             t.pool.clone().unwrap_or_default(),
+                            names.org(t.org_id),
+                            names.tier(t.tier_id),
                         ]
                     })
                     .collect();
-                print!("{}", table(&["NAME", "STATE", "HOST", "POOL"], &rows));
+                print!(
+                    "{}",
+                    table(&["NAME", "STATE", "HOST", "POOL", "ORG", "TIER"], &rows)
+                );
             }
         }
         TenantCommand::Show { name, output } => {
             let tenant = store.tenant(&name).await?;
             let secrets = store.tenant_secrets(tenant.id).await?;
             let meetings = store.live_meetings_of_tenant(tenant.id).await?;
-            let mut value = tenant_json(&tenant);
+            let names = Names::load(store).await?;
+            let mut value = tenant_json(&tenant, &names);
             value["secret_fingerprints"] =
                 json!(secrets.iter().map(|s| fingerprint(s)).collect::<Vec<_>>());
             value["live_meetings"] = json!(meetings.len());
@@ -89,6 +120,24 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                 );
                 println!("  meetings:  {} live", meetings.len());
             }
+        }
+        TenantCommand::SetTier { name, tier } => {
+            let tier = (tier != "none").then_some(tier);
+            store.set_tenant_tier(&name, tier.as_deref()).await?;
+            match tier {
+                Some(t) => println!(
+                    "Tenant {name} is now on tier {t}; running meetings keep their limits, new ones get the new ones."
+                ),
+                None => println!("Tenant {name} has no tier now: no limits for new meetings."),
+            }
+        }
+        TenantCommand::SetOrg { name, org } => {
+            let org = (org != "none").then_some(org);
+            store.set_tenant_organisation(&name, org.as_deref()).await?;
+            println!(
+                "Tenant {name} now belongs to {}.",
+                org.as_deref().unwrap_or("no organisation")
+            );
         }
         TenantCommand::Disable { name } => {
             store.set_tenant_enabled(&name, false).await?;
@@ -135,12 +184,51 @@ fn check_secret(secret: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn tenant_json(t: &Tenant) -> serde_json::Value {
+/// Names of organisations and tiers by id, for listings.
+struct Names {
+    orgs: HashMap<i64, String>,
+    tiers: HashMap<i64, String>,
+}
+
+impl Names {
+    async fn load(store: &Store) -> anyhow::Result<Self> {
+        Ok(Self {
+            orgs: store
+                .organisations()
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect(),
+            tiers: store
+                .tiers()
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect(),
+        })
+    }
+
+    fn org(&self, id: Option<i64>) -> String {
+        id.and_then(|i| self.orgs.get(&i))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn tier(&self, id: Option<i64>) -> String {
+        id.and_then(|i| self.tiers.get(&i))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+fn tenant_json(t: &Tenant, names: &Names) -> serde_json::Value {
     json!({
         "name": t.name,
         "enabled": t.enabled,
         "host": t.host,
         "pool": t.pool,
+        "org": t.org_id.map(|_| names.org(t.org_id)),
+        "tier": t.tier_id.map(|_| names.tier(t.tier_id)),
         "created_at_ms": t.created_at,
     })
 }

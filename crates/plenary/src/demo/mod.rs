@@ -14,22 +14,26 @@ use crate::cli::DemoArgs;
 use crate::commands::generate_secret;
 use crate::config::{Config, data_dir};
 
-/// The sample organisations: a tenant each, with the rooms their members use.
-const ORGANISATIONS: &[(&str, &str, &[&str])] = &[
+/// The sample organisations: a tenant each on a tier, with the rooms their
+/// members use. The tenants' union's small tier shows quotas at work.
+const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
     (
         "coop-hosting",
         "Co-op Hosting Collective",
+        "multi",
         &["general-assembly", "ops-weekly", "onboarding"],
     ),
     (
         "uni-vienna",
         "University of Vienna, Dept. of Sociology",
+        "level3",
         &["lecture-101", "seminar-b", "office-hours", "thesis-defence"],
     ),
     (
         "tenants-union",
         "Tenants' Union",
-        &["organising-call", "legal-clinic"],
+        "level1",
+        &["organising-call", "legal-clinic", "press-team"],
     ),
 ];
 
@@ -77,17 +81,21 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .await?;
     }
     let mut tenants = Vec::new();
-    for (name, _, _) in ORGANISATIONS {
+    for (name, legal_name, tier, _) in ORGANISATIONS {
         let secret = generate_secret();
+        let now_ms = crate::commands::now_ms();
+        store.add_organisation(name, legal_name, now_ms).await?;
         store
             .create_tenant(NewTenant {
                 name,
                 host: None,
                 pool: None,
                 secret: &secret,
-                now_ms: crate::commands::now_ms(),
+                now_ms,
             })
             .await?;
+        store.set_tenant_organisation(name, Some(name)).await?;
+        store.set_tenant_tier(name, Some(tier)).await?;
         tenants.push((*name, secret));
     }
     store.close().await;
@@ -99,7 +107,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let front_ends = ORGANISATIONS
         .iter()
         .zip(&tenants)
-        .map(|((name, _, rooms), (_, secret))| traffic::FrontEnd::new(&url, name, secret, rooms))
+        .map(|((name, _, _, rooms), (_, secret))| traffic::FrontEnd::new(&url, name, secret, rooms))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (stop, stopped) = watch::channel(false);
     let traffic = tokio::spawn(traffic::run(
@@ -129,8 +137,8 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
     }
     println!();
     println!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
-    for ((name, secret), (_, org, _)) in tenants.iter().zip(ORGANISATIONS) {
-        println!("    {org}");
+    for ((name, secret), (_, org, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
+        println!("    {org} (tier {tier})");
         println!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
         println!("      secret:   {secret}");
     }
@@ -143,6 +151,7 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
     println!();
     println!("  Traffic: each organisation's front end opens rooms and people join them;");
     println!("  the simulated people switch microphones and webcams and leave on their own.");
+    println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
     println!("  Press Ctrl-C to stop.");
     println!();
 }

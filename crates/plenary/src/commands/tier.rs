@@ -1,0 +1,227 @@
+//! `plenary tier …`
+
+use anyhow::{Context, bail};
+use serde_json::json;
+use store::{Store, Tier};
+
+use super::{now_ms, print_json, table};
+use crate::cli::{TierCommand, TierFields};
+
+pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
+    match command {
+        TierCommand::Add { name, fields } => {
+            if store.tier(&name).await.is_ok() {
+                bail!("tier {name:?} already exists: use `plenary tier set`");
+            }
+            let blank = Tier {
+                id: 0,
+                name: name.clone(),
+                price_cents: 0,
+                currency: "EUR".into(),
+                participants_per_meeting: 0,
+                concurrent_meetings: 0,
+                concurrent_participants: 0,
+                meeting_minutes: 0,
+                webcams_per_meeting: 0,
+                webcams_per_user: 0,
+                recording: true,
+                rooms_per_month: 0,
+                disabled_features: String::new(),
+                allowance_participant_minutes: 0,
+                allowance_gb: 0,
+            };
+            let tier = store.save_tier(&apply(blank, fields)?, now_ms()).await?;
+            println!("Tier {} created: {}.", tier.name, summary(&tier));
+        }
+        TierCommand::Set { name, fields } => {
+            let current = store.tier(&name).await?;
+            let tier = store.save_tier(&apply(current, fields)?, now_ms()).await?;
+            println!(
+                "Tier {} updated: {}. New meetings get these limits.",
+                tier.name,
+                summary(&tier)
+            );
+        }
+        TierCommand::List(out) => {
+            let tiers = store.tiers().await?;
+            if out.json {
+                print_json(&json!(tiers.iter().map(tier_json).collect::<Vec<_>>()));
+            } else {
+                let limit = |n: i64| {
+                    if n == 0 {
+                        "-".to_string()
+                    } else {
+                        n.to_string()
+                    }
+                };
+                let rows: Vec<Vec<String>> = tiers
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.name.clone(),
+                            format!("{} {}", money(t.price_cents), t.currency),
+                            limit(t.participants_per_meeting),
+                            limit(t.concurrent_meetings),
+                            limit(t.meeting_minutes),
+                            limit(t.rooms_per_month),
+                            if t.recording { "yes" } else { "no" }.into(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(
+                        &[
+                            "TIER",
+                            "PRICE/MONTH",
+                            "PARTICIPANTS",
+                            "MEETINGS",
+                            "MINUTES",
+                            "ROOMS/MONTH",
+                            "RECORDING"
+                        ],
+                        &rows
+                    )
+                );
+            }
+        }
+        TierCommand::Show { name, output } => {
+            let tier = store.tier(&name).await?;
+            let value = tier_json(&tier);
+            if output.json {
+                print_json(&value);
+            } else {
+                for (k, v) in value.as_object().into_iter().flatten() {
+                    println!(
+                        "{k:>30}: {}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply(mut t: Tier, f: TierFields) -> anyhow::Result<Tier> {
+    if let Some(p) = f.price {
+        t.price_cents = parse_money(&p)?;
+    }
+    if let Some(c) = f.currency {
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+            bail!("{c:?} is not an ISO currency code such as EUR");
+        }
+        t.currency = c.to_ascii_uppercase();
+    }
+    let limits = [
+        (
+            f.participants,
+            &mut t.participants_per_meeting,
+            "participants",
+        ),
+        (f.meetings, &mut t.concurrent_meetings, "meetings"),
+        (
+            f.concurrent_participants,
+            &mut t.concurrent_participants,
+            "concurrent-participants",
+        ),
+        (f.minutes, &mut t.meeting_minutes, "minutes"),
+        (f.webcams, &mut t.webcams_per_meeting, "webcams"),
+        (
+            f.webcams_per_user,
+            &mut t.webcams_per_user,
+            "webcams-per-user",
+        ),
+        (f.rooms, &mut t.rooms_per_month, "rooms"),
+        (
+            f.allowance_minutes,
+            &mut t.allowance_participant_minutes,
+            "allowance-minutes",
+        ),
+        (f.allowance_gb, &mut t.allowance_gb, "allowance-gb"),
+    ];
+    for (value, field, flag) in limits {
+        if let Some(v) = value {
+            if v < 0 {
+                bail!("--{flag} cannot be negative (0 means unlimited)");
+            }
+            *field = v;
+        }
+    }
+    if let Some(r) = f.recording {
+        t.recording = r;
+    }
+    if let Some(d) = f.disabled_features {
+        t.disabled_features = d;
+    }
+    Ok(t)
+}
+
+/// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
+fn parse_money(s: &str) -> anyhow::Result<i64> {
+    let bad = || format!("{s:?} is not a price such as 10 or 10.50");
+    let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        bail!(bad());
+    }
+    let whole: i64 = whole.parse().with_context(bad)?;
+    let cents: i64 = format!("{frac:0<2}").parse().with_context(bad)?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .with_context(bad)
+}
+
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+fn summary(t: &Tier) -> String {
+    format!(
+        "{} {}/month, {} participants per meeting, {} meetings at once",
+        money(t.price_cents),
+        t.currency,
+        t.participants_per_meeting,
+        t.concurrent_meetings
+    )
+}
+
+fn tier_json(t: &Tier) -> serde_json::Value {
+    json!({
+        "name": t.name,
+        "price_cents": t.price_cents,
+        "currency": t.currency,
+        "participants_per_meeting": t.participants_per_meeting,
+        "concurrent_meetings": t.concurrent_meetings,
+        "concurrent_participants": t.concurrent_participants,
+        "meeting_minutes": t.meeting_minutes,
+        "webcams_per_meeting": t.webcams_per_meeting,
+        "webcams_per_user": t.webcams_per_user,
+        "recording": t.recording,
+        "rooms_per_month": t.rooms_per_month,
+        "disabled_features": t.disabled_features,
+        "allowance_participant_minutes": t.allowance_participant_minutes,
+        "allowance_gb": t.allowance_gb,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_money;
+
+    #[test]
+    fn prices_are_read_as_exact_cents() {
+        assert_eq!(parse_money("10").unwrap(), 1000);
+        assert_eq!(parse_money("10.5").unwrap(), 1050);
+        assert_eq!(parse_money("0.07").unwrap(), 7);
+        for bad in ["", "-1", "1.234", "1,50", "ten", "1e3", "."] {
+            assert!(parse_money(bad).is_err(), "{bad}");
+        }
+    }
+}
