@@ -28,6 +28,8 @@ pub struct Setup {
     pub servers: usize,
     pub tenants: Vec<(&'static str, &'static str)>,
     pub config: Config,
+    /// Run on this database instead of a fresh SQLite file.
+    pub database_url: Option<String>,
 }
 
 impl Default for Setup {
@@ -36,6 +38,7 @@ impl Default for Setup {
             servers: 2,
             tenants: vec![("acme", "acme-secret-1"), ("globex", "globex-secret-1")],
             config: Config::default(),
+            database_url: None,
         }
     }
 }
@@ -66,7 +69,7 @@ impl Env {
         .await
         .expect("simulated servers start");
         let mut config = setup.config;
-        config.database_url = dir.sqlite_url();
+        config.database_url = setup.database_url.unwrap_or_else(|| dir.sqlite_url());
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.connect_timeout_secs = 1.0;
         // Generous: a loaded CI machine must not turn slowness into failures.
