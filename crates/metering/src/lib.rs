@@ -1,0 +1,7 @@
+//! Metering as plain functions over plain data: no database, no clock, no
+//! network. The store feeds samples in; statements and reports come out.
+
+pub mod bandwidth;
+pub mod integrate;
+pub mod money;
+pub mod split;
