@@ -53,12 +53,12 @@ pub struct Rates {
 impl BandwidthModel {
     /// The per-camera bitrate once the thresholds have applied.
     pub fn camera_rate(&self, cameras: u64) -> u64 {
+        // Thresholds ascend: the highest one reached applies.
         self.camera_thresholds
             .iter()
-            .filter(|(n, _)| cameras >= *n)
-            .map(|(_, kbps)| *kbps)
-            .last()
-            .unwrap_or(self.camera_kbps)
+            .rev()
+            .find(|(n, _)| cameras >= *n)
+            .map_or(self.camera_kbps, |(_, kbps)| *kbps)
     }
 
     /// Webcam subscriptions: each person receives the cameras of the others,
