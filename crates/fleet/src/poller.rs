@@ -235,8 +235,9 @@ impl Fleet {
             let g = gauges.entry(tenant_id).or_default();
             g.0 += 1;
             g.1 += u64::from(m.participants);
+            // One timestamp per round, so a round's samples add up to a moment.
             samples.push(UsageSample {
-                at_ms: now,
+                at_ms: round_start_ms,
                 meeting_ref: record.map(|r| r.id),
                 tenant_id,
                 server_id: route.server_id,

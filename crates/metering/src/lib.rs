@@ -5,3 +5,4 @@ pub mod bandwidth;
 pub mod integrate;
 pub mod money;
 pub mod split;
+pub mod usage;

@@ -50,6 +50,34 @@ pub enum Command {
     /// Manage tiers: service levels with limits and a price.
     #[command(subcommand)]
     Tier(TierCommand),
+    /// Metered use, from the poller's samples.
+    #[command(subcommand)]
+    Usage(UsageCommand),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Use per tenant over a calendar month (UTC).
+    Report {
+        /// YYYY-MM; default: the current month.
+        #[arg(long)]
+        period: Option<String>,
+        /// Only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Only this organisation's tenants.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -56,17 +56,35 @@ impl Store {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<UsageSample>> {
+        self.samples_where("tenant_id = $3 AND", from_ms, to_ms, Some(tenant_id))
+            .await
+    }
+
+    /// Every tenant's samples in `[from_ms, to_ms)`, oldest first.
+    pub async fn samples_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<UsageSample>> {
+        self.samples_where("", from_ms, to_ms, None).await
+    }
+
+    async fn samples_where(
+        &self,
+        condition: &str,
+        from_ms: i64,
+        to_ms: i64,
+        tenant_id: Option<i64>,
+    ) -> Result<Vec<UsageSample>> {
         use sqlx::Row;
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT at, meeting_ref, tenant_id, server_id, backend_id, origin, participants, moderators, \
              mic, listen_only, webcams, breakout FROM usage_samples \
-             WHERE tenant_id = $1 AND at >= $2 AND at < $3 ORDER BY at, id",
-        )
-        .bind(tenant_id)
-        .bind(from_ms)
-        .bind(to_ms)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {condition} at >= $1 AND at < $2 ORDER BY at, id"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from_ms)
+            .bind(to_ms);
+        if let Some(t) = tenant_id {
+            query = query.bind(t);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(UsageSample {

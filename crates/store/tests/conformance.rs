@@ -247,6 +247,13 @@ async fn samples_are_stored_whole_and_read_back_in_order() {
         let got = s.samples_of_tenant(t.id, 0, 10).await.unwrap();
         assert_eq!(got, [sample(1, 0), sample(2, 1)]);
         assert!(s.samples_of_tenant(t.id, 2, 2).await.unwrap().is_empty());
+        assert_eq!(s.samples_between(0, 2).await.unwrap(), [sample(1, 0)]);
+        assert!(
+            s.samples_of_tenant(t.id + 1, 0, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

@@ -4,6 +4,7 @@ pub mod org;
 pub mod server;
 pub mod tenant;
 pub mod tier;
+pub mod usage;
 
 use std::fmt::Write as _;
 
