@@ -30,6 +30,8 @@ pub struct Setup {
     pub config: Config,
     /// Run on this database instead of a fresh SQLite file.
     pub database_url: Option<String>,
+    /// The gateway's clock (sample times, meeting records); the system's if unset.
+    pub clock: Option<std::sync::Arc<sim::ManualClock>>,
 }
 
 impl Default for Setup {
@@ -39,6 +41,7 @@ impl Default for Setup {
             tenants: vec![("acme", "acme-secret-1"), ("globex", "globex-secret-1")],
             config: Config::default(),
             database_url: None,
+            clock: None,
         }
     }
 }
@@ -62,6 +65,8 @@ impl Env {
                 servers: setup.servers,
                 base_port: 0,
                 secret: SIM_SECRET.into(),
+                // People act only as tests script them: no random behaviour.
+                tick: Duration::ZERO,
                 ..sim::SimConfig::default()
             },
             std::sync::Arc::new(sim::SystemClock),
@@ -104,7 +109,11 @@ impl Env {
         }
         store.close().await;
         // Tests poll by hand, so no background round races their assertions.
-        let app = App::start_with(&config, fleet::system_clock(), Polling::Manual)
+        let clock: fleet::Clock = match setup.clock {
+            Some(manual) => std::sync::Arc::new(move || sim::Clock::now_ms(&*manual)),
+            None => fleet::system_clock(),
+        };
+        let app = App::start_with(&config, clock, Polling::Manual)
             .await
             .expect("plenary starts");
         let env = Self {
@@ -119,6 +128,10 @@ impl Env {
         };
         env.poll().await;
         env
+    }
+
+    pub fn database_url(&self) -> String {
+        self._dir.sqlite_url()
     }
 
     pub async fn poll(&self) -> fleet::PollReport {

@@ -1,0 +1,107 @@
+//! Metering from the poller's samples, checked to the minute against a
+//! scripted meeting: known people, microphones and webcams at known times,
+//! a missed poll, and a server that goes down.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Env, Setup};
+use sim::UserSpec;
+
+const MIN: i64 = 60_000;
+/// 2026-11-02T00:00:00Z: inside the reported month.
+const START: i64 = 1_793_577_600_000;
+
+fn person(name: &str, mic: bool, webcams: u32) -> UserSpec {
+    UserSpec {
+        full_name: Some(name.into()),
+        mic: Some(mic),
+        listen_only: Some(!mic),
+        webcams: Some(webcams),
+        ..UserSpec::default()
+    }
+}
+
+#[tokio::test]
+async fn a_scripted_meeting_is_metered_to_the_minute() {
+    let clock = Arc::new(sim::ManualClock::new(START));
+    let mut setup = Setup {
+        servers: 1,
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    };
+    setup.config.server_unhealthy_threshold = 2;
+    let env = Env::with(setup).await;
+    env.acme().create("metered").await;
+    let server = &env.sim.servers[0];
+    let ada = server
+        .add_user("metered~acme", &person("Ada", true, 1))
+        .unwrap();
+    server
+        .add_user("metered~acme", &person("Bo", false, 0))
+        .unwrap();
+    let cy = server
+        .add_user("metered~acme", &person("Cy", false, 0))
+        .unwrap();
+    let poll_at = |minute: i64| {
+        clock.set(START + minute * MIN);
+        env.poll()
+    };
+    poll_at(0).await; // 3 people, 1 webcam
+    poll_at(1).await; // the same
+    server.change_user(
+        "metered~acme",
+        &cy,
+        &UserSpec {
+            webcams: Some(1),
+            ..UserSpec::default()
+        },
+    );
+    poll_at(2).await; // 3 people, 2 webcams; the poll at minute 3 is missed
+    server.remove_user("metered~acme", &ada);
+    poll_at(4).await; // 2 people (Ada left, taking her webcam), 1 webcam
+    server.set_faults(sim::Faults {
+        down: true,
+        ..sim::Faults::default()
+    });
+    poll_at(5).await;
+    let report = poll_at(6).await;
+    assert_eq!(report.released, 1, "the down server's meeting is released");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plenary"))
+        .args([
+            "--database",
+            &env.database_url(),
+            "usage",
+            "report",
+            "--period",
+            "2026-11",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acme = v["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenant"] == "acme")
+        .unwrap()
+        .clone();
+    // Minute by minute: 0 → 3 people, 1 → 3, 2–3 → 3 (the missed poll is
+    // bridged), 4 → 2; nothing is counted while the server is down.
+    assert_eq!(acme["participant_minutes"], "14");
+    assert_eq!(acme["meeting_minutes"], "5");
+    assert_eq!(acme["mic_minutes"], "4");
+    assert_eq!(acme["listen_only_minutes"], "10");
+    assert_eq!(acme["webcam_minutes"], "7");
+    assert_eq!(acme["peak_participants"], "3");
+    env.shutdown().await;
+}
