@@ -53,6 +53,67 @@ pub enum Command {
     /// Metered use, from the poller's samples.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Split a period's server costs among the organisations.
+    #[command(subcommand)]
+    Bill(BillCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rule {
+    /// An equal base fee plus the rest in proportion to use (guifi.net).
+    Guifi,
+    /// Everything in proportion to use.
+    Proportional,
+    /// In proportion to the organisations' tier prices.
+    Tiers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Measure {
+    ParticipantMinutes,
+    Megabytes,
+}
+
+#[derive(Debug, Args)]
+pub struct Statement {
+    /// YYYY-MM; default: the current month.
+    #[arg(long)]
+    pub period: Option<String>,
+    #[arg(long, value_enum, default_value_t = Rule::Guifi)]
+    pub rule: Rule,
+    /// The guifi rule's equal base fee per organisation, e.g. 10 or 12.50.
+    #[arg(long, default_value = "10")]
+    pub base_fee: String,
+    #[arg(long, value_enum, default_value_t = Measure::ParticipantMinutes)]
+    pub measure: Measure,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BillCommand {
+    /// The statement the period would get if it closed now.
+    Preview(Statement),
+    /// Compute and freeze the period's statement.
+    Close(Statement),
+    /// A closed period's frozen statement.
+    Show {
+        #[arg(long)]
+        period: String,
+    },
+    /// Add a cost line to the period's pool, or (with --org) a contribution.
+    AddCost {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        label: String,
+        /// Amount, e.g. 120 or 120.50.
+        #[arg(long)]
+        amount: String,
+        /// Credit this organisation with the amount instead of adding it to the pool.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -332,5 +393,11 @@ pub enum ServerCommand {
         capacity: Option<i64>,
         #[arg(long)]
         algorithm: Option<String>,
+        /// What the server costs a month, e.g. 120 or 120.50.
+        #[arg(long)]
+        cost: Option<String>,
+        /// The organisation hosting the server (credited with its cost); `none` to clear.
+        #[arg(long)]
+        owner: Option<String>,
     },
 }

@@ -256,3 +256,81 @@ fn organisations_own_tenants_on_tiers() {
             .contains("not a valid organisation name")
     );
 }
+
+#[test]
+fn a_period_is_previewed_closed_and_frozen() {
+    let cli = Cli::new();
+    cli.ok(&["org", "add", "host"]);
+    cli.ok(&["org", "add", "user"]);
+    cli.ok(&["tenant", "add", "host-gl", "--org", "host"]);
+    cli.ok(&["tenant", "add", "user-gl", "--org", "user"]);
+    cli.ok(&[
+        "server",
+        "add",
+        "https://bbb1.example.org",
+        "--secret",
+        "s1",
+    ]);
+    cli.ok(&["server", "set", "1", "--cost", "100", "--owner", "host"]);
+    cli.ok(&[
+        "bill", "add-cost", "--period", "2026-11", "--label", "transit", "--amount", "20",
+    ]);
+    let preview = |cli: &Cli| -> serde_json::Value {
+        serde_json::from_str(
+            &cli.ok(&["bill", "preview", "--period", "2026-11", "--format", "json"]),
+        )
+        .unwrap()
+    };
+    let v = preview(&cli);
+    // Pool 120.00; base 10.00 each; no use yet, so the rest splits equally.
+    assert_eq!(v["pool_cents"], 12_000);
+    let share = |org: &str, key: &str| {
+        v["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["org"] == org)
+            .unwrap()[key]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(
+        (share("host", "share_cents"), share("host", "balance_cents")),
+        (6_000, -4_000)
+    );
+    assert_eq!(
+        (share("user", "share_cents"), share("user", "balance_cents")),
+        (6_000, 6_000)
+    );
+    assert!(
+        cli.ok(&["bill", "close", "--period", "2026-11"])
+            .contains("closed and frozen")
+    );
+    assert!(
+        cli.fails(&["bill", "close", "--period", "2026-11"])
+            .contains("already exists")
+    );
+    assert!(
+        cli.fails(&[
+            "bill", "add-cost", "--period", "2026-11", "--label", "late", "--amount", "1"
+        ])
+        .contains("closed")
+    );
+    assert_eq!(
+        preview(&cli),
+        v,
+        "recomputing a closed period gives the identical statement"
+    );
+    assert!(
+        cli.ok(&["bill", "show", "--period", "2026-11"])
+            .contains("Statement 2026-11")
+    );
+    assert!(
+        cli.fails(&["server", "set", "1", "--owner", "nobody"])
+            .contains("not found")
+    );
+    assert!(
+        cli.fails(&["bill", "preview", "--base-fee", "ten"])
+            .contains("not a price")
+    );
+}

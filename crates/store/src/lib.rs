@@ -7,6 +7,7 @@
 //! cast to BIGINT, placeholders are `$n`. Every statement is exercised by the
 //! conformance tests on both backends.
 
+mod billing;
 mod meetings;
 mod samples;
 mod servers;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use billing::CostLine;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};

@@ -59,6 +59,9 @@ pub struct Server {
     pub participants: i64,
     pub polled_at: Option<i64>,
     pub created_at: i64,
+    pub monthly_cost_cents: i64,
+    /// The organisation that hosts the server, credited with its cost.
+    pub owner_org_id: Option<i64>,
 }
 
 impl std::fmt::Debug for Server {
@@ -107,7 +110,7 @@ pub struct ServerPoll {
     pub at_ms: i64,
 }
 
-const SERVER_COLUMNS: &str = "id, url, secret, algorithm, weight, pool, capacity, state, health, load, meetings, participants, polled_at, created_at";
+const SERVER_COLUMNS: &str = "id, url, secret, algorithm, weight, pool, capacity, state, health, load, meetings, participants, polled_at, created_at, monthly_cost_cents, owner_org_id";
 
 fn server_from(row: &AnyRow) -> Result<Server> {
     let state: String = row.try_get("state")?;
@@ -129,6 +132,8 @@ fn server_from(row: &AnyRow) -> Result<Server> {
         participants: row.try_get("participants")?,
         polled_at: row.try_get("polled_at")?,
         created_at: row.try_get("created_at")?,
+        monthly_cost_cents: row.try_get("monthly_cost_cents")?,
+        owner_org_id: row.try_get("owner_org_id")?,
     })
 }
 

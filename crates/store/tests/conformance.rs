@@ -382,3 +382,50 @@ async fn quota_refusals_and_rooms_are_counted() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn periods_collect_costs_and_close_once() {
+    on_both_backends(|s| async move {
+        let org = s
+            .add_organisation("host", "Hosting Co-op", 1)
+            .await
+            .unwrap();
+        let a = s.add_server(server("http://a")).await.unwrap();
+        s.set_server_cost(a.id, 30_000, Some(org.id)).await.unwrap();
+        let seen = s.server(a.id).await.unwrap();
+        assert_eq!(
+            (seen.monthly_cost_cents, seen.owner_org_id),
+            (30_000, Some(org.id))
+        );
+        let line = |label: &str, cents, org_id| store::CostLine {
+            period: "2026-11".into(),
+            label: label.into(),
+            cents,
+            org_id,
+        };
+        s.add_cost_line(&line("transit", 5_000, None), 2)
+            .await
+            .unwrap();
+        s.add_cost_line(&line("admin hours", 2_000, Some(org.id)), 3)
+            .await
+            .unwrap();
+        assert_eq!(s.cost_lines("2026-11").await.unwrap().len(), 2);
+        assert!(s.cost_lines("2026-10").await.unwrap().is_empty());
+        s.close_statement("2026-11", "{\"frozen\":true}", 4)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.close_statement("2026-11", "{}", 5).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            s.statement("2026-11").await.unwrap(),
+            Some(("{\"frozen\":true}".to_string(), 4))
+        );
+        assert!(matches!(
+            s.add_cost_line(&line("late", 1, None), 6).await,
+            Err(StoreError::Conflict(_))
+        ));
+    })
+    .await;
+}

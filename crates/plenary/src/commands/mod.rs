@@ -1,5 +1,6 @@
 //! One module per command family.
 
+pub mod bill;
 pub mod org;
 pub mod server;
 pub mod tenant;
@@ -7,6 +8,8 @@ pub mod tier;
 pub mod usage;
 
 use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
 
 /// A new random secret, as long as the ones `bbb-conf` generates.
 pub fn generate_secret() -> String {
@@ -55,4 +58,44 @@ pub fn print_json(value: &serde_json::Value) {
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
+}
+
+/// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
+pub fn parse_money(s: &str) -> anyhow::Result<i64> {
+    let bad = || format!("{s:?} is not a price such as 10 or 10.50");
+    let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        bail!(bad());
+    }
+    let whole: i64 = whole.parse().with_context(bad)?;
+    let cents: i64 = format!("{frac:0<2}").parse().with_context(bad)?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .with_context(bad)
+}
+
+pub fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_money;
+
+    #[test]
+    fn prices_are_read_as_exact_cents() {
+        assert_eq!(parse_money("10").unwrap(), 1000);
+        assert_eq!(parse_money("10.5").unwrap(), 1050);
+        assert_eq!(parse_money("0.07").unwrap(), 7);
+        for bad in ["", "-1", "1.234", "1,50", "ten", "1e3", "."] {
+            assert!(parse_money(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -99,8 +99,20 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
             pool,
             capacity,
             algorithm,
+            cost,
+            owner,
         } => {
             let current = store.server(id).await?;
+            // Resolved before anything is written, so a bad owner changes nothing.
+            let cents = match &cost {
+                Some(c) => Some(super::parse_money(c)?),
+                None => None,
+            };
+            let owner_id = match owner.as_deref() {
+                Some("none") => Some(None),
+                Some(name) => Some(Some(store.organisation(name).await?.id)),
+                None => None,
+            };
             let algorithm = check(
                 &current.url,
                 secret.as_deref().unwrap_or(&current.secret),
@@ -120,6 +132,15 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                     },
                 )
                 .await?;
+            if cents.is_some() || owner_id.is_some() {
+                store
+                    .set_server_cost(
+                        id,
+                        cents.unwrap_or(s.monthly_cost_cents),
+                        owner_id.unwrap_or(s.owner_org_id),
+                    )
+                    .await?;
+            }
             println!(
                 "Server {} updated: weight {}, capacity {}, pool {}.",
                 s.id,
@@ -179,5 +200,6 @@ fn server_json(s: &Server) -> serde_json::Value {
         "pool": s.pool,
         "algorithm": s.algorithm,
         "polled_at_ms": s.polled_at,
+        "monthly_cost_cents": s.monthly_cost_cents,
     })
 }

@@ -1,10 +1,10 @@
 //! `plenary tier …`
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::json;
 use store::{Store, Tier};
 
-use super::{now_ms, print_json, table};
+use super::{money, now_ms, parse_money, print_json, table};
 use crate::cli::{TierCommand, TierFields};
 
 pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
@@ -157,31 +157,6 @@ fn apply(mut t: Tier, f: TierFields) -> anyhow::Result<Tier> {
     Ok(t)
 }
 
-/// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
-fn parse_money(s: &str) -> anyhow::Result<i64> {
-    let bad = || format!("{s:?} is not a price such as 10 or 10.50");
-    let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole
-            .chars()
-            .chain(frac.chars())
-            .all(|c| c.is_ascii_digit())
-    {
-        bail!(bad());
-    }
-    let whole: i64 = whole.parse().with_context(bad)?;
-    let cents: i64 = format!("{frac:0<2}").parse().with_context(bad)?;
-    whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .with_context(bad)
-}
-
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
-}
-
 fn summary(t: &Tier) -> String {
     format!(
         "{} {}/month, {} participants per meeting, {} meetings at once",
@@ -209,19 +184,4 @@ fn tier_json(t: &Tier) -> serde_json::Value {
         "allowance_participant_minutes": t.allowance_participant_minutes,
         "allowance_gb": t.allowance_gb,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_money;
-
-    #[test]
-    fn prices_are_read_as_exact_cents() {
-        assert_eq!(parse_money("10").unwrap(), 1000);
-        assert_eq!(parse_money("10.5").unwrap(), 1050);
-        assert_eq!(parse_money("0.07").unwrap(), 7);
-        for bad in ["", "-1", "1.234", "1,50", "ten", "1e3", "."] {
-            assert!(parse_money(bad).is_err(), "{bad}");
-        }
-    }
 }

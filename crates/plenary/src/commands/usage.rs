@@ -1,6 +1,6 @@
 //! `plenary usage …`
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail};
 use metering::bandwidth::BandwidthModel;
@@ -34,6 +34,44 @@ pub fn month(period: Option<&str>) -> anyhow::Result<(String, i64, i64)> {
             .as_millisecond())
     };
     Ok((first.strftime("%Y-%m").to_string(), ms(first)?, ms(next)?))
+}
+
+/// Metered use per tenant name in `[from, to)`, for the tenants `keep` accepts.
+pub async fn metered(
+    store: &Store,
+    config: &Config,
+    from: i64,
+    to: i64,
+    keep: impl Fn(i64) -> bool,
+) -> anyhow::Result<BTreeMap<String, Totals>> {
+    let names: HashMap<i64, String> = store
+        .tenants()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let rows: Vec<Row> = store
+        .samples_between(from, to)
+        .await?
+        .into_iter()
+        .filter(|s| keep(s.tenant_id) && names.contains_key(&s.tenant_id))
+        .map(|s| Row {
+            tenant: names[&s.tenant_id].clone(),
+            meeting: format!("{}@{}", s.backend_id, s.server_id),
+            at_ms: s.at_ms,
+            moderators: s.moderators.max(0) as u64,
+            counts: Counts {
+                participants: s.participants.max(0) as u64,
+                mic: s.mic.max(0) as u64,
+                listen_only: s.listen_only.max(0) as u64,
+                webcams: s.webcams.max(0) as u64,
+            },
+        })
+        .collect();
+    let configured = (config.poll_interval_secs * 1000.0) as i64;
+    let rule =
+        GapRule::for_interval(metering::usage::observed_interval(&rows).unwrap_or(configured));
+    Ok(by_tenant(&rows, rule, &BandwidthModel::default()))
 }
 
 pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyhow::Result<()> {
@@ -79,28 +117,7 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
                 && org.as_deref().is_none_or(|w| Some(w) == *o)
         })
     };
-    let rows: Vec<Row> = store
-        .samples_between(from, to)
-        .await?
-        .into_iter()
-        .filter(|s| wanted(&s.tenant_id))
-        .map(|s| Row {
-            tenant: names[&s.tenant_id].0.to_string(),
-            meeting: format!("{}@{}", s.backend_id, s.server_id),
-            at_ms: s.at_ms,
-            moderators: s.moderators.max(0) as u64,
-            counts: Counts {
-                participants: s.participants.max(0) as u64,
-                mic: s.mic.max(0) as u64,
-                listen_only: s.listen_only.max(0) as u64,
-                webcams: s.webcams.max(0) as u64,
-            },
-        })
-        .collect();
-    let configured = (config.poll_interval_secs * 1000.0) as i64;
-    let rule =
-        GapRule::for_interval(metering::usage::observed_interval(&rows).unwrap_or(configured));
-    let totals = by_tenant(&rows, rule, &BandwidthModel::default());
+    let totals = metered(store, config, from, to, |id| wanted(&id)).await?;
     let org_of = |t: &str| {
         tenants
             .iter()

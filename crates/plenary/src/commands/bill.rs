@@ -1,0 +1,259 @@
+//! `plenary bill …`: the period's cost pool split among the organisations.
+
+use std::collections::BTreeMap;
+
+use anyhow::bail;
+use metering::money::Cents;
+use metering::split::{Member, SplitRule, UsageMeasure, split};
+use serde_json::json;
+use store::{CostLine, Store};
+
+use super::usage::{metered, month};
+use super::{money, now_ms, parse_money, table};
+use crate::cli::{BillCommand, Format, Measure, Rule, Statement};
+use crate::config::Config;
+
+pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow::Result<()> {
+    match command {
+        BillCommand::Preview(s) => {
+            let (period, _, _) = month(s.period.as_deref())?;
+            if store.statement(&period).await?.is_some() {
+                eprintln!("{period} is closed; this preview recomputes it from the same data.");
+            }
+            let body = compute(store, config, &s).await?;
+            print(&body, s.format)?;
+        }
+        BillCommand::Close(s) => {
+            let body = compute(store, config, &s).await?;
+            let period = body["period"].as_str().unwrap_or_default().to_string();
+            store
+                .close_statement(&period, &body.to_string(), now_ms())
+                .await?;
+            print(&body, s.format)?;
+            println!("Statement for {period} closed and frozen.");
+        }
+        BillCommand::Show { period } => {
+            let Some((body, closed_at)) = store.statement(&period).await? else {
+                bail!("{period} is not closed yet: see `plenary bill preview --period {period}`");
+            };
+            let body: serde_json::Value = serde_json::from_str(&body)?;
+            print(&body, Format::Table)?;
+            println!("Closed at {} (Unix ms).", closed_at);
+        }
+        BillCommand::AddCost {
+            period,
+            label,
+            amount,
+            org,
+        } => {
+            let (period, _, _) = month(period.as_deref())?;
+            let cents = parse_money(&amount)?;
+            let org_id = match &org {
+                Some(name) => Some(store.organisation(name).await?.id),
+                None => None,
+            };
+            store
+                .add_cost_line(
+                    &CostLine {
+                        period: period.clone(),
+                        label: label.clone(),
+                        cents,
+                        org_id,
+                    },
+                    now_ms(),
+                )
+                .await?;
+            match org {
+                Some(o) => println!(
+                    "{o} is credited {} for {label:?} in {period}.",
+                    money(cents)
+                ),
+                None => println!("{} for {label:?} added to the {period} pool.", money(cents)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The statement as JSON: the pool, how it was split, and every share.
+async fn compute(
+    store: &Store,
+    config: &Config,
+    s: &Statement,
+) -> anyhow::Result<serde_json::Value> {
+    let (period, from, to) = month(s.period.as_deref())?;
+    let measure = match s.measure {
+        Measure::ParticipantMinutes => UsageMeasure::ParticipantMinutes,
+        Measure::Megabytes => UsageMeasure::EstimatedMegabytes,
+    };
+    let rule = match s.rule {
+        Rule::Guifi => SplitRule::Guifi {
+            base_fee: Cents(parse_money(&s.base_fee)?),
+            measure,
+        },
+        Rule::Proportional => SplitRule::Proportional { measure },
+        Rule::Tiers => SplitRule::TierPriceList,
+    };
+    let servers = store.servers().await?;
+    let lines = store.cost_lines(&period).await?;
+    let orgs = store.organisations().await?;
+    let tenants = store.tenants().await?;
+    let tiers: BTreeMap<i64, i64> = store
+        .tiers()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.price_cents))
+        .collect();
+    let usage = metered(store, config, from, to, |_| true).await?;
+
+    let pool_items: Vec<(String, i64)> = servers
+        .iter()
+        .filter(|sv| sv.monthly_cost_cents > 0)
+        .map(|sv| (format!("server {}", sv.url), sv.monthly_cost_cents))
+        .chain(
+            lines
+                .iter()
+                .filter(|l| l.org_id.is_none())
+                .map(|l| (l.label.clone(), l.cents)),
+        )
+        .collect();
+    let pool = Cents(pool_items.iter().map(|(_, c)| c).sum());
+    // Participating organisations: those with at least one tenant.
+    let members: Vec<Member> = orgs
+        .iter()
+        .filter(|o| tenants.iter().any(|t| t.org_id == Some(o.id)))
+        .map(|o| {
+            let own: Vec<&store::Tenant> =
+                tenants.iter().filter(|t| t.org_id == Some(o.id)).collect();
+            let used = |f: &dyn Fn(&metering::usage::Totals) -> u64| -> u64 {
+                own.iter().filter_map(|t| usage.get(&t.name)).map(f).sum()
+            };
+            Member {
+                org: o.name.clone(),
+                participant_minutes: used(&|u| u.participant_minutes() as u64),
+                estimated_megabytes: used(&|u| u.megabytes_out as u64),
+                tier_price: Cents(
+                    own.iter()
+                        .filter_map(|t| t.tier_id.and_then(|id| tiers.get(&id)))
+                        .sum(),
+                ),
+                contributions: Cents(
+                    servers
+                        .iter()
+                        .filter(|sv| sv.owner_org_id == Some(o.id))
+                        .map(|sv| sv.monthly_cost_cents)
+                        .sum::<i64>()
+                        + lines
+                            .iter()
+                            .filter(|l| l.org_id == Some(o.id))
+                            .map(|l| l.cents)
+                            .sum::<i64>(),
+                ),
+            }
+        })
+        .collect();
+    let shares = split(pool, &members, rule);
+    Ok(json!({
+        "period": period,
+        "rule": format!("{:?}", s.rule).to_lowercase(),
+        "base_fee_cents": if s.rule == Rule::Guifi { Some(parse_money(&s.base_fee)?) } else { None },
+        "measure": format!("{:?}", s.measure).to_lowercase(),
+        "pool_cents": pool.0,
+        "pool": pool_items.iter().map(|(l, c)| json!({ "label": l, "cents": c })).collect::<Vec<_>>(),
+        "shares": shares.iter().zip(&members).map(|(sh, m)| json!({
+            "org": sh.org,
+            "participant_minutes": m.participant_minutes,
+            "estimated_megabytes": m.estimated_megabytes,
+            "base_cents": sh.base.0,
+            "usage_cents": sh.usage_part.0,
+            "share_cents": sh.share.0,
+            "contributions_cents": sh.contributions.0,
+            "balance_cents": sh.balance.0,
+            "explanation": sh.explanation,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
+    let shares = body["shares"].as_array().cloned().unwrap_or_default();
+    let cents = |v: &serde_json::Value, k: &str| money(v[k].as_i64().unwrap_or(0));
+    match format {
+        Format::Json => super::print_json(body),
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            out.write_record([
+                "org",
+                "participant_minutes",
+                "base",
+                "usage",
+                "share",
+                "contributions",
+                "balance",
+            ])?;
+            for s in &shares {
+                out.write_record([
+                    s["org"].as_str().unwrap_or_default().to_string(),
+                    s["participant_minutes"].to_string(),
+                    cents(s, "base_cents"),
+                    cents(s, "usage_cents"),
+                    cents(s, "share_cents"),
+                    cents(s, "contributions_cents"),
+                    cents(s, "balance_cents"),
+                ])?;
+            }
+            out.flush()?;
+        }
+        Format::Table => {
+            println!(
+                "Statement {} ({} rule), pool {}:",
+                body["period"].as_str().unwrap_or_default(),
+                body["rule"].as_str().unwrap_or_default(),
+                money(body["pool_cents"].as_i64().unwrap_or(0))
+            );
+            for item in body["pool"].as_array().into_iter().flatten() {
+                println!(
+                    "  {:<50} {:>12}",
+                    item["label"].as_str().unwrap_or_default(),
+                    money(item["cents"].as_i64().unwrap_or(0))
+                );
+            }
+            let rows: Vec<Vec<String>> = shares
+                .iter()
+                .map(|s| {
+                    vec![
+                        s["org"].as_str().unwrap_or_default().to_string(),
+                        s["participant_minutes"].to_string(),
+                        cents(s, "base_cents"),
+                        cents(s, "usage_cents"),
+                        cents(s, "share_cents"),
+                        cents(s, "contributions_cents"),
+                        cents(s, "balance_cents"),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table(
+                    &[
+                        "ORG",
+                        "PARTICIPANT-MIN",
+                        "BASE",
+                        "USE",
+                        "SHARE",
+                        "CONTRIBUTIONS",
+                        "BALANCE"
+                    ],
+                    &rows
+                )
+            );
+            for s in &shares {
+                println!(
+                    "  {}: {}",
+                    s["org"].as_str().unwrap_or_default(),
+                    s["explanation"].as_str().unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}

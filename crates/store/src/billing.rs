@@ -1,0 +1,95 @@
+//! Cost lines, contributions and frozen statements of billing periods.
+
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// A cost of a period (`org_id` empty), or an organisation's declared
+/// contribution (`org_id` set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostLine {
+    pub period: String,
+    pub label: String,
+    pub cents: i64,
+    pub org_id: Option<i64>,
+}
+
+impl Store {
+    pub async fn add_cost_line(&self, line: &CostLine, now_ms: i64) -> Result<()> {
+        if self.statement(&line.period).await?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "period {} is closed",
+                line.period
+            )));
+        }
+        sqlx::query("INSERT INTO cost_lines (period, label, cents, org_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&line.period)
+            .bind(&line.label)
+            .bind(line.cents)
+            .bind(line.org_id)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn cost_lines(&self, period: &str) -> Result<Vec<CostLine>> {
+        let rows = sqlx::query(
+            "SELECT period, label, cents, org_id FROM cost_lines WHERE period = $1 ORDER BY id",
+        )
+        .bind(period)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CostLine {
+                    period: r.try_get("period")?,
+                    label: r.try_get("label")?,
+                    cents: r.try_get("cents")?,
+                    org_id: r.try_get("org_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Freezes a period's statement; a closed period cannot be closed again.
+    pub async fn close_statement(&self, period: &str, body: &str, now_ms: i64) -> Result<()> {
+        sqlx::query("INSERT INTO statements (period, body, closed_at) VALUES ($1, $2, $3)")
+            .bind(period)
+            .bind(body)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::from_insert(e, format!("a closed statement for {period}")))?;
+        Ok(())
+    }
+
+    pub async fn statement(&self, period: &str) -> Result<Option<(String, i64)>> {
+        let row = sqlx::query("SELECT body, closed_at FROM statements WHERE period = $1")
+            .bind(period)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get("body")?, r.try_get("closed_at")?)))
+            .transpose()
+    }
+
+    pub async fn set_server_cost(
+        &self,
+        id: i64,
+        monthly_cost_cents: i64,
+        owner_org_id: Option<i64>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE servers SET monthly_cost_cents = $1, owner_org_id = $2 WHERE id = $3",
+        )
+        .bind(monthly_cost_cents)
+        .bind(owner_org_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("server {id}")));
+        }
+        Ok(())
+    }
+}
