@@ -127,6 +127,24 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
             .cloned()
             .unwrap_or_default()
     };
+    let tiers: HashMap<i64, i64> = store
+        .tiers()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.allowance_participant_minutes))
+        .collect();
+    // Fair use against the tier's monthly participant-minute allowance.
+    let fair = |t: &str, u: &Totals| {
+        let allowance = tenants
+            .iter()
+            .find(|x| x.name == t)
+            .and_then(|x| x.tier_id)
+            .and_then(|id| tiers.get(&id))
+            .copied()
+            .unwrap_or(0);
+        metering::fair_use::status(u.participant_minutes() as u64, allowance.max(0) as u64, 80)
+            .map_or_else(|| "-".to_string(), |s| s.to_string())
+    };
     let line = |t: &str, u: &Totals| -> Vec<String> {
         vec![
             t.to_string(),
@@ -140,9 +158,10 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
             u.peak_participants.to_string(),
             format!("{:.3}", u.megabytes_in / 1000.0),
             format!("{:.3}", u.megabytes_out / 1000.0),
+            fair(t, u),
         ]
     };
-    const HEADER: [&str; 11] = [
+    const HEADER: [&str; 12] = [
         "tenant",
         "org",
         "meetings",
@@ -154,6 +173,7 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
         "peak_participants",
         "gb_in",
         "gb_out",
+        "fair_use",
     ];
     let lines: Vec<Vec<String>> = totals.iter().map(|(t, u)| line(t, u)).collect();
     match format {

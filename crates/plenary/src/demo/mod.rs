@@ -98,6 +98,14 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         store.set_tenant_tier(name, Some(tier)).await?;
         tenants.push((*name, secret));
     }
+    // Each simulated server costs 120.00 a month; the hosting co-op hosts the
+    // first one, which the cost split credits to it.
+    let host = store.organisation(ORGANISATIONS[0].0).await?;
+    for (i, server) in store.servers().await?.iter().enumerate() {
+        store
+            .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id))
+            .await?;
+    }
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
