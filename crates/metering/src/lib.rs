@@ -2,6 +2,7 @@
 //! network. The store feeds samples in; statements and reports come out.
 
 pub mod bandwidth;
+pub mod capacity;
 pub mod fair_use;
 pub mod integrate;
 pub mod money;

@@ -56,6 +56,14 @@ pub enum Command {
     /// Split a period's server costs among the organisations.
     #[command(subcommand)]
     Bill(BillCommand),
+    /// Peak use against capacity and seats sold, per server pool.
+    Capacity {
+        /// YYYY-MM; default: the current month.
+        #[arg(long)]
+        period: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

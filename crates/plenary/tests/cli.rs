@@ -334,3 +334,54 @@ fn a_period_is_previewed_closed_and_frozen() {
             .contains("not a price")
     );
 }
+
+#[test]
+fn capacity_adds_up_servers_and_seats_sold_per_pool() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "server",
+        "add",
+        "https://a.example.org",
+        "--secret",
+        "s",
+        "--capacity",
+        "200",
+    ]);
+    cli.ok(&[
+        "server",
+        "add",
+        "https://b.example.org",
+        "--secret",
+        "s",
+        "--capacity",
+        "300",
+    ]);
+    cli.ok(&[
+        "server",
+        "add",
+        "https://c.example.org",
+        "--secret",
+        "s",
+        "--pool",
+        "eu",
+    ]);
+    cli.ok(&["tenant", "add", "a", "--tier", "level1"]);
+    cli.ok(&["tenant", "add", "b", "--tier", "level3"]);
+    cli.ok(&["tenant", "add", "c"]);
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["capacity", "--json"])).unwrap();
+    let shared = &v["pools"][0];
+    assert_eq!(shared["pool"], "(shared)");
+    assert_eq!(
+        (shared["servers"].as_i64(), shared["capacity"].as_i64()),
+        (Some(2), Some(500))
+    );
+    // level1 sells 20 concurrent participants, level3 200; c has no tier.
+    assert_eq!(
+        (
+            shared["sold"].as_i64(),
+            shared["unlimited_tenants"].as_i64()
+        ),
+        (Some(220), Some(1))
+    );
+    assert_eq!(v["pools"][1]["pool"], "eu");
+}

@@ -1,6 +1,7 @@
 //! One module per command family.
 
 pub mod bill;
+pub mod capacity;
 pub mod org;
 pub mod server;
 pub mod tenant;
