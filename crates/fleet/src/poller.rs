@@ -208,7 +208,7 @@ impl Fleet {
         let mut load = 0;
         let mut samples = Vec::new();
         let mut seen = HashSet::new();
-        let mut gauges: HashMap<i64, (u64, u64)> = HashMap::new();
+        let mut gauges: HashMap<i64, TenantGauges> = HashMap::new();
         for m in meetings {
             load += self.config.load.meeting(&MeetingLoad {
                 participants: m.participants.into(),
@@ -232,9 +232,7 @@ impl Fleet {
             let Some(tenant_id) = tenant_id else {
                 continue;
             };
-            let g = gauges.entry(tenant_id).or_default();
-            g.0 += 1;
-            g.1 += u64::from(m.participants);
+            gauges.entry(tenant_id).or_default().add(m);
             // One timestamp per round, so a round's samples add up to a moment.
             samples.push(UsageSample {
                 at_ms: round_start_ms,
@@ -263,15 +261,9 @@ impl Fleet {
         self.store.insert_samples(&samples).await?;
         report.samples += samples.len();
 
-        let current: Vec<(String, u64, u64)> = gauges
+        let current: Vec<(String, TenantGauges)> = gauges
             .iter()
-            .map(|(id, (count, people))| {
-                (
-                    tenant_names.get(id).cloned().unwrap_or_default(),
-                    *count,
-                    *people,
-                )
-            })
+            .map(|(id, g)| (tenant_names.get(id).cloned().unwrap_or_default(), *g))
             .collect();
         let (health, participants, gone) = {
             let mut entries = self.entries.lock().expect("fleet lock");
@@ -282,14 +274,11 @@ impl Fleet {
             e.polled_load = load;
             e.meetings = meetings.len();
             e.reservations.retain(|(at, _)| *at >= round_start_ms);
-            e.people_by_tenant = gauges
-                .iter()
-                .map(|(id, (_, people))| (*id, *people))
-                .collect();
-            let names: Vec<String> = current.iter().map(|(n, _, _)| n.clone()).collect();
+            e.people_by_tenant = gauges.iter().map(|(id, g)| (*id, g.participants)).collect();
+            let names: Vec<String> = current.iter().map(|(n, _)| n.clone()).collect();
             let gone: Vec<String> = std::mem::replace(&mut e.gauge_tenants, names)
                 .into_iter()
-                .filter(|t| !current.iter().any(|(n, _, _)| n == t))
+                .filter(|t| !current.iter().any(|(n, _)| n == t))
                 .collect();
             let people = meetings
                 .iter()
@@ -297,11 +286,9 @@ impl Fleet {
                 .sum::<u64>();
             (e.tracker.health, people, gone)
         };
-        let zeros = gone.into_iter().map(|t| (t, 0, 0));
-        for (tenant, count, people) in current.into_iter().chain(zeros) {
-            let labels = [("tenant", tenant), ("server", route.label.clone())];
-            metrics::gauge!("plenary_meetings", &labels).set(count as f64);
-            metrics::gauge!("plenary_participants", &labels).set(people as f64);
+        let zeros = gone.into_iter().map(|t| (t, TenantGauges::default()));
+        for (tenant, g) in current.into_iter().chain(zeros) {
+            g.publish(&[("tenant", tenant), ("server", route.label.clone())]);
         }
         self.store
             .record_server_poll(
@@ -328,5 +315,34 @@ impl Fleet {
             let up = if route.health == Health::Up { 1.0 } else { 0.0 };
             metrics::gauge!("plenary_server_up", "server" => route.label.clone()).set(up);
         }
+    }
+}
+
+/// A tenant's meetings on one server at one poll, published under
+/// bigbluebutton-exporter's names with a `plenary_` prefix.
+#[derive(Debug, Clone, Copy, Default)]
+struct TenantGauges {
+    meetings: u64,
+    participants: u64,
+    listeners: u64,
+    voice: u64,
+    video: u64,
+}
+
+impl TenantGauges {
+    fn add(&mut self, m: &MeetingSummary) {
+        self.meetings += 1;
+        self.participants += u64::from(m.participants);
+        self.listeners += u64::from(m.listeners);
+        self.voice += u64::from(m.mic_users());
+        self.video += u64::from(m.video_streams);
+    }
+
+    fn publish(&self, labels: &[(&'static str, String); 2]) {
+        metrics::gauge!("plenary_meetings", labels).set(self.meetings as f64);
+        metrics::gauge!("plenary_meetings_participants", labels).set(self.participants as f64);
+        metrics::gauge!("plenary_meetings_listeners", labels).set(self.listeners as f64);
+        metrics::gauge!("plenary_meetings_voice_participants", labels).set(self.voice as f64);
+        metrics::gauge!("plenary_meetings_video_participants", labels).set(self.video as f64);
     }
 }

@@ -44,7 +44,8 @@ async fn metrics_count_calls_time_backends_and_show_meetings_by_tenant_and_serve
         "plenary_backend_latency_seconds_bucket{call=\"getMeetingInfo\"",
         "plenary_servers{health=\"up\"}",
         "plenary_meetings{tenant=\"acme\",server=\"127.0.0.1:",
-        "plenary_participants{tenant=\"acme\",server=\"127.0.0.1:",
+        "plenary_meetings_participants{tenant=\"acme\",server=\"127.0.0.1:",
+        "plenary_meetings_video_participants{tenant=\"acme\",server=\"127.0.0.1:",
     ] {
         assert!(body.contains(expected), "missing {expected} in:\n{body}");
     }
