@@ -85,16 +85,13 @@ impl Gateway {
 /// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes.
 pub fn router(gateway: Arc<Gateway>) -> Router {
     Router::new()
-        .route("/bigbluebutton/api", any(request::by_host))
-        .route("/bigbluebutton/api/", any(request::by_host))
-        .route("/bigbluebutton/api/{call}", any(request::by_host))
+        .route("/bigbluebutton/api", any(request::api))
+        .route("/bigbluebutton/api/", any(request::api))
+        .route("/bigbluebutton/api/{call}", any(request::api))
         .route("/bigbluebutton/{*rest}", any(request::unsupported))
-        .route("/t/{tenant}/bigbluebutton/api", any(request::by_path))
-        .route("/t/{tenant}/bigbluebutton/api/", any(request::by_path))
-        .route(
-            "/t/{tenant}/bigbluebutton/api/{call}",
-            any(request::by_path),
-        )
+        .route("/t/{tenant}/bigbluebutton/api", any(request::api))
+        .route("/t/{tenant}/bigbluebutton/api/", any(request::api))
+        .route("/t/{tenant}/bigbluebutton/api/{call}", any(request::api))
         .route(
             "/t/{tenant}/bigbluebutton/{*rest}",
             any(request::unsupported),

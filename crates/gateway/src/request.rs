@@ -28,7 +28,9 @@ pub(crate) struct Verified {
     pub body: Option<bbb::client::Body>,
 }
 
-pub(crate) async fn by_host(
+/// Both route forms: the tenant is named by a `/t/<tenant>` path segment,
+/// or else by the `Host` header.
+pub(crate) async fn api(
     State(gw): State<Arc<Gateway>>,
     path: Option<Path<HashMap<String, String>>>,
     method: Method,
@@ -36,43 +38,20 @@ pub(crate) async fn by_host(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let call = path
-        .and_then(|Path(p)| p.get("call").cloned())
-        .unwrap_or_default();
+    let path = path.map(|Path(p)| p).unwrap_or_default();
+    let call = path.get("call").map_or("", String::as_str);
+    let tenant = path.get("tenant").map(String::as_str);
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_string)
-        .or_else(|| uri.host().map(str::to_string));
+        .or_else(|| uri.host().map(str::to_string))
+        .filter(|_| tenant.is_none());
     handle(
         &gw,
-        &call,
-        None,
+        call,
+        tenant,
         host.as_deref(),
-        method,
-        &uri,
-        &headers,
-        body,
-    )
-    .await
-    .into_response()
-}
-
-pub(crate) async fn by_path(
-    State(gw): State<Arc<Gateway>>,
-    Path(path): Path<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let call = path.get("call").cloned().unwrap_or_default();
-    let tenant = path.get("tenant").cloned().unwrap_or_default();
-    handle(
-        &gw,
-        &call,
-        Some(&tenant),
-        None,
         method,
         &uri,
         &headers,

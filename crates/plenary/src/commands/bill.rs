@@ -176,7 +176,6 @@ async fn compute(
 
 fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
     let shares = body["shares"].as_array().cloned().unwrap_or_default();
-    let cents = |v: &serde_json::Value, k: &str| money(v[k].as_i64().unwrap_or(0));
     match format {
         Format::Json => super::print_json(body),
         Format::Csv => {
@@ -191,15 +190,7 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
                 "balance",
             ])?;
             for s in &shares {
-                out.write_record([
-                    s["org"].as_str().unwrap_or_default().to_string(),
-                    s["participant_minutes"].to_string(),
-                    cents(s, "base_cents"),
-                    cents(s, "usage_cents"),
-                    cents(s, "share_cents"),
-                    cents(s, "contributions_cents"),
-                    cents(s, "balance_cents"),
-                ])?;
+                out.write_record(share_row(s))?;
             }
             out.flush()?;
         }
@@ -217,20 +208,7 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
                     money(item["cents"].as_i64().unwrap_or(0))
                 );
             }
-            let rows: Vec<Vec<String>> = shares
-                .iter()
-                .map(|s| {
-                    vec![
-                        s["org"].as_str().unwrap_or_default().to_string(),
-                        s["participant_minutes"].to_string(),
-                        cents(s, "base_cents"),
-                        cents(s, "usage_cents"),
-                        cents(s, "share_cents"),
-                        cents(s, "contributions_cents"),
-                        cents(s, "balance_cents"),
-                    ]
-                })
-                .collect();
+            let rows: Vec<Vec<String>> = shares.iter().map(share_row).collect();
             print!(
                 "{}",
                 table(
@@ -256,4 +234,19 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One organisation's line of a statement: org, use, base, use part, share,
+/// contributions, balance.
+fn share_row(s: &serde_json::Value) -> Vec<String> {
+    let cents = |k: &str| money(s[k].as_i64().unwrap_or(0));
+    vec![
+        s["org"].as_str().unwrap_or_default().to_string(),
+        s["participant_minutes"].to_string(),
+        cents("base_cents"),
+        cents("usage_cents"),
+        cents("share_cents"),
+        cents("contributions_cents"),
+        cents("balance_cents"),
+    ]
 }
