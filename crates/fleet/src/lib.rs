@@ -206,6 +206,21 @@ impl Fleet {
         Ok(())
     }
 
+    /// Takes health and load from what the polling instance recorded, for an
+    /// instance that does not poll itself.
+    pub async fn follow(&self) -> Result<(), FleetError> {
+        self.refresh().await?;
+        let mut entries = self.entries.lock().expect("fleet lock");
+        for e in entries.values_mut() {
+            e.tracker = Tracker::new(e.server.health);
+            e.polled_load = e.server.load.max(0) as u64;
+            e.meetings = e.server.meetings.max(0) as usize;
+            let polled_at = e.server.polled_at.unwrap_or(i64::MIN);
+            e.reservations.retain(|(at, _)| *at >= polled_at);
+        }
+        Ok(())
+    }
+
     /// Chooses a server for a new meeting and reserves its predicted load, in
     /// one step under one lock, so concurrent creates see each other.
     ///

@@ -30,19 +30,41 @@ pub struct PollReport {
 }
 
 impl Fleet {
-    /// Polls until `shutdown` resolves; the first round starts at once.
+    /// Polls until `shutdown` resolves; the first round starts at once. Only
+    /// the elected instance polls; the others follow what it records.
     pub async fn run_poller(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut ticker = tokio::time::interval(self.config.poll_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut leadership: Option<store::Leadership> = None;
         loop {
             tokio::select! {
                 _ = &mut shutdown => return,
-                _ = ticker.tick() => {
-                    if let Err(e) = self.poll_once().await {
-                        tracing::error!(error = %e, "poll round failed");
+                _ = ticker.tick() => {}
+            }
+            if let Some(l) = &mut leadership
+                && !l.confirm().await
+            {
+                tracing::warn!("lost the poller lock; standing again");
+                leadership = None;
+            }
+            if leadership.is_none() {
+                match self.store.try_lead_polling().await {
+                    Ok(Some(l)) => {
+                        tracing::info!("this instance polls the servers");
+                        leadership = Some(l);
                     }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "cannot stand for poller"),
                 }
+            }
+            let round = if leadership.is_some() {
+                self.poll_once().await.map(drop)
+            } else {
+                self.follow().await
+            };
+            if let Err(e) = round {
+                tracing::error!(error = %e, "poll round failed");
             }
         }
     }

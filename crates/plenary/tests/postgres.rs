@@ -54,3 +54,64 @@ async fn the_gateway_runs_on_postgresql() {
     );
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn two_instances_share_one_database_and_only_the_leader_polls() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.fresh_database_url();
+    let env = Env::with(Setup {
+        database_url: Some(url.clone()),
+        ..Setup::default()
+    })
+    .await;
+    let config = plenary::config::Config {
+        database_url: url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tenant_cache_secs: 0.0,
+        ..plenary::config::Config::default()
+    };
+    let second = plenary::app::App::start_with(
+        &config,
+        fleet::system_clock(),
+        plenary::app::Polling::Manual,
+    )
+    .await
+    .unwrap();
+    let lead = env.app.store.try_lead_polling().await.unwrap();
+    assert!(lead.is_some(), "the first instance leads");
+    assert!(
+        second.store.try_lead_polling().await.unwrap().is_none(),
+        "the second follows"
+    );
+    // The follower never polled: it learns the servers' health from the leader.
+    second.fleet.follow().await.unwrap();
+    assert!(
+        second
+            .fleet
+            .routes()
+            .iter()
+            .all(|r| r.health == store::Health::Up)
+    );
+    let via_second = env.front_end(
+        &format!("{}/t/acme/bigbluebutton/api", second.url()),
+        "acme-secret-1",
+        bbb::Algorithm::Sha256,
+    );
+    assert!(succeeded(&via_second.create("shared").await));
+    // Either instance answers for the same meeting.
+    assert_eq!(key(&env.acme().create("shared").await), "duplicateWarning");
+    assert_eq!(
+        text(
+            &env.acme()
+                .call("getMeetingInfo", &[("meetingID", "shared")])
+                .await,
+            "meetingID"
+        ),
+        "shared"
+    );
+    drop(lead);
+    second.shutdown().await;
+    env.shutdown().await;
+}

@@ -8,6 +8,7 @@
 //! conformance tests on both backends.
 
 mod billing;
+mod leader;
 mod meetings;
 mod samples;
 mod servers;
@@ -21,6 +22,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use billing::CostLine;
+pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};

@@ -429,3 +429,41 @@ async fn periods_collect_costs_and_close_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_instance_at_a_time_leads_polling() {
+    let dir = TempDir::new("leader");
+    let sqlite = Store::open(&dir.sqlite_url()).await.unwrap();
+    assert!(
+        sqlite.try_lead_polling().await.unwrap().is_some(),
+        "SQLite's one instance leads"
+    );
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.fresh_database_url();
+    let (a, b) = (
+        Store::open(&url).await.unwrap(),
+        Store::open(&url).await.unwrap(),
+    );
+    let lead = a
+        .try_lead_polling()
+        .await
+        .unwrap()
+        .expect("the first instance leads");
+    assert!(
+        b.try_lead_polling().await.unwrap().is_none(),
+        "a second instance follows"
+    );
+    drop(lead);
+    // The lock goes with its session; the follower takes over once it has.
+    let mut taken = None;
+    for _ in 0..50 {
+        taken = b.try_lead_polling().await.unwrap();
+        if taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(taken.is_some(), "leadership passes on when the leader goes");
+}
