@@ -97,37 +97,6 @@ impl Store {
         .transpose()
     }
 
-    /// The most recent record of a meeting ID, live or ended: recordings stay on
-    /// the server that held the meeting.
-    pub async fn meeting_records(
-        &self,
-        tenant_id: i64,
-        meeting_id: &str,
-    ) -> Result<Vec<MeetingRecord>> {
-        self.meetings_where(
-            "tenant_id = $1 AND meeting_id = $2 ORDER BY id DESC",
-            tenant_id,
-            Some(meeting_id),
-        )
-        .await
-    }
-
-    pub async fn meeting_by_internal_id(
-        &self,
-        tenant_id: i64,
-        internal_id: &str,
-    ) -> Result<Option<MeetingRecord>> {
-        Ok(self
-            .meetings_where(
-                "tenant_id = $1 AND internal_id = $2",
-                tenant_id,
-                Some(internal_id),
-            )
-            .await?
-            .into_iter()
-            .next())
-    }
-
     pub async fn live_meetings_of_tenant(&self, tenant_id: i64) -> Result<Vec<MeetingRecord>> {
         self.meetings_where(
             "tenant_id = $1 AND ended_at IS NULL ORDER BY id",
