@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, found};
 
 /// A cost of a period (`org_id` empty), or an organisation's declared
 /// contribution (`org_id` set).
@@ -87,9 +87,6 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("server {id}")));
-        }
-        Ok(())
+        found(done, || format!("server {id}"))
     }
 }

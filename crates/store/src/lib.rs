@@ -160,6 +160,14 @@ impl Store {
     }
 }
 
+/// An UPDATE that changed no row means its subject does not exist.
+fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(what()));
+    }
+    Ok(())
+}
+
 fn flag(b: bool) -> i64 {
     i64::from(b)
 }

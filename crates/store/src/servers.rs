@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, found};
 
 /// What operators decide: new meetings go to `Enabled` servers only;
 /// `Cordoned` servers keep their running meetings; `Disabled` ones get no calls.
@@ -191,10 +191,7 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("server {id}")));
-        }
-        Ok(())
+        found(done, || format!("server {id}"))
     }
 
     pub async fn update_server(&self, id: i64, patch: ServerPatch<'_>) -> Result<Server> {

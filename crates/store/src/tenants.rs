@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Result, Store, StoreError, flag};
+use crate::{Result, Store, StoreError, flag, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
@@ -147,10 +147,7 @@ impl Store {
             .bind(name)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("tenant {name:?}")));
-        }
-        Ok(())
+        found(done, || format!("tenant {name:?}"))
     }
 
     /// The tenant's secrets, oldest first.
@@ -193,9 +190,7 @@ impl Store {
             .bind(secret)
             .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("that secret on this tenant".into()));
-        }
+        found(done, || "that secret on this tenant".into())?;
         if count <= 1 {
             return Err(StoreError::Conflict(
                 "the tenant's last secret; add another one first".into(),

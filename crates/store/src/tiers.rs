@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Result, Store, StoreError, flag};
+use crate::{Result, Store, StoreError, flag, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {
@@ -113,10 +113,7 @@ impl Store {
             .bind(name)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("organisation {name:?}")));
-        }
-        Ok(())
+        found(done, || format!("organisation {name:?}"))
     }
 
     pub async fn tiers(&self) -> Result<Vec<Tier>> {
@@ -217,10 +214,7 @@ impl Store {
         .bind(tenant)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("tenant {tenant:?}")));
-        }
-        Ok(())
+        found(done, || format!("tenant {tenant:?}"))
     }
 
     pub async fn record_quota_refusal(
