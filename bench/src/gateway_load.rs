@@ -174,25 +174,29 @@ async fn main() -> anyhow::Result<()> {
     };
     let store = Store::open(&config.database_url).await?;
     store
-        .add_server(NewServer {
-            url: &fleet.servers[0].url(),
-            secret: SECRET,
-            algorithm: "sha256",
-            weight: 1,
-            pool: None,
-            capacity: 1_000_000,
-            health: Health::Unstable,
-            now_ms: 0,
-        })
+        .add_server(
+            NewServer {
+                url: &fleet.servers[0].url(),
+                secret: SECRET,
+                algorithm: "sha256",
+                weight: 1,
+                pool: None,
+                capacity: 1_000_000,
+                health: Health::Unstable,
+            },
+            &store::Act::new("system:bench", 0),
+        )
         .await?;
     store
-        .create_tenant(NewTenant {
-            name: "bench",
-            host: None,
-            pool: None,
-            secret: TENANT_SECRET,
-            now_ms: 0,
-        })
+        .create_tenant(
+            NewTenant {
+                name: "bench",
+                host: None,
+                pool: None,
+                secret: TENANT_SECRET,
+            },
+            &store::Act::new("system:bench", 0),
+        )
         .await?;
     store.close().await;
     let app = App::start_with(&config, fleet::system_clock(), Polling::Manual).await?;

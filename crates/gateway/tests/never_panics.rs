@@ -44,13 +44,15 @@ fn fixture(rt: &tokio::runtime::Runtime) -> Fixture {
         let dir = TempDir::new("never-panics");
         let store = Store::open(&dir.sqlite_url()).await.unwrap();
         store
-            .create_tenant(NewTenant {
-                name: "acme",
-                host: None,
-                pool: None,
-                secret: SECRET,
-                now_ms: 0,
-            })
+            .create_tenant(
+                NewTenant {
+                    name: "acme",
+                    host: None,
+                    pool: None,
+                    secret: SECRET,
+                },
+                &store::Act::new("operator:test", 0),
+            )
             .await
             .unwrap();
         let client = bbb::client::Client::new(

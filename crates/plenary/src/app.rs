@@ -109,24 +109,27 @@ async fn ensure_default_tenant(store: &Store, config: &Config, now_ms: i64) -> a
     let Some((first, rest)) = config.loadbalancer_secrets.split_first() else {
         return Ok(());
     };
+    let act = store::Act::new("system:config", now_ms);
     let tenant = match store.tenant_by_name("default").await? {
         Some(t) => t,
         None => {
             store
-                .create_tenant(store::NewTenant {
-                    name: "default",
-                    host: None,
-                    pool: None,
-                    secret: first,
-                    now_ms,
-                })
+                .create_tenant(
+                    store::NewTenant {
+                        name: "default",
+                        host: None,
+                        pool: None,
+                        secret: first,
+                    },
+                    &act,
+                )
                 .await?
         }
     };
     let known = store.tenant_secrets(tenant.id).await?;
     for secret in std::iter::once(first).chain(rest) {
         if !known.contains(secret) {
-            store.add_tenant_secret(tenant.id, secret, now_ms).await?;
+            store.add_tenant_secret(&tenant, secret, &act).await?;
         }
     }
     Ok(())

@@ -56,11 +56,36 @@ pub enum Command {
     /// Split a period's server costs among the organisations.
     #[command(subcommand)]
     Bill(BillCommand),
+    /// The tamper-evident audit log of every register, tenant, tier, billing
+    /// and governance change.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Peak use against capacity and seats sold, per server pool.
     Capacity {
         /// YYYY-MM; default: the current month.
         #[arg(long)]
         period: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole chain; exit 0 when intact, 1 naming the first broken entry.
+    Verify,
+    /// The number of entries and the head hash, to publish or compare.
+    Head,
+    /// Entries, oldest first.
+    List {
+        /// Only entries about this subject, e.g. tenant:acme or proposal:3.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only entries after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
         #[command(flatten)]
         output: Output,
     },

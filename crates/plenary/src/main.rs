@@ -80,6 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => commands::org::run(&open(&config).await?, cmd).await?,
         Command::Tier(cmd) => commands::tier::run(&open(&config).await?, cmd).await?,
         Command::Usage(cmd) => commands::usage::run(&open(&config).await?, &config, cmd).await?,
+        Command::Audit(cmd) => return commands::audit::run(&open(&config).await?, cmd).await,
         Command::Bill(cmd) => commands::bill::run(&open(&config).await?, &config, cmd).await?,
         Command::Capacity { period, output } => {
             commands::capacity::run(&open(&config).await?, period, output.json).await?

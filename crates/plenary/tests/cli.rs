@@ -385,3 +385,53 @@ fn capacity_adds_up_servers_and_seats_sold_per_pool() {
     );
     assert_eq!(v["pools"][1]["pool"], "eu");
 }
+
+#[test]
+fn operator_changes_are_logged_with_who_made_them() {
+    let cli = Cli::new();
+    cli.ok(&["org", "add", "acme"]);
+    cli.ok(&[
+        "tenant", "add", "acme-gl", "--org", "acme", "--tier", "level1",
+    ]);
+    let listed = cli.ok(&["audit", "list", "--subject", "tenant:acme-gl", "--json"]);
+    let entries: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let kinds: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["tenant.create", "tenant.organisation", "tenant.tier"]
+    );
+    assert!(
+        entries[0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("operator:")
+    );
+}
+
+#[test]
+fn audit_verify_passes_on_a_clean_log_and_names_an_altered_entry() {
+    let cli = Cli::new();
+    cli.ok(&["org", "add", "acme"]);
+    cli.ok(&["org", "add", "beta"]);
+    cli.ok(&["org", "set", "acme", "--legal-name", "ACME Housing"]);
+    let intact = cli.ok(&["audit", "verify"]);
+    assert!(intact.contains("intact: 3 entries"), "{intact}");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&cli.dir.sqlite_url()).await.unwrap();
+        sqlx::query(
+            "UPDATE audit_log SET detail = '{\"legal_name\":\"Someone Else\"}' WHERE seq = 2",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    });
+    let broken = cli.fails(&["audit", "verify"]);
+    assert!(broken.contains("broken at entry 2"), "{broken}");
+}

@@ -130,7 +130,7 @@ async fn a_cordoned_server_keeps_its_meetings_and_takes_no_new_ones() {
         .unwrap();
     env.app
         .store
-        .set_server_state(record.server_id, ServerState::Cordoned)
+        .set_server_state(record.server_id, ServerState::Cordoned, &common::act())
         .await
         .unwrap();
     env.poll().await;
@@ -164,7 +164,7 @@ async fn joins_to_a_disabled_server_are_server_unavailable() {
     let id = env.app.fleet.routes()[0].server_id;
     env.app
         .store
-        .set_server_state(id, ServerState::Disabled)
+        .set_server_state(id, ServerState::Disabled, &common::act())
         .await
         .unwrap();
     env.poll().await;

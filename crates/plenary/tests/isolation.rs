@@ -151,21 +151,24 @@ async fn a_disabled_tenant_is_refused_and_its_secrets_rotate() {
     let store = &env.app.store;
     let acme = store.tenant("acme").await.unwrap();
     store
-        .add_tenant_secret(acme.id, "acme-secret-2", 0)
+        .add_tenant_secret(&acme, "acme-secret-2", &common::act())
         .await
         .unwrap();
     let new = env.tenant("acme", "acme-secret-2");
     assert!(succeeded(&new.call("getMeetings", &[]).await));
     assert!(succeeded(&env.acme().call("getMeetings", &[]).await));
     store
-        .remove_tenant_secret(acme.id, "acme-secret-1")
+        .remove_tenant_secret(&acme, "acme-secret-1", &common::act())
         .await
         .unwrap();
     assert_eq!(
         key(&env.acme().call("getMeetings", &[]).await),
         "checksumError"
     );
-    store.set_tenant_enabled("acme", false).await.unwrap();
+    store
+        .set_tenant_enabled("acme", false, &common::act())
+        .await
+        .unwrap();
     assert_eq!(key(&new.call("getMeetings", &[]).await), "tenantDisabled");
     env.shutdown().await;
 }
@@ -178,7 +181,7 @@ async fn a_cached_tenant_is_read_again_once_its_cache_time_has_passed() {
     assert!(succeeded(&env.acme().call("getMeetings", &[]).await));
     env.app
         .store
-        .set_tenant_enabled("acme", false)
+        .set_tenant_enabled("acme", false, &common::act())
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

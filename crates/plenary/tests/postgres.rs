@@ -44,7 +44,7 @@ async fn the_gateway_runs_on_postgresql() {
     );
     env.app
         .store
-        .set_tenant_tier("acme", Some("free"))
+        .set_tenant_tier("acme", Some("free"), &common::act())
         .await
         .unwrap();
     assert_eq!(key(&acme.create("second").await), "meetingLimitReached");

@@ -4,12 +4,12 @@
 
 mod common;
 
-use common::{Env, key, succeeded, text};
+use common::{Env, act, key, succeeded, text};
 
 async fn on_tier(env: &Env, tier: &str) {
     env.app
         .store
-        .set_tenant_tier("acme", Some(tier))
+        .set_tenant_tier("acme", Some(tier), &act())
         .await
         .unwrap();
 }
@@ -89,7 +89,7 @@ async fn a_new_meeting_over_the_concurrent_participant_limit_is_refused() {
     let mut tier = store.tier("level3").await.unwrap();
     tier.name = "tiny-crowd".into();
     tier.concurrent_participants = 3;
-    store.save_tier(&tier, 0).await.unwrap();
+    store.save_tier(&tier, &act()).await.unwrap();
     on_tier(&env, "tiny-crowd").await;
     let acme = env.acme();
     acme.create("busy").await;

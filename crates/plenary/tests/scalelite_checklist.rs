@@ -110,7 +110,10 @@ async fn tenant_settings_give_defaults_the_caller_may_change_and_overrides_it_ma
             param: param.into(),
             value: value.into(),
         };
-        store.set_tenant_param_rule(tenant.id, &rule).await.unwrap();
+        store
+            .set_tenant_param_rule(&tenant, &rule, &common::act())
+            .await
+            .unwrap();
     }
     let acme = env.acme();
     acme.call("create", &[("meetingID", "ruled"), ("record", "true")])

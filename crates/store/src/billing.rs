@@ -2,6 +2,11 @@
 
 use sqlx::Row;
 
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{Act, Change};
+use crate::servers::server_subject;
 use crate::{Result, Store, StoreError, found};
 
 /// A cost of a period (`org_id` empty), or an organisation's declared
@@ -15,21 +20,32 @@ pub struct CostLine {
 }
 
 impl Store {
-    pub async fn add_cost_line(&self, line: &CostLine, now_ms: i64) -> Result<()> {
+    pub async fn add_cost_line(&self, line: &CostLine, act: &Act) -> Result<()> {
         if self.statement(&line.period).await?.is_some() {
             return Err(StoreError::Conflict(format!(
                 "period {} is closed",
                 line.period
             )));
         }
+        let mut tx = self.begin_audited().await?;
         sqlx::query("INSERT INTO cost_lines (period, label, cents, org_id, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&line.period)
             .bind(&line.label)
             .bind(line.cents)
             .bind(line.org_id)
-            .bind(now_ms)
-            .execute(&self.pool)
+            .bind(act.at_ms)
+            .execute(&mut *tx)
             .await?;
+        let change = Change {
+            kind: if line.org_id.is_some() {
+                "bill.contribution"
+            } else {
+                "bill.cost"
+            },
+            subject: period_subject(&line.period),
+            detail: json!({"label": line.label, "cents": line.cents, "org_id": line.org_id}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
     }
 
@@ -53,14 +69,23 @@ impl Store {
     }
 
     /// Freezes a period's statement; a closed period cannot be closed again.
-    pub async fn close_statement(&self, period: &str, body: &str, now_ms: i64) -> Result<()> {
+    /// The log keeps the statement's SHA-256, so a later edit of the frozen
+    /// body shows.
+    pub async fn close_statement(&self, period: &str, body: &str, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         sqlx::query("INSERT INTO statements (period, body, closed_at) VALUES ($1, $2, $3)")
             .bind(period)
             .bind(body)
-            .bind(now_ms)
-            .execute(&self.pool)
+            .bind(act.at_ms)
+            .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_insert(e, format!("a closed statement for {period}")))?;
+        let change = Change {
+            kind: "bill.close",
+            subject: period_subject(period),
+            detail: json!({"statement_sha256": hex::encode(Sha256::digest(body.as_bytes()))}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
     }
 
@@ -78,15 +103,28 @@ impl Store {
         id: i64,
         monthly_cost_cents: i64,
         owner_org_id: Option<i64>,
+        act: &Act,
     ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query(
             "UPDATE servers SET monthly_cost_cents = $1, owner_org_id = $2 WHERE id = $3",
         )
         .bind(monthly_cost_cents)
         .bind(owner_org_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        found(done, || format!("server {id}"))
+        found(done, || format!("server {id}"))?;
+        let change = Change {
+            kind: "server.cost",
+            subject: server_subject(id),
+            detail: json!({"monthly_cost_cents": monthly_cost_cents, "owner_org_id": owner_org_id}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
     }
+}
+
+fn period_subject(period: &str) -> String {
+    format!("period:{period}")
 }

@@ -7,6 +7,7 @@
 //! cast to BIGINT, placeholders are `$n`. Every statement is exercised by the
 //! conformance tests on both backends.
 
+mod audit;
 mod billing;
 mod leader;
 mod meetings;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint};
 pub use billing::CostLine;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};

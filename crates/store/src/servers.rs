@@ -3,6 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use serde_json::json;
+
+use crate::audit::{Act, Change, fingerprint};
 use crate::{Result, Store, StoreError, found};
 
 /// What operators decide: new meetings go to `Enabled` servers only;
@@ -86,7 +89,6 @@ pub struct NewServer<'a> {
     pub capacity: i64,
     /// New servers start unstable until the poller has seen them answer.
     pub health: Health,
-    pub now_ms: i64,
 }
 
 /// Fields an operator may change on an existing server; `None` keeps the value.
@@ -138,7 +140,8 @@ fn server_from(row: &AnyRow) -> Result<Server> {
 }
 
 impl Store {
-    pub async fn add_server(&self, new: NewServer<'_>) -> Result<Server> {
+    pub async fn add_server(&self, new: NewServer<'_>, act: &Act) -> Result<Server> {
+        let mut tx = self.begin_audited().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO servers (url, secret, algorithm, weight, pool, capacity, state, health, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8) RETURNING {SERVER_COLUMNS}"
@@ -150,11 +153,19 @@ impl Store {
         .bind(new.pool)
         .bind(new.capacity)
         .bind(new.health.as_str())
-        .bind(new.now_ms)
-        .fetch_one(&self.pool)
+        .bind(act.at_ms)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("server {}", new.url)))?;
-        server_from(&row)
+        let server = server_from(&row)?;
+        let change = Change {
+            kind: "server.add",
+            subject: server_subject(server.id),
+            detail: json!({"url": new.url, "secret": fingerprint(new.secret), "algorithm": new.algorithm,
+                "weight": new.weight, "pool": new.pool, "capacity": new.capacity}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(server)
     }
 
     pub async fn servers(&self) -> Result<Vec<Server>> {
@@ -179,22 +190,30 @@ impl Store {
         server_from(&row)
     }
 
-    pub async fn set_server_state(&self, id: i64, state: ServerState) -> Result<()> {
-        self.update_server_column(id, "state", state.as_str()).await
+    pub async fn set_server_state(&self, id: i64, state: ServerState, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let done = sqlx::query("UPDATE servers SET state = $1 WHERE id = $2")
+            .bind(state.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        found(done, || format!("server {id}"))?;
+        let change = Change {
+            kind: "server.state",
+            subject: server_subject(id),
+            detail: json!({"state": state.as_str()}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
     }
 
-    async fn update_server_column(&self, id: i64, column: &str, value: &str) -> Result<()> {
-        let done = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE servers SET {column} = $1 WHERE id = $2"
-        )))
-        .bind(value)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        found(done, || format!("server {id}"))
-    }
-
-    pub async fn update_server(&self, id: i64, patch: ServerPatch<'_>) -> Result<Server> {
+    pub async fn update_server(
+        &self,
+        id: i64,
+        patch: ServerPatch<'_>,
+        act: &Act,
+    ) -> Result<Server> {
+        let mut tx = self.begin_audited().await?;
         let current = self.server(id).await?;
         sqlx::query(
             "UPDATE servers SET secret = $1, algorithm = $2, weight = $3, pool = $4, capacity = $5 WHERE id = $6",
@@ -205,8 +224,15 @@ impl Store {
         .bind(patch.pool.unwrap_or(current.pool.as_deref()))
         .bind(patch.capacity.unwrap_or(current.capacity))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let change = Change {
+            kind: "server.update",
+            subject: server_subject(id),
+            detail: json!({"secret": patch.secret.map(fingerprint), "algorithm": patch.algorithm,
+                "weight": patch.weight, "pool": patch.pool, "capacity": patch.capacity}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         self.server(id).await
     }
 
@@ -224,4 +250,9 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// How the audit log names a server.
+pub(crate) fn server_subject(id: i64) -> String {
+    format!("server:{id}")
 }

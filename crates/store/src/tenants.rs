@@ -4,6 +4,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use serde_json::json;
+
+use crate::audit::{Act, Change, fingerprint};
 use crate::{Result, Store, StoreError, flag, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +28,6 @@ pub struct NewTenant<'a> {
     pub host: Option<&'a str>,
     pub pool: Option<&'a str>,
     pub secret: &'a str,
-    pub now_ms: i64,
 }
 
 /// Scalelite's semantics: a default applies when the caller sent nothing, an
@@ -79,15 +81,15 @@ fn tenant_from(row: &AnyRow) -> Result<Tenant> {
 
 impl Store {
     /// Creates a tenant with its first secret, in one transaction.
-    pub async fn create_tenant(&self, new: NewTenant<'_>) -> Result<Tenant> {
-        let mut tx = self.pool.begin().await?;
+    pub async fn create_tenant(&self, new: NewTenant<'_>, act: &Act) -> Result<Tenant> {
+        let mut tx = self.begin_audited().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO tenants (name, host, pool, enabled, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING {TENANT_COLUMNS}"
         )))
         .bind(new.name)
         .bind(new.host)
         .bind(new.pool)
-        .bind(new.now_ms)
+        .bind(act.at_ms)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("tenant {:?} (or its host)", new.name)))?;
@@ -97,10 +99,15 @@ impl Store {
         )
         .bind(tenant.id)
         .bind(new.secret)
-        .bind(new.now_ms)
+        .bind(act.at_ms)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        let change = Change {
+            kind: "tenant.create",
+            subject: tenant.subject(),
+            detail: json!({"host": new.host, "pool": new.pool, "secret": fingerprint(new.secret)}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(tenant)
     }
 
@@ -141,13 +148,25 @@ impl Store {
         .collect()
     }
 
-    pub async fn set_tenant_enabled(&self, name: &str, enabled: bool) -> Result<()> {
+    pub async fn set_tenant_enabled(&self, name: &str, enabled: bool, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query("UPDATE tenants SET enabled = $1 WHERE name = $2")
             .bind(flag(enabled))
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        found(done, || format!("tenant {name:?}"))
+        found(done, || format!("tenant {name:?}"))?;
+        let change = Change {
+            kind: if enabled {
+                "tenant.enable"
+            } else {
+                "tenant.disable"
+            },
+            subject: format!("tenant:{name}"),
+            detail: json!({}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
     }
 
     /// The tenant's secrets, oldest first.
@@ -162,31 +181,43 @@ impl Store {
         )
     }
 
-    pub async fn add_tenant_secret(&self, tenant_id: i64, secret: &str, now_ms: i64) -> Result<()> {
+    pub async fn add_tenant_secret(&self, tenant: &Tenant, secret: &str, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         sqlx::query(
             "INSERT INTO tenant_secrets (tenant_id, secret, created_at) VALUES ($1, $2, $3)",
         )
-        .bind(tenant_id)
+        .bind(tenant.id)
         .bind(secret)
-        .bind(now_ms)
-        .execute(&self.pool)
+        .bind(act.at_ms)
+        .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, "this secret"))?;
+        let change = Change {
+            kind: "tenant.secret.add",
+            subject: tenant.subject(),
+            detail: json!({"secret": fingerprint(secret)}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
     }
 
     /// Removes the secret, refusing to remove the last one: a tenant without a
     /// secret could never be used again.
-    pub async fn remove_tenant_secret(&self, tenant_id: i64, secret: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+    pub async fn remove_tenant_secret(
+        &self,
+        tenant: &Tenant,
+        secret: &str,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         let count: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM tenant_secrets WHERE tenant_id = $1",
         )
-        .bind(tenant_id)
+        .bind(tenant.id)
         .fetch_one(&mut *tx)
         .await?;
         let done = sqlx::query("DELETE FROM tenant_secrets WHERE tenant_id = $1 AND secret = $2")
-            .bind(tenant_id)
+            .bind(tenant.id)
             .bind(secret)
             .execute(&mut *tx)
             .await?;
@@ -196,7 +227,12 @@ impl Store {
                 "the tenant's last secret; add another one first".into(),
             ));
         }
-        tx.commit().await?;
+        let change = Change {
+            kind: "tenant.secret.remove",
+            subject: tenant.subject(),
+            detail: json!({"secret": fingerprint(secret)}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
     }
 
@@ -221,37 +257,64 @@ impl Store {
             .collect()
     }
 
-    pub async fn set_tenant_param_rule(&self, tenant_id: i64, rule: &ParamRule) -> Result<()> {
+    pub async fn set_tenant_param_rule(
+        &self,
+        tenant: &Tenant,
+        rule: &ParamRule,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         sqlx::query(
             "INSERT INTO tenant_params (tenant_id, call, mode, param, value) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tenant_id, call, mode, param) DO UPDATE SET value = excluded.value",
         )
-        .bind(tenant_id)
+        .bind(tenant.id)
         .bind(&rule.call)
         .bind(rule.mode.as_str())
         .bind(&rule.param)
         .bind(&rule.value)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let change = Change {
+            kind: "tenant.param.set",
+            subject: tenant.subject(),
+            detail: json!({"call": rule.call, "mode": rule.mode.as_str(), "param": rule.param, "value": rule.value}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
     }
 
     pub async fn remove_tenant_param_rule(
         &self,
-        tenant_id: i64,
+        tenant: &Tenant,
         call: &str,
         mode: ParamMode,
         param: &str,
+        act: &Act,
     ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         sqlx::query(
             "DELETE FROM tenant_params WHERE tenant_id = $1 AND call = $2 AND mode = $3 AND param = $4",
         )
-        .bind(tenant_id)
+        .bind(tenant.id)
         .bind(call)
         .bind(mode.as_str())
         .bind(param)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let change = Change {
+            kind: "tenant.param.remove",
+            subject: tenant.subject(),
+            detail: json!({"call": call, "mode": mode.as_str(), "param": param}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         Ok(())
+    }
+}
+
+impl Tenant {
+    /// How the audit log names this tenant.
+    pub fn subject(&self) -> String {
+        format!("tenant:{}", self.name)
     }
 }

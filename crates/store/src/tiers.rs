@@ -3,6 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use serde_json::json;
+
+use crate::audit::{Act, Change};
 use crate::{Result, Store, StoreError, flag, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,19 +75,27 @@ impl Store {
         &self,
         name: &str,
         legal_name: &str,
-        now_ms: i64,
+        act: &Act,
     ) -> Result<Organisation> {
+        let mut tx = self.begin_audited().await?;
         let row = sqlx::query(
             "INSERT INTO organisations (name, legal_name, created_at) VALUES ($1, $2, $3) \
              RETURNING id, name, legal_name, created_at",
         )
         .bind(name)
         .bind(legal_name)
-        .bind(now_ms)
-        .fetch_one(&self.pool)
+        .bind(act.at_ms)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("organisation {name:?}")))?;
-        organisation_from(&row)
+        let org = organisation_from(&row)?;
+        let change = Change {
+            kind: "org.add",
+            subject: org_subject(name),
+            detail: json!({"legal_name": legal_name}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(org)
     }
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
@@ -107,13 +118,26 @@ impl Store {
         organisation_from(&row)
     }
 
-    pub async fn set_organisation_legal_name(&self, name: &str, legal_name: &str) -> Result<()> {
+    pub async fn set_organisation_legal_name(
+        &self,
+        name: &str,
+        legal_name: &str,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query("UPDATE organisations SET legal_name = $1 WHERE name = $2")
             .bind(legal_name)
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        found(done, || format!("organisation {name:?}"))
+        found(done, || format!("organisation {name:?}"))?;
+        let change = Change {
+            kind: "org.set",
+            subject: org_subject(name),
+            detail: json!({"legal_name": legal_name}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
     }
 
     pub async fn tiers(&self) -> Result<Vec<Tier>> {
@@ -150,7 +174,8 @@ impl Store {
     }
 
     /// Creates a tier, or replaces every value of the tier of that name.
-    pub async fn save_tier(&self, t: &Tier, now_ms: i64) -> Result<Tier> {
+    pub async fn save_tier(&self, t: &Tier, act: &Act) -> Result<Tier> {
+        let mut tx = self.begin_audited().await?;
         sqlx::query(
             "INSERT INTO tiers (name, price_cents, currency, participants_per_meeting, concurrent_meetings, \
              concurrent_participants, meeting_minutes, webcams_per_meeting, webcams_per_user, recording, rooms_per_month, \
@@ -178,43 +203,83 @@ impl Store {
         .bind(&t.disabled_features)
         .bind(t.allowance_participant_minutes)
         .bind(t.allowance_gb)
-        .bind(now_ms)
-        .execute(&self.pool)
+        .bind(act.at_ms)
+        .execute(&mut *tx)
         .await?;
+        let change = Change {
+            kind: "tier.save",
+            subject: format!("tier:{}", t.name),
+            detail: json!({"price_cents": t.price_cents, "currency": t.currency,
+                "participants_per_meeting": t.participants_per_meeting,
+                "concurrent_meetings": t.concurrent_meetings,
+                "concurrent_participants": t.concurrent_participants,
+                "meeting_minutes": t.meeting_minutes, "webcams_per_meeting": t.webcams_per_meeting,
+                "webcams_per_user": t.webcams_per_user, "recording": t.recording,
+                "rooms_per_month": t.rooms_per_month, "disabled_features": t.disabled_features,
+                "allowance_participant_minutes": t.allowance_participant_minutes,
+                "allowance_gb": t.allowance_gb}),
+        };
+        Self::commit_audited(tx, act, change).await?;
         self.tier(&t.name).await
     }
 
     /// Moves a tenant to a tier (or to none: no limits). Running meetings
     /// stay as they are; new ones follow the new tier.
-    pub async fn set_tenant_tier(&self, tenant: &str, tier: Option<&str>) -> Result<()> {
+    pub async fn set_tenant_tier(&self, tenant: &str, tier: Option<&str>, act: &Act) -> Result<()> {
         let tier_id = match tier {
             Some(name) => Some(self.tier(name).await?.id),
             None => None,
         };
-        self.set_tenant_ref(tenant, "tier_id", tier_id).await
+        let detail = json!({"tier": tier});
+        self.set_tenant_ref(tenant, ("tier_id", tier_id), "tenant.tier", detail, act)
+            .await
     }
 
     pub async fn set_tenant_organisation(
         &self,
         tenant: &str,
         organisation: Option<&str>,
+        act: &Act,
     ) -> Result<()> {
         let org_id = match organisation {
             Some(name) => Some(self.organisation(name).await?.id),
             None => None,
         };
-        self.set_tenant_ref(tenant, "org_id", org_id).await
+        let detail = json!({"organisation": organisation});
+        self.set_tenant_ref(
+            tenant,
+            ("org_id", org_id),
+            "tenant.organisation",
+            detail,
+            act,
+        )
+        .await
     }
 
-    async fn set_tenant_ref(&self, tenant: &str, column: &str, id: Option<i64>) -> Result<()> {
+    async fn set_tenant_ref(
+        &self,
+        tenant: &str,
+        (column, id): (&str, Option<i64>),
+        kind: &str,
+        detail: serde_json::Value,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query(AssertSqlSafe(format!(
             "UPDATE tenants SET {column} = $1 WHERE name = $2"
         )))
         .bind(id)
         .bind(tenant)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        found(done, || format!("tenant {tenant:?}"))
+        found(done, || format!("tenant {tenant:?}"))?;
+        let change = Change {
+            kind,
+            subject: format!("tenant:{tenant}"),
+            detail,
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
     }
 
     pub async fn record_quota_refusal(
@@ -259,4 +324,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// How the audit log names an organisation.
+pub(crate) fn org_subject(name: &str) -> String {
+    format!("org:{name}")
 }

@@ -2,10 +2,15 @@
 //! the facade runs must behave the same on both.
 
 use store::{
-    Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, ServerPatch, ServerPoll,
-    ServerState, Store, StoreError, UsageSample,
+    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, ServerPatch,
+    ServerPoll, ServerState, Store, StoreError, UsageSample,
 };
 use testkit::{TempDir, TempPostgres};
+
+/// An operator acting at a fixed time.
+fn act() -> Act {
+    Act::new("operator:test", 1_000)
+}
 
 async fn on_both_backends<F, Fut>(story: F)
 where
@@ -30,7 +35,6 @@ fn tenant<'a>(name: &'a str, secret: &'a str) -> NewTenant<'a> {
         host: None,
         pool: None,
         secret,
-        now_ms: 1_000,
     }
 }
 
@@ -43,7 +47,6 @@ fn server(url: &str) -> NewServer<'_> {
         pool: None,
         capacity: 200,
         health: Health::Unstable,
-        now_ms: 1_000,
     }
 }
 
@@ -59,24 +62,27 @@ async fn a_fresh_database_is_ready_after_migrating_twice() {
 #[tokio::test]
 async fn tenants_keep_their_secrets_and_refuse_duplicates() {
     on_both_backends(|s| async move {
-        let t = s.create_tenant(tenant("acme", "one")).await.unwrap();
+        let t = s
+            .create_tenant(tenant("acme", "one"), &act())
+            .await
+            .unwrap();
         assert!(t.enabled);
         assert!(matches!(
-            s.create_tenant(tenant("acme", "x")).await,
+            s.create_tenant(tenant("acme", "x"), &act()).await,
             Err(StoreError::Conflict(_))
         ));
-        s.add_tenant_secret(t.id, "two", 2_000).await.unwrap();
+        s.add_tenant_secret(&t, "two", &act()).await.unwrap();
         assert_eq!(s.tenant_secrets(t.id).await.unwrap(), ["one", "two"]);
-        s.remove_tenant_secret(t.id, "one").await.unwrap();
+        s.remove_tenant_secret(&t, "one", &act()).await.unwrap();
         assert!(matches!(
-            s.remove_tenant_secret(t.id, "two").await,
+            s.remove_tenant_secret(&t, "two", &act()).await,
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(s.tenant_secrets(t.id).await.unwrap(), ["two"]);
-        s.set_tenant_enabled("acme", false).await.unwrap();
+        s.set_tenant_enabled("acme", false, &act()).await.unwrap();
         assert!(!s.tenant("acme").await.unwrap().enabled);
         assert!(matches!(
-            s.set_tenant_enabled("nobody", true).await,
+            s.set_tenant_enabled("nobody", true, &act()).await,
             Err(StoreError::NotFound(_))
         ));
     })
@@ -90,7 +96,7 @@ async fn tenants_are_found_by_exact_host() {
             host: Some("bbb.acme.org"),
             ..tenant("acme", "x")
         };
-        s.create_tenant(new).await.unwrap();
+        s.create_tenant(new, &act()).await.unwrap();
         assert_eq!(
             s.tenant_by_host("bbb.acme.org")
                 .await
@@ -108,18 +114,18 @@ async fn tenants_are_found_by_exact_host() {
 #[tokio::test]
 async fn parameter_rules_are_upserted_and_removed() {
     on_both_backends(|s| async move {
-        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
         let mut rule = ParamRule {
             call: "create".into(),
             mode: ParamMode::Override,
             param: "record".into(),
             value: "false".into(),
         };
-        s.set_tenant_param_rule(t.id, &rule).await.unwrap();
+        s.set_tenant_param_rule(&t, &rule, &act()).await.unwrap();
         rule.value = "true".into();
-        s.set_tenant_param_rule(t.id, &rule).await.unwrap();
+        s.set_tenant_param_rule(&t, &rule, &act()).await.unwrap();
         assert_eq!(s.tenant_param_rules(t.id).await.unwrap(), [rule]);
-        s.remove_tenant_param_rule(t.id, "create", ParamMode::Override, "record")
+        s.remove_tenant_param_rule(&t, "create", ParamMode::Override, "record", &act())
             .await
             .unwrap();
         assert!(s.tenant_param_rules(t.id).await.unwrap().is_empty());
@@ -131,7 +137,7 @@ async fn parameter_rules_are_upserted_and_removed() {
 async fn servers_record_state_patches_and_polls() {
     on_both_backends(|s| async move {
         let a = s
-            .add_server(server("http://a/bigbluebutton/api"))
+            .add_server(server("http://a/bigbluebutton/api"), &act())
             .await
             .unwrap();
         assert_eq!(
@@ -139,10 +145,11 @@ async fn servers_record_state_patches_and_polls() {
             (ServerState::Enabled, Health::Unstable)
         );
         assert!(matches!(
-            s.add_server(server("http://a/bigbluebutton/api")).await,
+            s.add_server(server("http://a/bigbluebutton/api"), &act())
+                .await,
             Err(StoreError::Conflict(_))
         ));
-        s.set_server_state(a.id, ServerState::Cordoned)
+        s.set_server_state(a.id, ServerState::Cordoned, &act())
             .await
             .unwrap();
         let patched = s
@@ -153,6 +160,7 @@ async fn servers_record_state_patches_and_polls() {
                     pool: Some(Some("eu")),
                     ..Default::default()
                 },
+                &act(),
             )
             .await
             .unwrap();
@@ -179,9 +187,9 @@ async fn servers_record_state_patches_and_polls() {
 #[tokio::test]
 async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
     on_both_backends(|s| async move {
-        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
-        let a = s.add_server(server("http://a")).await.unwrap();
-        let b = s.add_server(server("http://b")).await.unwrap();
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
         let new = |server_id| NewMeeting {
             tenant_id: t.id,
             meeting_id: "room",
@@ -222,8 +230,8 @@ async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
 #[tokio::test]
 async fn samples_are_stored_whole_and_read_back_in_order() {
     on_both_backends(|s| async move {
-        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
-        let a = s.add_server(server("http://a")).await.unwrap();
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
         let sample = |at_ms, webcams| UsageSample {
             at_ms,
             meeting_ref: None,
@@ -286,11 +294,11 @@ async fn tiers_are_saved_and_replaced_by_name() {
         let mut t = s.tier("level1").await.unwrap();
         t.name = "school".into();
         t.price_cents = 1234;
-        let saved = s.save_tier(&t, 5).await.unwrap();
+        let saved = s.save_tier(&t, &act()).await.unwrap();
         assert_eq!(saved.price_cents, 1234);
         t.price_cents = 999;
         t.recording = false;
-        let replaced = s.save_tier(&t, 6).await.unwrap();
+        let replaced = s.save_tier(&t, &act()).await.unwrap();
         assert_eq!(
             (replaced.id, replaced.price_cents, replaced.recording),
             (saved.id, 999, false)
@@ -305,14 +313,14 @@ async fn tiers_are_saved_and_replaced_by_name() {
 async fn tenants_belong_to_an_organisation_and_a_tier() {
     on_both_backends(|s| async move {
         let org = s
-            .add_organisation("acme", "ACME Housing Co-op", 1)
+            .add_organisation("acme", "ACME Housing Co-op", &act())
             .await
             .unwrap();
         assert!(matches!(
-            s.add_organisation("acme", "x", 1).await,
+            s.add_organisation("acme", "x", &act()).await,
             Err(StoreError::Conflict(_))
         ));
-        s.set_organisation_legal_name("acme", "ACME Housing Co-operative")
+        s.set_organisation_legal_name("acme", "ACME Housing Co-operative", &act())
             .await
             .unwrap();
         assert_eq!(
@@ -320,22 +328,26 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
             "ACME Housing Co-operative"
         );
         assert_eq!(s.organisations().await.unwrap().len(), 1);
-        s.create_tenant(tenant("acme-gl", "x")).await.unwrap();
-        s.set_tenant_organisation("acme-gl", Some("acme"))
+        s.create_tenant(tenant("acme-gl", "x"), &act())
             .await
             .unwrap();
-        s.set_tenant_tier("acme-gl", Some("level2")).await.unwrap();
+        s.set_tenant_organisation("acme-gl", Some("acme"), &act())
+            .await
+            .unwrap();
+        s.set_tenant_tier("acme-gl", Some("level2"), &act())
+            .await
+            .unwrap();
         let t = s.tenant("acme-gl").await.unwrap();
         assert_eq!(t.org_id, Some(org.id));
         assert_eq!(t.tier_id, Some(s.tier("level2").await.unwrap().id));
-        s.set_tenant_tier("acme-gl", None).await.unwrap();
+        s.set_tenant_tier("acme-gl", None, &act()).await.unwrap();
         assert_eq!(s.tenant("acme-gl").await.unwrap().tier_id, None);
         assert!(matches!(
-            s.set_tenant_tier("acme-gl", Some("gold")).await,
+            s.set_tenant_tier("acme-gl", Some("gold"), &act()).await,
             Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
-            s.set_tenant_tier("nobody", None).await,
+            s.set_tenant_tier("nobody", None, &act()).await,
             Err(StoreError::NotFound(_))
         ));
     })
@@ -345,8 +357,8 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
 #[tokio::test]
 async fn quota_refusals_and_rooms_are_counted() {
     on_both_backends(|s| async move {
-        let t = s.create_tenant(tenant("acme", "x")).await.unwrap();
-        let a = s.add_server(server("http://a")).await.unwrap();
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
         s.record_quota_refusal(t.id, "concurrentMeetings", "m1", 10)
             .await
             .unwrap();
@@ -384,11 +396,13 @@ async fn quota_refusals_and_rooms_are_counted() {
 async fn periods_collect_costs_and_close_once() {
     on_both_backends(|s| async move {
         let org = s
-            .add_organisation("host", "Hosting Co-op", 1)
+            .add_organisation("host", "Hosting Co-op", &act())
             .await
             .unwrap();
-        let a = s.add_server(server("http://a")).await.unwrap();
-        s.set_server_cost(a.id, 30_000, Some(org.id)).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        s.set_server_cost(a.id, 30_000, Some(org.id), &act())
+            .await
+            .unwrap();
         let seen = s.server(a.id).await.unwrap();
         assert_eq!(
             (seen.monthly_cost_cents, seen.owner_org_id),
@@ -400,27 +414,27 @@ async fn periods_collect_costs_and_close_once() {
             cents,
             org_id,
         };
-        s.add_cost_line(&line("transit", 5_000, None), 2)
+        s.add_cost_line(&line("transit", 5_000, None), &act())
             .await
             .unwrap();
-        s.add_cost_line(&line("admin hours", 2_000, Some(org.id)), 3)
+        s.add_cost_line(&line("admin hours", 2_000, Some(org.id)), &act())
             .await
             .unwrap();
         assert_eq!(s.cost_lines("2026-11").await.unwrap().len(), 2);
         assert!(s.cost_lines("2026-10").await.unwrap().is_empty());
-        s.close_statement("2026-11", "{\"frozen\":true}", 4)
+        s.close_statement("2026-11", "{\"frozen\":true}", &act())
             .await
             .unwrap();
         assert!(matches!(
-            s.close_statement("2026-11", "{}", 5).await,
+            s.close_statement("2026-11", "{}", &act()).await,
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(
             s.statement("2026-11").await.unwrap(),
-            Some(("{\"frozen\":true}".to_string(), 4))
+            Some(("{\"frozen\":true}".to_string(), 1_000))
         );
         assert!(matches!(
-            s.add_cost_line(&line("late", 1, None), 6).await,
+            s.add_cost_line(&line("late", 1, None), &act()).await,
             Err(StoreError::Conflict(_))
         ));
     })

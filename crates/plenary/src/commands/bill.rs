@@ -9,7 +9,7 @@ use serde_json::json;
 use store::{CostLine, Store};
 
 use super::usage::{metered, month};
-use super::{money, now_ms, parse_money, table};
+use super::{money, operator, parse_money, table};
 use crate::cli::{BillCommand, Format, Measure, Rule, Statement};
 use crate::config::Config;
 
@@ -27,7 +27,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             let body = compute(store, config, &s).await?;
             let period = body["period"].as_str().unwrap_or_default().to_string();
             store
-                .close_statement(&period, &body.to_string(), now_ms())
+                .close_statement(&period, &body.to_string(), &operator())
                 .await?;
             print(&body, s.format)?;
             println!("Statement for {period} closed and frozen.");
@@ -60,7 +60,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
                         cents,
                         org_id,
                     },
-                    now_ms(),
+                    &operator(),
                 )
                 .await?;
             match org {

@@ -1,5 +1,6 @@
 //! One module per command family.
 
+pub mod audit;
 pub mod bill;
 pub mod capacity;
 pub mod org;
@@ -11,6 +12,7 @@ pub mod usage;
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
+pub use store::fingerprint;
 
 /// A new random secret, as long as the ones `bbb-conf` generates.
 pub fn generate_secret() -> String {
@@ -21,11 +23,6 @@ pub fn generate_secret() -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
-}
-
-/// A short, stable name for a secret that reveals nothing of it.
-pub fn fingerprint(secret: &str) -> String {
-    bbb::Algorithm::Sha256.hex_digest(&[secret.as_bytes()])[..12].to_string()
 }
 
 /// Left-aligned columns, the way operators read a list in a terminal.
@@ -52,6 +49,22 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 pub fn now_ms() -> i64 {
     (fleet::system_clock())()
+}
+
+/// The operator running this command, for the audit log: the login name
+/// (`PLENARY_ACTOR` overrides it, e.g. in scripts run by a service account).
+pub fn operator() -> store::Act {
+    let name = std::env::var("PLENARY_ACTOR")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    store::Act::new(format!("operator:{name}"), now_ms())
+}
+
+/// A stored time as operators read it: UTC, to the second.
+pub fn timestamp(at_ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(at_ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| at_ms.to_string())
 }
 
 pub fn print_json(value: &serde_json::Value) {

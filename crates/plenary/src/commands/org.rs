@@ -4,7 +4,7 @@ use anyhow::bail;
 use serde_json::json;
 use store::Store;
 
-use super::{now_ms, print_json, table};
+use super::{operator, print_json, table};
 use crate::cli::OrgCommand;
 
 pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
@@ -12,7 +12,7 @@ pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Add { name, legal_name } => {
             check_name(&name)?;
             let legal = legal_name.unwrap_or_else(|| name.clone());
-            let org = store.add_organisation(&name, &legal, now_ms()).await?;
+            let org = store.add_organisation(&name, &legal, &operator()).await?;
             println!("Organisation {} ({}) registered.", org.name, org.legal_name);
         }
         OrgCommand::List(out) => {
@@ -66,7 +66,7 @@ pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
         }
         OrgCommand::Set { name, legal_name } => {
             store
-                .set_organisation_legal_name(&name, &legal_name)
+                .set_organisation_legal_name(&name, &legal_name, &operator())
                 .await?;
             println!("Organisation {name} is now {legal_name:?}.");
         }

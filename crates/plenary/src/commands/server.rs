@@ -4,7 +4,7 @@ use anyhow::bail;
 use serde_json::json;
 use store::{Health, NewServer, Server, ServerPatch, ServerState, Store};
 
-use super::{now_ms, print_json, table};
+use super::{now_ms, operator, print_json, table};
 use crate::cli::ServerCommand;
 
 pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
@@ -19,16 +19,18 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
         } => {
             let algorithm = check(&url, &secret, &algorithm, weight, capacity)?;
             let server = store
-                .add_server(NewServer {
-                    url: &url,
-                    secret: &secret,
-                    algorithm: &algorithm,
-                    weight,
-                    pool: pool.as_deref().filter(|p| !p.is_empty()),
-                    capacity,
-                    health: Health::Unstable,
-                    now_ms: now_ms(),
-                })
+                .add_server(
+                    NewServer {
+                        url: &url,
+                        secret: &secret,
+                        algorithm: &algorithm,
+                        weight,
+                        pool: pool.as_deref().filter(|p| !p.is_empty()),
+                        capacity,
+                        health: Health::Unstable,
+                    },
+                    &operator(),
+                )
                 .await?;
             println!(
                 "Server {} added ({}); it takes meetings once the poller has seen it answer.",
@@ -86,7 +88,9 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
             store.server(id).await?;
             let released = store.release_server_meetings(id, now_ms()).await?;
             if !keep_state {
-                store.set_server_state(id, ServerState::Disabled).await?;
+                store
+                    .set_server_state(id, ServerState::Disabled, &operator())
+                    .await?;
             }
             println!(
                 "Server {id}: {released} meeting(s) released; their next create lands on another server."
@@ -130,6 +134,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                         pool: pool.as_deref().map(|p| Some(p).filter(|p| !p.is_empty())),
                         capacity,
                     },
+                    &operator(),
                 )
                 .await?;
             if cents.is_some() || owner_id.is_some() {
@@ -138,6 +143,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                         id,
                         cents.unwrap_or(s.monthly_cost_cents),
                         owner_id.unwrap_or(s.owner_org_id),
+                        &operator(),
                     )
                     .await?;
             }
@@ -176,7 +182,7 @@ fn check(
 }
 
 async fn set_state(store: &Store, id: i64, state: ServerState) -> anyhow::Result<()> {
-    store.set_server_state(id, state).await?;
+    store.set_server_state(id, state, &operator()).await?;
     let what = match state {
         ServerState::Enabled => "takes new meetings",
         ServerState::Cordoned => "keeps its meetings and takes no new ones",

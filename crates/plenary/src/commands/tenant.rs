@@ -7,7 +7,7 @@ use gateway::namespace::TenantName;
 use serde_json::json;
 use store::{NewTenant, Store, Tenant};
 
-use super::{fingerprint, generate_secret, now_ms, print_json, table};
+use super::{fingerprint, generate_secret, operator, print_json, table};
 use crate::cli::TenantCommand;
 
 pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
@@ -32,21 +32,25 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             let secret = secret.unwrap_or_else(generate_secret);
             check_secret(&secret)?;
             let tenant = store
-                .create_tenant(NewTenant {
-                    name: name.as_str(),
-                    host: host.as_deref().map(str::to_ascii_lowercase).as_deref(),
-                    pool: pool.as_deref(),
-                    secret: &secret,
-                    now_ms: now_ms(),
-                })
+                .create_tenant(
+                    NewTenant {
+                        name: name.as_str(),
+                        host: host.as_deref().map(str::to_ascii_lowercase).as_deref(),
+                        pool: pool.as_deref(),
+                        secret: &secret,
+                    },
+                    &operator(),
+                )
                 .await?;
             if org.is_some() {
                 store
-                    .set_tenant_organisation(&tenant.name, org.as_deref())
+                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator())
                     .await?;
             }
             if tier.is_some() {
-                store.set_tenant_tier(&tenant.name, tier.as_deref()).await?;
+                store
+                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator())
+                    .await?;
             }
             println!("Tenant {} created.", tenant.name);
             println!("  API endpoint path: /t/{}/bigbluebutton/api/", tenant.name);
@@ -123,7 +127,9 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         }
         TenantCommand::SetTier { name, tier } => {
             let tier = (tier != "none").then_some(tier);
-            store.set_tenant_tier(&name, tier.as_deref()).await?;
+            store
+                .set_tenant_tier(&name, tier.as_deref(), &operator())
+                .await?;
             match tier {
                 Some(t) => println!(
                     "Tenant {name} is now on tier {t}; running meetings keep their limits, new ones get the new ones."
@@ -133,18 +139,20 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         }
         TenantCommand::SetOrg { name, org } => {
             let org = (org != "none").then_some(org);
-            store.set_tenant_organisation(&name, org.as_deref()).await?;
+            store
+                .set_tenant_organisation(&name, org.as_deref(), &operator())
+                .await?;
             println!(
                 "Tenant {name} now belongs to {}.",
                 org.as_deref().unwrap_or("no organisation")
             );
         }
         TenantCommand::Disable { name } => {
-            store.set_tenant_enabled(&name, false).await?;
+            store.set_tenant_enabled(&name, false, &operator()).await?;
             println!("Tenant {name} disabled: its calls now fail; running meetings continue.");
         }
         TenantCommand::Enable { name } => {
-            store.set_tenant_enabled(&name, true).await?;
+            store.set_tenant_enabled(&name, true, &operator()).await?;
             println!("Tenant {name} enabled.");
         }
         TenantCommand::AddSecret { name, secret } => {
@@ -153,7 +161,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             let secret = secret.unwrap_or_else(generate_secret);
             check_secret(&secret)?;
             store
-                .add_tenant_secret(tenant.id, &secret, now_ms())
+                .add_tenant_secret(&tenant, &secret, &operator())
                 .await?;
             println!(
                 "Secret {} added to {name}; the other secrets keep working.",
@@ -170,7 +178,9 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                 .iter()
                 .find(|s| **s == secret || fingerprint(s) == secret)
                 .with_context(|| format!("tenant {name} has no secret {secret:?}"))?;
-            store.remove_tenant_secret(tenant.id, target).await?;
+            store
+                .remove_tenant_secret(&tenant, target, &operator())
+                .await?;
             println!("Secret {} removed from {name}.", fingerprint(target));
         }
     }

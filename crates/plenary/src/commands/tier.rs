@@ -4,7 +4,7 @@ use anyhow::bail;
 use serde_json::json;
 use store::{Store, Tier};
 
-use super::{money, now_ms, parse_money, print_json, table};
+use super::{money, operator, parse_money, print_json, table};
 use crate::cli::{TierCommand, TierFields};
 
 pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
@@ -30,12 +30,14 @@ pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
                 allowance_participant_minutes: 0,
                 allowance_gb: 0,
             };
-            let tier = store.save_tier(&apply(blank, fields)?, now_ms()).await?;
+            let tier = store.save_tier(&apply(blank, fields)?, &operator()).await?;
             println!("Tier {} created: {}.", tier.name, summary(&tier));
         }
         TierCommand::Set { name, fields } => {
             let current = store.tier(&name).await?;
-            let tier = store.save_tier(&apply(current, fields)?, now_ms()).await?;
+            let tier = store
+                .save_tier(&apply(current, fields)?, &operator())
+                .await?;
             println!(
                 "Tier {} updated: {}. New meetings get these limits.",
                 tier.name,

@@ -68,34 +68,41 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let store = Store::open(&config.database_url).await?;
     for (i, server) in sim.servers.iter().enumerate() {
         store
-            .add_server(NewServer {
-                url: &server.url(),
-                secret: &sim_secret,
-                algorithm: "sha256",
-                weight: if i == 0 { 2 } else { 1 },
-                pool: None,
-                capacity: 200,
-                health: Health::Unstable,
-                now_ms: crate::commands::now_ms(),
-            })
+            .add_server(
+                NewServer {
+                    url: &server.url(),
+                    secret: &sim_secret,
+                    algorithm: "sha256",
+                    weight: if i == 0 { 2 } else { 1 },
+                    pool: None,
+                    capacity: 200,
+                    health: Health::Unstable,
+                },
+                &demo_act(),
+            )
             .await?;
     }
     let mut tenants = Vec::new();
     for (name, legal_name, tier, _) in ORGANISATIONS {
         let secret = generate_secret();
-        let now_ms = crate::commands::now_ms();
-        store.add_organisation(name, legal_name, now_ms).await?;
         store
-            .create_tenant(NewTenant {
-                name,
-                host: None,
-                pool: None,
-                secret: &secret,
-                now_ms,
-            })
+            .add_organisation(name, legal_name, &demo_act())
             .await?;
-        store.set_tenant_organisation(name, Some(name)).await?;
-        store.set_tenant_tier(name, Some(tier)).await?;
+        store
+            .create_tenant(
+                NewTenant {
+                    name,
+                    host: None,
+                    pool: None,
+                    secret: &secret,
+                },
+                &demo_act(),
+            )
+            .await?;
+        store
+            .set_tenant_organisation(name, Some(name), &demo_act())
+            .await?;
+        store.set_tenant_tier(name, Some(tier), &demo_act()).await?;
         tenants.push((*name, secret));
     }
     // Each simulated server costs 120.00 a month; the hosting co-op hosts the
@@ -103,7 +110,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let host = store.organisation(ORGANISATIONS[0].0).await?;
     for (i, server) in store.servers().await?.iter().enumerate() {
         store
-            .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id))
+            .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id), &demo_act())
             .await?;
     }
     store.close().await;
@@ -162,4 +169,9 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
     println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
     println!("  Press Ctrl-C to stop.");
     println!();
+}
+
+/// The demo's setup, as the audit log records it.
+fn demo_act() -> store::Act {
+    store::Act::new("system:demo", crate::commands::now_ms())
 }

@@ -82,28 +82,32 @@ impl Env {
         let store = store::Store::open(&config.database_url).await.unwrap();
         for server in &sim.servers {
             store
-                .add_server(NewServer {
-                    url: &server.url(),
-                    secret: SIM_SECRET,
-                    algorithm: "sha256",
-                    weight: 1,
-                    pool: None,
-                    capacity: 10_000,
-                    health: Health::Unstable,
-                    now_ms: 0,
-                })
+                .add_server(
+                    NewServer {
+                        url: &server.url(),
+                        secret: SIM_SECRET,
+                        algorithm: "sha256",
+                        weight: 1,
+                        pool: None,
+                        capacity: 10_000,
+                        health: Health::Unstable,
+                    },
+                    &act(),
+                )
                 .await
                 .unwrap();
         }
         for (name, secret) in &setup.tenants {
             store
-                .create_tenant(NewTenant {
-                    name,
-                    host: None,
-                    pool: None,
-                    secret,
-                    now_ms: 0,
-                })
+                .create_tenant(
+                    NewTenant {
+                        name,
+                        host: None,
+                        pool: None,
+                        secret,
+                    },
+                    &act(),
+                )
                 .await
                 .unwrap();
         }
@@ -250,4 +254,9 @@ pub fn key(el: &Element) -> String {
 
 pub fn succeeded(el: &Element) -> bool {
     text(el, "returncode") == "SUCCESS"
+}
+
+/// An operator, as the audit log records test setup.
+pub fn act() -> store::Act {
+    store::Act::new("operator:test", 0)
 }
