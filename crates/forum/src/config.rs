@@ -1,0 +1,47 @@
+//! Where the forum is and how Plenary signs in to it.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+pub struct DiscourseConfig {
+    /// The forum's address, with its subfolder if it has one (`https://host/forum`).
+    pub base_url: url::Url,
+    pub api_key: String,
+    /// The user the API key acts as; topics and replies are posted in its name.
+    pub api_username: String,
+    /// Where proposal topics are opened.
+    pub category_id: u64,
+    /// The secret of the forum's webhook; without one, webhooks are refused.
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
+    /// The `X-Discourse-Instance` webhooks must carry, when set.
+    #[serde(default)]
+    pub instance: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("the forum address {0} is not an http(s) URL")]
+    NotHttp(String),
+    #[error("the {0} is not a valid HTTP header value")]
+    NotAHeaderValue(&'static str),
+}
+
+impl fmt::Debug for DiscourseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const REDACTED: &str = "[redacted]";
+        f.debug_struct("DiscourseConfig")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &REDACTED)
+            .field("api_username", &self.api_username)
+            .field("category_id", &self.category_id)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| REDACTED),
+            )
+            .field("instance", &self.instance)
+            .finish()
+    }
+}
