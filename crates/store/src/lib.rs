@@ -11,6 +11,10 @@ mod audit;
 mod billing;
 mod leader;
 mod meetings;
+mod outbox;
+mod people;
+mod proposals;
+mod register;
 mod samples;
 mod servers;
 mod tenants;
@@ -26,10 +30,16 @@ pub use audit::{Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerpri
 pub use billing::CostLine;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};
+pub use outbox::OutboxMessage;
+pub use people::{Person, Representative, TokenOwner, token_hash};
+pub use proposals::{
+    Ballot, NewBallot, NewProposal, Opening, Proposal, RollEntry, ballot_commitment,
+};
+pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
-pub use tiers::{Organisation, Tier};
+pub use tiers::Tier;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

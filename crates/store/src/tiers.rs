@@ -1,4 +1,4 @@
-//! Organisations and tiers: who owns a tenant, and the service level it gets.
+//! Tiers: the service level each tenant gets.
 
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -7,14 +7,6 @@ use serde_json::json;
 
 use crate::audit::{Act, Change};
 use crate::{Result, Store, StoreError, flag, found};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organisation {
-    pub id: i64,
-    pub name: String,
-    pub legal_name: String,
-    pub created_at: i64,
-}
 
 /// A service level. Limits of 0 mean "no limit".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,85 +53,7 @@ fn tier_from(r: &AnyRow) -> Result<Tier> {
     })
 }
 
-fn organisation_from(r: &AnyRow) -> Result<Organisation> {
-    Ok(Organisation {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        legal_name: r.try_get("legal_name")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 impl Store {
-    pub async fn add_organisation(
-        &self,
-        name: &str,
-        legal_name: &str,
-        act: &Act,
-    ) -> Result<Organisation> {
-        let mut tx = self.begin_audited().await?;
-        let row = sqlx::query(
-            "INSERT INTO organisations (name, legal_name, created_at) VALUES ($1, $2, $3) \
-             RETURNING id, name, legal_name, created_at",
-        )
-        .bind(name)
-        .bind(legal_name)
-        .bind(act.at_ms)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_insert(e, format!("organisation {name:?}")))?;
-        let org = organisation_from(&row)?;
-        let change = Change {
-            kind: "org.add",
-            subject: org_subject(name),
-            detail: json!({"legal_name": legal_name}),
-        };
-        Self::commit_audited(tx, act, change).await?;
-        Ok(org)
-    }
-
-    pub async fn organisations(&self) -> Result<Vec<Organisation>> {
-        sqlx::query("SELECT id, name, legal_name, created_at FROM organisations ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(organisation_from)
-            .collect()
-    }
-
-    pub async fn organisation(&self, name: &str) -> Result<Organisation> {
-        let row = sqlx::query(
-            "SELECT id, name, legal_name, created_at FROM organisations WHERE name = $1",
-        )
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("organisation {name:?}")))?;
-        organisation_from(&row)
-    }
-
-    pub async fn set_organisation_legal_name(
-        &self,
-        name: &str,
-        legal_name: &str,
-        act: &Act,
-    ) -> Result<()> {
-        let mut tx = self.begin_audited().await?;
-        let done = sqlx::query("UPDATE organisations SET legal_name = $1 WHERE name = $2")
-            .bind(legal_name)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        found(done, || format!("organisation {name:?}"))?;
-        let change = Change {
-            kind: "org.set",
-            subject: org_subject(name),
-            detail: json!({"legal_name": legal_name}),
-        };
-        Self::commit_audited(tx, act, change).await?;
-        Ok(())
-    }
-
     pub async fn tiers(&self) -> Result<Vec<Tier>> {
         sqlx::query(AssertSqlSafe(format!(
             "SELECT {TIER_COLUMNS} FROM tiers ORDER BY price_cents, name"
@@ -324,9 +238,4 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
-}
-
-/// How the audit log names an organisation.
-pub(crate) fn org_subject(name: &str) -> String {
-    format!("org:{name}")
 }

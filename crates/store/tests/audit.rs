@@ -3,7 +3,6 @@
 //! behind the application's back is found.
 
 use store::{Act, GENESIS, NewTenant, Store, StoreError};
-use testkit::{TempDir, TempPostgres};
 
 /// Runs the story on both backends, with the URL so a test can reach the
 /// database directly, as an intruder would.
@@ -12,13 +11,11 @@ where
     F: Fn(Store, String) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let dir = TempDir::new("audit");
-    let url = dir.sqlite_url();
-    story(Store::open(&url).await.expect("sqlite opens"), url).await;
-    if let Some(pg) = TempPostgres::start() {
-        let url = pg.fresh_database_url();
-        story(Store::open(&url).await.expect("postgres opens"), url).await;
-    }
+    let story = &story;
+    testkit::on_both_backends("audit", move |url| async move {
+        story(Store::open(&url).await.expect("store opens"), url).await
+    })
+    .await;
 }
 
 fn act(at_ms: i64) -> Act {

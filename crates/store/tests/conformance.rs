@@ -17,16 +17,11 @@ where
     F: Fn(Store) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let dir = TempDir::new("store");
-    story(Store::open(&dir.sqlite_url()).await.expect("sqlite opens")).await;
-    if let Some(pg) = TempPostgres::start() {
-        story(
-            Store::open(&pg.fresh_database_url())
-                .await
-                .expect("postgres opens"),
-        )
-        .await;
-    }
+    let story = &story;
+    testkit::on_both_backends("store", move |url| async move {
+        story(Store::open(&url).await.expect("store opens")).await
+    })
+    .await;
 }
 
 fn tenant<'a>(name: &'a str, secret: &'a str) -> NewTenant<'a> {

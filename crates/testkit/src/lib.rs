@@ -191,3 +191,19 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free loopback port")
 }
+
+/// Runs one story on a fresh SQLite database, then on a fresh database of a
+/// throwaway PostgreSQL server (skipped only outside CI when PostgreSQL is
+/// not installed): the URL lets a story open the store, or reach the
+/// database directly, as an intruder would.
+pub async fn on_both_backends<F, Fut>(label: &str, story: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = TempDir::new(label);
+    story(dir.sqlite_url()).await;
+    if let Some(pg) = TempPostgres::start() {
+        story(pg.fresh_database_url()).await;
+    }
+}

@@ -1,0 +1,288 @@
+//! People with accounts, the organisations they represent, and the bearer
+//! tokens they (and operators) use on the JSON API. Tokens are stored as
+//! SHA-256 hashes: the token itself is shown once, when it is made.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Act, Change};
+use crate::register::org_subject;
+use crate::{Result, Store, StoreError, found};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// A person's place in an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Representative {
+    pub org_id: i64,
+    pub org: String,
+    pub person: Person,
+    /// `delegate`, `deputy` or `admin`.
+    pub role: String,
+}
+
+/// Who a bearer token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOwner {
+    Operator { label: String },
+    Person(Person),
+}
+
+/// What a token is stored as.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn person_from(r: &AnyRow) -> Result<Person> {
+    Ok(Person {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        display_name: r.try_get("display_name")?,
+        email: r.try_get("email")?,
+    })
+}
+
+fn representative_from(r: &AnyRow) -> Result<Representative> {
+    Ok(Representative {
+        org_id: r.try_get("org_id")?,
+        org: r.try_get("org")?,
+        role: r.try_get("role")?,
+        person: person_from(r)?,
+    })
+}
+
+const REPRESENTATIVE_SELECT: &str = "SELECT r.org_id, o.name AS org, r.role, p.id, p.name, p.display_name, p.email \
+    FROM representatives r JOIN people p ON p.id = r.person_id JOIN organisations o ON o.id = r.org_id";
+
+impl Store {
+    pub async fn add_person(
+        &self,
+        name: &str,
+        display_name: &str,
+        email: &str,
+        act: &Act,
+    ) -> Result<Person> {
+        let mut tx = self.begin_audited().await?;
+        let row = sqlx::query(
+            "INSERT INTO people (name, display_name, email, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, name, display_name, email",
+        )
+        .bind(name)
+        .bind(display_name)
+        .bind(email)
+        .bind(act.at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("person {name:?}")))?;
+        let person = person_from(&row)?;
+        let change = Change {
+            kind: "person.add",
+            subject: format!("person:{name}"),
+            detail: json!({"display_name": display_name, "email": email}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(person)
+    }
+
+    pub async fn person(&self, name: &str) -> Result<Person> {
+        sqlx::query("SELECT id, name, display_name, email FROM people WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(person_from)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("person {name:?}")))
+    }
+
+    pub async fn people(&self) -> Result<Vec<Person>> {
+        sqlx::query("SELECT id, name, display_name, email FROM people ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(person_from)
+            .collect()
+    }
+
+    /// Gives a person a role in an organisation. A new delegate takes the
+    /// place of the previous one, who stays on as a deputy.
+    pub async fn set_representative(
+        &self,
+        org: &str,
+        person: &str,
+        role: &str,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let org_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+            .bind(org)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("organisation {org:?}")))?;
+        let person_id: i64 = sqlx::query_scalar("SELECT id FROM people WHERE name = $1")
+            .bind(person)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("person {person:?}")))?;
+        if role == "delegate" {
+            sqlx::query(
+                "UPDATE representatives SET role = 'deputy' WHERE org_id = $1 AND role = 'delegate' AND person_id <> $2",
+            )
+            .bind(org_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO representatives (org_id, person_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (org_id, person_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(org_id)
+        .bind(person_id)
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            kind: "representative.set",
+            subject: org_subject(org),
+            detail: json!({"person": person, "role": role}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
+    }
+
+    pub async fn remove_representative(&self, org: &str, person: &str, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let done = sqlx::query(
+            "DELETE FROM representatives WHERE org_id = (SELECT id FROM organisations WHERE name = $1) \
+             AND person_id = (SELECT id FROM people WHERE name = $2)",
+        )
+        .bind(org)
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        found(done, || format!("{person:?} representing {org:?}"))?;
+        let change = Change {
+            kind: "representative.remove",
+            subject: org_subject(org),
+            detail: json!({"person": person}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
+    }
+
+    /// An organisation's representatives, delegate first.
+    pub async fn representatives(&self, org_id: i64) -> Result<Vec<Representative>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REPRESENTATIVE_SELECT} WHERE r.org_id = $1 \
+             ORDER BY CASE r.role WHEN 'delegate' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, p.name"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(representative_from)
+        .collect()
+    }
+
+    /// The organisations a person represents, and in which role.
+    pub async fn roles_of(&self, person_id: i64) -> Result<Vec<Representative>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REPRESENTATIVE_SELECT} WHERE r.person_id = $1 ORDER BY o.name"
+        )))
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(representative_from)
+        .collect()
+    }
+
+    /// Stores a new token (by its hash) for a person, or for an operator
+    /// when `person` is `None`.
+    pub async fn add_token(
+        &self,
+        token: &str,
+        person: Option<&str>,
+        label: &str,
+        act: &Act,
+    ) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let person_id: Option<i64> = match person {
+            Some(p) => Some(
+                sqlx::query_scalar("SELECT id FROM people WHERE name = $1")
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("person {p:?}")))?,
+            ),
+            None => None,
+        };
+        let hash = token_hash(token);
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, person_id, operator, label, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&hash)
+        .bind(person_id)
+        .bind(i64::from(person.is_none()))
+        .bind(label)
+        .bind(act.at_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "token"))?;
+        let change = Change {
+            kind: "token.add",
+            subject: person.map_or_else(|| "operators".to_string(), |p| format!("person:{p}")),
+            detail: json!({"label": label, "token": &hash[..12]}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
+    }
+
+    /// Who an unrevoked token belongs to. The lookup is by hash, so the
+    /// comparison never touches the token itself.
+    pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>> {
+        let row = sqlx::query(
+            "SELECT t.operator, t.label, p.id, p.name, p.display_name, p.email FROM api_tokens t \
+             LEFT JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        if r.try_get::<i64, _>("operator")? != 0 {
+            return Ok(Some(TokenOwner::Operator {
+                label: r.try_get("label")?,
+            }));
+        }
+        Ok(Some(TokenOwner::Person(person_from(&r)?)))
+    }
+
+    pub async fn revoke_token(&self, token: &str, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        let hash = token_hash(token);
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(act.at_ms)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        found(done, || "token".to_string())?;
+        let change = Change {
+            kind: "token.revoke",
+            subject: "tokens".into(),
+            detail: json!({"token": &hash[..12]}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
+    }
+}
