@@ -15,7 +15,8 @@ use crate::message::Notification;
 
 /// Sends notifications through one SMTP server. Each [`Mailer::send`] opens
 /// its own connection: notifications are rare, and a fresh connection makes
-/// every failure belong to the one message that met it.
+/// every failure belong to the one message that met it. Cloning is cheap.
+#[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,

@@ -2,8 +2,9 @@
 //! of RFC 5321 for a client like lettre. It accepts every message unless told
 //! to answer a given reply at a given stage, and keeps what it received.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -17,8 +18,6 @@ use crate::config::{Security, SmtpConfig};
 /// most 1000, both counting the CRLF.
 const COMMAND_LINE_MAX: u64 = 512;
 const TEXT_LINE_MAX: u64 = 1000;
-/// Larger messages are refused with 552, as a real server with a size limit.
-const MESSAGE_MAX: usize = 10 * 1024 * 1024;
 
 /// What the sink received in one mail transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +65,7 @@ impl Captured {
 }
 
 /// Where a configured failure is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
     /// Instead of 250 to every RCPT TO.
     Rcpt,
@@ -79,7 +78,7 @@ pub enum Stage {
 #[derive(Default)]
 struct State {
     messages: Vec<Captured>,
-    failures: Vec<(Stage, Reply)>,
+    failures: HashMap<Stage, Reply>,
 }
 
 #[derive(Default)]
@@ -89,19 +88,14 @@ struct Shared {
 }
 
 impl Shared {
-    /// A panic in a session thread must not make every later call panic.
+    /// Poisoning cannot leave a list of messages half-changed: carry on
+    /// rather than panic.
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn failure(&self, stage: Stage) -> Option<Reply> {
-        self.lock()
-            .failures
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .map(|(_, reply)| reply.clone())
+        self.lock().failures.get(&stage).cloned()
     }
 }
 
@@ -162,9 +156,10 @@ impl SmtpSink {
     /// From now on, answer `code text` at `stage` (e.g. 451 at RCPT for a
     /// temporary failure, 550 for a permanent one) instead of accepting.
     pub fn fail(&self, stage: Stage, code: u16, text: &str) {
-        let mut state = self.shared.lock();
-        state.failures.retain(|(s, _)| *s != stage);
-        state.failures.push((stage, Reply::new(code, text)));
+        self.shared
+            .lock()
+            .failures
+            .insert(stage, Reply::new(code, text));
     }
 
     /// Accepts again at every stage.
@@ -172,22 +167,29 @@ impl SmtpSink {
         self.shared.lock().failures.clear();
     }
 
-    /// Closes the listening socket and every open session: from now on
+    /// Closes the listening socket and every open session; once it returns,
     /// connections are refused.
-    pub fn stop(&self) {
-        let server = match self.server.lock() {
-            Ok(mut server) => server.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
-        if let Some(server) = server {
+    pub async fn stop(&self) {
+        if let Some(server) = self.take_server() {
             server.abort();
+            // Resolves once the task, and with it the listener, is dropped.
+            let _ = server.await;
         }
+    }
+
+    fn take_server(&self) -> Option<JoinHandle<()>> {
+        self.server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 }
 
 impl Drop for SmtpSink {
     fn drop(&mut self) {
-        self.stop();
+        if let Some(server) = self.take_server() {
+            server.abort();
+        }
     }
 }
 
@@ -250,7 +252,7 @@ enum Next {
     Close,
 }
 
-/// The state of one SMTP session, free of I/O.
+/// The state of one SMTP session; the socket is [`converse`]'s.
 #[derive(Debug, Default)]
 struct Session {
     greeted: bool,
@@ -263,10 +265,10 @@ impl Session {
     fn command(&mut self, line: &str, shared: &Shared) -> (Reply, Next) {
         let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
         let arg = arg.trim();
-        let ok = |text: &str| (Reply::new(250, text), Next::Command);
-        let error = |code: u16, text: &str| (Reply::new(code, text), Next::Command);
+        let say = |code: u16, text: &str| (Reply::new(code, text), Next::Command);
+        let ok = |text: &str| say(250, text);
         match verb.to_ascii_uppercase().as_str() {
-            "EHLO" | "HELO" if arg.is_empty() => error(501, "Syntax: EHLO domain"),
+            "EHLO" | "HELO" if arg.is_empty() => say(501, "Syntax: EHLO domain"),
             "EHLO" => {
                 self.greet();
                 let hello = format!("sink greets {arg}");
@@ -279,18 +281,16 @@ impl Session {
                 self.greet();
                 ok(&format!("sink greets {arg}"))
             }
-            "MAIL" if !self.greeted => error(503, "Bad sequence of commands: send EHLO first"),
-            "MAIL" if self.from.is_some() => error(503, "Bad sequence of commands: nested MAIL"),
+            "MAIL" if !self.greeted => say(503, "Bad sequence of commands: send EHLO first"),
+            "MAIL" if self.from.is_some() => say(503, "Bad sequence of commands: nested MAIL"),
             "MAIL" => match path(arg, "FROM:") {
                 Some(from) => {
                     self.from = Some(from);
                     ok("OK")
                 }
-                None => error(501, "Syntax: MAIL FROM:<address>"),
+                None => say(501, "Syntax: MAIL FROM:<address>"),
             },
-            "RCPT" if self.from.is_none() => {
-                error(503, "Bad sequence of commands: send MAIL first")
-            }
+            "RCPT" if self.from.is_none() => say(503, "Bad sequence of commands: send MAIL first"),
             "RCPT" => match path(arg, "TO:").filter(|to| !to.is_empty()) {
                 Some(to) => match shared.failure(Stage::Rcpt) {
                     Some(reply) => (reply, Next::Command),
@@ -299,11 +299,11 @@ impl Session {
                         ok("OK")
                     }
                 },
-                None => error(501, "Syntax: RCPT TO:<address>"),
+                None => say(501, "Syntax: RCPT TO:<address>"),
             },
-            "DATA" if !arg.is_empty() => error(501, "Syntax: DATA"),
+            "DATA" if !arg.is_empty() => say(501, "Syntax: DATA"),
             "DATA" if self.to.is_empty() => {
-                error(503, "Bad sequence of commands: no valid recipients")
+                say(503, "Bad sequence of commands: no valid recipients")
             }
             "DATA" => match shared.failure(Stage::Data) {
                 Some(reply) => (reply, Next::Command),
@@ -317,21 +317,17 @@ impl Session {
                 ok("OK")
             }
             "NOOP" => ok("OK"),
-            "VRFY" => error(252, "Cannot VRFY user, but will accept message"),
+            "VRFY" => say(252, "Cannot VRFY user, but will accept message"),
             "QUIT" => (Reply::new(221, "Bye"), Next::Close),
-            "EXPN" | "HELP" | "STARTTLS" | "AUTH" | "BDAT" => error(502, "Command not implemented"),
-            _ => error(500, "Syntax error, command unrecognized"),
+            "EXPN" | "HELP" | "STARTTLS" | "AUTH" | "BDAT" => say(502, "Command not implemented"),
+            _ => say(500, "Syntax error, command unrecognized"),
         }
     }
 
     /// Answers the end of a message's text, and ends the transaction.
-    /// `None` is a message that was too large.
-    fn end_of_data(&mut self, data: Option<String>, shared: &Shared) -> Reply {
+    fn end_of_data(&mut self, data: String, shared: &Shared) -> Reply {
         let from = self.from.take().unwrap_or_default();
         let to = std::mem::take(&mut self.to);
-        let Some(data) = data else {
-            return Reply::new(552, "Message exceeds fixed maximum message size");
-        };
         if let Some(reply) = shared.failure(Stage::EndOfData) {
             return reply;
         }
@@ -369,8 +365,6 @@ enum Input {
     Eof,
     /// A line longer than its limit: the client does not speak SMTP as agreed.
     LineTooLong,
-    /// A message longer than [`MESSAGE_MAX`], read to its end and dropped.
-    TooLarge,
 }
 
 async fn session(stream: TcpStream, shared: Arc<Shared>) {
@@ -390,7 +384,7 @@ async fn converse(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         let line = match read_line(&mut reader, COMMAND_LINE_MAX).await? {
             Input::Text(line) => line,
             Input::LineTooLong => return too_long(&mut writer).await,
-            Input::Eof | Input::TooLarge => return Ok(()),
+            Input::Eof => return Ok(()),
         };
         let (reply, next) = session.command(&line, shared);
         writer.write_all(reply.wire().as_bytes()).await?;
@@ -399,8 +393,7 @@ async fn converse(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             Next::Close => return Ok(()),
             Next::Data => {
                 let data = match read_data(&mut reader).await? {
-                    Input::Text(data) => Some(data),
-                    Input::TooLarge => None,
+                    Input::Text(data) => data,
                     Input::LineTooLong => return too_long(&mut writer).await,
                     Input::Eof => return Ok(()),
                 };
@@ -444,7 +437,6 @@ async fn read_line(
 /// §4.5.2). Lines are joined with CRLF, as sent.
 async fn read_data(reader: &mut (impl AsyncBufReadExt + Unpin)) -> std::io::Result<Input> {
     let mut data = String::new();
-    let mut too_large = false;
     loop {
         // One more octet for the dot a client doubles, which RFC 5321 does
         // not count against the limit.
@@ -453,20 +445,13 @@ async fn read_data(reader: &mut (impl AsyncBufReadExt + Unpin)) -> std::io::Resu
             other => return Ok(other),
         };
         if line == "." {
-            return Ok(if too_large {
-                Input::TooLarge
-            } else {
-                Input::Text(data)
-            });
+            return Ok(Input::Text(data));
         }
         let line = line.strip_prefix('.').unwrap_or(&line);
         if line.len() as u64 > TEXT_LINE_MAX - 2 {
             return Ok(Input::LineTooLong);
         }
-        too_large |= data.len() + line.len() > MESSAGE_MAX;
-        if !too_large {
-            data.push_str(line);
-            data.push_str("\r\n");
-        }
+        data.push_str(line);
+        data.push_str("\r\n");
     }
 }

@@ -55,6 +55,16 @@ async fn a_proposal_opened_mail_arrives_with_its_recipients_subject_and_body() {
 }
 
 #[tokio::test]
+async fn a_mailer_sends_from_a_spawned_task() {
+    let (sink, mailer) = sink_and_mailer().await;
+    tokio::spawn(async move { send_opened(&mailer).await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sink.wait_for(1, WAIT).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_message_carries_a_message_id_of_the_senders_domain_and_a_date() {
     let (sink, mailer) = sink_and_mailer().await;
     send_opened(&mailer).await.unwrap();
@@ -168,7 +178,7 @@ async fn a_healed_server_accepts_the_retry() {
 #[tokio::test]
 async fn a_refused_connection_is_transient() {
     let (sink, mailer) = sink_and_mailer().await;
-    sink.stop();
+    sink.stop().await;
 
     let err = send_opened(&mailer).await.unwrap_err();
     assert!(err.is_transient(), "{err}");
@@ -198,7 +208,7 @@ async fn a_server_that_never_answers_times_out_as_transient() {
 async fn a_bad_recipient_address_is_permanent_and_names_it_without_connecting() {
     let (sink, mailer) = sink_and_mailer().await;
     // A stopped sink refuses connections: an attempt would be a transient error.
-    sink.stop();
+    sink.stop().await;
 
     let err = mailer
         .send(
