@@ -57,9 +57,7 @@ pub enum Failure {
     Rejected { code: u16, text: String },
     #[error("the SMTP server did not finish within {0:?}")]
     TimedOut(Duration),
-    #[error("TLS with the SMTP server failed: {0}")]
-    Tls(String),
-    #[error("SMTP with the server failed: {0}")]
+    #[error("could not talk to the SMTP server: {0}")]
     Smtp(String),
 }
 
@@ -89,7 +87,8 @@ impl Mailer {
 
     /// Sends `notification` as one message to all of `to` (e.g. an
     /// organisation's delegate and deputy). Addresses are checked before any
-    /// connection is made.
+    /// connection is made. Failures are returned and logged only at debug
+    /// level: the caller's retry policy knows how loud they should be.
     pub async fn send<N>(&self, to: &[impl AsRef<str>], notification: &N) -> Result<(), SendError>
     where
         N: Notification + ?Sized,
@@ -107,7 +106,7 @@ impl Mailer {
         match &outcome {
             Ok(()) => tracing::info!(kind = notification.kind(), %id, "notification sent"),
             Err(e) => {
-                tracing::warn!(kind = notification.kind(), %id, error = %e, "notification not sent")
+                tracing::debug!(kind = notification.kind(), %id, error = %e, "notification not sent")
             }
         }
         outcome
@@ -188,19 +187,18 @@ fn new_message_id(from: &Mailbox) -> String {
 
 /// SMTP 5xx replies and errors in our own request (e.g. the server lacks
 /// STARTTLS, which is required) will fail again as they are: permanent.
-/// Everything else (4xx, refused or dropped connections, timeouts, TLS
-/// handshakes) is about the path to the server and may pass later.
+/// Everything else (4xx, refused or dropped connections, timeouts, failed TLS
+/// handshakes, which lettre reports as connection errors) is about the path
+/// to the server and may pass later.
 fn classify(e: &lettre::transport::smtp::Error, timeout: Duration) -> SendError {
-    let detail = e.source().map_or_else(|| e.to_string(), |s| s.to_string());
     let failure = if let Some(code) = e.status() {
         Failure::Rejected {
             code: code.into(),
-            text: detail,
+            // The source is the server's text; the error itself repeats the code.
+            text: e.source().map_or_else(String::new, |s| s.to_string()),
         }
     } else if e.is_timeout() {
         Failure::TimedOut(timeout)
-    } else if e.is_tls() {
-        Failure::Tls(detail)
     } else {
         Failure::Smtp(e.to_string())
     };

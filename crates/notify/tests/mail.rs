@@ -235,3 +235,36 @@ async fn no_recipient_is_permanent() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn required_starttls_that_the_server_lacks_sends_nothing_and_is_permanent() {
+    let sink = SmtpSink::start().await.unwrap();
+    let mailer = Mailer::new(&SmtpConfig {
+        security: notify::Security::Starttls,
+        ..sink.config()
+    })
+    .unwrap();
+
+    let err = send_opened(&mailer).await.unwrap_err();
+    assert!(!err.is_transient(), "{err}");
+    assert!(err.to_string().contains("STARTTLS"), "{err}");
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_tls_handshake_is_transient() {
+    // Also proves rustls finds its crypto provider at run time.
+    let sink = SmtpSink::start().await.unwrap();
+    let mailer = Mailer::new(&SmtpConfig {
+        security: notify::Security::Tls,
+        ..sink.config()
+    })
+    .unwrap();
+
+    let err = send_opened(&mailer).await.unwrap_err();
+    assert!(
+        matches!(err, SendError::Transient(Failure::Smtp(_))),
+        "{err}"
+    );
+    assert!(sink.messages().is_empty());
+}
