@@ -103,7 +103,10 @@ impl Notification for ProposalOpened {
     }
 
     fn body(&self) -> String {
-        let lead_time = format!("{} days", self.rules.lead_time_days);
+        let lead_time = match self.rules.lead_time_days {
+            1 => "1 day".to_owned(),
+            days => format!("{days} days"),
+        };
         let mut text = format!(
             "A proposal is open for the vote of the members of {}.\n\n{}\nRules, fixed when the proposal opened:\n{}\nRead the proposal and cast your organisation's ballot:\n{}\n",
             self.to.consortium,
