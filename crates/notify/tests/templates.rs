@@ -1,0 +1,65 @@
+//! Each notification as the recipient reads it.
+
+mod common;
+
+use notify::Notification;
+
+fn rendered(n: &impl Notification) -> String {
+    format!("Subject: {}\n\n{}", n.subject(), n.body())
+}
+
+#[test]
+fn proposal_opened_reads_well() {
+    insta::assert_snapshot!(rendered(&common::proposal_opened()));
+}
+
+#[test]
+fn proposal_opened_without_a_meeting_room_leaves_the_room_out() {
+    let n = notify::ProposalOpened {
+        meeting_room: None,
+        ..common::proposal_opened()
+    };
+    insta::assert_snapshot!(rendered(&n));
+}
+
+#[test]
+fn reminder_reads_well() {
+    insta::assert_snapshot!(rendered(&common::reminder()));
+}
+
+#[test]
+fn outcome_reads_well() {
+    insta::assert_snapshot!(rendered(&common::outcome()));
+}
+
+#[test]
+fn application_received_reads_well() {
+    insta::assert_snapshot!(rendered(&common::application_received()));
+}
+
+#[test]
+fn membership_changed_of_another_organisation_reads_well() {
+    insta::assert_snapshot!(rendered(&common::membership_changed(
+        "Cooperativa de Cures"
+    )));
+}
+
+#[test]
+fn membership_changed_of_the_addressee_says_it_is_its_own() {
+    insta::assert_snapshot!(rendered(&common::membership_changed("Ateneu Popular")));
+}
+
+#[test]
+fn every_body_names_the_organisation_and_why_it_receives_it() {
+    let bodies = [
+        common::proposal_opened().body(),
+        common::reminder().body(),
+        common::outcome().body(),
+        common::application_received().body(),
+        common::membership_changed("Cooperativa de Cures").body(),
+    ];
+    for body in bodies {
+        assert!(body.starts_with("Hello Ateneu Popular,\n"), "{body}");
+        assert!(body.contains("You receive this message because "), "{body}");
+    }
+}
