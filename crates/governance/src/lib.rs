@@ -4,6 +4,8 @@
 pub mod fraction;
 pub mod membership;
 pub mod proposal;
+pub mod record;
 pub mod roll;
 pub mod share;
+pub mod tally;
 pub mod time;
