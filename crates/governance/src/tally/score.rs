@@ -1,0 +1,118 @@
+//! Score: weighted total and mean per option; the highest total leads.
+//! Every scoring ballot scores every option, so totals and means rank the
+//! options the same way and the decision uses the exact totals.
+
+use super::{Counts, KindResult, Outcome, TallyError, Weighted, join_and, label, leaders, votes};
+use crate::proposal::Choice;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OptionScore {
+    /// Σ weight × score.
+    pub weighted_total: i64,
+    /// `weighted_total / scoring weight` in hundredths, rounded down; `None`
+    /// when nobody scored.
+    pub mean_hundredths: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ScoreCounts {
+    pub per_option: Vec<OptionScore>,
+    pub abstain: u64,
+    /// The weight of ballots that gave scores.
+    pub scoring: u64,
+    pub leading: Vec<usize>,
+}
+
+pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> Result<KindResult, TallyError> {
+    let mut totals = vec![0i64; options.len()];
+    let (mut abstain, mut scoring) = (0u64, 0u64);
+    for ballot in ballots {
+        let Choice::Scores(scores) = ballot.choice else {
+            abstain += ballot.weight;
+            continue;
+        };
+        scoring += ballot.weight;
+        let weight = i64::try_from(ballot.weight).map_err(|_| TallyError::Overflow)?;
+        for (total, &score) in totals.iter_mut().zip(scores) {
+            *total = weight
+                .checked_mul(i64::from(score))
+                .and_then(|add| total.checked_add(add))
+                .ok_or(TallyError::Overflow)?;
+        }
+    }
+    let leading = if scoring == 0 {
+        Vec::new()
+    } else {
+        leaders(&totals)
+    };
+    let per_option: Vec<OptionScore> = totals
+        .iter()
+        .map(|&weighted_total| OptionScore {
+            weighted_total,
+            mean_hundredths: mean_hundredths(weighted_total, scoring),
+        })
+        .collect();
+    let outcome = match leading.as_slice() {
+        [] => Outcome::NoPreference,
+        [one] => Outcome::Chosen {
+            options: vec![*one],
+        },
+        several => Outcome::Tie {
+            options: several.to_vec(),
+        },
+    };
+    let listed: Vec<String> = per_option
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mean = s
+                .mean_hundredths
+                .map_or_else(|| "none".to_owned(), format_hundredths);
+            format!(
+                "{} total {}, mean {mean}",
+                label(options, i),
+                s.weighted_total
+            )
+        })
+        .collect();
+    let names: Vec<String> = leading.iter().map(|&i| label(options, i)).collect();
+    let verdict = match &outcome {
+        Outcome::NoPreference => "No ballot gave scores.".to_owned(),
+        Outcome::Tie { .. } => format!(
+            "{} are tied for the highest total; the count does not break ties.",
+            join_and(&names)
+        ),
+        _ => format!("{} has the highest total and is chosen.", join_and(&names)),
+    };
+    Ok(KindResult {
+        counts: Counts::Score(ScoreCounts {
+            per_option,
+            abstain,
+            scoring,
+            leading,
+        }),
+        outcome,
+        explanation: format!(
+            "Scores weighted by vote ({} scored, {} abstained): {}. {verdict}",
+            votes(scoring),
+            votes(abstain),
+            listed.join("; ")
+        ),
+    })
+}
+
+fn mean_hundredths(total: i64, weight: u64) -> Option<i64> {
+    (weight != 0).then(|| {
+        let mean = i128::from(total) * 100;
+        let mean = mean.div_euclid(i128::from(weight));
+        // Clamped only for totals within a factor 100 of i64's limits.
+        i64::try_from(mean).unwrap_or(if mean < 0 { i64::MIN } else { i64::MAX })
+    })
+}
+
+fn format_hundredths(h: i64) -> String {
+    let sign = if h < 0 { "-" } else { "" };
+    let abs = h.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}

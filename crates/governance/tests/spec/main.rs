@@ -1,0 +1,8 @@
+//! Behaviour of the governance crate through its public API, read as a
+//! specification.
+
+mod common;
+mod properties;
+mod record;
+mod tally;
+mod worked_example;
