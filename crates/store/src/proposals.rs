@@ -21,6 +21,8 @@ pub struct NewProposal<'a> {
     /// `general`, `application` (admitting `subject_org`) …
     pub purpose: &'a str,
     pub subject_org: Option<&'a str>,
+    /// JSON; may change while a draft, frozen at opening.
+    pub rules: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub struct Proposal {
     pub author: String,
     /// `draft`, `open`, `closed` or `withdrawn`.
     pub state: String,
-    pub rules: Option<String>,
+    pub rules: String,
     pub created_at: i64,
     pub opened_at: Option<i64>,
     pub text_changed_at: Option<i64>,
@@ -51,7 +53,6 @@ pub struct Proposal {
 /// What freezes at opening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opening<'a> {
-    pub rules: &'a str,
     pub roll: &'a [RollEntry],
     pub closes_at: i64,
     pub fingerprint: &'a str,
@@ -60,6 +61,8 @@ pub struct Opening<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollEntry {
     pub org: String,
+    /// `organisation` or `federation`.
+    pub kind: String,
     pub weight: i64,
     pub member_class: String,
 }
@@ -158,8 +161,8 @@ impl Store {
             None => None,
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO proposals (title, body, kind, options, purpose, subject_org_id, author, state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8) RETURNING id",
+            "INSERT INTO proposals (title, body, kind, options, purpose, subject_org_id, author, state, rules, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
         )
         .bind(new.title)
         .bind(new.body)
@@ -168,6 +171,7 @@ impl Store {
         .bind(new.purpose)
         .bind(subject_org_id)
         .bind(&act.actor)
+        .bind(new.rules)
         .bind(act.at_ms)
         .fetch_one(&mut *tx)
         .await?;
@@ -175,7 +179,7 @@ impl Store {
             kind: "proposal.create",
             subject: subject(id),
             detail: json!({"title": new.title, "kind": new.kind, "options": new.options,
-                "purpose": new.purpose, "subject_org": new.subject_org,
+                "purpose": new.purpose, "subject_org": new.subject_org, "rules": new.rules,
                 "body_sha256": hex::encode(Sha256::digest(new.body.as_bytes()))}),
         };
         Self::commit_audited(tx, act, change).await?;
@@ -212,10 +216,9 @@ impl Store {
         let mut tx = self.begin_audited().await?;
         expect_state(&mut tx, id, &["draft"]).await?;
         sqlx::query(
-            "UPDATE proposals SET state = 'open', rules = $1, opened_at = $2, text_changed_at = $2, \
-             closes_at = $3, fingerprint = $4 WHERE id = $5",
+            "UPDATE proposals SET state = 'open', opened_at = $1, text_changed_at = $1, \
+             closes_at = $2, fingerprint = $3 WHERE id = $4",
         )
-        .bind(opening.rules)
         .bind(act.at_ms)
         .bind(opening.closes_at)
         .bind(opening.fingerprint)
@@ -224,10 +227,11 @@ impl Store {
         .await?;
         for entry in opening.roll {
             sqlx::query(
-                "INSERT INTO proposal_roll (proposal_id, org_id, weight, member_class) \
-                 SELECT $1, id, $2, $3 FROM organisations WHERE name = $4",
+                "INSERT INTO proposal_roll (proposal_id, org_id, kind, weight, member_class) \
+                 SELECT $1, id, $2, $3, $4 FROM organisations WHERE name = $5",
             )
             .bind(id)
+            .bind(&entry.kind)
             .bind(entry.weight)
             .bind(&entry.member_class)
             .bind(&entry.org)
@@ -237,13 +241,12 @@ impl Store {
         let roll: Vec<_> = opening
             .roll
             .iter()
-            .map(|e| json!({"org": e.org, "weight": e.weight, "class": e.member_class}))
+            .map(|e| json!({"org": e.org, "kind": e.kind, "weight": e.weight, "class": e.member_class}))
             .collect();
         let change = Change {
             kind: "proposal.open",
             subject: subject(id),
-            detail: json!({"fingerprint": opening.fingerprint, "closes_at": opening.closes_at,
-                "rules": opening.rules, "roll": roll}),
+            detail: json!({"fingerprint": opening.fingerprint, "closes_at": opening.closes_at, "roll": roll}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(())
@@ -292,7 +295,7 @@ impl Store {
     /// The eligible roll frozen at opening, by organisation name.
     pub async fn roll(&self, id: i64) -> Result<Vec<RollEntry>> {
         sqlx::query(
-            "SELECT o.name, r.weight, r.member_class FROM proposal_roll r JOIN organisations o ON o.id = r.org_id \
+            "SELECT o.name, r.kind, r.weight, r.member_class FROM proposal_roll r JOIN organisations o ON o.id = r.org_id \
              WHERE r.proposal_id = $1 ORDER BY o.name",
         )
         .bind(id)
@@ -302,6 +305,7 @@ impl Store {
         .map(|r| {
             Ok(RollEntry {
                 org: r.try_get("name")?,
+                kind: r.try_get("kind")?,
                 weight: r.try_get("weight")?,
                 member_class: r.try_get("member_class")?,
             })

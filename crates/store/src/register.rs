@@ -25,9 +25,8 @@ pub struct Organisation {
     pub status: String,
     pub weight: i64,
     pub contact: String,
-    pub member_since: Option<i64>,
-    /// When a leaving member's notice runs out.
-    pub leaves_at: Option<i64>,
+    /// The membership state with its dates (JSON, from the governance crate).
+    pub membership: Option<String>,
 }
 
 /// The register fields an operator may set; `None` leaves a field alone.
@@ -47,9 +46,8 @@ pub struct MembershipStep {
     /// When the step takes effect (a joining date, the end of a notice).
     pub effective_at: i64,
     pub note: String,
-    /// Sets `member_since` (acceptance) or `leaves_at` (notice).
-    pub member_since: Option<i64>,
-    pub leaves_at: Option<i64>,
+    /// The new membership state with its dates (JSON).
+    pub membership: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +68,8 @@ pub struct Document {
     pub published_at: i64,
 }
 
-const ORG_COLUMNS: &str = "id, name, legal_name, created_at, kind, member_class, status, weight, contact, \
-    member_since, leaves_at";
+const ORG_COLUMNS: &str =
+    "id, name, legal_name, created_at, kind, member_class, status, weight, contact, membership";
 
 fn organisation_from(r: &AnyRow) -> Result<Organisation> {
     Ok(Organisation {
@@ -84,8 +82,7 @@ fn organisation_from(r: &AnyRow) -> Result<Organisation> {
         status: r.try_get("status")?,
         weight: r.try_get("weight")?,
         contact: r.try_get("contact")?,
-        member_since: r.try_get("member_since")?,
-        leaves_at: r.try_get("leaves_at")?,
+        membership: r.try_get("membership")?,
     })
 }
 
@@ -209,16 +206,12 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("organisation {name:?}")))?;
-        sqlx::query(
-            "UPDATE organisations SET status = $1, member_since = COALESCE($2, member_since), \
-             leaves_at = $3 WHERE id = $4",
-        )
-        .bind(&step.status)
-        .bind(step.member_since)
-        .bind(step.leaves_at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE organisations SET status = $1, membership = $2 WHERE id = $3")
+            .bind(&step.status)
+            .bind(&step.membership)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO membership_events (org_id, at, status, effective_at, note) VALUES ($1, $2, $3, $4, $5)",
         )

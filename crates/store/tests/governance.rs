@@ -27,8 +27,7 @@ fn member(at: i64) -> MembershipStep {
         status: "member".into(),
         effective_at: at,
         note: "founding member".into(),
-        member_since: Some(at),
-        leaves_at: None,
+        membership: format!(r#"{{"status":"member","since":{at}}}"#),
     }
 }
 
@@ -49,6 +48,7 @@ fn proposal() -> NewProposal<'static> {
         options: "[]",
         purpose: "general",
         subject_org: None,
+        rules: r#"{"min_lead_ms":604800000}"#,
     }
 }
 
@@ -67,6 +67,7 @@ fn roll() -> Vec<RollEntry> {
     ["alpha", "beta"]
         .map(|org| RollEntry {
             org: org.into(),
+            kind: "organisation".into(),
             weight: 1,
             member_class: "producer".into(),
         })
@@ -76,7 +77,6 @@ fn roll() -> Vec<RollEntry> {
 async fn open(s: &Store, id: i64) {
     let roll = roll();
     let opening = Opening {
-        rules: r#"{"min_lead_ms":604800000}"#,
         roll: &roll,
         closes_at: 1_000_000,
         fingerprint: "f1",
@@ -107,15 +107,15 @@ async fn the_register_keeps_membership_fields_and_history() {
             status: "leaving".into(),
             effective_at: 90,
             note: "notice given".into(),
-            member_since: None,
-            leaves_at: Some(90),
+            membership: r#"{"status":"leaving","member_since":3,"notice_at":4,"leaves_at":90}"#
+                .into(),
         };
         s.record_membership("fed", &leaving, &act(4)).await.unwrap();
         let org = s.organisation("fed").await.unwrap();
         assert_eq!(org.kind, "federation");
         assert_eq!(org.member_class.as_deref(), Some("consumer"));
         assert_eq!((org.weight, org.status.as_str()), (2, "leaving"));
-        assert_eq!((org.member_since, org.leaves_at), (Some(3), Some(90)));
+        assert!(org.membership.unwrap().contains(r#""leaves_at":90"#));
         let history = s.membership_history(org.id).await.unwrap();
         let steps: Vec<_> = history.iter().map(|e| e.status.as_str()).collect();
         assert_eq!(steps, ["member", "leaving"]);
@@ -244,7 +244,6 @@ async fn a_proposal_opens_once_takes_revised_ballots_and_closes_once() {
         open(&s, p.id).await;
         let roll = roll();
         let again = Opening {
-            rules: "{}",
             roll: &roll,
             closes_at: 1,
             fingerprint: "f2",

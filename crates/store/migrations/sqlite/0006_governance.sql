@@ -6,8 +6,8 @@ ALTER TABLE organisations ADD COLUMN member_class TEXT;
 ALTER TABLE organisations ADD COLUMN status TEXT NOT NULL DEFAULT 'customer';
 ALTER TABLE organisations ADD COLUMN weight INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE organisations ADD COLUMN contact TEXT NOT NULL DEFAULT '';
-ALTER TABLE organisations ADD COLUMN member_since INTEGER;
-ALTER TABLE organisations ADD COLUMN leaves_at INTEGER;
+-- The membership state with its dates, as the governance crate's JSON.
+ALTER TABLE organisations ADD COLUMN membership TEXT;
 
 -- Every membership step, oldest first: the organisation's history.
 CREATE TABLE membership_events (
@@ -73,7 +73,8 @@ CREATE TABLE consortium_rules (
     updated_at  INTEGER NOT NULL
 );
 
--- A decision. `rules`, the roll and `fingerprint` are frozen at opening;
+-- A decision. Its rules (copied from the consortium's at drafting), the
+-- roll and `fingerprint` are frozen at opening;
 -- `text_changed_at` restarts the lead time when the text changes.
 CREATE TABLE proposals (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -85,7 +86,7 @@ CREATE TABLE proposals (
     subject_org_id  INTEGER REFERENCES organisations(id),
     author          TEXT    NOT NULL,
     state           TEXT    NOT NULL,
-    rules           TEXT,
+    rules           TEXT    NOT NULL,
     created_at      INTEGER NOT NULL,
     opened_at       INTEGER,
     text_changed_at INTEGER,
@@ -101,6 +102,7 @@ CREATE INDEX proposals_state ON proposals (state, closes_at);
 CREATE TABLE proposal_roll (
     proposal_id  INTEGER NOT NULL REFERENCES proposals(id),
     org_id       INTEGER NOT NULL REFERENCES organisations(id),
+    kind         TEXT    NOT NULL,
     weight       INTEGER NOT NULL,
     member_class TEXT    NOT NULL,
     PRIMARY KEY (proposal_id, org_id)
