@@ -114,8 +114,6 @@ pub enum TallyError {
     Record(#[from] RecordError),
     #[error("the ballot of {org:?} cannot be counted: {source}")]
     Ballot { org: String, source: BallotError },
-    #[error("the exact count outgrew 128-bit fractions; it cannot be completed exactly")]
-    Overflow,
 }
 
 /// One counted ballot: its weight and choice.
@@ -171,9 +169,9 @@ pub fn tally(
         Kind::SingleChoice | Kind::MultipleChoice { .. } => {
             choice::count(&ballots, options, proposal.rules.threshold)
         }
-        Kind::Ranked { seats: 1 } => ranked::instant_runoff(&ballots, options)?,
-        Kind::Ranked { seats } => ranked::stv(&ballots, options, seats)?,
-        Kind::Score { .. } => score::count(&ballots, options)?,
+        Kind::Ranked { seats: 1 } => ranked::instant_runoff(&ballots, options),
+        Kind::Ranked { seats } => ranked::stv(&ballots, options, seats),
+        Kind::Score { .. } => score::count(&ballots, options),
     };
     let outcome = if quorum_met {
         result.outcome
