@@ -124,11 +124,13 @@ pub(crate) struct Weighted<'a> {
 }
 
 /// What a kind's count hands back: its counts, its outcome before the
-/// quorum is applied, and sentences explaining them.
+/// quorum is applied, how the count went, and what it decided (said only
+/// when the quorum is met).
 pub(crate) struct KindResult {
     pub counts: Counts,
     pub outcome: Outcome,
-    pub explanation: String,
+    pub how: String,
+    pub verdict: String,
 }
 
 /// Counts the latest ballot of each organisation on `roll`. Fails, rather
@@ -173,22 +175,19 @@ pub fn tally(
         Kind::Ranked { seats } => ranked::stv(&ballots, options, seats),
         Kind::Score { .. } => score::count(&ballots, options),
     };
-    let outcome = if quorum_met {
-        result.outcome
+    let (outcome, verdict) = if quorum_met {
+        (result.outcome, result.verdict)
     } else {
-        Outcome::QuorumNotMet
+        (
+            Outcome::QuorumNotMet,
+            "Because the quorum was not met, nothing was decided.".to_owned(),
+        )
     };
     let explanation = format!(
-        "{} {} {}",
+        "{} {} {verdict}",
         turnout_sentence(turnout, quorum, quorum_met),
-        result.explanation,
-        match outcome {
-            Outcome::QuorumNotMet => "Because the quorum was not met, nothing was decided.",
-            _ => "",
-        }
-    )
-    .trim_end()
-    .to_owned();
+        result.how,
+    );
     Ok(Tally {
         turnout,
         quorum,

@@ -248,15 +248,15 @@ pub(crate) fn instant_runoff(ballots: &[Weighted], options: &[String]) -> KindRe
     let ties_broken = rounds.iter().any(|r| r.tie_broken);
     let verdict = match (winner, rounds.last()) {
         (Some(w), Some(last)) => format!(
-            "{} won in round {} with a majority of the {} still in the count.",
+            "{} wins in round {} with a majority of the {} still in the count.",
             label(options, w),
             rounds.len(),
             votes(total - last.exhausted)
         ),
-        _ => "No ballot ranked an option.".to_owned(),
+        _ => "Nothing is chosen: no ballot ranked an option.".to_owned(),
     };
-    let explanation = format!(
-        "Instant-runoff over {} of rankings ({} abstained). {} {verdict}",
+    let how = format!(
+        "Instant-runoff over {} of rankings ({} abstained). {}",
         votes(total),
         votes(abstain),
         describe_rounds(&rounds, options)
@@ -271,7 +271,8 @@ pub(crate) fn instant_runoff(ballots: &[Weighted], options: &[String]) -> KindRe
         outcome: winner.map_or(Outcome::NoPreference, |w| Outcome::Chosen {
             options: vec![w],
         }),
-        explanation,
+        how,
+        verdict,
     }
 }
 
@@ -355,7 +356,7 @@ pub(crate) fn stv(ballots: &[Weighted], options: &[String], seats: usize) -> Kin
     }
     let ties_broken = rounds.iter().any(|r| r.tie_broken);
     let verdict = if elected.is_empty() {
-        "No ballot ranked an option.".to_owned()
+        "Nothing is chosen: no ballot ranked an option.".to_owned()
     } else {
         let list: Vec<String> = elected
             .iter()
@@ -369,9 +370,9 @@ pub(crate) fn stv(ballots: &[Weighted], options: &[String], seats: usize) -> Kin
             .collect();
         format!("Elected, in order: {}.", join_and(&list))
     };
-    let explanation = format!(
+    let how = format!(
         "Single transferable vote for {seats} seats over {} of rankings ({} abstained); the Droop quota is {}, \
-         and surpluses pass on at their transfer value. {} {verdict}",
+         and surpluses pass on at their transfer value. {}",
         votes(total),
         votes(abstain),
         votes(quota),
@@ -394,6 +395,7 @@ pub(crate) fn stv(ballots: &[Weighted], options: &[String], seats: usize) -> Kin
             ties_broken,
         }),
         outcome,
-        explanation,
+        how,
+        verdict,
     }
 }

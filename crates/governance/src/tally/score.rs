@@ -72,14 +72,21 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> KindResult {
             )
         })
         .collect();
-    let names: Vec<String> = leading.iter().map(|&i| label(options, i)).collect();
+    let names = join_and(
+        &leading
+            .iter()
+            .map(|&i| label(options, i))
+            .collect::<Vec<_>>(),
+    );
+    let leader = match leading.len() {
+        0 => String::new(),
+        1 => format!(" {names} has the highest total."),
+        _ => format!(" {names} share the highest total."),
+    };
     let verdict = match &outcome {
-        Outcome::NoPreference => "No ballot gave scores.".to_owned(),
-        Outcome::Tie { .. } => format!(
-            "{} are tied for the highest total; the count does not break ties.",
-            join_and(&names)
-        ),
-        _ => format!("{} has the highest total and is chosen.", join_and(&names)),
+        Outcome::Chosen { .. } => format!("{names} is chosen."),
+        Outcome::Tie { .. } => "Nothing is chosen: the count does not break ties.".to_owned(),
+        _ => "Nothing is chosen: no ballot gave scores.".to_owned(),
     };
     KindResult {
         counts: Counts::Score(ScoreCounts {
@@ -89,12 +96,13 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> KindResult {
             leading,
         }),
         outcome,
-        explanation: format!(
-            "Scores weighted by vote ({} scored, {} abstained): {}. {verdict}",
+        how: format!(
+            "Scores weighted by vote ({} scored, {} abstained): {}.{leader}",
             votes(scoring),
             votes(abstain),
             listed.join("; ")
         ),
+        verdict,
     }
 }
 
