@@ -27,7 +27,7 @@ pub mod consent;
 pub mod ranked;
 pub mod score;
 
-use crate::proposal::{BallotError, Kind, Proposal, ProposalError, validate_ballot};
+use crate::proposal::{BallotError, Choice, Kind, Proposal, ProposalError, validate_ballot};
 use crate::roll::{BallotRecord, Counted, RecordError, Roll, latest_ballots};
 use crate::share::{BasisPoints, Ratio};
 use serde::{Deserialize, Serialize};
@@ -120,7 +120,7 @@ pub enum TallyError {
 pub(crate) struct Weighted<'a> {
     pub org: &'a str,
     pub weight: u64,
-    pub choice: &'a crate::proposal::Choice,
+    pub choice: &'a Choice,
 }
 
 /// What a kind's count hands back: its counts, its outcome before the
