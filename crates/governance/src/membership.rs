@@ -22,10 +22,7 @@ pub struct ZeroWeight;
 
 impl Weight {
     pub const ONE: Weight = Weight(NonZeroU32::MIN);
-    pub const TWO: Weight = match NonZeroU32::new(2) {
-        Some(two) => Weight(two),
-        None => Weight(NonZeroU32::MIN),
-    };
+    pub const TWO: Weight = Weight(NonZeroU32::MIN.saturating_add(1));
 
     pub fn new(weight: u32) -> Result<Self, ZeroWeight> {
         NonZeroU32::new(weight).map(Weight).ok_or(ZeroWeight)

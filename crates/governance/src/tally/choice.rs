@@ -68,24 +68,27 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String], threshold: Thresho
         listed.join(", "),
         votes(abstain)
     );
-    let names: Vec<String> = leading.iter().map(|&i| label(options, i)).collect();
-    text += &match &outcome {
-        Outcome::NoPreference => " No ballot chose an option.".to_owned(),
-        Outcome::Tie { .. } => format!(
-            " {} are tied with {} each; the count does not break ties.",
-            join_and(&names),
-            votes(top)
-        ),
-        _ => format!(
-            " {} leads with {leading_share} of the {} that chose an option, against a threshold of {threshold}; it {}.",
-            join_and(&names),
-            votes(decisive),
-            if matches!(outcome, Outcome::Chosen { .. }) {
-                "is chosen"
-            } else {
-                "falls short, so nothing is chosen"
-            }
-        ),
+    let names = join_and(
+        &leading
+            .iter()
+            .map(|&i| label(options, i))
+            .collect::<Vec<_>>(),
+    );
+    match leading.len() {
+        0 => {}
+        1 => {
+            text += &format!(
+                " {names} leads with {leading_share} of the {} that chose an option, against a threshold of {threshold}.",
+                votes(decisive)
+            )
+        }
+        _ => text += &format!(" {names} are tied with {} each.", votes(top)),
+    }
+    let verdict = match &outcome {
+        Outcome::Chosen { .. } => format!("{names} is chosen."),
+        Outcome::Tie { .. } => "Nothing is chosen: the count does not break ties.".to_owned(),
+        Outcome::NoPreference => "Nothing is chosen: no ballot chose an option.".to_owned(),
+        _ => "Nothing is chosen: the leader falls short of the threshold.".to_owned(),
     };
     KindResult {
         counts: Counts::Choice(ChoiceCounts {
@@ -96,6 +99,7 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String], threshold: Thresho
             leading_share,
         }),
         outcome,
-        explanation: text,
+        how: text,
+        verdict,
     }
 }

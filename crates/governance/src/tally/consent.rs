@@ -75,16 +75,17 @@ pub(crate) fn count(ballots: &[Weighted], rules: &Rules) -> KindResult {
         };
         text += &format!(" Blocked by {} ({stops}).", join_and(&c.blocked_by));
     }
-    text += match outcome {
-        Outcome::Passed => " The proposal passed.",
+    let verdict = match outcome {
+        Outcome::Passed => "The proposal passed.",
         Outcome::NotPassed {
             shortfall: Shortfall::Blocked,
-        } => " The proposal did not pass: it was blocked.",
-        _ => " The proposal did not pass: agreement fell short of the threshold.",
+        } => "The proposal did not pass: it was blocked.",
+        _ => "The proposal did not pass: agreement fell short of the threshold.",
     };
     KindResult {
         counts: Counts::Consent(c),
         outcome,
-        explanation: text,
+        how: text,
+        verdict: verdict.to_owned(),
     }
 }

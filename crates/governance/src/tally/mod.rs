@@ -27,7 +27,7 @@ pub mod consent;
 pub mod ranked;
 pub mod score;
 
-use crate::proposal::{BallotError, Kind, Proposal, ProposalError, validate_ballot};
+use crate::proposal::{BallotError, Choice, Kind, Proposal, ProposalError, validate_ballot};
 use crate::roll::{BallotRecord, Counted, RecordError, Roll, latest_ballots};
 use crate::share::{BasisPoints, Ratio};
 use serde::{Deserialize, Serialize};
@@ -114,23 +114,23 @@ pub enum TallyError {
     Record(#[from] RecordError),
     #[error("the ballot of {org:?} cannot be counted: {source}")]
     Ballot { org: String, source: BallotError },
-    #[error("the exact count outgrew 128-bit fractions; it cannot be completed exactly")]
-    Overflow,
 }
 
 /// One counted ballot: its weight and choice.
 pub(crate) struct Weighted<'a> {
     pub org: &'a str,
     pub weight: u64,
-    pub choice: &'a crate::proposal::Choice,
+    pub choice: &'a Choice,
 }
 
 /// What a kind's count hands back: its counts, its outcome before the
-/// quorum is applied, and sentences explaining them.
+/// quorum is applied, how the count went, and what it decided (said only
+/// when the quorum is met).
 pub(crate) struct KindResult {
     pub counts: Counts,
     pub outcome: Outcome,
-    pub explanation: String,
+    pub how: String,
+    pub verdict: String,
 }
 
 /// Counts the latest ballot of each organisation on `roll`. Fails, rather
@@ -171,26 +171,23 @@ pub fn tally(
         Kind::SingleChoice | Kind::MultipleChoice { .. } => {
             choice::count(&ballots, options, proposal.rules.threshold)
         }
-        Kind::Ranked { seats: 1 } => ranked::instant_runoff(&ballots, options)?,
-        Kind::Ranked { seats } => ranked::stv(&ballots, options, seats)?,
-        Kind::Score { .. } => score::count(&ballots, options)?,
+        Kind::Ranked { seats: 1 } => ranked::instant_runoff(&ballots, options),
+        Kind::Ranked { seats } => ranked::stv(&ballots, options, seats),
+        Kind::Score { .. } => score::count(&ballots, options),
     };
-    let outcome = if quorum_met {
-        result.outcome
+    let (outcome, verdict) = if quorum_met {
+        (result.outcome, result.verdict)
     } else {
-        Outcome::QuorumNotMet
+        (
+            Outcome::QuorumNotMet,
+            "Because the quorum was not met, nothing was decided.".to_owned(),
+        )
     };
     let explanation = format!(
-        "{} {} {}",
+        "{} {} {verdict}",
         turnout_sentence(turnout, quorum, quorum_met),
-        result.explanation,
-        match outcome {
-            Outcome::QuorumNotMet => "Because the quorum was not met, nothing was decided.",
-            _ => "",
-        }
-    )
-    .trim_end()
-    .to_owned();
+        result.how,
+    );
     Ok(Tally {
         turnout,
         quorum,

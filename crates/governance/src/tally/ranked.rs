@@ -21,7 +21,7 @@
 //! goes. If they were level in every round, the option listed later goes.
 //! The round records that it broke a tie.
 
-use super::{Counts, KindResult, Outcome, TallyError, Weighted, join_and, label, votes};
+use super::{Counts, KindResult, Outcome, Weighted, join_and, label, votes};
 use crate::fraction::Fraction;
 use crate::proposal::Choice;
 use serde::{Deserialize, Serialize};
@@ -79,28 +79,29 @@ pub struct Stv {
 
 /// A quantity of votes a round can hold: whole weights for instant-runoff,
 /// fractions once STV transfers surpluses.
-trait Amount: Copy + Ord {
+trait Amount: Clone + Ord {
     const ZERO: Self;
-    fn plus(self, other: Self) -> Result<Self, TallyError>;
-    fn show(self) -> String;
+    fn plus(&self, other: &Self) -> Self;
+    fn show(&self) -> String;
 }
 
 impl Amount for u64 {
     const ZERO: u64 = 0;
-    fn plus(self, other: u64) -> Result<u64, TallyError> {
-        self.checked_add(other).ok_or(TallyError::Overflow)
+    fn plus(&self, other: &u64) -> u64 {
+        // Roll weights are 1 or 2, so sums stay far below the limit.
+        self.saturating_add(*other)
     }
-    fn show(self) -> String {
+    fn show(&self) -> String {
         self.to_string()
     }
 }
 
 impl Amount for Fraction {
     const ZERO: Fraction = Fraction::ZERO;
-    fn plus(self, other: Fraction) -> Result<Fraction, TallyError> {
-        self.checked_add(other).ok_or(TallyError::Overflow)
+    fn plus(&self, other: &Fraction) -> Fraction {
+        self + other
     }
-    fn show(self) -> String {
+    fn show(&self) -> String {
         self.decimal()
     }
 }
@@ -128,10 +129,10 @@ fn top(ranking: &[usize], continuing: &[bool]) -> Option<usize> {
 
 /// Counts, per continuing option, the ballots for which it is the top, and
 /// the exhausted amount.
-fn count_round<'a, A: Amount>(
-    ballots: impl Iterator<Item = (&'a [usize], A)>,
+fn count_round<'a, A: Amount + 'a>(
+    ballots: impl Iterator<Item = (&'a [usize], &'a A)>,
     continuing: &[bool],
-) -> Result<(Vec<Option<A>>, A), TallyError> {
+) -> (Vec<Option<A>>, A) {
     let mut counts: Vec<Option<A>> = continuing.iter().map(|&c| c.then_some(A::ZERO)).collect();
     let mut exhausted = A::ZERO;
     for (ranking, value) in ballots {
@@ -139,9 +140,9 @@ fn count_round<'a, A: Amount>(
             Some(Some(count)) => count,
             _ => &mut exhausted,
         };
-        *slot = slot.plus(value)?;
+        *slot = slot.plus(value);
     }
-    Ok((counts, exhausted))
+    (counts, exhausted)
 }
 
 /// The option to eliminate (see the module documentation) and whether that
@@ -153,7 +154,7 @@ fn to_eliminate<A: Amount>(earlier: &[Round<A>], counts: &[Option<A>]) -> Option
         .collect();
     let tie = tied.len() > 1;
     for round in earlier.iter().rev() {
-        let count_in = |i: usize| round.counts.get(i).copied().flatten();
+        let count_in = |i: usize| round.counts.get(i).and_then(Option::as_ref);
         if let Some(min) = tied.iter().filter_map(|&i| count_in(i)).min() {
             tied.retain(|&i| count_in(i) == Some(min));
         }
@@ -166,7 +167,7 @@ fn standing<A: Amount>(counts: &[Option<A>]) -> Vec<(usize, A)> {
     counts
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.map(|c| (i, c)))
+        .filter_map(|(i, c)| c.clone().map(|c| (i, c)))
         .collect()
 }
 
@@ -203,17 +204,14 @@ fn describe_rounds<A: Amount>(rounds: &[Round<A>], options: &[String]) -> String
         .join(" ")
 }
 
-pub(crate) fn instant_runoff(
-    ballots: &[Weighted],
-    options: &[String],
-) -> Result<KindResult, TallyError> {
+pub(crate) fn instant_runoff(ballots: &[Weighted], options: &[String]) -> KindResult {
     let (ranked, abstain) = rankings(ballots);
     let total: u64 = ranked.iter().map(|&(_, w)| w).sum();
     let mut continuing = vec![true; options.len()];
     let mut rounds: Vec<Round<u64>> = Vec::new();
     let mut winner = None;
     while total > 0 && winner.is_none() {
-        let (counts, exhausted) = count_round(ranked.iter().copied(), &continuing)?;
+        let (counts, exhausted) = count_round(ranked.iter().map(|(r, w)| (*r, w)), &continuing);
         let active = total - exhausted;
         let standing = standing(&counts);
         let decided = match standing.as_slice() {
@@ -250,20 +248,20 @@ pub(crate) fn instant_runoff(
     let ties_broken = rounds.iter().any(|r| r.tie_broken);
     let verdict = match (winner, rounds.last()) {
         (Some(w), Some(last)) => format!(
-            "{} won in round {} with a majority of the {} still in the count.",
+            "{} wins in round {} with a majority of the {} still in the count.",
             label(options, w),
             rounds.len(),
             votes(total - last.exhausted)
         ),
-        _ => "No ballot ranked an option.".to_owned(),
+        _ => "Nothing is chosen: no ballot ranked an option.".to_owned(),
     };
-    let explanation = format!(
-        "Instant-runoff over {} of rankings ({} abstained). {} {verdict}",
+    let how = format!(
+        "Instant-runoff over {} of rankings ({} abstained). {}",
         votes(total),
         votes(abstain),
         describe_rounds(&rounds, options)
     );
-    Ok(KindResult {
+    KindResult {
         counts: Counts::InstantRunoff(Runoff {
             rounds,
             abstain,
@@ -273,15 +271,12 @@ pub(crate) fn instant_runoff(
         outcome: winner.map_or(Outcome::NoPreference, |w| Outcome::Chosen {
             options: vec![w],
         }),
-        explanation,
-    })
+        how,
+        verdict,
+    }
 }
 
-pub(crate) fn stv(
-    ballots: &[Weighted],
-    options: &[String],
-    seats: usize,
-) -> Result<KindResult, TallyError> {
+pub(crate) fn stv(ballots: &[Weighted], options: &[String], seats: usize) -> KindResult {
     let (ranked, abstain) = rankings(ballots);
     let total: u64 = ranked.iter().map(|&(_, w)| w).sum();
     let quota = total / (seats as u64).saturating_add(1) + 1;
@@ -293,8 +288,8 @@ pub(crate) fn stv(
     while total > 0 && elected.len() < seats {
         let seats_left = seats - elected.len();
         let number = rounds.len() + 1;
-        let ballots = ranked.iter().zip(&values).map(|(&(r, _), &v)| (r, v));
-        let (counts, exhausted) = count_round(ballots, &continuing)?;
+        let ballots = ranked.iter().zip(&values).map(|(&(r, _), v)| (r, v));
+        let (counts, exhausted) = count_round(ballots, &continuing);
         let mut standing = standing(&counts);
         if standing.is_empty() {
             // Only if seats ≥ options, which a valid proposal rules out;
@@ -305,9 +300,9 @@ pub(crate) fn stv(
         standing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let reached: Vec<(usize, Fraction)> = standing
             .iter()
-            .copied()
-            .filter(|&(_, c)| c >= quota_f)
+            .filter(|(_, c)| *c >= quota_f)
             .take(seats_left)
+            .cloned()
             .collect();
         let mut round = Round {
             counts,
@@ -317,16 +312,17 @@ pub(crate) fn stv(
             tie_broken: false,
         };
         if !reached.is_empty() {
-            for &(option, count) in &reached {
-                let surplus = count.checked_sub(quota_f).ok_or(TallyError::Overflow)?;
-                let transfer = surplus.checked_div(count).ok_or(TallyError::Overflow)?;
+            for (option, count) in &reached {
+                // count ≥ quota ≥ 1, so both are defined.
+                let surplus = count.checked_sub(&quota_f).unwrap_or(Fraction::ZERO);
+                let transfer = surplus.checked_div(count).unwrap_or(Fraction::ZERO);
                 for (&(ranking, _), value) in ranked.iter().zip(values.iter_mut()) {
-                    if top(ranking, &continuing) == Some(option) {
-                        *value = value.checked_mul(transfer).ok_or(TallyError::Overflow)?;
+                    if top(ranking, &continuing) == Some(*option) {
+                        *value = &*value * &transfer;
                     }
                 }
             }
-            for &(option, count) in &reached {
+            for (option, count) in reached {
                 continuing[option] = false;
                 round.elected.push(option);
                 elected.push(Election {
@@ -337,7 +333,7 @@ pub(crate) fn stv(
                 });
             }
         } else if standing.len() <= seats_left {
-            for &(option, count) in &standing {
+            for (option, count) in standing {
                 continuing[option] = false;
                 round.elected.push(option);
                 elected.push(Election {
@@ -360,7 +356,7 @@ pub(crate) fn stv(
     }
     let ties_broken = rounds.iter().any(|r| r.tie_broken);
     let verdict = if elected.is_empty() {
-        "No ballot ranked an option.".to_owned()
+        "Nothing is chosen: no ballot ranked an option.".to_owned()
     } else {
         let list: Vec<String> = elected
             .iter()
@@ -374,9 +370,9 @@ pub(crate) fn stv(
             .collect();
         format!("Elected, in order: {}.", join_and(&list))
     };
-    let explanation = format!(
+    let how = format!(
         "Single transferable vote for {seats} seats over {} of rankings ({} abstained); the Droop quota is {}, \
-         and surpluses pass on at their transfer value. {} {verdict}",
+         and surpluses pass on at their transfer value. {}",
         votes(total),
         votes(abstain),
         votes(quota),
@@ -389,7 +385,7 @@ pub(crate) fn stv(
             options: elected.iter().map(|e| e.option).collect(),
         }
     };
-    Ok(KindResult {
+    KindResult {
         counts: Counts::Stv(Stv {
             seats,
             quota,
@@ -399,6 +395,7 @@ pub(crate) fn stv(
             ties_broken,
         }),
         outcome,
-        explanation,
-    })
+        how,
+        verdict,
+    }
 }

@@ -2,17 +2,17 @@
 //! Every scoring ballot scores every option, so totals and means rank the
 //! options the same way and the decision uses the exact totals.
 
-use super::{Counts, KindResult, Outcome, TallyError, Weighted, join_and, label, leaders, votes};
+use super::{Counts, KindResult, Outcome, Weighted, join_and, label, leaders, votes};
 use crate::proposal::Choice;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OptionScore {
-    /// Σ weight × score.
-    pub weighted_total: i64,
+    /// Σ weight × score (`i128`, so no count of ballots can overflow it).
+    pub weighted_total: i128,
     /// `weighted_total / scoring weight` in hundredths, rounded down; `None`
     /// when nobody scored.
-    pub mean_hundredths: Option<i64>,
+    pub mean_hundredths: Option<i128>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,8 +24,8 @@ pub struct ScoreCounts {
     pub leading: Vec<usize>,
 }
 
-pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> Result<KindResult, TallyError> {
-    let mut totals = vec![0i64; options.len()];
+pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> KindResult {
+    let mut totals = vec![0i128; options.len()];
     let (mut abstain, mut scoring) = (0u64, 0u64);
     for ballot in ballots {
         let Choice::Scores(scores) = ballot.choice else {
@@ -33,12 +33,8 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> Result<KindResu
             continue;
         };
         scoring += ballot.weight;
-        let weight = i64::try_from(ballot.weight).map_err(|_| TallyError::Overflow)?;
         for (total, &score) in totals.iter_mut().zip(scores) {
-            *total = weight
-                .checked_mul(i64::from(score))
-                .and_then(|add| total.checked_add(add))
-                .ok_or(TallyError::Overflow)?;
+            *total += i128::from(ballot.weight) * i128::from(score);
         }
     }
     let leading = if scoring == 0 {
@@ -76,16 +72,23 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> Result<KindResu
             )
         })
         .collect();
-    let names: Vec<String> = leading.iter().map(|&i| label(options, i)).collect();
-    let verdict = match &outcome {
-        Outcome::NoPreference => "No ballot gave scores.".to_owned(),
-        Outcome::Tie { .. } => format!(
-            "{} are tied for the highest total; the count does not break ties.",
-            join_and(&names)
-        ),
-        _ => format!("{} has the highest total and is chosen.", join_and(&names)),
+    let names = join_and(
+        &leading
+            .iter()
+            .map(|&i| label(options, i))
+            .collect::<Vec<_>>(),
+    );
+    let leader = match leading.len() {
+        0 => String::new(),
+        1 => format!(" {names} has the highest total."),
+        _ => format!(" {names} share the highest total."),
     };
-    Ok(KindResult {
+    let verdict = match &outcome {
+        Outcome::Chosen { .. } => format!("{names} is chosen."),
+        Outcome::Tie { .. } => "Nothing is chosen: the count does not break ties.".to_owned(),
+        _ => "Nothing is chosen: no ballot gave scores.".to_owned(),
+    };
+    KindResult {
         counts: Counts::Score(ScoreCounts {
             per_option,
             abstain,
@@ -93,25 +96,21 @@ pub(crate) fn count(ballots: &[Weighted], options: &[String]) -> Result<KindResu
             leading,
         }),
         outcome,
-        explanation: format!(
-            "Scores weighted by vote ({} scored, {} abstained): {}. {verdict}",
+        how: format!(
+            "Scores weighted by vote ({} scored, {} abstained): {}.{leader}",
             votes(scoring),
             votes(abstain),
             listed.join("; ")
         ),
-    })
+        verdict,
+    }
 }
 
-fn mean_hundredths(total: i64, weight: u64) -> Option<i64> {
-    (weight != 0).then(|| {
-        let mean = i128::from(total) * 100;
-        let mean = mean.div_euclid(i128::from(weight));
-        // Clamped only for totals within a factor 100 of i64's limits.
-        i64::try_from(mean).unwrap_or(if mean < 0 { i64::MIN } else { i64::MAX })
-    })
+fn mean_hundredths(total: i128, weight: u64) -> Option<i128> {
+    (weight != 0).then(|| (total * 100).div_euclid(i128::from(weight)))
 }
 
-fn format_hundredths(h: i64) -> String {
+fn format_hundredths(h: i128) -> String {
     let sign = if h < 0 { "-" } else { "" };
     let abs = h.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)

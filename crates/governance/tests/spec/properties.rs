@@ -90,7 +90,7 @@ fn choice(kind: Kind, n: usize) -> BoxedStrategy<Choice> {
 }
 
 fn options(n: usize) -> Vec<&'static str> {
-    ["a", "b", "c", "d", "e"][..n].to_vec()
+    ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"][..n].to_vec()
 }
 
 fn case_of(kinds: impl Strategy<Value = (Kind, usize)>) -> impl Strategy<Value = Case> {
@@ -232,15 +232,15 @@ proptest! {
             }) + r.abstain,
             Counts::Stv(s) => {
                 // Round one holds every ranking at its full weight.
-                let first = s.rounds.first().map_or(Some(Fraction::ZERO), |first| {
+                let first = s.rounds.first().map_or(Fraction::ZERO, |first| {
                     first
                         .counts
                         .iter()
                         .flatten()
                         .chain([&first.exhausted])
-                        .try_fold(Fraction::ZERO, |sum, &c| sum.checked_add(c))
+                        .fold(Fraction::ZERO, |sum, c| &sum + c)
                 });
-                prop_assert_eq!(first, Some(Fraction::whole(t.turnout.weight_voted - s.abstain)));
+                prop_assert_eq!(first, Fraction::whole(t.turnout.weight_voted - s.abstain));
                 t.turnout.weight_voted
             }
         };
@@ -317,5 +317,41 @@ proptest! {
         prop_assert_eq!(options.len(), s.elected.len());
         let ranked = case.ballots.iter().any(|(_, c)| matches!(c, Choice::Ranking(_)));
         prop_assert_eq!(s.elected.len(), if ranked { s.seats } else { 0 });
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The value in the count is conserved exactly: each round's counts plus
+    /// the exhausted weight plus a quota for every option elected earlier
+    /// with a surplus transfer is the whole valid weight.
+    #[test]
+    fn stv_conserves_every_vote_exactly_in_a_large_consortium(
+        case in (8..12usize).prop_flat_map(|n| (Just(n), 2..n)).prop_flat_map(|(n, seats)| {
+            let kind = Kind::Ranked { seats };
+            proptest::collection::vec((1..=2u32, choice(kind, n)), 40..100)
+                .prop_map(move |ballots| Case { proposal: proposal(kind, &options(n)), ballots })
+        }),
+    ) {
+        let t = case.tally();
+        let Counts::Stv(s) = &t.counts else { unreachable!("an STV case") };
+        let valid = Fraction::whole(t.turnout.weight_voted - s.abstain);
+        let quota = Fraction::whole(s.quota);
+        for (i, round) in s.rounds.iter().enumerate() {
+            let held = s
+                .elected
+                .iter()
+                .filter(|e| e.round <= i && e.by == ElectedBy::Quota)
+                .fold(Fraction::ZERO, |sum, _| &sum + &quota);
+            let in_round = round
+                .counts
+                .iter()
+                .flatten()
+                .chain([&round.exhausted])
+                .fold(held, |sum, c| &sum + c);
+            prop_assert_eq!(&in_round, &valid, "round {}", i + 1);
+        }
+        prop_assert_eq!(s.elected.len(), s.seats);
     }
 }

@@ -37,6 +37,26 @@ fn stv_export() -> Export {
     .expect("countable")
 }
 
+fn score_export() -> Export {
+    let p = proposal(Kind::Score { min: -2, max: 2 }, &["x", "y", "z"]);
+    let choices = [
+        Choice::Scores(vec![2, -1, 0]),
+        Choice::Scores(vec![-2, 1, 1]),
+        Choice::Abstain,
+    ];
+    export(&p, schedule(), &roll_of(&[2, 1, 1]), &records(&choices)).expect("countable")
+}
+
+fn runoff_export() -> Export {
+    let p = proposal(Kind::Ranked { seats: 1 }, &["a", "b", "c"]);
+    let choices = [
+        Choice::Ranking(vec![2, 1]),
+        Choice::Ranking(vec![1]),
+        Choice::Ranking(vec![0, 2]),
+    ];
+    export(&p, schedule(), &roll_of(&[1, 1, 2]), &records(&choices)).expect("countable")
+}
+
 fn through_json(export: &Export) -> Export {
     let json = serde_json::to_string_pretty(export).expect("serializes");
     serde_json::from_str(&json).expect("deserializes")
@@ -44,7 +64,12 @@ fn through_json(export: &Export) -> Export {
 
 #[test]
 fn an_export_round_trips_through_json_and_recomputes_to_the_identical_tally() {
-    for original in [consent_export(), stv_export()] {
+    for original in [
+        consent_export(),
+        stv_export(),
+        score_export(),
+        runoff_export(),
+    ] {
         let read_back = through_json(&original);
         assert_eq!(read_back, original);
         assert_eq!(recompute(&read_back), Ok(original.tally.clone()));

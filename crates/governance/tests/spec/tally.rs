@@ -314,7 +314,7 @@ fn stv_elects_by_quota_and_transfers_surpluses_exactly() {
     assert_eq!(s.quota, 3);
     // c: its own ballot plus four quarters.
     let two = Fraction::whole(2);
-    assert_eq!(s.rounds[1].counts, [None, Some(two), Some(two)]);
+    assert_eq!(s.rounds[1].counts, [None, Some(two.clone()), Some(two)]);
     // b and c tie at 2; c had less in round 1 and is eliminated.
     assert_eq!(s.rounds[1].eliminated, Some(2));
     assert!(s.rounds[1].tie_broken);
