@@ -40,6 +40,7 @@
 //!         kind: OrgKind::Organisation,
 //!         class: "consumer".into(),
 //!         status: Status::Member { since: now - 90 * DAY },
+//!         weight: rules.vote_weight(OrgKind::Organisation),
 //!     })
 //!     .collect();
 //!

@@ -88,17 +88,20 @@ impl From<Roll> for Vec<RollEntry> {
     }
 }
 
-/// An organisation as the register knows it.
+/// An organisation as the register knows it, with the vote weight the
+/// register gives it (the consortium's rule for its kind unless set).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RegisterEntry {
     pub org: String,
     pub kind: OrgKind,
     pub class: String,
     pub status: Status,
+    pub weight: Weight,
 }
 
 /// The roll for a proposal opening at `opens_at`: the organisations that
-/// are members then (see [`Status::is_member_at`]), weighted by the rules.
+/// are members then (see [`Status::is_member_at`]), with their register
+/// weights (checked against their kind by [`Roll::new`]).
 pub fn freeze_roll(
     register: &[RegisterEntry],
     opens_at: i64,
@@ -118,7 +121,7 @@ pub fn freeze_roll(
                 org: entry.org.clone(),
                 kind: entry.kind,
                 class: entry.class.clone(),
-                weight: rules.vote_weight(entry.kind),
+                weight: entry.weight,
             })
         })
         .collect::<Result<Vec<_>, RollError>>()?;
@@ -252,6 +255,7 @@ mod tests {
             kind,
             class: "consumer".into(),
             status,
+            weight: ConsortiumRules::default().vote_weight(kind),
         }
     }
 
@@ -328,18 +332,29 @@ mod tests {
     }
 
     #[test]
-    fn the_roll_takes_the_federation_weight_from_the_rules() {
-        let rules = ConsortiumRules {
-            federation_weight: crate::membership::FederationWeight::Two,
-            ..ConsortiumRules::default()
-        };
+    fn the_roll_takes_each_organisation_s_register_weight() {
         let register = [
-            entry("Fed", OrgKind::Federation, Status::Member { since: T0 }),
+            RegisterEntry {
+                weight: Weight::TWO,
+                ..entry("Fed", OrgKind::Federation, Status::Member { since: T0 })
+            },
             entry("Org", OrgKind::Organisation, Status::Member { since: T0 }),
         ];
-        let roll = freeze_roll(&register, T0, &rules).expect("roll");
+        let roll = freeze_roll(&register, T0, &ConsortiumRules::default()).expect("roll");
         assert_eq!(roll.total_weight(), 3);
         assert_eq!(roll.get("Fed").map(|e| e.weight), Some(Weight::TWO));
+    }
+
+    #[test]
+    fn an_organisation_with_weight_two_stops_the_roll() {
+        let register = [RegisterEntry {
+            weight: Weight::TWO,
+            ..entry("Org", OrgKind::Organisation, Status::Member { since: T0 })
+        }];
+        assert!(matches!(
+            freeze_roll(&register, T0, &ConsortiumRules::default()),
+            Err(RollError::Weight { .. })
+        ));
     }
 
     #[test]

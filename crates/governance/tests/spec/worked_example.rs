@@ -14,11 +14,16 @@ use governance::share::Ratio;
 use governance::tally::{Counts, Outcome, tally};
 
 fn member(org: &str, kind: OrgKind, class: &str, since: i64) -> RegisterEntry {
+    let rules = ConsortiumRules {
+        federation_weight: FederationWeight::Two,
+        ..ConsortiumRules::default()
+    };
     RegisterEntry {
         org: org.into(),
         kind,
         class: class.into(),
         status: Status::Member { since },
+        weight: rules.vote_weight(kind),
     }
 }
 
@@ -69,6 +74,7 @@ fn three_founders_and_a_federation_of_weight_two_admit_an_applicant() {
             kind: OrgKind::Organisation,
             class: "consumer".into(),
             status: applicant,
+            weight: Weight::ONE,
         },
     ];
 

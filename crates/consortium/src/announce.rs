@@ -1,0 +1,296 @@
+//! What members are told, and where: each announcement is rendered now and
+//! queued in the outbox (by mail to an organisation's representatives, and
+//! as a post on the forum topic of the proposal), under a key that makes
+//! queueing it twice a no-op. Sending is [`crate::delivery`]'s job; nothing
+//! here waits for a mail server or a forum.
+
+use governance::membership::Status;
+use governance::tally::{Outcome, Tally};
+use governance::time::format_utc;
+use notify::{
+    Addressee, ApplicationReceived, MembershipChanged, Notification, ProposalOpened, Reminder,
+    RulesSummary,
+};
+use serde::{Deserialize, Serialize};
+use store::Act;
+
+use crate::convert::{self, status_name, to_json};
+use crate::{Consortium, Result};
+
+/// A rendered mail, as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Mail {
+    pub to: Vec<String>,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A forum action, as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub(crate) enum ForumPost {
+    /// Opens the proposal's topic (once: Discourse keeps one per external ID).
+    Topic {
+        proposal_id: i64,
+        title: String,
+        raw: String,
+    },
+    /// Replies on the proposal's topic.
+    Reply { proposal_id: i64, raw: String },
+}
+
+/// The external ID a proposal's topic carries on the forum.
+pub(crate) fn external_id(proposal_id: i64) -> String {
+    format!("plenary-proposal-{proposal_id}")
+}
+
+impl Consortium {
+    fn addressee(&self, org: &str) -> Addressee {
+        Addressee {
+            organisation: org.to_string(),
+            consortium: self.settings.name.clone(),
+        }
+    }
+
+    /// Where an organisation's mail goes: its delegate and deputies, or its
+    /// contact address when it has no representatives yet.
+    async fn recipients(&self, org: &str) -> Result<Vec<String>> {
+        let o = self.store.organisation(org).await?;
+        let mut to: Vec<String> = self
+            .store
+            .representatives(o.id)
+            .await?
+            .into_iter()
+            .filter(|r| matches!(r.role.as_str(), "delegate" | "deputy"))
+            .map(|r| r.person.email)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if to.is_empty() && !o.contact.is_empty() {
+            to.push(o.contact);
+        }
+        Ok(to)
+    }
+
+    async fn mail(&self, key: String, org: &str, n: &impl Notification, act: &Act) -> Result<()> {
+        if !self.settings.mail {
+            return Ok(());
+        }
+        let to = self.recipients(org).await?;
+        if to.is_empty() {
+            tracing::warn!(org, kind = n.kind(), "no address to tell this organisation");
+            return Ok(());
+        }
+        let mail = Mail {
+            to,
+            kind: n.kind().into(),
+            subject: n.subject(),
+            body: n.body(),
+        };
+        self.store
+            .enqueue("mail", &key, &to_json(&mail), act.at_ms)
+            .await?;
+        Ok(())
+    }
+
+    async fn post(&self, key: String, post: ForumPost, act: &Act) -> Result<()> {
+        if self.settings.forum {
+            self.store
+                .enqueue("forum", &key, &to_json(&post), act.at_ms)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn proposal_link(&self, id: i64) -> String {
+        self.link(&format!("/api/v1/proposals/{id}"))
+    }
+
+    pub(crate) async fn announce_opened(&self, id: i64, act: &Act) -> Result<()> {
+        let view = self.view(id).await?;
+        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        let rules = RulesSummary {
+            lead_time_days: u32::try_from(view.rules.min_lead_time.ms() / 86_400_000)
+                .unwrap_or(u32::MAX),
+            quorum: format!("{} of the eligible vote weight", view.rules.quorum),
+            threshold: view.rules.threshold.to_string(),
+        };
+        let fingerprint = view.fingerprint.clone().unwrap_or_default();
+        for line in &view.roll {
+            let opened = ProposalOpened {
+                to: self.addressee(&line.org),
+                proposal_id: id.to_string(),
+                title: view.title.clone(),
+                kind: view.purpose.replace('_', " "),
+                closes_at: closes_at.clone(),
+                link: self.proposal_link(id),
+                meeting_room: self.rooms.as_ref().map(|r| r.link(id, &line.org)),
+                rules: rules.clone(),
+                fingerprint: fingerprint.clone(),
+            };
+            self.mail(format!("opened:{id}:{}", line.org), &line.org, &opened, act)
+                .await?;
+        }
+        let raw = format!(
+            "{}\n\n---\nVoting is open until {closes_at} on Plenary: {}\nFingerprint of the text: `{fingerprint}`",
+            view.text,
+            self.proposal_link(id)
+        );
+        let topic = ForumPost::Topic {
+            proposal_id: id,
+            title: view.title,
+            raw,
+        };
+        self.post(format!("topic:{id}"), topic, act).await
+    }
+
+    pub(crate) async fn announce_application(
+        &self,
+        id: i64,
+        applicant: &str,
+        act: &Act,
+    ) -> Result<()> {
+        for line in self.view(id).await?.roll {
+            let n = ApplicationReceived {
+                to: self.addressee(&line.org),
+                applicant: applicant.to_string(),
+                proposal_link: self.proposal_link(id),
+            };
+            self.mail(format!("application:{id}:{}", line.org), &line.org, &n, act)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn announce_edit(
+        &self,
+        id: i64,
+        title: &str,
+        deadline: i64,
+        act: &Act,
+    ) -> Result<()> {
+        let raw = format!(
+            "The text of \"{title}\" changed at {}. The lead time starts again: voting now closes at {} at the earliest.",
+            format_utc(act.at_ms),
+            format_utc(deadline)
+        );
+        let reply = ForumPost::Reply {
+            proposal_id: id,
+            raw,
+        };
+        self.post(format!("edit:{id}:{}", act.at_ms), reply, act)
+            .await
+    }
+
+    /// Reminds every organisation on the roll that has not voted.
+    pub(crate) async fn announce_reminder(&self, id: i64, act: &Act) -> Result<()> {
+        let view = self.view(id).await?;
+        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        for line in view.roll.iter().filter(|l| !view.voted.contains(&l.org)) {
+            let n = Reminder {
+                to: self.addressee(&line.org),
+                title: view.title.clone(),
+                closes_at: closes_at.clone(),
+                link: self.proposal_link(id),
+            };
+            self.mail(format!("reminder:{id}:{}", line.org), &line.org, &n, act)
+                .await?;
+        }
+        let raw = format!(
+            "Reminder: voting closes at {closes_at}. {} of {} member organisations have voted.",
+            view.voted.len(),
+            view.roll.len()
+        );
+        let reply = ForumPost::Reply {
+            proposal_id: id,
+            raw,
+        };
+        self.post(format!("reminder:{id}"), reply, act).await
+    }
+
+    pub(crate) async fn announce_outcome(
+        &self,
+        id: i64,
+        tally: &Tally,
+        audit_head: &str,
+        act: &Act,
+    ) -> Result<()> {
+        let view = self.view(id).await?;
+        let result = statement(tally, &view.options);
+        let turnout = format!(
+            "{} of {} organisations, {} of {} vote weight",
+            tally.turnout.orgs_voted,
+            tally.turnout.orgs_eligible,
+            tally.turnout.weight_voted,
+            tally.turnout.weight_eligible
+        );
+        let export_link = self.link(&format!("/api/v1/proposals/{id}/export"));
+        for line in &view.roll {
+            let n = notify::Outcome {
+                to: self.addressee(&line.org),
+                title: view.title.clone(),
+                result: result.clone(),
+                turnout: turnout.clone(),
+                audit_head: audit_head.to_string(),
+                export_link: export_link.clone(),
+            };
+            self.mail(format!("outcome:{id}:{}", line.org), &line.org, &n, act)
+                .await?;
+        }
+        let raw = format!(
+            "**Result: {result}**\n\n{}\n\nTurnout: {turnout}.\nThe ballots and the tally: {export_link}\nAudit log head after closing: `{audit_head}`",
+            tally.explanation
+        );
+        let reply = ForumPost::Reply {
+            proposal_id: id,
+            raw,
+        };
+        self.post(format!("outcome:{id}"), reply, act).await
+    }
+
+    /// Tells the organisation itself that its membership changed.
+    pub(crate) async fn announce_membership(
+        &self,
+        org: &str,
+        status: Status,
+        act: &Act,
+    ) -> Result<()> {
+        let effective = match status {
+            Status::Leaving { leaves_at, .. } => leaves_at,
+            other => other.entered_at(),
+        };
+        let n = MembershipChanged {
+            to: self.addressee(org),
+            organisation: org.to_string(),
+            status: status_name(status).into(),
+            effective: format_utc(effective),
+        };
+        let key = format!("membership:{org}:{}:{effective}", status_name(status));
+        self.mail(key, org, &n, act).await
+    }
+}
+
+/// The result in one line, as the outcome statement opens.
+pub fn statement(tally: &Tally, options: &[String]) -> String {
+    let named = |ids: &[usize]| {
+        ids.iter()
+            .map(|&i| {
+                options
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("option {i}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &tally.outcome {
+        Outcome::QuorumNotMet => "no decision: the quorum was not met".into(),
+        Outcome::Passed => "passed".into(),
+        Outcome::NotPassed { shortfall } => {
+            format!("not passed ({})", convert::shortfall(*shortfall))
+        }
+        Outcome::Chosen { options: ids } => format!("chosen: {}", named(ids)),
+        Outcome::Tie { options: ids } => format!("tie between {}", named(ids)),
+        Outcome::NoPreference => "no preference: every ballot abstained".into(),
+    }
+}

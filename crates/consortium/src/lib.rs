@@ -1,0 +1,67 @@
+//! The consortium's procedures: what happens, in order, when an organisation
+//! applies, a proposal opens, a delegate votes or a decision closes. The
+//! rules of each step are the governance crate's pure functions; this crate
+//! reads the store, asks those functions, records the answer (with its audit
+//! entry) and queues what members must be told. Time always comes in with
+//! the actor ([`store::Act`]), so tests move the clock instead of sleeping.
+
+mod announce;
+mod convert;
+pub mod delivery;
+mod error;
+pub mod proposals;
+pub mod register;
+pub mod rooms;
+pub mod rules;
+mod tick;
+
+pub use error::{ConsortiumError, Result};
+pub use proposals::{Draft, ProposalView, Voter};
+pub use register::NewMember;
+pub use rooms::RoomLinks;
+pub use tick::Duties;
+
+use store::Store;
+
+/// How the consortium names itself and where its pages are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Shown in every message, e.g. "Meet Co-op consortium".
+    pub name: String,
+    /// Plenary's public address, for links in messages (no trailing slash).
+    pub public_url: String,
+    /// Whether proposals are mirrored to a forum (a Discourse is configured).
+    pub forum: bool,
+    /// Whether members are told by mail (an SMTP server is configured).
+    pub mail: bool,
+}
+
+/// The consortium's procedures over one store.
+#[derive(Debug, Clone)]
+pub struct Consortium {
+    store: Store,
+    settings: Settings,
+    rooms: Option<RoomLinks>,
+}
+
+impl Consortium {
+    pub fn new(store: Store, settings: Settings, rooms: Option<RoomLinks>) -> Self {
+        Self {
+            store,
+            settings,
+            rooms,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.public_url)
+    }
+}

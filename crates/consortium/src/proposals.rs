@@ -1,0 +1,374 @@
+//! Proposals from draft to outcome: drafting, opening (the roll and the
+//! fingerprint freeze), ballots from delegates and deputies, closing (never
+//! before the lead time), and the export anyone can recount.
+
+use governance::membership::Event;
+use governance::proposal::{self, Ballot, Kind, Rules, Schedule, State};
+use governance::record::{self, Export};
+use governance::roll::{RegisterEntry, Voting, freeze_roll};
+use governance::tally::{Outcome, Tally, tally};
+use rand::RngCore;
+use serde::Serialize;
+use store::{Act, NewBallot, NewProposal, Opening, Person};
+
+use crate::convert::{self, Stored, json, records, roll, status, store_roll, to_json};
+use crate::{Consortium, ConsortiumError, Result};
+
+/// A proposal as written, before it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub title: String,
+    pub text: String,
+    pub kind: Kind,
+    pub options: Vec<String>,
+    pub rules: Rules,
+    /// `general`, or `application` (admitting `subject_org`).
+    pub purpose: String,
+    pub subject_org: Option<String>,
+}
+
+/// Who is casting a ballot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Voter {
+    /// A person with an account: votes only for an organisation that has
+    /// them as delegate or deputy.
+    Person(Person),
+    /// An operator: never votes for an organisation.
+    Operator(String),
+}
+
+/// A proposal as members see it: counts only when the rules allow.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalView {
+    pub id: i64,
+    pub title: String,
+    pub text: String,
+    pub kind: Kind,
+    pub options: Vec<String>,
+    pub rules: Rules,
+    pub purpose: String,
+    pub subject_org: Option<String>,
+    pub state: String,
+    pub author: String,
+    pub opened_at_ms: Option<i64>,
+    /// The announced closing time, pushed back when the text changed.
+    pub closes_at_ms: Option<i64>,
+    pub closed_at_ms: Option<i64>,
+    pub fingerprint: Option<String>,
+    /// The eligible roll: organisation, weight, class.
+    pub roll: Vec<RollLine>,
+    /// Organisations that have voted (their choices stay hidden until the
+    /// results may be shown).
+    pub voted: Vec<String>,
+    pub tally: Option<Tally>,
+    /// The audit log's head right after closing, to hold the operator to.
+    pub audit_head: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RollLine {
+    pub org: String,
+    pub weight: i64,
+    pub class: String,
+}
+
+/// A random salt for a ballot's commitment in the audit log.
+fn salt() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl Consortium {
+    pub async fn draft(&self, draft: &Draft, act: &Act) -> Result<i64> {
+        let proposal = governance::proposal::Proposal {
+            title: draft.title.clone(),
+            text: draft.text.clone(),
+            kind: draft.kind,
+            options: draft.options.clone(),
+            rules: draft.rules,
+        };
+        proposal.validate().map_err(ConsortiumError::invalid)?;
+        self.rules()
+            .await?
+            .check_proposal_rules(&draft.rules)
+            .map_err(ConsortiumError::invalid)?;
+        let new = NewProposal {
+            title: &draft.title,
+            body: &draft.text,
+            kind: &to_json(&draft.kind),
+            options: &to_json(&draft.options),
+            purpose: &draft.purpose,
+            subject_org: draft.subject_org.as_deref(),
+            rules: &to_json(&draft.rules),
+        };
+        Ok(self.store.create_proposal(&new, act).await?.id)
+    }
+
+    async fn stored(&self, id: i64) -> Result<(store::Proposal, Stored)> {
+        let row = self.store.proposal(id).await?;
+        let stored = convert::proposal(&row)?;
+        Ok((row, stored))
+    }
+
+    /// Opens a draft now, closing at `closes_at` (default: as soon as the
+    /// lead time allows). The roll is every member at this moment.
+    pub async fn open(&self, id: i64, closes_at: Option<i64>, act: &Act) -> Result<()> {
+        let (_, Stored { proposal, state }) = self.stored(id).await?;
+        let rules = proposal.rules;
+        let now = act.at_ms;
+        let closes_at = closes_at.unwrap_or_else(|| rules.min_lead_time.after(now));
+        let schedule =
+            Schedule::new(now, now, closes_at, &rules).map_err(ConsortiumError::refused)?;
+        proposal::open(state, schedule).map_err(ConsortiumError::refused)?;
+        let consortium = self.rules().await?;
+        let register = self
+            .store
+            .organisations()
+            .await?
+            .iter()
+            .filter_map(|org| match status(org) {
+                Ok(Some(status)) => Some(Ok(RegisterEntry {
+                    org: org.name.clone(),
+                    kind: match convert::org_kind(&org.kind) {
+                        Ok(k) => k,
+                        Err(e) => return Some(Err(e)),
+                    },
+                    class: org.member_class.clone().unwrap_or_default(),
+                    status,
+                    weight: match convert::weight(org) {
+                        Ok(w) => w,
+                        Err(e) => return Some(Err(e)),
+                    },
+                })),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let roll = freeze_roll(&register, now, &consortium).map_err(ConsortiumError::refused)?;
+        let fingerprint = record::fingerprint(&proposal, &roll, schedule);
+        let entries = store_roll(&roll);
+        let opening = Opening {
+            roll: &entries,
+            closes_at,
+            fingerprint: fingerprint.as_str(),
+        };
+        self.store.open_proposal(id, &opening, act).await?;
+        self.announce_opened(id, act).await
+    }
+
+    /// Changes the text. On an open proposal the lead time starts again
+    /// from now, and the fingerprint changes with the text.
+    pub async fn edit(&self, id: i64, title: &str, text: &str, act: &Act) -> Result<()> {
+        let (
+            row,
+            Stored {
+                mut proposal,
+                state,
+            },
+        ) = self.stored(id).await?;
+        proposal.title = title.to_string();
+        proposal.text = text.to_string();
+        proposal.validate().map_err(ConsortiumError::invalid)?;
+        match state {
+            State::Draft => Ok(self.store.edit_proposal(id, title, text, None, act).await?),
+            State::Open { schedule } => {
+                let deadline = proposal::deadline(schedule, Some(act.at_ms), &proposal.rules);
+                let roll = roll(&self.store.roll(id).await?)?;
+                let reopened = Schedule {
+                    opens_at: schedule.opens_at,
+                    closes_at: deadline,
+                };
+                let fingerprint = record::fingerprint(&proposal, &roll, reopened);
+                self.store
+                    .edit_proposal(id, title, text, Some((fingerprint.as_str(), deadline)), act)
+                    .await?;
+                self.announce_edit(id, &row.title, deadline, act).await
+            }
+            _ => Err(ConsortiumError::Conflict(format!(
+                "proposal {id} is {} and can no longer change",
+                row.state
+            ))),
+        }
+    }
+
+    /// Casts (or replaces) an organisation's ballot; returns its revision.
+    pub async fn vote(
+        &self,
+        id: i64,
+        org: &str,
+        voter: &Voter,
+        ballot: Ballot,
+        act: &Act,
+    ) -> Result<i64> {
+        let person = match voter {
+            Voter::Operator(_) => {
+                return Err(ConsortiumError::Forbidden(format!(
+                    "operators cannot vote for an organisation: {org}'s delegate or deputy votes"
+                )));
+            }
+            Voter::Person(p) => p,
+        };
+        let may_vote = self
+            .store
+            .roles_of(person.id)
+            .await?
+            .iter()
+            .any(|r| r.org == org && matches!(r.role.as_str(), "delegate" | "deputy"));
+        if !may_vote {
+            return Err(ConsortiumError::Forbidden(format!(
+                "{} is not the delegate or a deputy of {org}",
+                person.name
+            )));
+        }
+        let (row, Stored { proposal, state }) = self.stored(id).await?;
+        let roll = roll(&self.store.roll(id).await?)?;
+        let previous = records(&self.store.ballots(id).await?)?;
+        let voting = Voting {
+            proposal: &proposal,
+            state,
+            roll: &roll,
+            last_text_change_at: row.text_changed_at,
+        };
+        let record = voting
+            .cast(&previous, org, ballot, act.at_ms)
+            .map_err(ConsortiumError::refused)?;
+        let reason = match &record.ballot.choice {
+            proposal::Choice::Consent { reason, .. } => reason.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let new = NewBallot {
+            org,
+            choice: &to_json(&record.ballot),
+            reason: &reason,
+            minutes_url: record.ballot.minutes_link.as_deref().unwrap_or(""),
+            cast_by: &format!("person:{}", person.name),
+            salt: &salt(),
+        };
+        Ok(self.store.cast_ballot(id, &new, act).await?)
+    }
+
+    /// Closes an open proposal once its lead time is over, counts it, and
+    /// carries out what an application decided.
+    pub async fn close(&self, id: i64, act: &Act) -> Result<Tally> {
+        let (row, Stored { proposal, state }) = self.stored(id).await?;
+        proposal::close(state, act.at_ms, row.text_changed_at, &proposal.rules)
+            .map_err(ConsortiumError::refused)?;
+        let roll = roll(&self.store.roll(id).await?)?;
+        let records = records(&self.store.ballots(id).await?)?;
+        let tally = tally(&proposal, &roll, &records)
+            .map_err(|e| ConsortiumError::corrupt("ballots", e))?;
+        let entry = self.store.close_proposal(id, &to_json(&tally), act).await?;
+        if let (Some("application"), Some(org)) = (Some(row.purpose.as_str()), &row.subject_org) {
+            match tally.outcome {
+                Outcome::Passed => {
+                    self.transition(
+                        org,
+                        Event::Accept,
+                        &format!("admitted by proposal {id}"),
+                        act,
+                    )
+                    .await?;
+                }
+                Outcome::NotPassed { .. } => {
+                    self.transition(
+                        org,
+                        Event::Reject,
+                        &format!("not admitted by proposal {id}"),
+                        act,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+        self.announce_outcome(id, &tally, &entry.hash, act).await?;
+        Ok(tally)
+    }
+
+    pub async fn withdraw(&self, id: i64, reason: &str, act: &Act) -> Result<()> {
+        let (_, Stored { state, .. }) = self.stored(id).await?;
+        proposal::withdraw(state, act.at_ms).map_err(ConsortiumError::refused)?;
+        Ok(self.store.withdraw_proposal(id, reason, act).await?)
+    }
+
+    /// The proposal as anyone may see it now.
+    pub async fn view(&self, id: i64) -> Result<ProposalView> {
+        let (row, Stored { proposal, state }) = self.stored(id).await?;
+        let stored_roll = self.store.roll(id).await?;
+        let ballots = self.store.ballots(id).await?;
+        let mut voted: Vec<String> = ballots.iter().map(|b| b.org.clone()).collect();
+        voted.dedup();
+        let tally = match (
+            &row.outcome,
+            proposal::results_visible(state, &proposal.rules),
+        ) {
+            (Some(outcome), _) => Some(json("outcome", outcome)?),
+            (None, true) if !stored_roll.is_empty() => Some(
+                tally(&proposal, &roll(&stored_roll)?, &records(&ballots)?)
+                    .map_err(|e| ConsortiumError::corrupt("ballots", e))?,
+            ),
+            _ => None,
+        };
+        let closes_at_ms =
+            match state {
+                State::Open { schedule } | State::Closed { schedule, .. } => Some(
+                    proposal::deadline(schedule, row.text_changed_at, &proposal.rules),
+                ),
+                _ => None,
+            };
+        Ok(ProposalView {
+            id,
+            title: proposal.title,
+            text: proposal.text,
+            kind: proposal.kind,
+            options: proposal.options,
+            rules: proposal.rules,
+            purpose: row.purpose,
+            subject_org: row.subject_org,
+            state: row.state,
+            author: row.author,
+            opened_at_ms: row.opened_at,
+            closes_at_ms,
+            closed_at_ms: row.closed_at,
+            fingerprint: row.fingerprint,
+            roll: stored_roll
+                .into_iter()
+                .map(|e| RollLine {
+                    org: e.org,
+                    weight: e.weight,
+                    class: e.member_class,
+                })
+                .collect(),
+            voted,
+            tally,
+            audit_head: row.audit_head,
+        })
+    }
+
+    /// Every proposal, newest first.
+    pub async fn list(&self) -> Result<Vec<store::Proposal>> {
+        Ok(self.store.proposals().await?)
+    }
+
+    /// The closed proposal's record: its text, rules, roll, every counted
+    /// ballot with its weight, and the tally, which anyone can recount with
+    /// [`governance::record::recompute`].
+    pub async fn export(&self, id: i64) -> Result<Export> {
+        let (row, Stored { proposal, state }) = self.stored(id).await?;
+        let State::Closed { schedule, .. } = state else {
+            return Err(ConsortiumError::Conflict(format!(
+                "proposal {id} is {}: its record is exported once it closes",
+                row.state
+            )));
+        };
+        let roll = roll(&self.store.roll(id).await?)?;
+        let records = records(&self.store.ballots(id).await?)?;
+        let schedule = Schedule {
+            opens_at: schedule.opens_at,
+            closes_at: proposal::deadline(schedule, row.text_changed_at, &proposal.rules),
+        };
+        record::export(&proposal, schedule, &roll, &records)
+            .map_err(|e| ConsortiumError::corrupt("ballots", e))
+    }
+}

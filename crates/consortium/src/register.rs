@@ -1,0 +1,190 @@
+//! Joining and leaving: founding members, applications (which open their
+//! own decision), notice and the leave that follows it.
+
+use governance::membership::{self, Event, OrgKind, Status, Weight, validate_weight};
+use governance::proposal::Kind;
+use store::{Act, MembershipStep, Organisation, RegisterPatch};
+
+use crate::convert::{kind_name, status, status_name, to_json};
+use crate::{Consortium, ConsortiumError, Draft, Result};
+
+/// An organisation entering the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMember {
+    pub name: String,
+    pub legal_name: String,
+    pub kind: OrgKind,
+    pub class: String,
+    /// `None`: the consortium's rule for the kind (a federation may get 2).
+    pub weight: Option<u32>,
+    pub contact: String,
+}
+
+impl Consortium {
+    /// Registers a founding member (or one admitted outside the platform):
+    /// a member from now, with the step recorded as such.
+    pub async fn admit_founder(&self, new: &NewMember, act: &Act) -> Result<Organisation> {
+        let rules = self.rules().await?;
+        let applicant = membership::apply(None, Event::Apply, act.at_ms, &rules)
+            .map_err(ConsortiumError::refused)?;
+        let member = membership::apply(Some(applicant), Event::Accept, act.at_ms, &rules)
+            .map_err(ConsortiumError::refused)?;
+        self.enter(new, member, "founding member", act).await
+    }
+
+    /// An organisation applies (a new one, or an existing customer): it
+    /// becomes an applicant and a consent proposal to admit it opens at
+    /// once, with the consortium's rules. Returns the proposal's ID.
+    pub async fn apply(&self, new: &NewMember, statement: &str, act: &Act) -> Result<i64> {
+        let rules = self.rules().await?;
+        let current = match self.store.organisation(&new.name).await {
+            Ok(org) => status(&org)?,
+            Err(store::StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let applicant = membership::apply(current, Event::Apply, act.at_ms, &rules)
+            .map_err(ConsortiumError::refused)?;
+        self.enter(new, applicant, "applied", act).await?;
+        let draft = Draft {
+            title: format!("Admit {} as a {} member", new.legal_name, new.class),
+            text: format!(
+                "{} ({}) applies to join the consortium as a {} member.\n\n{statement}",
+                new.legal_name,
+                kind_name(new.kind),
+                new.class
+            ),
+            kind: Kind::Consent,
+            options: Vec::new(),
+            rules: rules.proposal_rules(),
+            purpose: "application".into(),
+            subject_org: Some(new.name.clone()),
+        };
+        let id = self.draft(&draft, act).await?;
+        self.open(id, None, act).await?;
+        self.announce_application(id, &new.legal_name, act).await?;
+        Ok(id)
+    }
+
+    /// Records the organisation in the register with its first status,
+    /// after checking its class and weight against the rules.
+    async fn enter(
+        &self,
+        new: &NewMember,
+        first: Status,
+        note: &str,
+        act: &Act,
+    ) -> Result<Organisation> {
+        let rules = self.rules().await?;
+        rules
+            .check_class(&new.class)
+            .map_err(ConsortiumError::invalid)?;
+        let weight = match new.weight {
+            Some(w) => Weight::new(w)
+                .map_err(|_| ConsortiumError::Invalid("a vote weight is at least 1".into()))?,
+            None => rules.vote_weight(new.kind),
+        };
+        validate_weight(new.kind, weight).map_err(ConsortiumError::invalid)?;
+        if self.store.organisation(&new.name).await.is_err() {
+            self.store
+                .add_organisation(&new.name, &new.legal_name, act)
+                .await?;
+        }
+        let patch = RegisterPatch {
+            legal_name: Some(new.legal_name.clone()),
+            kind: Some(kind_name(new.kind).into()),
+            member_class: Some(new.class.clone()),
+            weight: Some(i64::from(u32::from(weight))),
+            contact: Some(new.contact.clone()),
+        };
+        self.store.set_register(&new.name, &patch, act).await?;
+        self.record(&new.name, first, note, act).await?;
+        Ok(self.store.organisation(&new.name).await?)
+    }
+
+    async fn record(&self, org: &str, to: Status, note: &str, act: &Act) -> Result<()> {
+        let effective_at = match to {
+            Status::Leaving { leaves_at, .. } => leaves_at,
+            other => other.entered_at(),
+        };
+        let step = MembershipStep {
+            status: status_name(to).into(),
+            effective_at,
+            note: note.into(),
+            membership: to_json(&to),
+        };
+        Ok(self.store.record_membership(org, &step, act).await?)
+    }
+
+    /// Moves an organisation's membership by one event, as the rules allow.
+    pub(crate) async fn transition(
+        &self,
+        org: &str,
+        event: Event,
+        note: &str,
+        act: &Act,
+    ) -> Result<Status> {
+        let rules = self.rules().await?;
+        let current = status(&self.store.organisation(org).await?)?;
+        let next = membership::apply(current, event, act.at_ms, &rules)
+            .map_err(ConsortiumError::refused)?;
+        self.record(org, next, note, act).await?;
+        if let Status::Member { .. } | Status::Leaving { .. } | Status::Left { .. } = next {
+            self.announce_membership(org, next, act).await?;
+        }
+        Ok(next)
+    }
+
+    /// A member gives notice: it keeps its vote until the notice period ends.
+    pub async fn give_notice(&self, org: &str, act: &Act) -> Result<Status> {
+        self.transition(org, Event::GiveNotice, "notice given", act)
+            .await
+    }
+
+    /// Leaves take effect for every member whose notice has run out.
+    pub async fn complete_leaves(&self, act: &Act) -> Result<Vec<String>> {
+        let mut left = Vec::new();
+        for org in self.store.organisations().await? {
+            if let Some(Status::Leaving { leaves_at, .. }) = status(&org)?
+                && leaves_at <= act.at_ms
+            {
+                self.transition(&org.name, Event::Leave, "notice period ended", act)
+                    .await?;
+                left.push(org.name);
+            }
+        }
+        Ok(left)
+    }
+
+    /// Changes a member's class, kind or weight, checked against the rules.
+    pub async fn set_member(
+        &self,
+        org: &str,
+        class: Option<&str>,
+        kind: Option<OrgKind>,
+        weight: Option<u32>,
+        act: &Act,
+    ) -> Result<()> {
+        let rules = self.rules().await?;
+        let current = self.store.organisation(org).await?;
+        if let Some(c) = class {
+            rules.check_class(c).map_err(ConsortiumError::invalid)?;
+        }
+        let kind = match kind {
+            Some(k) => k,
+            None => crate::convert::org_kind(&current.kind)?,
+        };
+        let weight = match weight {
+            Some(w) => Weight::new(w)
+                .map_err(|_| ConsortiumError::Invalid("a vote weight is at least 1".into()))?,
+            None => crate::convert::weight(&current)?,
+        };
+        validate_weight(kind, weight).map_err(ConsortiumError::invalid)?;
+        let patch = RegisterPatch {
+            kind: Some(kind_name(kind).into()),
+            member_class: class.map(str::to_string),
+            weight: Some(i64::from(u32::from(weight))),
+            ..RegisterPatch::default()
+        };
+        Ok(self.store.set_register(org, &patch, act).await?)
+    }
+}
