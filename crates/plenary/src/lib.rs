@@ -6,4 +6,5 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod governance;
 pub mod ops;
