@@ -177,9 +177,19 @@ impl Config {
         }
         figment = figment
             .merge(Env::prefixed("PLENARY_").filter(|k| {
-                !k.as_str().ends_with("_FILE")
-                    && !["database_url", "loadbalancer_secrets", "config", "log"]
-                        .contains(&k.as_str())
+                // Variables read elsewhere (secrets, the config path, logging,
+                // the CLI's actor and token) are not settings.
+                let k = k.as_str().to_ascii_lowercase();
+                !k.ends_with("_file")
+                    && ![
+                        "database_url",
+                        "loadbalancer_secrets",
+                        "config",
+                        "log",
+                        "actor",
+                        "token",
+                    ]
+                    .contains(&k.as_str())
             }))
             .merge(Serialized::defaults(native))
             .merge(Serialized::defaults(overrides));

@@ -3,10 +3,15 @@
 pub mod audit;
 pub mod bill;
 pub mod capacity;
+pub mod document;
 pub mod org;
+pub mod person;
+pub mod proposal;
+pub mod rules;
 pub mod server;
 pub mod tenant;
 pub mod tier;
+pub mod token;
 pub mod usage;
 
 use std::fmt::Write as _;
@@ -76,7 +81,24 @@ pub fn print_json(value: &serde_json::Value) {
 
 /// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
 pub fn parse_money(s: &str) -> anyhow::Result<i64> {
-    let bad = || format!("{s:?} is not a price such as 10 or 10.50");
+    hundredths(s, "a price such as 10 or 10.50")
+}
+
+/// `50` or `66.67` (percent) as basis points, exactly.
+pub fn parse_percent(s: &str) -> anyhow::Result<governance::share::BasisPoints> {
+    let bp = hundredths(
+        s.trim().trim_end_matches('%'),
+        "a percentage such as 50 or 66.67",
+    )?;
+    u16::try_from(bp)
+        .ok()
+        .and_then(|bp| governance::share::BasisPoints::new(bp).ok())
+        .with_context(|| format!("{s:?} is more than 100 %"))
+}
+
+/// A decimal with at most two places, times 100.
+fn hundredths(s: &str, what: &str) -> anyhow::Result<i64> {
+    let bad = || format!("{s:?} is not {what}");
     let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
     if whole.is_empty()
         || frac.len() > 2
