@@ -1,80 +1,13 @@
 //! The consortium's procedures over a real store, with time moved by hand.
 
-use consortium::{Consortium, ConsortiumError, NewMember, Settings, Voter};
+mod common;
+
+use common::{DAY, T0, at, consent, delegate, member, world};
+use consortium::{ConsortiumError, Voter};
 use governance::membership::OrgKind;
 use governance::proposal::{Ballot, Choice, Position};
 use governance::tally::Outcome;
-use store::{Act, Store};
-
-const DAY: i64 = 86_400_000;
-const T0: i64 = 1_796_083_200_000; // 2026-12-01 00:00 UTC
-
-fn at(ms: i64) -> Act {
-    Act::new("operator:test", ms)
-}
-
-fn member(name: &str, class: &str, kind: OrgKind, weight: Option<u32>) -> NewMember {
-    NewMember {
-        name: name.into(),
-        legal_name: format!("{name} co-op"),
-        kind,
-        class: class.into(),
-        weight,
-        contact: format!("board@{name}.example"),
-    }
-}
-
-fn consent(position: Position) -> Ballot {
-    Ballot {
-        choice: Choice::Consent {
-            position,
-            reason: (position != Position::Agree).then(|| "we discussed it".into()),
-        },
-        minutes_link: None,
-    }
-}
-
-struct World {
-    c: Consortium,
-    _dir: testkit::TempDir,
-}
-
-/// Three founders and a federation of weight 2, each with a delegate.
-async fn world() -> World {
-    let dir = testkit::TempDir::new("consortium");
-    let store = Store::open(&dir.sqlite_url()).await.unwrap();
-    let settings = Settings {
-        name: "Test consortium".into(),
-        public_url: "https://coop.example".into(),
-        forum: true,
-        mail: true,
-    };
-    let c = Consortium::new(store, settings, None);
-    for (name, class, kind, weight) in [
-        ("alpha", "producer", OrgKind::Organisation, None),
-        ("beta", "consumer", OrgKind::Organisation, None),
-        ("gamma", "consumer", OrgKind::Organisation, None),
-        ("fed", "consumer", OrgKind::Federation, Some(2)),
-    ] {
-        c.admit_founder(&member(name, class, kind, weight), &at(T0 - 30 * DAY))
-            .await
-            .unwrap();
-        let person = format!("{name}-delegate");
-        c.store()
-            .add_person(&person, &person, &format!("{person}@x.example"), &at(T0))
-            .await
-            .unwrap();
-        c.store()
-            .set_representative(name, &person, "delegate", &at(T0))
-            .await
-            .unwrap();
-    }
-    World { c, _dir: dir }
-}
-
-async fn delegate(c: &Consortium, org: &str) -> Voter {
-    Voter::Person(c.store().person(&format!("{org}-delegate")).await.unwrap())
-}
+use store::Act;
 
 #[tokio::test]
 async fn an_application_is_decided_by_the_members_and_the_applicant_joins() {
