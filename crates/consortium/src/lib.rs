@@ -17,7 +17,7 @@ mod tick;
 
 pub use announce::statement;
 pub use error::{ConsortiumError, Result};
-pub use proposals::{Draft, ProposalView, Voter};
+pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
 pub use register::NewMember;
 pub use rooms::RoomLinks;
 pub use tick::Duties;

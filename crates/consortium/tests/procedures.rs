@@ -201,3 +201,53 @@ async fn duties_remind_non_voters_close_at_the_deadline_and_complete_leaves() {
     assert_eq!(left.left, ["beta"]);
     assert_eq!(c.store().organisation("beta").await.unwrap().status, "left");
 }
+
+#[tokio::test]
+async fn a_published_record_recounts_and_a_forged_ballot_is_caught() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    let alpha = delegate(c, "alpha").await;
+    c.vote(
+        id,
+        "alpha",
+        &alpha,
+        consent(Position::Disagree),
+        &at(T0 + 1),
+    )
+    .await
+    .unwrap();
+    c.vote(id, "alpha", &alpha, consent(Position::Agree), &at(T0 + 2))
+        .await
+        .unwrap();
+    assert!(
+        matches!(c.record(id).await, Err(ConsortiumError::Conflict(_))),
+        "not while open"
+    );
+    c.close(id, &at(T0 + 7 * DAY)).await.unwrap();
+    let record = c.record(id).await.unwrap();
+    assert_eq!(record.receipts.len(), 2, "every revision is published");
+    let json = serde_json::to_string(&record).unwrap();
+    let read: consortium::Record = serde_json::from_str(&json).unwrap();
+    assert_eq!(c.recount(&read).await.unwrap(), 2);
+    let mut forged = read.clone();
+    forged.receipts[0].ballot = forged.receipts[0].ballot.replace("disagree", "block");
+    let caught = c.recount(&forged).await;
+    assert!(
+        matches!(&caught, Err(ConsortiumError::Refused(m)) if m.contains("revision 1 of alpha")),
+        "{caught:?}"
+    );
+    let mut recounted = read;
+    recounted.result.tally.turnout.weight_voted += 1;
+    assert!(
+        c.recount(&recounted).await.is_err(),
+        "a changed tally does not recount"
+    );
+}

@@ -705,8 +705,14 @@ pub enum ProposalCommand {
         reason: String,
     },
     /// The closed proposal's record (JSON): roll, ballots with weights,
-    /// tally; anyone can recount it.
+    /// tally, and every ballot with the salt of its audit-log commitment.
     Export {
         id: i64,
+    },
+    /// Check an exported record: fingerprint, recount, and every ballot
+    /// against its commitment in this database's audit log.
+    Recount {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }

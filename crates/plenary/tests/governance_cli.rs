@@ -186,3 +186,15 @@ fn rules_set_the_lead_time_of_new_proposals() {
         10 * 86_400_000
     );
 }
+
+#[test]
+fn a_file_that_is_not_a_record_is_refused_plainly() {
+    let cli = cli();
+    let file = cli.dir.path().join("notes.json");
+    std::fs::write(&file, r#"{"minutes": "we agreed"}"#).unwrap();
+    let refused = cli.fails(&["proposal", "recount", file.to_str().unwrap()]);
+    assert!(
+        refused.contains("not a record written by `plenary proposal export`"),
+        "{refused}"
+    );
+}

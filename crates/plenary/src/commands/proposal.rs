@@ -161,9 +161,23 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             println!("Proposal {id} withdrawn.");
         }
         ProposalCommand::Export { id } => {
-            print_json(&serde_json::to_value(c.export(id).await?)?);
+            print_json(&serde_json::to_value(c.record(id).await?)?);
         }
+        ProposalCommand::Recount { file } => recount(c, &file).await?,
     }
+    Ok(())
+}
+
+/// Checks an exported record as any member can.
+async fn recount(c: &Consortium, file: &std::path::Path) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let record: consortium::Record = serde_json::from_str(&text)
+        .context("the file is not a record written by `plenary proposal export`")?;
+    let matched = c.recount(&record).await?;
+    println!(
+        "The fingerprint matches, the ballots recount to the published tally, and all {matched} ballots match their commitments in the audit log."
+    );
     Ok(())
 }
 
