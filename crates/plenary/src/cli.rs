@@ -158,7 +158,7 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum UsageCommand {
-    /// Use per tenant over a calendar month (UTC).
+    /// Metered use over a calendar month (in the configured time zone).
     Report {
         /// YYYY-MM; default: the current month.
         #[arg(long)]
@@ -169,9 +169,33 @@ pub enum UsageCommand {
         /// Only this organisation's tenants.
         #[arg(long)]
         org: Option<String>,
+        /// What each line is about.
+        #[arg(long, value_enum, default_value_t = By::Tenant)]
+        by: By,
+        /// One line per key for the whole period, or per day or hour
+        /// (days and hours come from the rollups: complete hours only).
+        #[arg(long, value_enum, default_value_t = Every::Month)]
+        every: Every,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Tenant,
+    Org,
+    Server,
+    Pool,
+    /// A tenant's front end (`bbb-origin-server-name`).
+    Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Every {
+    Month,
+    Day,
+    Hour,
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,10 @@ pub struct Config {
     pub default_logout_url: String,
     /// Seconds a tenant and its secrets are reused between requests; 0 = never.
     pub tenant_cache_secs: f64,
+    /// Days raw usage samples are kept after they are rolled up into hours.
+    pub sample_retention_days: u64,
+    /// The IANA time zone billing periods and daily reports follow.
+    pub time_zone: String,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -72,6 +76,8 @@ impl Default for Config {
             get_meetings_api_disabled: false,
             default_logout_url: "/".into(),
             tenant_cache_secs: 2.0,
+            sample_retention_days: 14,
+            time_zone: "UTC".into(),
             log_format: "text".into(),
         }
     }
@@ -196,7 +202,22 @@ impl Config {
                 self.poll_interval_secs
             );
         }
+        self.zone()?;
         Ok(())
+    }
+
+    /// The configured time zone, from the system's time zone database.
+    pub fn zone(&self) -> anyhow::Result<jiff::tz::TimeZone> {
+        jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
+            anyhow::anyhow!(
+                "time_zone: {:?} is not a known time zone such as Europe/Paris ({e})",
+                self.time_zone
+            )
+        })
+    }
+
+    pub fn sample_retention_ms(&self) -> i64 {
+        i64::try_from(self.sample_retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX)
     }
 
     pub fn algorithms(&self) -> anyhow::Result<bbb::AlgorithmSet> {
@@ -281,7 +302,10 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
             .parse::<f64>()
             .map_or_else(|_| value.clone().into(), Into::into),
-        "server_healthy_threshold" | "server_unhealthy_threshold" | "max_meeting_duration" => v
+        "server_healthy_threshold"
+        | "server_unhealthy_threshold"
+        | "max_meeting_duration"
+        | "sample_retention_days" => v
             .parse::<u64>()
             .map_or_else(|_| value.clone().into(), Into::into),
         "loadbalancer_secrets" => v

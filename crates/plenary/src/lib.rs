@@ -8,3 +8,4 @@ pub mod config;
 pub mod demo;
 pub mod governance;
 pub mod ops;
+pub mod usage;

@@ -15,6 +15,7 @@ mod outbox;
 mod people;
 mod proposals;
 mod register;
+mod rollups;
 mod samples;
 mod servers;
 mod tenants;
@@ -36,6 +37,7 @@ pub use proposals::{
     Ballot, NewBallot, NewProposal, Opening, Proposal, RollEntry, ballot_commitment,
 };
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
+pub use rollups::Rollup;
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
