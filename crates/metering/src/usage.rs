@@ -113,9 +113,32 @@ pub struct Window {
     pub to_ms: i64,
 }
 
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// The start of the UTC hour holding `ms`.
+pub fn floor_hour(ms: i64) -> i64 {
+    ms.div_euclid(HOUR_MS) * HOUR_MS
+}
+
 impl Window {
     pub fn holds(&self, at_ms: i64) -> bool {
         (self.from_ms..self.to_ms).contains(&at_ms)
+    }
+
+    /// The window cut at every UTC hour: the pieces rollups are made of.
+    pub fn hours(self) -> impl Iterator<Item = Window> {
+        let mut from = self.from_ms;
+        std::iter::from_fn(move || {
+            (from < self.to_ms).then(|| {
+                let to = (floor_hour(from) + HOUR_MS).min(self.to_ms);
+                let piece = Window {
+                    from_ms: from,
+                    to_ms: to,
+                };
+                from = to;
+                piece
+            })
+        })
     }
 }
 
@@ -205,6 +228,7 @@ pub fn aggregate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const MIN: i64 = 60_000;
     const ALL_TIME: Window = Window {
@@ -264,10 +288,7 @@ mod tests {
 
     #[test]
     fn the_same_rows_add_up_along_every_dimension() {
-        let rows = vec![
-            row("acme", "m1", 0, 4, 1),
-            row("globex", "g1", 0, 10, 0),
-        ];
+        let rows = vec![row("acme", "m1", 0, 4, 1), row("globex", "g1", 0, 10, 0)];
         let server = &by(Dim::Server, &rows, ALL_TIME)["s1"];
         assert_eq!(server.participant_minutes(), 14);
         assert_eq!(server.peak_participants, 14);
@@ -295,6 +316,52 @@ mod tests {
             (1, 0),
             "a meeting running on into the next hour is counted once"
         );
+    }
+
+    #[test]
+    fn a_window_is_cut_at_every_utc_hour() {
+        let w = Window {
+            from_ms: 30 * MIN,
+            to_ms: 150 * MIN,
+        };
+        let cuts: Vec<(i64, i64)> = w
+            .hours()
+            .map(|h| (h.from_ms / MIN, h.to_ms / MIN))
+            .collect();
+        assert_eq!(cuts, [(30, 60), (60, 120), (120, 150)]);
+    }
+
+    proptest! {
+        #[test]
+        fn hours_merged_give_the_whole_window(
+            meetings in proptest::collection::vec(
+                (0i64..400, proptest::collection::vec((1i64..4, 1u64..30, 0u64..5), 1..60)),
+                1..6,
+            ),
+            from in 0i64..200,
+            len in 0i64..400,
+        ) {
+            // Each meeting starts at some minute and is polled every 1–3
+            // minutes (gaps above 2.5 minutes are outages).
+            let mut rows = Vec::new();
+            for (i, (start, polls)) in meetings.iter().enumerate() {
+                let mut minute = *start;
+                for (gap, people, cams) in polls {
+                    rows.push(row(if i % 2 == 0 { "acme" } else { "globex" }, &format!("m{i}"), minute, *people, *cams));
+                    minute += gap;
+                }
+            }
+            let whole = Window { from_ms: from * MIN, to_ms: (from + len) * MIN };
+            let rule = GapRule::for_interval(MIN);
+            let model = BandwidthModel::default();
+            let mut merged: BTreeMap<(Dim, String), Totals> = BTreeMap::new();
+            for hour in whole.hours() {
+                for (k, t) in aggregate(&rows, hour, rule, &model, &Dim::ALL) {
+                    merged.entry(k).or_default().merge(&t);
+                }
+            }
+            prop_assert_eq!(merged, aggregate(&rows, whole, rule, &model, &Dim::ALL));
+        }
     }
 
     #[test]
