@@ -38,6 +38,11 @@ const MEASURES: [&str; 10] = [
     "peak_meetings",
 ];
 
+/// Columns of one inserted row: hour, dim, key and the measures.
+const COLUMNS: usize = 3 + MEASURES.len();
+/// Rows per INSERT, within both backends' limits on bound parameters.
+const INSERT_BATCH: usize = 200;
+
 fn rollup_from(r: &AnyRow) -> Result<Rollup> {
     Ok(Rollup {
         hour_ms: r.try_get("hour")?,
@@ -68,12 +73,12 @@ impl Store {
 
     /// The time of the first sample at or after `from_ms`, to skip idle hours.
     pub async fn next_sample_at(&self, from_ms: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT CAST(MIN(at) AS BIGINT) FROM usage_samples WHERE at >= $1",
+        Ok(
+            sqlx::query_scalar("SELECT CAST(MIN(at) AS BIGINT) FROM usage_samples WHERE at >= $1")
+                .bind(from_ms)
+                .fetch_one(&self.pool)
+                .await?,
         )
-        .bind(from_ms)
-        .fetch_one(&self.pool)
-        .await?)
     }
 
     /// Replaces the rollups of `[from_ms, rolled_to)` with `rows` and moves
@@ -86,27 +91,39 @@ impl Store {
             .bind(rolled_to)
             .execute(&mut *tx)
             .await?;
-        for r in rows {
-            sqlx::query(
-                "INSERT INTO usage_rollups (hour, dim, key, meetings, meeting_ms, participant_ms, mic_ms, \
-                 listen_only_ms, webcam_ms, bytes_in, bytes_out, peak_participants, peak_meetings) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(r.hour_ms)
-            .bind(&r.dim)
-            .bind(&r.key)
-            .bind(r.meetings)
-            .bind(r.meeting_ms)
-            .bind(r.participant_ms)
-            .bind(r.mic_ms)
-            .bind(r.listen_only_ms)
-            .bind(r.webcam_ms)
-            .bind(r.bytes_in)
-            .bind(r.bytes_out)
-            .bind(r.peak_participants)
-            .bind(r.peak_meetings)
-            .execute(&mut *tx)
-            .await?;
+        // Many rows per statement: one per row would dominate a month's rollup.
+        for chunk in rows.chunks(INSERT_BATCH) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let params: Vec<String> = (1..=COLUMNS)
+                        .map(|c| format!("${}", i * COLUMNS + c))
+                        .collect();
+                    format!("({})", params.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO usage_rollups (hour, dim, key, {}) VALUES {}",
+                MEASURES.join(", "),
+                values.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                query = query
+                    .bind(r.hour_ms)
+                    .bind(&r.dim)
+                    .bind(&r.key)
+                    .bind(r.meetings)
+                    .bind(r.meeting_ms)
+                    .bind(r.participant_ms)
+                    .bind(r.mic_ms)
+                    .bind(r.listen_only_ms)
+                    .bind(r.webcam_ms)
+                    .bind(r.bytes_in)
+                    .bind(r.bytes_out)
+                    .bind(r.peak_participants)
+                    .bind(r.peak_meetings);
+            }
+            query.execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE rollup_state SET rolled_to = $1 WHERE id = 1 AND rolled_to < $1")
             .bind(rolled_to)
