@@ -105,12 +105,19 @@ pub struct Verdict {
     pub percent: u64,
 }
 
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (used, limit) = match self.rule {
+impl Verdict {
+    /// Used and limit as operators read them (bandwidth in Mbit/s).
+    pub fn amounts(&self) -> (String, String) {
+        match self.rule {
             Rule::Bandwidth95 => (mbps(self.used), mbps(self.limit)),
             _ => (self.used.to_string(), self.limit.to_string()),
-        };
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (used, limit) = self.amounts();
         write!(
             f,
             "{} {used} of {limit} ({}%)",
@@ -232,16 +239,24 @@ pub fn worst<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Level {
         .unwrap_or(Level::Ok)
 }
 
-/// A one-line summary: the level, and the rules that are not ok.
-pub fn summary(verdicts: &[Verdict]) -> String {
+/// A one-line summary: the worst level, and the rules that are not ok, each
+/// after its label (e.g. the tenant it is about; empty for none).
+pub fn summary<'a>(verdicts: impl IntoIterator<Item = (&'a str, &'a Verdict)>) -> String {
+    let verdicts: Vec<(&str, &Verdict)> = verdicts.into_iter().collect();
     if verdicts.is_empty() {
         return "-".into();
     }
-    let level = worst(verdicts);
+    let level = worst(verdicts.iter().map(|(_, v)| *v));
     let reasons: Vec<String> = verdicts
         .iter()
-        .filter(|v| v.level != Level::Ok)
-        .map(ToString::to_string)
+        .filter(|(_, v)| v.level != Level::Ok)
+        .map(|(label, v)| {
+            if label.is_empty() {
+                v.to_string()
+            } else {
+                format!("{label} {v}")
+            }
+        })
         .collect();
     if reasons.is_empty() {
         level.as_str().into()
@@ -365,7 +380,7 @@ mod tests {
     #[test]
     fn a_limit_of_zero_switches_its_rule_off() {
         assert!(evaluate(&month(99_999, 0), &[peak(500)], 1, &Limits::default(), 80).is_empty());
-        assert_eq!(summary(&[]), "-");
+        assert_eq!(summary([]), "-");
     }
 
     #[test]
@@ -373,11 +388,11 @@ mod tests {
         let vs = evaluate(&month(1500, 0), &[peak(21)], 720, &limits(), 80);
         assert_eq!(worst(&vs), Level::Over);
         assert_eq!(
-            summary(&vs),
-            "over: participant-minutes 1500 of 1000 (150%); hours-above-concurrency 1 of 2 (50%)"
+            summary(vs.iter().map(|v| ("acme", v))),
+            "over: acme participant-minutes 1500 of 1000 (150%); acme hours-above-concurrency 1 of 2 (50%)"
         );
         let calm = evaluate(&month(1, 0), &[], 720, &limits(), 80);
-        assert_eq!(summary(&calm), "ok");
+        assert_eq!(summary(calm.iter().map(|v| ("", v))), "ok");
     }
 
     proptest! {

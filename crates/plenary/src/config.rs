@@ -48,6 +48,12 @@ pub struct Config {
     pub sample_retention_days: u64,
     /// The IANA time zone billing periods and daily reports follow.
     pub time_zone: String,
+    /// Hours a month a tenant may exceed its tier's concurrent participants
+    /// before its fair use is over.
+    pub fair_use_burst_hours: u64,
+    /// 95th percentile of a tenant's hourly estimated Mbit/s that is fair;
+    /// 0 = no bandwidth rule.
+    pub fair_use_p95_mbps: u64,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -78,6 +84,8 @@ impl Default for Config {
             tenant_cache_secs: 2.0,
             sample_retention_days: 14,
             time_zone: "UTC".into(),
+            fair_use_burst_hours: 4,
+            fair_use_p95_mbps: 100,
             log_format: "text".into(),
         }
     }
@@ -305,7 +313,9 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         "server_healthy_threshold"
         | "server_unhealthy_threshold"
         | "max_meeting_duration"
-        | "sample_retention_days" => v
+        | "sample_retention_days"
+        | "fair_use_burst_hours"
+        | "fair_use_p95_mbps" => v
             .parse::<u64>()
             .map_or_else(|_| value.clone().into(), Into::into),
         "loadbalancer_secrets" => v
