@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use common::{Env, Setup};
 use sim::UserSpec;
+use testkit::TempPostgres;
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
@@ -27,25 +28,42 @@ fn person(name: &str, mic: bool, webcams: u32) -> UserSpec {
 }
 
 #[tokio::test]
-async fn a_scripted_meeting_is_metered_to_the_minute() {
+async fn a_scripted_meeting_is_metered_to_the_minute_before_and_after_its_rollup() {
+    scripted_meeting(None, "acme").await;
+}
+
+#[tokio::test]
+async fn the_scripted_meeting_is_rolled_up_alike_on_postgresql() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    // Its own tenant: the two tests share the process's metrics.
+    scripted_meeting(Some(pg.fresh_database_url()), "initech").await;
+}
+
+async fn scripted_meeting(database_url: Option<String>, tenant: &'static str) {
     let clock = Arc::new(sim::ManualClock::new(START));
     let mut setup = Setup {
         servers: 1,
         clock: Some(clock.clone()),
+        database_url,
+        tenants: vec![(tenant, "metered-secret")],
         ..Setup::default()
     };
     setup.config.server_unhealthy_threshold = 2;
     let env = Env::with(setup).await;
-    env.acme().create("metered").await;
+    env.tenant(tenant, "metered-secret").create("metered").await;
+    let meeting = format!("metered~{tenant}");
+    let meeting = meeting.as_str();
     let server = &env.sim.servers[0];
     let ada = server
-        .add_user("metered~acme", &person("Ada", true, 1))
+        .add_user(meeting, &person("Ada", true, 1))
         .unwrap();
     server
-        .add_user("metered~acme", &person("Bo", false, 0))
+        .add_user(meeting, &person("Bo", false, 0))
         .unwrap();
     let cy = server
-        .add_user("metered~acme", &person("Cy", false, 0))
+        .add_user(meeting, &person("Cy", false, 0))
         .unwrap();
     let poll_at = |minute: i64| {
         clock.set(START + minute * MIN);
@@ -54,7 +72,7 @@ async fn a_scripted_meeting_is_metered_to_the_minute() {
     poll_at(0).await; // 3 people, 1 webcam
     poll_at(1).await; // the same
     server.change_user(
-        "metered~acme",
+        meeting,
         &cy,
         &UserSpec {
             webcams: Some(1),
@@ -62,7 +80,7 @@ async fn a_scripted_meeting_is_metered_to_the_minute() {
         },
     );
     poll_at(2).await; // 3 people, 2 webcams; the poll at minute 3 is missed
-    server.remove_user("metered~acme", &ada);
+    server.remove_user(meeting, &ada);
     poll_at(4).await; // 2 people (Ada left, taking her webcam), 1 webcam
     server.set_faults(sim::Faults {
         down: true,
@@ -73,7 +91,7 @@ async fn a_scripted_meeting_is_metered_to_the_minute() {
     assert_eq!(report.released, 1, "the down server's meeting is released");
 
     let before = usage(&env, &["--period", "2026-11"]);
-    let acme = tenant_row(&before, "acme");
+    let acme = tenant_row(&before, tenant);
     // Minute by minute: 0 → 3 people, 1 → 3, 2–3 → 3 (the missed poll is
     // bridged), 4 → 2; nothing is counted while the server is down.
     assert_eq!(acme["participant_minutes"], 14);
@@ -132,7 +150,9 @@ async fn a_scripted_meeting_is_metered_to_the_minute() {
         .await
         .unwrap();
     assert!(
-        metrics.contains("plenary_metered_participant_minutes_total{tenant=\"acme\"} 14"),
+        metrics.contains(&format!(
+            "plenary_metered_participant_minutes_total{{tenant=\"{tenant}\"}} 14"
+        )),
         "{metrics}"
     );
     env.shutdown().await;
