@@ -135,7 +135,12 @@ async fn roll_up_periodically(
         }
         match metering.roll_up(fleet.now_ms(), retention_ms).await {
             Ok(done) if done.hours > 0 || done.pruned > 0 => {
-                tracing::info!(hours = done.hours, rows = done.rows, pruned = done.pruned, "usage rolled up");
+                tracing::info!(
+                    hours = done.hours,
+                    rows = done.rows,
+                    pruned = done.pruned,
+                    "usage rolled up"
+                );
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "rolling up usage failed"),

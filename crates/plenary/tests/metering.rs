@@ -56,15 +56,9 @@ async fn scripted_meeting(database_url: Option<String>, tenant: &'static str) {
     let meeting = format!("metered~{tenant}");
     let meeting = meeting.as_str();
     let server = &env.sim.servers[0];
-    let ada = server
-        .add_user(meeting, &person("Ada", true, 1))
-        .unwrap();
-    server
-        .add_user(meeting, &person("Bo", false, 0))
-        .unwrap();
-    let cy = server
-        .add_user(meeting, &person("Cy", false, 0))
-        .unwrap();
+    let ada = server.add_user(meeting, &person("Ada", true, 1)).unwrap();
+    server.add_user(meeting, &person("Bo", false, 0)).unwrap();
+    let cy = server.add_user(meeting, &person("Cy", false, 0)).unwrap();
     let poll_at = |minute: i64| {
         clock.set(START + minute * MIN);
         env.poll()
@@ -104,8 +98,14 @@ async fn scripted_meeting(database_url: Option<String>, tenant: &'static str) {
 
     let metering = plenary::usage::Metering::new(env.app.store.clone(), MIN);
     let done = metering.roll_up(START + 2 * HOUR, 0).await.unwrap();
-    assert_eq!(done.hours, 2, "the hour before the boundary and the one after");
-    assert!(done.pruned > 0, "a retention of 0 prunes every rolled-up sample");
+    assert_eq!(
+        done.hours, 2,
+        "the hour before the boundary and the one after"
+    );
+    assert!(
+        done.pruned > 0,
+        "a retention of 0 prunes every rolled-up sample"
+    );
     assert!(
         env.app
             .store

@@ -67,7 +67,10 @@ impl Db {
                 .set_tenant_organisation(name, Some(&org), &act())
                 .await
                 .unwrap();
-            store.set_tenant_tier(name, Some(tier), &act()).await.unwrap();
+            store
+                .set_tenant_tier(name, Some(tier), &act())
+                .await
+                .unwrap();
         }
         Self {
             dir,
@@ -147,9 +150,12 @@ async fn a_paris_month_runs_from_local_midnight_to_local_midnight() {
     let db = Db::with(&[("acme", "level1")]).await;
     // 23:30 on 28 February in Paris; then 00:30 on 1 March; then 00:30 on
     // 1 April, after the clocks went forward (UTC+2).
-    db.meeting("acme", "feb", utc("2026-02-28T22:30:00Z"), 10, 1).await;
-    db.meeting("acme", "mar", utc("2026-02-28T23:30:00Z"), 10, 2).await;
-    db.meeting("acme", "apr", utc("2026-03-31T22:30:00Z"), 10, 4).await;
+    db.meeting("acme", "feb", utc("2026-02-28T22:30:00Z"), 10, 1)
+        .await;
+    db.meeting("acme", "mar", utc("2026-02-28T23:30:00Z"), 10, 2)
+        .await;
+    db.meeting("acme", "apr", utc("2026-03-31T22:30:00Z"), 10, 4)
+        .await;
     let report = |period| {
         db.json(
             &PARIS,
@@ -163,7 +169,11 @@ async fn a_paris_month_runs_from_local_midnight_to_local_midnight() {
         &[],
         &["usage", "report", "--period", "2026-03", "--format", "json"],
     );
-    assert_eq!(minutes_of(&utc_march, "acme"), 40, "in UTC the April meeting is in March");
+    assert_eq!(
+        minutes_of(&utc_march, "acme"),
+        40,
+        "in UTC the April meeting is in March"
+    );
     let days = db.json(
         &PARIS,
         &[
@@ -176,8 +186,14 @@ async fn a_paris_month_runs_from_local_midnight_to_local_midnight() {
 #[tokio::test]
 async fn a_bad_time_zone_is_a_readable_configuration_error() {
     let db = Db::with(&[]).await;
-    let err = db.fails(&[("PLENARY_TIME_ZONE", "Mars/Olympus")], &["usage", "report"]);
-    assert!(err.contains("time_zone") && err.contains("Mars/Olympus"), "{err}");
+    let err = db.fails(
+        &[("PLENARY_TIME_ZONE", "Mars/Olympus")],
+        &["usage", "report"],
+    );
+    assert!(
+        err.contains("time_zone") && err.contains("Mars/Olympus"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -186,15 +202,24 @@ async fn report_options_that_cannot_be_answered_are_refused_plainly() {
     let cases: [(&[&str], &str); 5] = [
         (&["--tenant", "nobody"], "no tenant \"nobody\""),
         (&["--org", "nobody"], "no organisation \"nobody\""),
-        (&["--by", "server", "--tenant", "acme"], "--by server covers every tenant"),
-        (&["--by", "org", "--tenant", "acme"], "use --org with --by org"),
+        (
+            &["--by", "server", "--tenant", "acme"],
+            "--by server covers every tenant",
+        ),
+        (
+            &["--by", "org", "--tenant", "acme"],
+            "use --org with --by org",
+        ),
         (&["--period", "2026-13"], "not a month such as 2026-11"),
     ];
     for (args, message) in cases {
         let err = db.fails(&[], &[&["usage", "report"], args].concat());
         assert!(err.contains(message), "{args:?}: {err}");
     }
-    assert!(db.fails(&[], &["usage", "report", "--by", "planet"]).contains("invalid value"));
+    assert!(
+        db.fails(&[], &["usage", "report", "--by", "planet"])
+            .contains("invalid value")
+    );
 }
 
 #[tokio::test]
@@ -206,7 +231,11 @@ async fn reports_are_broken_down_by_any_dimension_and_filtered_by_owner() {
     let report = |args: &[&str]| {
         db.json(
             &[],
-            &[&["usage", "report", "--period", "2026-11", "--format", "json"], args].concat(),
+            &[
+                &["usage", "report", "--period", "2026-11", "--format", "json"],
+                args,
+            ]
+            .concat(),
         )
     };
     let server = report(&["--by", "server"]);
@@ -218,7 +247,9 @@ async fn reports_are_broken_down_by_any_dimension_and_filtered_by_owner() {
     assert_eq!(org["rows"][0]["participant_minutes"], 90);
     let csv = db.ok(
         &[],
-        &["usage", "report", "--period", "2026-11", "--org", "org-acme", "--format", "csv"],
+        &[
+            "usage", "report", "--period", "2026-11", "--org", "org-acme", "--format", "csv",
+        ],
     );
     assert!(csv.starts_with("tenant,org,meetings,"), "{csv}");
     assert_eq!(csv.lines().count(), 2, "the header and acme: {csv}");
@@ -233,7 +264,9 @@ async fn fair_use_lists_who_is_over_and_why() {
     db.meeting("calm", "small", start, 30, 2).await;
     let listing = db.json(
         &[],
-        &["usage", "fair-use", "--period", "2026-11", "--format", "json"],
+        &[
+            "usage", "fair-use", "--period", "2026-11", "--format", "json",
+        ],
     );
     let rows = listing["rows"].as_array().unwrap();
     assert!(rows.iter().all(|r| r["tenant"] == "crowded"), "{listing}");
@@ -249,13 +282,19 @@ async fn fair_use_lists_who_is_over_and_why() {
         (minutes["level"].as_str(), minutes["used"].as_str()),
         (Some("near"), Some("2400"))
     );
-    let report = db.ok(&[], &["usage", "report", "--period", "2026-11", "--by", "org"]);
+    let report = db.ok(
+        &[],
+        &["usage", "report", "--period", "2026-11", "--by", "org"],
+    );
     assert!(
         report.contains("over: crowded participant-minutes 2400 of 3000 (80%); crowded hours-above-concurrency 5 of 4 (125%)"),
         "{report}"
     );
     let table = db.ok(&[], &["usage", "fair-use", "--period", "2026-12"]);
-    assert!(table.contains("Every tenant is within fair use in 2026-12."), "{table}");
+    assert!(
+        table.contains("Every tenant is within fair use in 2026-12."),
+        "{table}"
+    );
 }
 
 #[tokio::test]
@@ -274,7 +313,10 @@ async fn a_closed_period_recomputes_identically_after_its_samples_are_rolled_up_
     assert_eq!(before["shares"][0]["participant_minutes"], 360);
     db.ok(&[], &["bill", "close", "--period", "2026-11"]);
     let (frozen, _) = db.store.statement("2026-11").await.unwrap().unwrap();
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&frozen).unwrap(), before);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&frozen).unwrap(),
+        before
+    );
 
     let metering = Metering::new(db.store.clone(), MIN);
     let done = metering.roll_up(start + 48 * HOUR, 0).await.unwrap();
