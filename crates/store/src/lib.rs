@@ -175,6 +175,24 @@ impl Store {
 }
 
 /// An UPDATE that changed no row means its subject does not exist.
+/// Rows per multi-row INSERT: well within both backends' limits on bound
+/// parameters (SQLite 32 766, PostgreSQL 65 535) for the widest table.
+const INSERT_BATCH: usize = 200;
+
+/// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row INSERT of `rows`
+/// rows of `columns` columns.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(what()));

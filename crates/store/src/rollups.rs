@@ -4,7 +4,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store};
+use crate::{INSERT_BATCH, Result, Store, placeholders};
 
 /// One hour of use along one dimension for one key. Integrals are in
 /// count·milliseconds, traffic in bytes.
@@ -40,8 +40,6 @@ const MEASURES: [&str; 10] = [
 
 /// Columns of one inserted row: hour, dim, key and the measures.
 const COLUMNS: usize = 3 + MEASURES.len();
-/// Rows per INSERT, within both backends' limits on bound parameters.
-const INSERT_BATCH: usize = 200;
 
 fn rollup_from(r: &AnyRow) -> Result<Rollup> {
     Ok(Rollup {
@@ -93,18 +91,10 @@ impl Store {
             .await?;
         // Many rows per statement: one per row would dominate a month's rollup.
         for chunk in rows.chunks(INSERT_BATCH) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let params: Vec<String> = (1..=COLUMNS)
-                        .map(|c| format!("${}", i * COLUMNS + c))
-                        .collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO usage_rollups (hour, dim, key, {}) VALUES {}",
                 MEASURES.join(", "),
-                values.join(", ")
+                placeholders(chunk.len(), COLUMNS)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
