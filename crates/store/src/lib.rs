@@ -175,9 +175,10 @@ impl Store {
 }
 
 /// An UPDATE that changed no row means its subject does not exist.
-/// Rows per multi-row INSERT: well within both backends' limits on bound
-/// parameters (SQLite 32 766, PostgreSQL 65 535) for the widest table.
-const INSERT_BATCH: usize = 200;
+/// Rows per multi-row INSERT. Small on purpose: SQLite finds each bound
+/// parameter by name with a linear search, so a statement's binding cost
+/// grows with the square of its parameters; a few hundred keep it cheap.
+const INSERT_BATCH: usize = 16;
 
 /// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row INSERT of `rows`
 /// rows of `columns` columns.
