@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use fleet::{Clock, Fleet};
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::ops;
+use crate::usage::Metering;
 
 /// Who runs the poller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +78,14 @@ impl App {
         let mut tasks = vec![server];
         if polling == Polling::Background {
             tasks.push(tokio::spawn(
-                fleet.clone().run_poller(until_stopped(stopped)),
+                fleet.clone().run_poller(until_stopped(stopped.clone())),
             ));
+            tasks.push(tokio::spawn(roll_up_periodically(
+                Metering::for_config(store.clone(), config),
+                fleet.clone(),
+                config.sample_retention_ms(),
+                until_stopped(stopped),
+            )));
         }
         tracing::info!(%addr, "plenary is listening");
         Ok(Self {
@@ -100,6 +108,43 @@ impl App {
             let _ = task.await;
         }
         self.store.close().await;
+    }
+}
+
+/// How often complete hours are rolled up (and old samples pruned).
+const ROLLUP_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Rolls up usage on the instance that polls, so one instance writes the
+/// rollups. A pass catches up every complete hour that waits.
+async fn roll_up_periodically(
+    metering: Metering,
+    fleet: Arc<Fleet>,
+    retention_ms: i64,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut ticker = tokio::time::interval(ROLLUP_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = ticker.tick() => {}
+        }
+        if !fleet.leads_polling() {
+            continue;
+        }
+        match metering.roll_up(fleet.now_ms(), retention_ms).await {
+            Ok(done) if done.hours > 0 || done.pruned > 0 => {
+                tracing::info!(
+                    hours = done.hours,
+                    rows = done.rows,
+                    pruned = done.pruned,
+                    "usage rolled up"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "rolling up usage failed"),
+        }
     }
 }
 

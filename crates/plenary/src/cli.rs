@@ -176,7 +176,7 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum UsageCommand {
-    /// Use per tenant over a calendar month (UTC).
+    /// Metered use over a calendar month (in the configured time zone).
     Report {
         /// YYYY-MM; default: the current month.
         #[arg(long)]
@@ -187,9 +187,56 @@ pub enum UsageCommand {
         /// Only this organisation's tenants.
         #[arg(long)]
         org: Option<String>,
+        /// What each line is about.
+        #[arg(long, value_enum, default_value_t = By::Tenant)]
+        by: By,
+        /// One line per key for the whole period, or per local day or hour.
+        #[arg(long, value_enum, default_value_t = Every::Month)]
+        every: Every,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Each tenant's fair-use verdicts, rule by rule: who is near or over, and why.
+    FairUse {
+        /// YYYY-MM; default: the current month.
+        #[arg(long)]
+        period: Option<String>,
+        /// Also list the rules a tenant is within.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Tenant,
+    Org,
+    Server,
+    Pool,
+    /// A tenant's front end (`bbb-origin-server-name`).
+    Origin,
+}
+
+impl By {
+    pub fn dim(self) -> metering::usage::Dim {
+        use metering::usage::Dim;
+        match self {
+            Self::Tenant => Dim::Tenant,
+            Self::Org => Dim::Org,
+            Self::Server => Dim::Server,
+            Self::Pool => Dim::Pool,
+            Self::Origin => Dim::Origin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Every {
+    Month,
+    Day,
+    Hour,
 }
 
 #[derive(Debug, Subcommand)]

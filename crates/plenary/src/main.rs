@@ -100,7 +100,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => return commands::audit::run(&open(&config).await?, cmd).await,
         Command::Bill(cmd) => commands::bill::run(&open(&config).await?, &config, cmd).await?,
         Command::Capacity { period, output } => {
-            commands::capacity::run(&open(&config).await?, period, output.json).await?
+            commands::capacity::run(&open(&config).await?, &config, period, output.json).await?
         }
         Command::Demo(args) => plenary::demo::run(config, args).await?,
         Command::Sim(args) => run_sim(args).await?,

@@ -19,6 +19,8 @@ use std::fmt::Write as _;
 use anyhow::{Context, bail};
 pub use store::fingerprint;
 
+use crate::cli::Format;
+
 /// A new random secret, as long as the ones `bbb-conf` generates.
 pub fn generate_secret() -> String {
     use rand::RngCore;
@@ -70,6 +72,65 @@ pub fn timestamp(at_ms: i64) -> String {
     jiff::Timestamp::from_millisecond(at_ms)
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
         .unwrap_or_else(|_| at_ms.to_string())
+}
+
+/// Rows of a report, in the format asked for: a titled table, CSV with the
+/// header's names, or JSON (`meta` with a `rows` array of objects).
+pub fn print_rows(
+    format: Format,
+    title: &str,
+    meta: serde_json::Value,
+    header: &[&str],
+    rows: &[Vec<serde_json::Value>],
+) -> anyhow::Result<()> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_f64() => format!("{:.3}", n.as_f64().unwrap_or(0.0)),
+        other => other.to_string(),
+    };
+    match format {
+        Format::Table => {
+            println!("{title}");
+            let header: Vec<String> = header
+                .iter()
+                .map(|h| h.to_uppercase().replace('_', "-"))
+                .collect();
+            let rows: Vec<Vec<String>> =
+                rows.iter().map(|r| r.iter().map(text).collect()).collect();
+            print!(
+                "{}",
+                table(
+                    &header.iter().map(String::as_str).collect::<Vec<_>>(),
+                    &rows
+                )
+            );
+        }
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            out.write_record(header)?;
+            for r in rows {
+                out.write_record(r.iter().map(text))?;
+            }
+            out.flush()?;
+        }
+        Format::Json => {
+            let mut body = meta;
+            body["rows"] = rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        header
+                            .iter()
+                            .zip(r)
+                            .map(|(h, v)| (h.to_string(), v.clone()))
+                            .collect(),
+                    )
+                })
+                .collect();
+            print_json(&body);
+        }
+    }
+    Ok(())
 }
 
 pub fn print_json(value: &serde_json::Value) {

@@ -10,9 +10,12 @@ use store::{Health, NewServer, NewTenant, Store};
 use tokio::sync::watch;
 
 use crate::app::{App, shutdown_signal};
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
+use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
+use crate::usage::{Metering, fair_use};
+use metering::usage::Dim;
 
 /// The sample organisations: a tenant each on a tier, with the rooms their
 /// members use. The tenants' union's small tier shows quotas at work.
@@ -129,6 +132,11 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         front_ends,
         traffic::TrafficModel::default(),
         args.seed,
+        stopped.clone(),
+    ));
+    let status = tokio::spawn(print_status_periodically(
+        app.store.clone(),
+        config.clone(),
         stopped,
     ));
 
@@ -136,6 +144,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("\nStopping the demo…");
     let _ = stop.send(true);
     let _ = traffic.await;
+    let _ = status.await;
     app.shutdown().await;
     sim.shutdown().await;
     println!("Stopped.");
@@ -167,8 +176,74 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
     println!("  Traffic: each organisation's front end opens rooms and people join them;");
     println!("  the simulated people switch microphones and webcams and leave on their own.");
     println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
+    println!("  Every 30 s, each organisation's metered use, fair use and share of the");
+    println!("  month's statement are printed below.");
     println!("  Press Ctrl-C to stop.");
     println!();
+}
+
+/// How often the demo prints the month's metering, fair use and statement.
+const STATUS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn print_status_periodically(
+    store: Store,
+    config: Config,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(STATUS_EVERY);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => return,
+            _ = ticker.tick() => {}
+        }
+        if let Err(e) = print_status(&store, &config).await {
+            tracing::warn!(error = %e, "cannot print the demo's status");
+        }
+    }
+}
+
+/// Each organisation's tier, metered use and fair use this month, and the
+/// share the month's statement would give it now.
+async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
+    let period = crate::commands::usage::period(config, None)?;
+    let metering = Metering::for_config(store.clone(), config);
+    let used = metering.usage(Dim::Org, period.window).await?;
+    let fair = fair_use(&metering, store, config, &period, crate::commands::now_ms()).await?;
+    let statement = crate::commands::bill::compute(
+        store,
+        config,
+        &Statement {
+            period: None,
+            rule: Rule::Guifi,
+            base_fee: "10".into(),
+            measure: Measure::ParticipantMinutes,
+            format: Format::Table,
+        },
+    )
+    .await?;
+    println!(
+        "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
+        period.label
+    );
+    for (name, _, tier, _) in ORGANISATIONS {
+        let u = used.get(*name).cloned().unwrap_or_default();
+        let share = statement["shares"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["org"] == *name)
+            .and_then(|s| s["share_cents"].as_i64())
+            .unwrap_or(0);
+        println!(
+            "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
+            u.participant_minutes(),
+            u.peak_participants,
+            crate::commands::money(share),
+            org_summary(&fair, name)
+        );
+    }
+    Ok(())
 }
 
 /// The demo's setup, as the audit log records it.
