@@ -1,6 +1,7 @@
 //! `plenary demo`: the whole platform on a simulated fleet, with sample
 //! organisations and live traffic, from one command and no setup.
 
+mod consortium;
 pub mod traffic;
 
 use std::sync::Arc;
@@ -116,11 +117,23 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id), &demo_act())
             .await?;
     }
+    let founders: Vec<(&str, &str, &str)> = ORGANISATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, legal, _, _))| {
+            (*name, *legal, if i == 0 { "producer" } else { "consumer" })
+        })
+        .collect();
+    let seeded = consortium::seed(
+        &crate::governance::consortium(&config, store.clone()),
+        &founders,
+    )
+    .await?;
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
     let url = app.url();
-    print_welcome(&url, &sim, &tenants);
+    print_welcome(&url, &sim, &tenants, &seeded);
 
     let front_ends = ORGANISATIONS
         .iter()
@@ -151,7 +164,12 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
+fn print_welcome(
+    url: &str,
+    sim: &sim::SimFleet,
+    tenants: &[(&str, String)],
+    seeded: &consortium::Seeded,
+) {
     println!();
     println!("Plenary demo is running at {url}");
     println!();
@@ -173,12 +191,41 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
         data_dir().join("demo.db").display()
     );
     println!();
+    print_consortium(seeded);
     println!("  Traffic: each organisation's front end opens rooms and people join them;");
     println!("  the simulated people switch microphones and webcams and leave on their own.");
     println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
     println!("  Every 30 s, each organisation's metered use, fair use and share of the");
     println!("  month's statement are printed below.");
     println!("  Press Ctrl-C to stop.");
+    println!();
+}
+
+fn print_consortium(seeded: &consortium::Seeded) {
+    let db = data_dir().join("demo.db");
+    println!("  The consortium: the three organisations are founding members, with the");
+    println!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
+    println!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
+    for (id, title) in &seeded.proposals {
+        println!("    #{id} {title}");
+    }
+    println!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
+    if let Some(d) = seeded.delegates.last() {
+        println!(
+            "    PLENARY_TOKEN={} plenary --database sqlite://{} proposal vote 1 --org {} agree",
+            d.token,
+            db.display(),
+            d.org
+        );
+    }
+    println!("  Delegates' tokens:");
+    for d in &seeded.delegates {
+        println!("    {:<20} {}", d.org, d.token);
+    }
+    println!(
+        "  The tamper-evident record: plenary --database sqlite://{} audit verify",
+        db.display()
+    );
     println!();
 }
 
