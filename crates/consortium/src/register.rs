@@ -8,6 +8,9 @@ use store::{Act, MembershipStep, Organisation, RegisterPatch};
 use crate::convert::{kind_name, status, status_name, to_json};
 use crate::{Consortium, ConsortiumError, Draft, Result};
 
+/// The document holding the rights and conditions of membership.
+pub const MEMBERSHIP_TERMS: &str = "membership";
+
 /// An organisation entering the register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMember {
@@ -97,6 +100,11 @@ impl Consortium {
             contact: Some(new.contact.clone()),
         };
         self.store.set_register(&new.name, &patch, act).await?;
+        // Joining (or applying) accepts the rights and conditions of
+        // membership as they stand, when the consortium has published them.
+        if let Some(terms) = self.store.document(MEMBERSHIP_TERMS).await? {
+            self.store.accept_document(&new.name, &terms, act).await?;
+        }
         self.record_step(&new.name, first, note, act).await?;
         Ok(self.store.organisation(&new.name).await?)
     }

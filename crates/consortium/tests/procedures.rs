@@ -251,3 +251,33 @@ async fn a_published_record_recounts_and_a_forged_ballot_is_caught() {
         "a changed tally does not recount"
     );
 }
+
+#[tokio::test]
+async fn an_applicant_accepts_the_membership_terms_in_force_when_it_applies() {
+    let w = world().await;
+    let c = &w.c;
+    c.store()
+        .publish_document(consortium::register::MEMBERSHIP_TERMS, "Rights v1", &at(T0))
+        .await
+        .unwrap();
+    c.store()
+        .publish_document(
+            consortium::register::MEMBERSHIP_TERMS,
+            "Rights v2",
+            &at(T0 + 1),
+        )
+        .await
+        .unwrap();
+    c.apply(
+        &member("delta", "consumer", OrgKind::Organisation, None),
+        "",
+        &at(T0 + 2),
+    )
+    .await
+    .unwrap();
+    let delta = c.store().organisation("delta").await.unwrap();
+    assert_eq!(
+        c.store().acceptances(delta.id).await.unwrap(),
+        [("membership".to_string(), 2, T0 + 2)]
+    );
+}
