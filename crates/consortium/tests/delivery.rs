@@ -5,11 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{DAY, T0, at, consent, delegate, member, world};
+use common::{DAY, T0, apply_delta, at, consent, delegate, world};
 use consortium::delivery::{Delivered, Delivery};
 use forum::Discourse;
 use forum::fake::FakeDiscourse;
-use governance::membership::OrgKind;
 use governance::proposal::Position;
 use notify::Mailer;
 use notify::sink::{SmtpSink, Stage};
@@ -33,16 +32,6 @@ async fn outside(store: &store::Store) -> Outside {
         forum,
         delivery,
     }
-}
-
-async fn apply_delta(c: &consortium::Consortium) -> i64 {
-    c.apply(
-        &member("delta", "consumer", OrgKind::Organisation, None),
-        "We run a school.",
-        &at(T0),
-    )
-    .await
-    .unwrap()
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{DAY, T0, at, consent, delegate, member, world};
+use common::{DAY, T0, apply_delta, at, consent, delegate, member, world};
 use consortium::{ConsortiumError, Voter};
 use governance::membership::OrgKind;
 use governance::proposal::{Ballot, Choice, Position};
@@ -13,14 +13,7 @@ use store::Act;
 async fn an_application_is_decided_by_the_members_and_the_applicant_joins() {
     let w = world().await;
     let c = &w.c;
-    let id = c
-        .apply(
-            &member("delta", "consumer", OrgKind::Organisation, None),
-            "We run a school.",
-            &at(T0),
-        )
-        .await
-        .unwrap();
+    let id = apply_delta(c).await;
     let view = c.view(id).await.unwrap();
     assert_eq!(view.state, "open");
     assert_eq!(view.roll.len(), 4, "the applicant is not on its own roll");
@@ -82,14 +75,7 @@ async fn an_application_is_decided_by_the_members_and_the_applicant_joins() {
 async fn only_a_delegate_or_deputy_votes_and_only_for_its_own_organisation() {
     let w = world().await;
     let c = &w.c;
-    let id = c
-        .apply(
-            &member("delta", "consumer", OrgKind::Organisation, None),
-            "",
-            &at(T0),
-        )
-        .await
-        .unwrap();
+    let id = apply_delta(c).await;
     let beta = delegate(c, "beta").await;
     let for_alpha = c
         .vote(id, "alpha", &beta, consent(Position::Agree), &at(T0 + 1))
@@ -123,14 +109,7 @@ async fn only_a_delegate_or_deputy_votes_and_only_for_its_own_organisation() {
 async fn a_text_change_restarts_the_lead_time_and_the_fingerprint() {
     let w = world().await;
     let c = &w.c;
-    let id = c
-        .apply(
-            &member("delta", "consumer", OrgKind::Organisation, None),
-            "v1",
-            &at(T0),
-        )
-        .await
-        .unwrap();
+    let id = apply_delta(c).await;
     let before = c.view(id).await.unwrap();
     c.edit(id, &before.title, "v2", &at(T0 + 3 * DAY))
         .await
@@ -145,14 +124,7 @@ async fn a_text_change_restarts_the_lead_time_and_the_fingerprint() {
 async fn duties_remind_non_voters_close_at_the_deadline_and_complete_leaves() {
     let w = world().await;
     let c = &w.c;
-    let id = c
-        .apply(
-            &member("delta", "consumer", OrgKind::Organisation, None),
-            "",
-            &at(T0),
-        )
-        .await
-        .unwrap();
+    let id = apply_delta(c).await;
     c.vote(
         id,
         "beta",
@@ -206,14 +178,7 @@ async fn duties_remind_non_voters_close_at_the_deadline_and_complete_leaves() {
 async fn a_published_record_recounts_and_a_forged_ballot_is_caught() {
     let w = world().await;
     let c = &w.c;
-    let id = c
-        .apply(
-            &member("delta", "consumer", OrgKind::Organisation, None),
-            "",
-            &at(T0),
-        )
-        .await
-        .unwrap();
+    let id = apply_delta(c).await;
     let alpha = delegate(c, "alpha").await;
     c.vote(
         id,

@@ -241,13 +241,7 @@ impl Metering {
     }
 
     async fn names(&self) -> anyhow::Result<Names> {
-        let orgs: HashMap<i64, String> = self
-            .store
-            .organisations()
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let orgs: HashMap<i64, String> = self.store.organisation_names().await?;
         Ok(Names {
             tenants: self
                 .store
@@ -372,12 +366,7 @@ pub async fn fair_use(
     let window = period.window;
     let elapsed =
         (now_ms.clamp(window.from_ms, window.to_ms) - window.from_ms + HOUR_MS - 1) / HOUR_MS;
-    let orgs: HashMap<i64, String> = store
-        .organisations()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs: HashMap<i64, String> = store.organisation_names().await?;
     let tiers: HashMap<i64, store::Tier> = store
         .tiers()
         .await?

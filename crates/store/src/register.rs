@@ -141,6 +141,16 @@ impl Store {
         .collect()
     }
 
+    /// Every organisation's name by ID, for reports that name them.
+    pub async fn organisation_names(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect())
+    }
+
     pub async fn organisation(&self, name: &str) -> Result<Organisation> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ORG_COLUMNS} FROM organisations WHERE name = $1"

@@ -83,3 +83,14 @@ pub fn settings() -> Settings {
 pub async fn world() -> World {
     world_with(settings()).await
 }
+
+/// Delta applies to join at `T0`; returns its admission's proposal.
+pub async fn apply_delta(c: &Consortium) -> i64 {
+    c.apply(
+        &member("delta", "consumer", OrgKind::Organisation, None),
+        "We run a school.",
+        &at(T0),
+    )
+    .await
+    .unwrap()
+}

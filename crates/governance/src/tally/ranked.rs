@@ -147,6 +147,22 @@ fn count_round<'a, A: Amount + 'a>(
 
 /// The option to eliminate (see the module documentation) and whether that
 /// took the tie-breaking rule.
+/// Takes the lowest option out of the count in this round; false when no
+/// option is left to take out.
+fn eliminate_lowest<A: Amount>(
+    earlier: &[Round<A>],
+    round: &mut Round<A>,
+    continuing: &mut [bool],
+) -> bool {
+    let Some((out, tie)) = to_eliminate(earlier, &round.counts) else {
+        return false;
+    };
+    continuing[out] = false;
+    round.eliminated = Some(out);
+    round.tie_broken = tie;
+    true
+}
+
 fn to_eliminate<A: Amount>(earlier: &[Round<A>], counts: &[Option<A>]) -> Option<(usize, bool)> {
     let lowest = counts.iter().flatten().min()?;
     let mut tied: Vec<usize> = (0..counts.len())
@@ -235,12 +251,9 @@ pub(crate) fn instant_runoff(ballots: &[Weighted], options: &[String]) -> KindRe
             }
             None => {
                 // Two or more options stand, so there is always a lowest.
-                let Some((out, tie)) = to_eliminate(&rounds, &round.counts) else {
+                if !eliminate_lowest(&rounds, &mut round, &mut continuing) {
                     break;
-                };
-                continuing[out] = false;
-                round.eliminated = Some(out);
-                round.tie_broken = tie;
+                }
             }
         }
         rounds.push(round);
@@ -343,14 +356,9 @@ pub(crate) fn stv(ballots: &[Weighted], options: &[String], seats: usize) -> Kin
                     by: ElectedBy::LastRemaining,
                 });
             }
-        } else {
+        } else if !eliminate_lowest(&rounds, &mut round, &mut continuing) {
             // More options stand than seats are left, so there is a lowest.
-            let Some((out, tie)) = to_eliminate(&rounds, &round.counts) else {
-                break;
-            };
-            continuing[out] = false;
-            round.eliminated = Some(out);
-            round.tie_broken = tie;
+            break;
         }
         rounds.push(round);
     }

@@ -203,12 +203,7 @@ struct Names {
 impl Names {
     async fn load(store: &Store) -> anyhow::Result<Self> {
         Ok(Self {
-            orgs: store
-                .organisations()
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect(),
+            orgs: store.organisation_names().await?,
             tiers: store
                 .tiers()
                 .await?

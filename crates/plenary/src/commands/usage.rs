@@ -160,12 +160,7 @@ impl Filter {
         tenant: Option<String>,
         org: Option<String>,
     ) -> anyhow::Result<Self> {
-        let orgs: HashMap<i64, String> = store
-            .organisations()
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
+        let orgs: HashMap<i64, String> = store.organisation_names().await?;
         let org_of: HashMap<String, Option<String>> = store
             .tenants()
             .await?
