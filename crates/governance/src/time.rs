@@ -80,31 +80,14 @@ impl fmt::Display for DurationMs {
     }
 }
 
-/// Formats an instant as `YYYY-MM-DD HH:MM UTC` for messages people read.
+/// Formats an instant as `YYYY-MM-DD HH:MM UTC` for messages people read;
+/// an instant outside the calendar's range (years beyond ±9999) is given
+/// in milliseconds instead.
 pub fn format_utc(at_ms: i64) -> String {
-    let days = at_ms.div_euclid(MS_PER_DAY);
-    let in_day = at_ms.rem_euclid(MS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        in_day / MS_PER_HOUR,
-        in_day % MS_PER_HOUR / MS_PER_MINUTE
+    jiff::Timestamp::from_millisecond(at_ms).map_or_else(
+        |_| format!("{at_ms} ms after 1970-01-01 UTC"),
+        |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
-/// algorithm), so messages need no date library.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
