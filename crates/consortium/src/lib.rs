@@ -15,6 +15,7 @@ pub mod rooms;
 pub mod rules;
 mod tick;
 
+pub use announce::{external_id, proposal_of_topic};
 pub use error::{ConsortiumError, Result};
 pub use proposals::{Draft, ProposalView, Voter};
 pub use register::NewMember;

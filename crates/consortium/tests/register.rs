@@ -28,7 +28,14 @@ async fn an_organisation_name_must_be_usable_in_links() {
     };
     let consortium = Consortium::new(store, settings, None);
     let act = Act::new("operator:test", 0);
-    for bad in ["", "../alpha", "Alpha", "alpha beta", "-alpha", &"a".repeat(65)] {
+    for bad in [
+        "",
+        "../alpha",
+        "Alpha",
+        "alpha beta",
+        "-alpha",
+        &"a".repeat(65),
+    ] {
         assert!(
             matches!(
                 consortium.admit_founder(&member(bad), &act).await,
@@ -41,5 +48,10 @@ async fn an_organisation_name_must_be_usable_in_links() {
             Err(ConsortiumError::Invalid(_))
         ));
     }
-    assert!(consortium.admit_founder(&member("alpha-2"), &act).await.is_ok());
+    assert!(
+        consortium
+            .admit_founder(&member("alpha-2"), &act)
+            .await
+            .is_ok()
+    );
 }
