@@ -15,9 +15,9 @@ pub mod rooms;
 pub mod rules;
 mod tick;
 
-pub use announce::{external_id, proposal_of_topic};
+pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
-pub use proposals::{Draft, ProposalView, Voter};
+pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
 pub use register::NewMember;
 pub use rooms::RoomLinks;
 pub use tick::Duties;

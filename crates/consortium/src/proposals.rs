@@ -8,7 +8,7 @@ use governance::record::{self, Export};
 use governance::roll::{RegisterEntry, Voting, freeze_roll};
 use governance::tally::{Outcome, Tally, tally};
 use rand::RngCore;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use store::{Act, NewBallot, NewProposal, Opening, Person};
 
 use crate::convert::{self, Stored, json, records, roll, status, store_roll, to_json};
@@ -70,6 +70,31 @@ pub struct RollLine {
     pub org: String,
     pub weight: i64,
     pub class: String,
+}
+
+/// One ballot as cast, with the salt of its commitment in the audit log:
+/// published once the proposal closes, so anyone can check that the log
+/// committed to exactly this ballot when it was cast.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub org: String,
+    pub revision: i64,
+    pub cast_by: String,
+    pub cast_at_ms: i64,
+    /// The ballot's JSON exactly as committed.
+    pub ballot: String,
+    pub salt: String,
+    /// `sha256("<salt>:<ballot>")`, as the `ballot.cast` audit entry holds it.
+    pub commitment: String,
+}
+
+/// What is published of a closed proposal: the recountable result, every
+/// ballot with its salt, and the audit head after closing.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Record {
+    pub result: Export,
+    pub receipts: Vec<Receipt>,
+    pub audit_head: Option<String>,
 }
 
 /// A random salt for a ballot's commitment in the audit log.
@@ -349,6 +374,76 @@ impl Consortium {
     /// Every proposal, newest first.
     pub async fn list(&self) -> Result<Vec<store::Proposal>> {
         Ok(self.store.proposals().await?)
+    }
+
+    /// Every ballot of a closed proposal, every revision, with its salt.
+    pub async fn receipts(&self, id: i64) -> Result<Vec<Receipt>> {
+        let row = self.store.proposal(id).await?;
+        if row.state != "closed" {
+            return Err(ConsortiumError::Conflict(format!(
+                "proposal {id} is {}: its ballots are published once it closes",
+                row.state
+            )));
+        }
+        Ok(self
+            .store
+            .ballots(id)
+            .await?
+            .into_iter()
+            .map(|b| Receipt {
+                commitment: store::ballot_commitment(&b.choice, &b.salt),
+                org: b.org,
+                revision: b.revision,
+                cast_by: b.cast_by,
+                cast_at_ms: b.cast_at,
+                ballot: b.choice,
+                salt: b.salt,
+            })
+            .collect())
+    }
+
+    /// The closed proposal's published record.
+    pub async fn record(&self, id: i64) -> Result<Record> {
+        Ok(Record {
+            result: self.export(id).await?,
+            receipts: self.receipts(id).await?,
+            audit_head: self.store.proposal(id).await?.audit_head,
+        })
+    }
+
+    /// Checks a record as any member can: the fingerprint and the recount,
+    /// then each ballot against its commitment in this audit log. Returns
+    /// how many ballots were matched.
+    pub async fn recount(&self, record: &Record) -> Result<usize> {
+        record::verify(&record.result).map_err(ConsortiumError::refused)?;
+        let entries = self.store.audit_entries(None, 0, i64::MAX).await?;
+        let committed: Vec<serde_json::Value> = entries
+            .iter()
+            .filter(|e| e.kind == "ballot.cast")
+            .filter_map(|e| serde_json::from_str(&e.detail).ok())
+            .collect();
+        let unmatched: Vec<String> = record
+            .receipts
+            .iter()
+            .filter(|r| {
+                let commitment = store::ballot_commitment(&r.ballot, &r.salt);
+                !committed.iter().any(|d| {
+                    d["org"] == r.org.as_str()
+                        && d["revision"] == r.revision
+                        && d["commitment"] == commitment.as_str()
+                })
+            })
+            .map(|r| format!("revision {} of {}'s ballot", r.revision, r.org))
+            .collect();
+        if !unmatched.is_empty() {
+            return Err(ConsortiumError::Refused(format!(
+                "{} of {} ballots do not match the audit log: {}",
+                unmatched.len(),
+                record.receipts.len(),
+                unmatched.join(", ")
+            )));
+        }
+        Ok(record.receipts.len())
     }
 
     /// The closed proposal's record: its text, rules, roll, every counted

@@ -98,11 +98,11 @@ impl Consortium {
             contact: Some(new.contact.clone()),
         };
         self.store.set_register(&new.name, &patch, act).await?;
-        self.record(&new.name, first, note, act).await?;
+        self.record_step(&new.name, first, note, act).await?;
         Ok(self.store.organisation(&new.name).await?)
     }
 
-    async fn record(&self, org: &str, to: Status, note: &str, act: &Act) -> Result<()> {
+    async fn record_step(&self, org: &str, to: Status, note: &str, act: &Act) -> Result<()> {
         let effective_at = match to {
             Status::Leaving { leaves_at, .. } => leaves_at,
             other => other.entered_at(),
@@ -128,7 +128,7 @@ impl Consortium {
         let current = status(&self.store.organisation(org).await?)?;
         let next = membership::apply(current, event, act.at_ms, &rules)
             .map_err(ConsortiumError::refused)?;
-        self.record(org, next, note, act).await?;
+        self.record_step(org, next, note, act).await?;
         if let Status::Member { .. } | Status::Leaving { .. } | Status::Left { .. } = next {
             self.announce_membership(org, next, act).await?;
         }

@@ -7,6 +7,7 @@ pub mod placement;
 mod poller;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -129,6 +130,9 @@ pub struct Fleet {
     clock: Clock,
     entries: Mutex<HashMap<i64, Entry>>,
     rng: Mutex<StdRng>,
+    /// Whether this instance holds the poller's lock: work that must run
+    /// once per database (rolling up usage) runs where polling does.
+    leading: AtomicBool,
 }
 
 impl Fleet {
@@ -145,6 +149,7 @@ impl Fleet {
             clock,
             entries: Mutex::new(HashMap::new()),
             rng: Mutex::new(StdRng::from_os_rng()),
+            leading: AtomicBool::new(false),
         });
         fleet.refresh().await?;
         Ok(fleet)
@@ -160,6 +165,11 @@ impl Fleet {
 
     pub fn now_ms(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// Whether this instance is the one that polls.
+    pub fn leads_polling(&self) -> bool {
+        self.leading.load(Ordering::Relaxed)
     }
 
     /// Re-reads server configuration, which operators change from the CLI in

@@ -58,6 +58,8 @@ impl Fleet {
                     Err(e) => tracing::error!(error = %e, "cannot stand for poller"),
                 }
             }
+            self.leading
+                .store(leadership.is_some(), std::sync::atomic::Ordering::Relaxed);
             let round = if leadership.is_some() {
                 self.poll_once().await.map(drop)
             } else {

@@ -104,8 +104,9 @@ impl BandwidthModel {
 }
 
 /// Megabytes moved at `kbps` for `ms` milliseconds (decimal units).
-pub fn megabytes(kbps: u64, ms: i64) -> f64 {
-    kbps as f64 * ms.max(0) as f64 / 8.0 / 1_000_000.0
+/// Bytes sent at `kbps` for `ms` milliseconds (kbit/s × ms = bits), exact.
+pub fn bytes(kbps: u64, ms: i64) -> u128 {
+    kbps as u128 * ms.max(0) as u128 / 8
 }
 
 #[cfg(test)]
@@ -200,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn megabytes_are_kilobits_over_time() {
-        assert_eq!(megabytes(8_000, 1_000), 1.0);
+    fn bytes_are_kilobits_over_time() {
+        assert_eq!(bytes(8_000, 1_000), 1_000_000);
     }
 }

@@ -72,6 +72,14 @@ impl Integrals {
         self.webcam_ms += counts.webcams as u128 * ms;
     }
 
+    pub fn merge(&mut self, other: &Integrals) {
+        self.meeting_ms += other.meeting_ms;
+        self.participant_ms += other.participant_ms;
+        self.mic_ms += other.mic_ms;
+        self.listen_only_ms += other.listen_only_ms;
+        self.webcam_ms += other.webcam_ms;
+    }
+
     pub fn minutes(v: u128) -> u128 {
         v / 60_000
     }

@@ -1,14 +1,25 @@
-//! Usage per tenant over a period, from poll samples.
+//! Usage over a time window, from poll samples, along any of the metering
+//! dimensions (tenant, organisation, server, pool, origin).
+//!
+//! Rows outside the window are context, not usage: one just after it tells
+//! how long the window's last sample counts for, one just before it tells
+//! that a meeting was already running (so it is not counted again). Every
+//! sample's credit belongs to the window that holds the sample.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::bandwidth::{BandwidthModel, MeetingState, megabytes};
-use crate::integrate::{self, Counts, GapRule, Integrals, Sample};
+use crate::bandwidth::{BandwidthModel, MeetingState, bytes};
+use crate::integrate::{Counts, GapRule, Integrals};
 
 /// One stored sample, as metering needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub tenant: String,
+    pub org: Option<String>,
+    pub server: String,
+    pub pool: String,
+    /// `bbb-origin-server-name`: which front end of the tenant.
+    pub origin: Option<String>,
     /// Identifies one meeting's series (the backend meeting ID and its server).
     pub meeting: String,
     pub at_ms: i64,
@@ -16,19 +27,118 @@ pub struct Row {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What usage is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dim {
+    Tenant,
+    Org,
+    Server,
+    Pool,
+    /// A tenant's front end: keyed `tenant/origin`.
+    Origin,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 5] = [Dim::Tenant, Dim::Org, Dim::Server, Dim::Pool, Dim::Origin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tenant => "tenant",
+            Self::Org => "org",
+            Self::Server => "server",
+            Self::Pool => "pool",
+            Self::Origin => "origin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// The row's key along this dimension; `None` when the row has none
+    /// (a tenant without an organisation, a meeting without an origin).
+    pub fn key(self, r: &Row) -> Option<String> {
+        match self {
+            Self::Tenant => Some(r.tenant.clone()),
+            Self::Org => r.org.clone(),
+            Self::Server => Some(r.server.clone()),
+            Self::Pool => Some(r.pool.clone()),
+            Self::Origin => r.origin.as_ref().map(|o| format!("{}/{o}", r.tenant)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Totals {
+    /// Meetings first seen in the window.
     pub meetings: u64,
     pub integrals: Integrals,
-    pub megabytes_in: f64,
-    pub megabytes_out: f64,
-    /// Most participants at once, over the tenant's meetings in one poll.
+    /// Estimated traffic into and out of the servers, in bytes.
+    pub bytes_in: u128,
+    pub bytes_out: u128,
+    /// Most participants at once, over one poll round.
     pub peak_participants: u64,
+    /// Most meetings at once, over one poll round.
+    pub peak_meetings: u64,
 }
 
 impl Totals {
     pub fn participant_minutes(&self) -> u128 {
         Integrals::minutes(self.integrals.participant_ms)
+    }
+
+    pub fn gigabytes_in(&self) -> f64 {
+        self.bytes_in as f64 / 1e9
+    }
+
+    pub fn gigabytes_out(&self) -> f64 {
+        self.bytes_out as f64 / 1e9
+    }
+
+    /// Adds another window's totals: sums, except peaks, which take the larger.
+    pub fn merge(&mut self, other: &Totals) {
+        self.meetings += other.meetings;
+        self.integrals.merge(&other.integrals);
+        self.bytes_in += other.bytes_in;
+        self.bytes_out += other.bytes_out;
+        self.peak_participants = self.peak_participants.max(other.peak_participants);
+        self.peak_meetings = self.peak_meetings.max(other.peak_meetings);
+    }
+}
+
+/// `[from_ms, to_ms)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// The start of the UTC hour holding `ms`.
+pub fn floor_hour(ms: i64) -> i64 {
+    ms.div_euclid(HOUR_MS) * HOUR_MS
+}
+
+impl Window {
+    pub fn holds(&self, at_ms: i64) -> bool {
+        (self.from_ms..self.to_ms).contains(&at_ms)
+    }
+
+    /// The window cut at every UTC hour: the pieces rollups are made of.
+    pub fn hours(self) -> impl Iterator<Item = Window> {
+        let mut from = self.from_ms;
+        std::iter::from_fn(move || {
+            (from < self.to_ms).then(|| {
+                let to = (floor_hour(from) + HOUR_MS).min(self.to_ms);
+                let piece = Window {
+                    from_ms: from,
+                    to_ms: to,
+                };
+                from = to;
+                piece
+            })
+        })
     }
 }
 
@@ -60,24 +170,30 @@ fn series(rows: &[Row]) -> HashMap<(&str, &str), Vec<&Row>> {
     series
 }
 
-/// Totals per tenant. Rows may come in any order; rows of one poll round
-/// share a timestamp, which is how the peak is found.
-pub fn by_tenant(rows: &[Row], rule: GapRule, model: &BandwidthModel) -> BTreeMap<String, Totals> {
-    let mut totals: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut per_poll: HashMap<(&str, i64), u64> = HashMap::new();
-    for ((tenant, _), rows) in series(rows) {
-        let t = totals.entry(tenant.to_string()).or_default();
-        t.meetings += 1;
-        let samples: Vec<Sample> = rows
-            .iter()
-            .map(|r| Sample {
-                at_ms: r.at_ms,
-                counts: r.counts,
-            })
-            .collect();
-        t.integrals = add(t.integrals, integrate::meeting(&samples, rule, None));
+/// Totals per `(dimension, key)` for the samples inside `window`. Rows may
+/// come in any order; rows of one poll round share a timestamp, which is how
+/// peaks are found.
+pub fn aggregate(
+    rows: &[Row],
+    window: Window,
+    rule: GapRule,
+    model: &BandwidthModel,
+    dims: &[Dim],
+) -> BTreeMap<(Dim, String), Totals> {
+    let mut totals: BTreeMap<(Dim, String), Totals> = BTreeMap::new();
+    // (dim, key, poll round) → (participants, meetings)
+    let mut rounds: HashMap<(Dim, String, i64), (u64, u64)> = HashMap::new();
+    for rows in series(rows).into_values() {
         for (i, r) in rows.iter().enumerate() {
-            let ms = rule.credit_ms(r.at_ms, rows.get(i + 1).map(|n| n.at_ms), None);
+            if !window.holds(r.at_ms) {
+                continue;
+            }
+            let prev = i.checked_sub(1).map(|p| rows[p].at_ms);
+            let next = rows.get(i + 1).map(|n| n.at_ms);
+            // A meeting is new when nothing of it was seen within the
+            // bridged gap before this sample.
+            let first_seen = prev.is_none_or(|p| r.at_ms - p > rule.max_gap_ms);
+            let ms = rule.credit_ms(r.at_ms, next, None);
             let rates = model.rates(&MeetingState {
                 participants: r.counts.participants,
                 moderators: r.moderators,
@@ -86,41 +202,47 @@ pub fn by_tenant(rows: &[Row], rule: GapRule, model: &BandwidthModel) -> BTreeMa
                 webcams: r.counts.webcams,
                 screen_share: false,
             });
-            t.megabytes_in += megabytes(rates.in_kbps, ms);
-            t.megabytes_out += megabytes(rates.out_kbps, ms);
-            // Polls of one round land within an interval of each other.
-            *per_poll
-                .entry((tenant, r.at_ms / rule.poll_interval_ms.max(1)))
-                .or_default() += r.counts.participants;
+            let round = r.at_ms / rule.poll_interval_ms.max(1);
+            for dim in dims {
+                let Some(key) = dim.key(r) else { continue };
+                let t = totals.entry((*dim, key.clone())).or_default();
+                t.meetings += u64::from(first_seen);
+                t.integrals.add(r.counts, ms);
+                t.bytes_in += bytes(rates.in_kbps, ms);
+                t.bytes_out += bytes(rates.out_kbps, ms);
+                let at_once = rounds.entry((*dim, key, round)).or_default();
+                at_once.0 += r.counts.participants;
+                at_once.1 += 1;
+            }
         }
     }
-    for ((tenant, _), people) in per_poll {
-        if let Some(t) = totals.get_mut(tenant) {
+    for ((dim, key, _), (people, meetings)) in rounds {
+        if let Some(t) = totals.get_mut(&(dim, key)) {
             t.peak_participants = t.peak_participants.max(people);
+            t.peak_meetings = t.peak_meetings.max(meetings);
         }
     }
     totals
 }
 
-fn add(a: Integrals, b: Integrals) -> Integrals {
-    Integrals {
-        meeting_ms: a.meeting_ms + b.meeting_ms,
-        participant_ms: a.participant_ms + b.participant_ms,
-        mic_ms: a.mic_ms + b.mic_ms,
-        listen_only_ms: a.listen_only_ms + b.listen_only_ms,
-        webcam_ms: a.webcam_ms + b.webcam_ms,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const MIN: i64 = 60_000;
+    const ALL_TIME: Window = Window {
+        from_ms: i64::MIN,
+        to_ms: i64::MAX,
+    };
 
     fn row(tenant: &str, meeting: &str, minute: i64, people: u64, cams: u64) -> Row {
         Row {
             tenant: tenant.into(),
+            org: Some(format!("{tenant}-org")),
+            server: "s1".into(),
+            pool: "default".into(),
+            origin: Some("greenlight".into()),
             meeting: meeting.into(),
             at_ms: minute * MIN,
             moderators: 1,
@@ -133,6 +255,19 @@ mod tests {
         }
     }
 
+    fn by(dim: Dim, rows: &[Row], window: Window) -> BTreeMap<String, Totals> {
+        aggregate(
+            rows,
+            window,
+            GapRule::for_interval(MIN),
+            &BandwidthModel::default(),
+            &[dim],
+        )
+        .into_iter()
+        .map(|((_, k), t)| (k, t))
+        .collect()
+    }
+
     #[test]
     fn tenants_are_metered_apart_to_the_minute() {
         let rows = vec![
@@ -141,18 +276,92 @@ mod tests {
             row("acme", "m2", 0, 2, 0),
             row("globex", "g1", 0, 10, 0),
         ];
-        let t = by_tenant(
-            &rows,
-            GapRule::for_interval(MIN),
-            &BandwidthModel::default(),
-        );
+        let t = by(Dim::Tenant, &rows, ALL_TIME);
         let acme = &t["acme"];
         assert_eq!(acme.meetings, 2);
         assert_eq!(acme.participant_minutes(), 4 + 4 + 2);
         assert_eq!(Integrals::minutes(acme.integrals.webcam_ms), 2);
-        assert_eq!(acme.peak_participants, 6);
+        assert_eq!((acme.peak_participants, acme.peak_meetings), (6, 2));
         assert_eq!(t["globex"].participant_minutes(), 10);
-        assert!(acme.megabytes_out > 0.0);
+        assert!(acme.bytes_out > 0);
+    }
+
+    #[test]
+    fn the_same_rows_add_up_along_every_dimension() {
+        let rows = vec![row("acme", "m1", 0, 4, 1), row("globex", "g1", 0, 10, 0)];
+        let server = &by(Dim::Server, &rows, ALL_TIME)["s1"];
+        assert_eq!(server.participant_minutes(), 14);
+        assert_eq!(server.peak_participants, 14);
+        let origins = by(Dim::Origin, &rows, ALL_TIME);
+        assert_eq!(origins["acme/greenlight"].participant_minutes(), 4);
+        assert_eq!(by(Dim::Org, &rows, ALL_TIME)["globex-org"].meetings, 1);
+    }
+
+    #[test]
+    fn windows_split_usage_without_losing_or_doubling_any() {
+        let rows: Vec<Row> = (0..120).map(|m| row("acme", "m1", m, 3, 0)).collect();
+        let hour = |h: i64| Window {
+            from_ms: h * 60 * MIN,
+            to_ms: (h + 1) * 60 * MIN,
+        };
+        let (first, second) = (
+            by(Dim::Tenant, &rows, hour(0)),
+            by(Dim::Tenant, &rows, hour(1)),
+        );
+        let mut both = first["acme"].clone();
+        both.merge(&second["acme"]);
+        assert_eq!(both, by(Dim::Tenant, &rows, ALL_TIME)["acme"]);
+        assert_eq!(
+            (first["acme"].meetings, second["acme"].meetings),
+            (1, 0),
+            "a meeting running on into the next hour is counted once"
+        );
+    }
+
+    #[test]
+    fn a_window_is_cut_at_every_utc_hour() {
+        let w = Window {
+            from_ms: 30 * MIN,
+            to_ms: 150 * MIN,
+        };
+        let cuts: Vec<(i64, i64)> = w
+            .hours()
+            .map(|h| (h.from_ms / MIN, h.to_ms / MIN))
+            .collect();
+        assert_eq!(cuts, [(30, 60), (60, 120), (120, 150)]);
+    }
+
+    proptest! {
+        #[test]
+        fn hours_merged_give_the_whole_window(
+            meetings in proptest::collection::vec(
+                (0i64..400, proptest::collection::vec((1i64..4, 1u64..30, 0u64..5), 1..60)),
+                1..6,
+            ),
+            from in 0i64..200,
+            len in 0i64..400,
+        ) {
+            // Each meeting starts at some minute and is polled every 1–3
+            // minutes (gaps above 2.5 minutes are outages).
+            let mut rows = Vec::new();
+            for (i, (start, polls)) in meetings.iter().enumerate() {
+                let mut minute = *start;
+                for (gap, people, cams) in polls {
+                    rows.push(row(if i % 2 == 0 { "acme" } else { "globex" }, &format!("m{i}"), minute, *people, *cams));
+                    minute += gap;
+                }
+            }
+            let whole = Window { from_ms: from * MIN, to_ms: (from + len) * MIN };
+            let rule = GapRule::for_interval(MIN);
+            let model = BandwidthModel::default();
+            let mut merged: BTreeMap<(Dim, String), Totals> = BTreeMap::new();
+            for hour in whole.hours() {
+                for (k, t) in aggregate(&rows, hour, rule, &model, &Dim::ALL) {
+                    merged.entry(k).or_default().merge(&t);
+                }
+            }
+            prop_assert_eq!(merged, aggregate(&rows, whole, rule, &model, &Dim::ALL));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use consortium::delivery::{Delivered, Delivery};
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::ops;
+use crate::usage::Metering;
 
 /// Who runs the poller and the consortium's duties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,8 +160,16 @@ impl App {
                 fleet.clone().run_poller(until_stopped(stopped.clone())),
             ));
             tasks.push(tokio::spawn(
-                duties.clone().run(config.duties_interval(), stopped),
+                duties
+                    .clone()
+                    .run(config.duties_interval(), stopped.clone()),
             ));
+            tasks.push(tokio::spawn(roll_up_periodically(
+                Metering::for_config(store.clone(), config),
+                fleet.clone(),
+                config.sample_retention_ms(),
+                until_stopped(stopped),
+            )));
         }
         tracing::info!(%addr, "plenary is listening");
         Ok(Self {
@@ -223,6 +233,43 @@ fn rooms(
         algorithm,
         client,
     }))
+}
+
+/// How often complete hours are rolled up (and old samples pruned).
+const ROLLUP_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Rolls up usage on the instance that polls, so one instance writes the
+/// rollups. A pass catches up every complete hour that waits.
+async fn roll_up_periodically(
+    metering: Metering,
+    fleet: Arc<Fleet>,
+    retention_ms: i64,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut ticker = tokio::time::interval(ROLLUP_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = ticker.tick() => {}
+        }
+        if !fleet.leads_polling() {
+            continue;
+        }
+        match metering.roll_up(fleet.now_ms(), retention_ms).await {
+            Ok(done) if done.hours > 0 || done.pruned > 0 => {
+                tracing::info!(
+                    hours = done.hours,
+                    rows = done.rows,
+                    pruned = done.pruned,
+                    "usage rolled up"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "rolling up usage failed"),
+        }
+    }
 }
 
 /// Scalelite's single-secret mode: requests naming no tenant belong to the

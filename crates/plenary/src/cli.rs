@@ -60,6 +60,24 @@ pub enum Command {
     /// and governance change.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// People with accounts, who represent organisations.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Bearer tokens for the JSON API (and for voting from the command line).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Versioned documents, such as the rights and conditions of membership.
+    #[command(subcommand)]
+    Document(DocumentCommand),
+    /// The consortium's rules: lead time, quorum, threshold, notice, classes.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// The consortium's decisions.
+    #[command(subcommand)]
+    Proposal(ProposalCommand),
+    /// Run the consortium's due duties once: reminders, closing at the
+    /// deadline, leaves at the end of their notice (serve does this itself).
+    Duties,
     /// Peak use against capacity and seats sold, per server pool.
     Capacity {
         /// YYYY-MM; default: the current month.
@@ -158,7 +176,7 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum UsageCommand {
-    /// Use per tenant over a calendar month (UTC).
+    /// Metered use over a calendar month (in the configured time zone).
     Report {
         /// YYYY-MM; default: the current month.
         #[arg(long)]
@@ -169,23 +187,87 @@ pub enum UsageCommand {
         /// Only this organisation's tenants.
         #[arg(long)]
         org: Option<String>,
+        /// What each line is about.
+        #[arg(long, value_enum, default_value_t = By::Tenant)]
+        by: By,
+        /// One line per key for the whole period, or per local day or hour.
+        #[arg(long, value_enum, default_value_t = Every::Month)]
+        every: Every,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Each tenant's fair-use verdicts, rule by rule: who is near or over, and why.
+    FairUse {
+        /// YYYY-MM; default: the current month.
+        #[arg(long)]
+        period: Option<String>,
+        /// Also list the rules a tenant is within.
+        #[arg(long)]
+        all: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Tenant,
+    Org,
+    Server,
+    Pool,
+    /// A tenant's front end (`bbb-origin-server-name`).
+    Origin,
+}
+
+impl By {
+    pub fn dim(self) -> metering::usage::Dim {
+        use metering::usage::Dim;
+        match self {
+            Self::Tenant => Dim::Tenant,
+            Self::Org => Dim::Org,
+            Self::Server => Dim::Server,
+            Self::Pool => Dim::Pool,
+            Self::Origin => Dim::Origin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Every {
+    Month,
+    Day,
+    Hour,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
-    /// Register an organisation.
+    /// Register an organisation: a plain customer, or with `--member` a
+    /// founding member of the consortium.
     Add {
         /// Short name (lower-case), used on the command line.
         name: String,
         /// Full legal name.
         #[arg(long)]
         legal_name: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+        /// A member from now (founding members; others apply).
+        #[arg(long)]
+        member: bool,
+    },
+    /// An organisation applies to join: its admission opens as a proposal.
+    Apply {
+        name: String,
+        #[arg(long)]
+        legal_name: Option<String>,
+        #[command(flatten)]
+        register: RegisterArgs,
+        /// Why it applies, shown on the proposal.
+        #[arg(long, default_value = "")]
+        statement: String,
     },
     List(Output),
-    /// An organisation with its tenants.
+    /// An organisation with its register entry, representatives and tenants.
     Show {
         name: String,
         #[command(flatten)]
@@ -194,8 +276,54 @@ pub enum OrgCommand {
     Set {
         name: String,
         #[arg(long)]
-        legal_name: String,
+        legal_name: Option<String>,
+        /// Member class (see `plenary rules show`).
+        #[arg(long)]
+        class: Option<String>,
+        /// Vote weight: 1, or 1 or 2 for a federation.
+        #[arg(long)]
+        weight: Option<u32>,
+        #[arg(long)]
+        contact: Option<String>,
     },
+    /// A member gives notice; it leaves when the notice period ends.
+    Notice {
+        name: String,
+    },
+    /// Give a person a role in an organisation.
+    Represent {
+        org: String,
+        person: String,
+        #[arg(long, value_enum, default_value_t = Role::Delegate)]
+        role: Role,
+    },
+}
+
+/// Register fields of a member or applicant.
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// Member class (see `plenary rules show`).
+    #[arg(long, default_value = "consumer")]
+    pub class: String,
+    /// A federation of organisations (may hold a vote weight of 2).
+    #[arg(long)]
+    pub federation: bool,
+    /// Vote weight; default: the consortium's rule for the kind.
+    #[arg(long)]
+    pub weight: Option<u32>,
+    /// Contact address for notifications until it has representatives.
+    #[arg(long, default_value = "")]
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Casts the organisation's ballot.
+    Delegate,
+    /// Votes when the delegate does not.
+    Deputy,
+    /// Manages the organisation's tenants and membership; does not vote.
+    Admin,
 }
 
 /// A tier's values; on `set`, what is not given keeps its value.
@@ -432,5 +560,206 @@ pub enum ServerCommand {
         /// The organisation hosting the server (credited with its cost); `none` to clear.
         #[arg(long)]
         owner: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    Add {
+        /// Login name.
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    List(Output),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it once: a person's, or with `--operator` an operator's.
+    Add {
+        #[arg(
+            long,
+            conflicts_with = "operator",
+            required_unless_present = "operator"
+        )]
+        person: Option<String>,
+        #[arg(long)]
+        operator: bool,
+        /// What the token is for, e.g. the laptop it lives on.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke a token (read from standard input, so it stays out of shell history).
+    Revoke,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentCommand {
+    /// Publish the next version of a document from a file.
+    Publish {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    List(Output),
+    /// The latest version of a document.
+    Show {
+        name: String,
+    },
+    /// Record that an organisation accepted the latest version.
+    Accept {
+        name: String,
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    Show(Output),
+    /// Change the rules; running proposals keep the rules they opened with.
+    Set {
+        /// Minimum lead time of a proposal, in days.
+        #[arg(long)]
+        lead_days: Option<u32>,
+        /// Share of the eligible vote weight that must take part, in percent.
+        #[arg(long)]
+        quorum: Option<String>,
+        /// Pass threshold: `>50` (more than half, the default) or `>=75`.
+        #[arg(long)]
+        threshold: Option<String>,
+        /// Days between giving notice and leaving.
+        #[arg(long)]
+        notice_days: Option<u32>,
+        /// Vote weight of a federation by default: 1 or 2.
+        #[arg(long)]
+        federation_weight: Option<u32>,
+        /// Hours before closing that organisations which have not voted are reminded.
+        #[arg(long)]
+        reminder_hours: Option<u32>,
+        /// Whether every ballot must link to the minutes of the member's own meeting.
+        #[arg(long)]
+        require_minutes: Option<bool>,
+        /// Member classes, comma-separated.
+        #[arg(long)]
+        classes: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProposalKind {
+    /// Agree / abstain / disagree / block.
+    Consent,
+    /// Pick one option.
+    Single,
+    /// Pick up to --max-choices options.
+    Multiple,
+    /// Rank the options (instant-runoff; STV with --seats above 1).
+    Ranked,
+    /// Score every option from --min to --max.
+    Score,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalCommand {
+    /// Draft a proposal (it opens with `proposal open`).
+    New {
+        #[arg(long)]
+        title: String,
+        /// The text; or --file.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        text: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ProposalKind::Consent)]
+        kind: ProposalKind,
+        /// An option (repeat for each); not for consent proposals.
+        #[arg(long = "option")]
+        options: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        max_choices: usize,
+        #[arg(long, default_value_t = 1)]
+        seats: usize,
+        #[arg(long, default_value_t = 0)]
+        min: i32,
+        #[arg(long, default_value_t = 5)]
+        max: i32,
+        /// Quorum in percent of the eligible vote weight; default: the rules'.
+        #[arg(long)]
+        quorum: Option<String>,
+        /// `>50` or `>=75`; default: the rules'.
+        #[arg(long)]
+        threshold: Option<String>,
+        /// Longer than the rules' minimum lead time, in days.
+        #[arg(long)]
+        lead_days: Option<u32>,
+        /// Hide the counts until the proposal closes.
+        #[arg(long)]
+        hide_results: bool,
+        /// A block counts as a disagreement instead of stopping the proposal.
+        #[arg(long)]
+        no_block: bool,
+    },
+    /// Open a draft for voting: the roll and fingerprint freeze now.
+    Open {
+        id: i64,
+        /// Closing time (e.g. 2026-12-09T18:00Z); default: as soon as the lead time allows.
+        #[arg(long)]
+        closes: Option<String>,
+    },
+    /// Change the text; on an open proposal the lead time restarts.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, conflicts_with = "file")]
+        text: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    List(Output),
+    Show {
+        id: i64,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Cast your organisation's ballot, as the person whose token is in
+    /// PLENARY_TOKEN (operators cannot vote for organisations).
+    Vote {
+        id: i64,
+        /// The organisation you vote for.
+        #[arg(long)]
+        org: String,
+        /// agree|abstain|disagree|block; an option number (1 = first); `1,3`
+        /// for several; `2>1>3` to rank; `5,3,0` scores; or `abstain`.
+        choice: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Link to the minutes of your organisation's own meeting.
+        #[arg(long)]
+        minutes: Option<String>,
+    },
+    /// Close a proposal whose lead time is over, and count it.
+    Close {
+        id: i64,
+    },
+    Withdraw {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// The closed proposal's record (JSON): roll, ballots with weights,
+    /// tally, and every ballot with the salt of its audit-log commitment.
+    Export {
+        id: i64,
+    },
+    /// Check an exported record: fingerprint, recount, and every ballot
+    /// against its commitment in this database's audit log.
+    Recount {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }

@@ -47,6 +47,16 @@ pub struct Config {
     pub default_logout_url: String,
     /// Seconds a tenant and its secrets are reused between requests; 0 = never.
     pub tenant_cache_secs: f64,
+    /// Days raw usage samples are kept after they are rolled up into hours.
+    pub sample_retention_days: u64,
+    /// The IANA time zone billing periods and daily reports follow.
+    pub time_zone: String,
+    /// Hours a month a tenant may exceed its tier's concurrent participants
+    /// before its fair use is over.
+    pub fair_use_burst_hours: u64,
+    /// 95th percentile of a tenant's hourly estimated Mbit/s that is fair;
+    /// 0 = no bandwidth rule.
+    pub fair_use_p95_mbps: u64,
     /// `text` or `json`.
     pub log_format: String,
     /// How the consortium names itself in messages.
@@ -115,6 +125,10 @@ impl Default for Config {
             get_meetings_api_disabled: false,
             default_logout_url: "/".into(),
             tenant_cache_secs: 2.0,
+            sample_retention_days: 14,
+            time_zone: "UTC".into(),
+            fair_use_burst_hours: 4,
+            fair_use_p95_mbps: 100,
             log_format: "text".into(),
             consortium_name: "Plenary consortium".into(),
             public_url: None,
@@ -162,8 +176,14 @@ const SECRET_VARS: &[&str] = &[
     "PLENARY_DISCOURSE__WEBHOOK_SECRET",
 ];
 
-/// `PLENARY_*` variables that are not settings.
-const NOT_SETTINGS: &[&str] = &["PLENARY_CONFIG", "PLENARY_LOG"];
+/// `PLENARY_*` variables read elsewhere (the config path, logging, the
+/// CLI's actor and token), which are not settings.
+const NOT_SETTINGS: &[&str] = &[
+    "PLENARY_CONFIG",
+    "PLENARY_LOG",
+    "PLENARY_ACTOR",
+    "PLENARY_TOKEN",
+];
 
 /// Where Plenary keeps its embedded database: `$XDG_DATA_HOME/plenary`, or
 /// `~/.local/share/plenary`, or `./plenary-data` when there is no home.
@@ -297,7 +317,22 @@ impl Config {
         if let Some(discourse) = &self.discourse {
             forum::Discourse::new(discourse).context("discourse")?;
         }
+        self.zone()?;
         Ok(())
+    }
+
+    /// The configured time zone, from the system's time zone database.
+    pub fn zone(&self) -> anyhow::Result<jiff::tz::TimeZone> {
+        jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
+            anyhow::anyhow!(
+                "time_zone: {:?} is not a known time zone such as Europe/Paris ({e})",
+                self.time_zone
+            )
+        })
+    }
+
+    pub fn sample_retention_ms(&self) -> i64 {
+        i64::try_from(self.sample_retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX)
     }
 
     pub fn algorithms(&self) -> anyhow::Result<bbb::AlgorithmSet> {
@@ -393,7 +428,12 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
             .parse::<f64>()
             .map_or_else(|_| value.clone().into(), Into::into),
-        "server_healthy_threshold" | "server_unhealthy_threshold" | "max_meeting_duration" => v
+        "server_healthy_threshold"
+        | "server_unhealthy_threshold"
+        | "max_meeting_duration"
+        | "sample_retention_days"
+        | "fair_use_burst_hours"
+        | "fair_use_p95_mbps" => v
             .parse::<u64>()
             .map_or_else(|_| value.clone().into(), Into::into),
         "loadbalancer_secrets" => v

@@ -8,3 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod governance;
 pub mod ops;
+pub mod period;
+pub mod usage;

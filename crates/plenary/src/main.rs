@@ -77,13 +77,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
-        Command::Org(cmd) => commands::org::run(&open(&config).await?, cmd).await?,
+        Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
+        Command::Person(cmd) => commands::person::run(&open(&config).await?, cmd).await?,
+        Command::Token(cmd) => commands::token::run(&open(&config).await?, cmd).await?,
+        Command::Document(cmd) => commands::document::run(&open(&config).await?, cmd).await?,
+        Command::Rules(cmd) => commands::rules::run(&consortium(&config).await?, cmd).await?,
+        Command::Proposal(cmd) => commands::proposal::run(&consortium(&config).await?, cmd).await?,
+        Command::Duties => {
+            let duties = consortium(&config)
+                .await?
+                .run_duties(&store::Act::new("system", commands::now_ms()))
+                .await?;
+            println!(
+                "Reminded {} proposals, closed {}, {} organisations left.",
+                duties.reminded.len(),
+                duties.closed.len(),
+                duties.left.len()
+            );
+        }
         Command::Tier(cmd) => commands::tier::run(&open(&config).await?, cmd).await?,
         Command::Usage(cmd) => commands::usage::run(&open(&config).await?, &config, cmd).await?,
         Command::Audit(cmd) => return commands::audit::run(&open(&config).await?, cmd).await,
         Command::Bill(cmd) => commands::bill::run(&open(&config).await?, &config, cmd).await?,
         Command::Capacity { period, output } => {
-            commands::capacity::run(&open(&config).await?, period, output.json).await?
+            commands::capacity::run(&open(&config).await?, &config, period, output.json).await?
         }
         Command::Demo(args) => plenary::demo::run(config, args).await?,
         Command::Sim(args) => run_sim(args).await?,
@@ -123,6 +140,10 @@ async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
     shutdown_signal().await;
     fleet.shutdown().await;
     Ok(())
+}
+
+async fn consortium(config: &Config) -> anyhow::Result<consortium::Consortium> {
+    Ok(plenary::governance::consortium(config, open(config).await?))
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {

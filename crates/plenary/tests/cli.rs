@@ -1,51 +1,13 @@
 //! The command line as operators use it: a real `plenary` process on a fresh
 //! database.
 
-use std::process::{Command, Output};
-
-use testkit::TempDir;
-
-struct Cli {
-    dir: TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        Self {
-            dir: TempDir::new("cli"),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_plenary"))
-            .args(["--database", &self.dir.sqlite_url()])
-            .args(args)
-            .env_remove("PLENARY_TENANT_SECRET")
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("plenary runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
+fn cli() -> testkit::Cli {
+    testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"))
 }
 
 #[test]
 fn a_generated_tenant_secret_is_shown_once_and_then_only_its_fingerprint() {
-    let cli = Cli::new();
+    let cli = cli();
     let added = cli.ok(&["tenant", "add", "acme"]);
     let secret = added
         .lines()
@@ -63,14 +25,14 @@ fn a_generated_tenant_secret_is_shown_once_and_then_only_its_fingerprint() {
 
 #[test]
 fn a_given_secret_is_not_echoed() {
-    let cli = Cli::new();
+    let cli = cli();
     let out = cli.ok(&["tenant", "add", "acme", "--secret", "given-secret-123"]);
     assert!(!out.contains("given-secret-123"));
 }
 
 #[test]
 fn bad_input_gets_a_readable_message() {
-    let cli = Cli::new();
+    let cli = cli();
     assert!(
         cli.fails(&["tenant", "add", "Not Valid"])
             .contains("not a valid tenant name")
@@ -102,7 +64,7 @@ fn bad_input_gets_a_readable_message() {
 
 #[test]
 fn server_list_json_has_state_health_load_and_meetings() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&[
         "server",
         "add",
@@ -141,7 +103,7 @@ fn server_list_json_has_state_health_load_and_meetings() {
 
 #[test]
 fn secrets_rotate_without_removing_the_last_one() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&["tenant", "add", "acme", "--secret", "first-secret-1"]);
     cli.ok(&[
         "tenant",
@@ -159,7 +121,7 @@ fn secrets_rotate_without_removing_the_last_one() {
 
 #[test]
 fn migrate_and_healthcheck_report_plainly() {
-    let cli = Cli::new();
+    let cli = cli();
     assert!(cli.ok(&["migrate"]).contains("up to date"));
     let port = testkit::free_port();
     let out = cli.run(&["healthcheck", "--url", &format!("http://127.0.0.1:{port}")]);
@@ -169,7 +131,7 @@ fn migrate_and_healthcheck_report_plainly() {
 
 #[test]
 fn the_seeded_tiers_are_listed_with_their_limits() {
-    let cli = Cli::new();
+    let cli = cli();
     let v: serde_json::Value = serde_json::from_str(&cli.ok(&["tier", "list", "--json"])).unwrap();
     let names: Vec<&str> = v
         .as_array()
@@ -185,7 +147,7 @@ fn the_seeded_tiers_are_listed_with_their_limits() {
 
 #[test]
 fn tiers_are_added_and_changed_with_exact_prices() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&[
         "tier",
         "add",
@@ -224,7 +186,7 @@ fn tiers_are_added_and_changed_with_exact_prices() {
 
 #[test]
 fn organisations_own_tenants_on_tiers() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&["org", "add", "acme", "--legal-name", "ACME Housing Co-op"]);
     cli.ok(&[
         "tenant", "add", "acme-gl", "--org", "acme", "--tier", "level2",
@@ -259,7 +221,7 @@ fn organisations_own_tenants_on_tiers() {
 
 #[test]
 fn a_period_is_previewed_closed_and_frozen() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&["org", "add", "host"]);
     cli.ok(&["org", "add", "user"]);
     cli.ok(&["tenant", "add", "host-gl", "--org", "host"]);
@@ -275,7 +237,7 @@ fn a_period_is_previewed_closed_and_frozen() {
     cli.ok(&[
         "bill", "add-cost", "--period", "2026-11", "--label", "transit", "--amount", "20",
     ]);
-    let preview = |cli: &Cli| -> serde_json::Value {
+    let preview = |cli: &testkit::Cli| -> serde_json::Value {
         serde_json::from_str(
             &cli.ok(&["bill", "preview", "--period", "2026-11", "--format", "json"]),
         )
@@ -337,7 +299,7 @@ fn a_period_is_previewed_closed_and_frozen() {
 
 #[test]
 fn capacity_adds_up_servers_and_seats_sold_per_pool() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&[
         "server",
         "add",
@@ -388,7 +350,7 @@ fn capacity_adds_up_servers_and_seats_sold_per_pool() {
 
 #[test]
 fn operator_changes_are_logged_with_who_made_them() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&["org", "add", "acme"]);
     cli.ok(&[
         "tenant", "add", "acme-gl", "--org", "acme", "--tier", "level1",
@@ -415,7 +377,7 @@ fn operator_changes_are_logged_with_who_made_them() {
 
 #[test]
 fn audit_verify_passes_on_a_clean_log_and_names_an_altered_entry() {
-    let cli = Cli::new();
+    let cli = cli();
     cli.ok(&["org", "add", "acme"]);
     cli.ok(&["org", "add", "beta"]);
     cli.ok(&["org", "set", "acme", "--legal-name", "ACME Housing"]);

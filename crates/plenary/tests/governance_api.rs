@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Env, Setup};
+use consortium::Record;
 use forum::fake::FakeDiscourse;
-use governance::record::{Export, recompute};
+use governance::record::recompute;
 use governance::tally::Tally;
 use notify::sink::SmtpSink;
 use plenary::config::{Config, Secret};
@@ -411,14 +412,19 @@ async fn a_closed_proposal_exports_a_record_that_recounts_to_its_tally() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let export: Export = serde_json::from_value(
+    let record: Record = serde_json::from_value(
         c.get("school", &format!("/api/v1/proposals/{id}/export"))
             .await,
     )
-    .expect("the export reads as the governance crate's record");
+    .expect("the export reads as the published record");
     let published: Tally = serde_json::from_value(closed).unwrap();
-    assert_eq!(recompute(&export).unwrap(), published);
-    assert_eq!(export.ballots.len(), 2);
+    assert_eq!(recompute(&record.result).unwrap(), published);
+    assert_eq!(record.result.ballots.len(), 2);
+    assert_eq!(
+        c.env.app.consortium.recount(&record).await.unwrap(),
+        2,
+        "both ballots match their commitments in the audit log"
+    );
     c.shutdown().await;
 }
 

@@ -15,6 +15,7 @@ mod outbox;
 mod people;
 mod proposals;
 mod register;
+mod rollups;
 mod samples;
 mod servers;
 mod tenants;
@@ -36,6 +37,7 @@ pub use proposals::{
     Ballot, NewBallot, NewProposal, Opening, Proposal, RollEntry, ballot_commitment,
 };
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
+pub use rollups::Rollup;
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
@@ -173,6 +175,25 @@ impl Store {
 }
 
 /// An UPDATE that changed no row means its subject does not exist.
+/// Rows per multi-row INSERT. Small on purpose: SQLite finds each bound
+/// parameter by name with a linear search, so a statement's binding cost
+/// grows with the square of its parameters; a few hundred keep it cheap.
+const INSERT_BATCH: usize = 16;
+
+/// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row INSERT of `rows`
+/// rows of `columns` columns.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(what()));

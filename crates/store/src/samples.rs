@@ -1,6 +1,6 @@
 //! Usage samples: one row per meeting per poll, the raw material of metering.
 
-use crate::{Result, Store, flag};
+use crate::{INSERT_BATCH, Result, Store, flag, placeholders};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageSample {
@@ -23,27 +23,31 @@ pub struct UsageSample {
 impl Store {
     /// Stores one poll's samples atomically: a poll is recorded whole or not at all.
     pub async fn insert_samples(&self, samples: &[UsageSample]) -> Result<()> {
+        const COLUMNS: usize = 12;
         let mut tx = self.pool.begin().await?;
-        for s in samples {
-            sqlx::query(
+        for chunk in samples.chunks(INSERT_BATCH) {
+            let sql = format!(
                 "INSERT INTO usage_samples (at, meeting_ref, tenant_id, server_id, backend_id, origin, \
-                 participants, moderators, mic, listen_only, webcams, breakout) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(s.at_ms)
-            .bind(s.meeting_ref)
-            .bind(s.tenant_id)
-            .bind(s.server_id)
-            .bind(&s.backend_id)
-            .bind(s.origin.as_deref())
-            .bind(s.participants)
-            .bind(s.moderators)
-            .bind(s.mic)
-            .bind(s.listen_only)
-            .bind(s.webcams)
-            .bind(flag(s.breakout))
-            .execute(&mut *tx)
-            .await?;
+                 participants, moderators, mic, listen_only, webcams, breakout) VALUES {}",
+                placeholders(chunk.len(), COLUMNS)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for s in chunk {
+                query = query
+                    .bind(s.at_ms)
+                    .bind(s.meeting_ref)
+                    .bind(s.tenant_id)
+                    .bind(s.server_id)
+                    .bind(&s.backend_id)
+                    .bind(s.origin.as_deref())
+                    .bind(s.participants)
+                    .bind(s.moderators)
+                    .bind(s.mic)
+                    .bind(s.listen_only)
+                    .bind(s.webcams)
+                    .bind(flag(s.breakout));
+            }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

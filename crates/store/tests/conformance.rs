@@ -2,8 +2,8 @@
 //! the facade runs must behave the same on both.
 
 use store::{
-    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, ServerPatch,
-    ServerPoll, ServerState, Store, StoreError, UsageSample,
+    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
+    ServerPatch, ServerPoll, ServerState, Store, StoreError, UsageSample,
 };
 use testkit::{TempDir, TempPostgres};
 
@@ -253,6 +253,113 @@ async fn samples_are_stored_whole_and_read_back_in_order() {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+    })
+    .await;
+}
+
+const HOUR: i64 = 3_600_000;
+
+fn rollup(hour: i64, key: &str, participant_ms: i64, peak: i64) -> Rollup {
+    Rollup {
+        hour_ms: hour * HOUR,
+        dim: "tenant".into(),
+        key: key.into(),
+        participant_ms,
+        bytes_out: i64::MAX / 4,
+        peak_participants: peak,
+        ..Rollup::default()
+    }
+}
+
+#[tokio::test]
+async fn rolling_an_hour_up_again_replaces_its_rows() {
+    on_both_backends(|s| async move {
+        assert_eq!(s.rolled_to().await.unwrap(), 0);
+        s.save_rollups(0, HOUR, &[rollup(0, "acme", 5, 2)])
+            .await
+            .unwrap();
+        s.save_rollups(0, HOUR, &[rollup(0, "acme", 7, 3)])
+            .await
+            .unwrap();
+        assert_eq!(
+            s.rollups("tenant", 0, HOUR).await.unwrap(),
+            [rollup(0, "acme", 7, 3)]
+        );
+        assert_eq!(s.rolled_to().await.unwrap(), HOUR);
+        // A re-roll of an earlier hour never moves the mark back.
+        s.save_rollups(0, HOUR / 2, &[]).await.unwrap();
+        assert_eq!(s.rolled_to().await.unwrap(), HOUR);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rollup_totals_sum_the_hours_and_keep_the_largest_peak() {
+    on_both_backends(|s| async move {
+        // More rows than one INSERT batch holds.
+        let many: Vec<Rollup> = (0..450)
+            .map(|i| rollup(0, &format!("t{i:03}"), i, 1))
+            .chain([rollup(1, "t000", 10, 9), rollup(2, "t000", 100, 4)])
+            .collect();
+        s.save_rollups(0, 3 * HOUR, &many).await.unwrap();
+        let totals = s.rollup_totals("tenant", 0, 2 * HOUR).await.unwrap();
+        assert_eq!(totals.len(), 450);
+        let first = &totals[0];
+        assert_eq!(
+            (
+                first.key.as_str(),
+                first.participant_ms,
+                first.peak_participants
+            ),
+            ("t000", 10, 9)
+        );
+        assert_eq!(first.bytes_out, 2 * (i64::MAX / 4), "sums stay 64-bit");
+        assert!(
+            s.rollup_totals("org", 0, 3 * HOUR)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(s.rollups("tenant", HOUR, 3 * HOUR).await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pruning_keeps_every_sample_not_yet_rolled_up() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let at = |at_ms| UsageSample {
+            at_ms,
+            meeting_ref: None,
+            tenant_id: t.id,
+            server_id: a.id,
+            backend_id: "room~acme".into(),
+            origin: None,
+            participants: 1,
+            moderators: 1,
+            mic: 1,
+            listen_only: 0,
+            webcams: 0,
+            breakout: false,
+        };
+        s.insert_samples(&[at(10), at(HOUR + 10), at(2 * HOUR + 10)])
+            .await
+            .unwrap();
+        assert_eq!(s.next_sample_at(11).await.unwrap(), Some(HOUR + 10));
+        assert_eq!(s.next_sample_at(3 * HOUR).await.unwrap(), None);
+        assert_eq!(
+            s.prune_samples(i64::MAX).await.unwrap(),
+            0,
+            "nothing rolled up yet"
+        );
+        s.save_rollups(0, 2 * HOUR, &[]).await.unwrap();
+        assert_eq!(s.prune_samples(i64::MAX).await.unwrap(), 2);
+        assert_eq!(
+            s.samples_between(0, i64::MAX).await.unwrap(),
+            [at(2 * HOUR + 10)]
         );
     })
     .await;

@@ -207,3 +207,61 @@ where
         story(pg.fresh_database_url()).await;
     }
 }
+
+/// A `plenary` binary run as operators run it, on its own fresh database.
+pub struct Cli {
+    bin: PathBuf,
+    pub dir: TempDir,
+}
+
+impl Cli {
+    /// `bin` is the test's `env!("CARGO_BIN_EXE_plenary")`.
+    pub fn new(bin: &str) -> Self {
+        Self {
+            bin: PathBuf::from(bin),
+            dir: TempDir::new("cli"),
+        }
+    }
+
+    /// Runs with the given extra environment variables.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        Command::new(&self.bin)
+            .args(["--database", &self.dir.sqlite_url()])
+            .args(args)
+            .env_remove("PLENARY_TENANT_SECRET")
+            .env_remove("DATABASE_URL")
+            .envs(env.iter().copied())
+            .output()
+            .expect("plenary runs")
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.run_with(args, &[])
+    }
+
+    /// Standard output of a run that must succeed.
+    pub fn ok_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run_with(args, env);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.ok_with(args, &[])
+    }
+
+    /// Standard error of a run that must fail.
+    pub fn fails_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run_with(args, env);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).expect("UTF-8 output")
+    }
+
+    pub fn fails(&self, args: &[&str]) -> String {
+        self.fails_with(args, &[])
+    }
+}

@@ -5,18 +5,21 @@ use std::collections::BTreeMap;
 use anyhow::bail;
 use metering::money::Cents;
 use metering::split::{Member, SplitRule, UsageMeasure, split};
+use metering::usage::Dim;
 use serde_json::json;
 use store::{CostLine, Store};
 
-use super::usage::{metered, month};
+use super::usage::period;
 use super::{money, operator, parse_money, table};
 use crate::cli::{BillCommand, Format, Measure, Rule, Statement};
 use crate::config::Config;
+use crate::period::Period;
+use crate::usage::Metering;
 
 pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow::Result<()> {
     match command {
         BillCommand::Preview(s) => {
-            let (period, _, _) = month(s.period.as_deref())?;
+            let period = period(config, s.period.as_deref())?.label;
             if store.statement(&period).await?.is_some() {
                 eprintln!("{period} is closed; this preview recomputes it from the same data.");
             }
@@ -46,7 +49,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             amount,
             org,
         } => {
-            let (period, _, _) = month(period.as_deref())?;
+            let period = super::usage::period(config, period.as_deref())?.label;
             let cents = parse_money(&amount)?;
             let org_id = match &org {
                 Some(name) => Some(store.organisation(name).await?.id),
@@ -76,12 +79,15 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
 }
 
 /// The statement as JSON: the pool, how it was split, and every share.
-async fn compute(
+pub async fn compute(
     store: &Store,
     config: &Config,
     s: &Statement,
 ) -> anyhow::Result<serde_json::Value> {
-    let (period, from, to) = month(s.period.as_deref())?;
+    let Period {
+        label: period,
+        window,
+    } = period(config, s.period.as_deref())?;
     let measure = match s.measure {
         Measure::ParticipantMinutes => UsageMeasure::ParticipantMinutes,
         Measure::Megabytes => UsageMeasure::EstimatedMegabytes,
@@ -104,7 +110,11 @@ async fn compute(
         .into_iter()
         .map(|t| (t.id, t.price_cents))
         .collect();
-    let usage = metered(store, config, from, to, |_| true).await?;
+    // Use per organisation as it was metered: a tenant's hours count for
+    // the organisation that owned it then.
+    let usage = Metering::for_config(store.clone(), config)
+        .usage(Dim::Org, window)
+        .await?;
 
     let pool_items: Vec<(String, i64)> = servers
         .iter()
@@ -125,13 +135,11 @@ async fn compute(
         .map(|o| {
             let own: Vec<&store::Tenant> =
                 tenants.iter().filter(|t| t.org_id == Some(o.id)).collect();
-            let used = |f: &dyn Fn(&metering::usage::Totals) -> u64| -> u64 {
-                own.iter().filter_map(|t| usage.get(&t.name)).map(f).sum()
-            };
+            let used = usage.get(&o.name).cloned().unwrap_or_default();
             Member {
                 org: o.name.clone(),
-                participant_minutes: used(&|u| u.participant_minutes() as u64),
-                estimated_megabytes: used(&|u| u.megabytes_out as u64),
+                participant_minutes: u64::try_from(used.participant_minutes()).unwrap_or(u64::MAX),
+                estimated_megabytes: u64::try_from(used.bytes_out / 1_000_000).unwrap_or(u64::MAX),
                 tier_price: Cents(
                     own.iter()
                         .filter_map(|t| t.tier_id.and_then(|id| tiers.get(&id)))

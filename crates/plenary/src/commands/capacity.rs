@@ -2,15 +2,23 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use metering::capacity::{PoolCapacity, peaks};
+use metering::capacity::PoolCapacity;
+use metering::usage::Dim;
 use serde_json::json;
 use store::{ServerState, Store};
 
-use super::usage::month;
 use super::{print_json, table};
+use crate::config::Config;
+use crate::usage::{Metering, SHARED_POOL};
 
-pub async fn run(store: &Store, period: Option<String>, json_output: bool) -> anyhow::Result<()> {
-    let (label, from, to) = month(period.as_deref())?;
+pub async fn run(
+    store: &Store,
+    config: &Config,
+    period: Option<String>,
+    json_output: bool,
+) -> anyhow::Result<()> {
+    let period = super::usage::period(config, period.as_deref())?;
+    let label = &period.label;
     let servers = store.servers().await?;
     let tenants = store.tenants().await?;
     let tiers: HashMap<i64, i64> = store
@@ -19,43 +27,30 @@ pub async fn run(store: &Store, period: Option<String>, json_output: bool) -> an
         .into_iter()
         .map(|t| (t.id, t.concurrent_participants))
         .collect();
-    let pool_of_server: HashMap<i64, String> = servers
-        .iter()
-        .map(|s| (s.id, s.pool.clone().unwrap_or_default()))
-        .collect();
     let mut pools: BTreeMap<String, PoolCapacity> = BTreeMap::new();
     for s in servers.iter().filter(|s| s.state != ServerState::Disabled) {
-        let p = pools.entry(s.pool.clone().unwrap_or_default()).or_default();
+        let p = pools.entry(pool_key(&s.pool)).or_default();
         p.servers += 1;
         p.capacity += s.capacity.max(0) as u64;
     }
     for t in &tenants {
-        let p = pools.entry(t.pool.clone().unwrap_or_default()).or_default();
+        let p = pools.entry(pool_key(&t.pool)).or_default();
         match t.tier_id.and_then(|id| tiers.get(&id)) {
             Some(seats) if *seats > 0 => p.sold += *seats as u64,
             _ => p.unlimited_tenants += 1,
         }
     }
-    let samples = store.samples_between(from, to).await?;
-    let peak = peaks(samples.iter().map(|s| {
-        let pool = pool_of_server.get(&s.server_id).map_or("", String::as_str);
-        (pool, s.at_ms, s.participants.max(0) as u64)
-    }));
-    for (pool, people) in peak {
-        pools.entry(pool).or_default().peak = people;
+    let metered = Metering::for_config(store.clone(), config)
+        .usage(Dim::Pool, period.window)
+        .await?;
+    for (pool, used) in metered {
+        pools.entry(pool).or_default().peak = used.peak_participants;
     }
-    let name = |p: &str| {
-        if p.is_empty() {
-            "(shared)".to_string()
-        } else {
-            p.to_string()
-        }
-    };
     if json_output {
         print_json(&json!({
             "period": label,
             "pools": pools.iter().map(|(p, c)| json!({
-                "pool": name(p),
+                "pool": p,
                 "servers": c.servers,
                 "capacity": c.capacity,
                 "peak": c.peak,
@@ -69,13 +64,14 @@ pub async fn run(store: &Store, period: Option<String>, json_output: bool) -> an
         return Ok(());
     }
     println!(
-        "Capacity in {label} (UTC): peak participants against the servers' capacity and the seats sold."
+        "Capacity in {label} ({}): peak participants against the servers' capacity and the seats sold.",
+        config.time_zone
     );
     let rows: Vec<Vec<String>> = pools
         .iter()
         .map(|(p, c)| {
             vec![
-                name(p),
+                p.clone(),
                 c.servers.to_string(),
                 c.capacity.to_string(),
                 c.peak.to_string(),
@@ -105,4 +101,8 @@ pub async fn run(store: &Store, period: Option<String>, json_output: bool) -> an
         )
     );
     Ok(())
+}
+
+fn pool_key(pool: &Option<String>) -> String {
+    pool.clone().unwrap_or_else(|| SHARED_POOL.into())
 }

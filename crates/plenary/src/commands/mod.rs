@@ -3,16 +3,23 @@
 pub mod audit;
 pub mod bill;
 pub mod capacity;
+pub mod document;
 pub mod org;
+pub mod person;
+pub mod proposal;
+pub mod rules;
 pub mod server;
 pub mod tenant;
 pub mod tier;
+pub mod token;
 pub mod usage;
 
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
 pub use store::fingerprint;
+
+use crate::cli::Format;
 
 /// A new random secret, as long as the ones `bbb-conf` generates.
 pub fn generate_secret() -> String {
@@ -67,6 +74,65 @@ pub fn timestamp(at_ms: i64) -> String {
         .unwrap_or_else(|_| at_ms.to_string())
 }
 
+/// Rows of a report, in the format asked for: a titled table, CSV with the
+/// header's names, or JSON (`meta` with a `rows` array of objects).
+pub fn print_rows(
+    format: Format,
+    title: &str,
+    meta: serde_json::Value,
+    header: &[&str],
+    rows: &[Vec<serde_json::Value>],
+) -> anyhow::Result<()> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_f64() => format!("{:.3}", n.as_f64().unwrap_or(0.0)),
+        other => other.to_string(),
+    };
+    match format {
+        Format::Table => {
+            println!("{title}");
+            let header: Vec<String> = header
+                .iter()
+                .map(|h| h.to_uppercase().replace('_', "-"))
+                .collect();
+            let rows: Vec<Vec<String>> =
+                rows.iter().map(|r| r.iter().map(text).collect()).collect();
+            print!(
+                "{}",
+                table(
+                    &header.iter().map(String::as_str).collect::<Vec<_>>(),
+                    &rows
+                )
+            );
+        }
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            out.write_record(header)?;
+            for r in rows {
+                out.write_record(r.iter().map(text))?;
+            }
+            out.flush()?;
+        }
+        Format::Json => {
+            let mut body = meta;
+            body["rows"] = rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        header
+                            .iter()
+                            .zip(r)
+                            .map(|(h, v)| (h.to_string(), v.clone()))
+                            .collect(),
+                    )
+                })
+                .collect();
+            print_json(&body);
+        }
+    }
+    Ok(())
+}
+
 pub fn print_json(value: &serde_json::Value) {
     println!(
         "{}",
@@ -76,7 +142,24 @@ pub fn print_json(value: &serde_json::Value) {
 
 /// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
 pub fn parse_money(s: &str) -> anyhow::Result<i64> {
-    let bad = || format!("{s:?} is not a price such as 10 or 10.50");
+    hundredths(s, "a price such as 10 or 10.50")
+}
+
+/// `50` or `66.67` (percent) as basis points, exactly.
+pub fn parse_percent(s: &str) -> anyhow::Result<governance::share::BasisPoints> {
+    let bp = hundredths(
+        s.trim().trim_end_matches('%'),
+        "a percentage such as 50 or 66.67",
+    )?;
+    u16::try_from(bp)
+        .ok()
+        .and_then(|bp| governance::share::BasisPoints::new(bp).ok())
+        .with_context(|| format!("{s:?} is more than 100 %"))
+}
+
+/// A decimal with at most two places, times 100.
+fn hundredths(s: &str, what: &str) -> anyhow::Result<i64> {
+    let bad = || format!("{s:?} is not {what}");
     let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
     if whole.is_empty()
         || frac.len() > 2

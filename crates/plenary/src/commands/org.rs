@@ -1,29 +1,77 @@
-//! `plenary org …`
+//! `plenary org …`: the organisations that own tenants, and the register of
+//! the consortium's members.
 
 use anyhow::bail;
+use consortium::{Consortium, NewMember};
+use governance::membership::OrgKind;
 use serde_json::json;
-use store::Store;
+use store::Organisation;
 
-use super::{operator, print_json, table};
-use crate::cli::OrgCommand;
+use super::{operator, print_json, table, timestamp};
+use crate::cli::{OrgCommand, RegisterArgs, Role};
 
-pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
+    let store = c.store();
     match command {
-        OrgCommand::Add { name, legal_name } => {
-            check_name(&name)?;
+        OrgCommand::Add {
+            name,
+            legal_name,
+            register,
+            member,
+        } => {
+            check_name(&name, "organisation")?;
             let legal = legal_name.unwrap_or_else(|| name.clone());
-            let org = store.add_organisation(&name, &legal, &operator()).await?;
-            println!("Organisation {} ({}) registered.", org.name, org.legal_name);
+            if member {
+                let org = c
+                    .admit_founder(&new_member(&name, &legal, &register), &operator())
+                    .await?;
+                println!(
+                    "Organisation {} ({}) registered as a {} member with vote weight {}.",
+                    org.name,
+                    org.legal_name,
+                    org.member_class.as_deref().unwrap_or("-"),
+                    org.weight
+                );
+            } else {
+                let org = store.add_organisation(&name, &legal, &operator()).await?;
+                println!("Organisation {} ({}) registered.", org.name, org.legal_name);
+            }
+        }
+        OrgCommand::Apply {
+            name,
+            legal_name,
+            register,
+            statement,
+        } => {
+            check_name(&name, "organisation")?;
+            let legal = legal_name.unwrap_or_else(|| name.clone());
+            let id = c
+                .apply(
+                    &new_member(&name, &legal, &register),
+                    &statement,
+                    &operator(),
+                )
+                .await?;
+            let view = c.view(id).await?;
+            println!(
+                "{name} applied. Proposal {id} to admit it is open until {}.",
+                view.closes_at_ms.map_or_else(String::new, timestamp)
+            );
         }
         OrgCommand::List(out) => {
             let orgs = store.organisations().await?;
             let tenants = store.tenants().await?;
             let count = |id| tenants.iter().filter(|t| t.org_id == Some(id)).count();
             if out.json {
-                print_json(&json!(orgs
-                    .iter()
-                    .map(|o| json!({ "name": o.name, "legal_name": o.legal_name, "tenants": count(o.id) }))
-                    .collect::<Vec<_>>()));
+                print_json(&json!(
+                    orgs.iter()
+                        .map(|o| {
+                            let mut v = register_json(o);
+                            v["tenants"] = json!(count(o.id));
+                            v
+                        })
+                        .collect::<Vec<_>>()
+                ));
             } else {
                 let rows: Vec<Vec<String>> = orgs
                     .iter()
@@ -31,11 +79,20 @@ pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
                         vec![
                             o.name.clone(),
                             o.legal_name.clone(),
+                            o.status.clone(),
+                            o.member_class.clone().unwrap_or_else(|| "-".into()),
+                            o.weight.to_string(),
                             count(o.id).to_string(),
                         ]
                     })
                     .collect();
-                print!("{}", table(&["NAME", "LEGAL NAME", "TENANTS"], &rows));
+                print!(
+                    "{}",
+                    table(
+                        &["NAME", "LEGAL NAME", "STATUS", "CLASS", "WEIGHT", "TENANTS"],
+                        &rows
+                    )
+                );
             }
         }
         OrgCommand::Show { name, output } => {
@@ -47,42 +104,142 @@ pub async fn run(store: &Store, command: OrgCommand) -> anyhow::Result<()> {
                 .filter(|t| t.org_id == Some(org.id))
                 .map(|t| t.name)
                 .collect();
+            let people = store.representatives(org.id).await?;
+            let history = store.membership_history(org.id).await?;
+            let accepted = store.acceptances(org.id).await?;
             if output.json {
-                print_json(
-                    &json!({ "name": org.name, "legal_name": org.legal_name, "tenants": tenants, "created_at_ms": org.created_at }),
-                );
+                let mut v = register_json(&org);
+                v["tenants"] = json!(tenants);
+                v["created_at_ms"] = json!(org.created_at);
+                v["representatives"] = json!(people
+                    .iter()
+                    .map(|r| json!({"person": r.person.name, "role": r.role, "email": r.person.email}))
+                    .collect::<Vec<_>>());
+                v["history"] = json!(history
+                    .iter()
+                    .map(|e| json!({"at_ms": e.at_ms, "status": e.status, "effective_at_ms": e.effective_at, "note": e.note}))
+                    .collect::<Vec<_>>());
+                v["accepted"] = json!(accepted
+                    .iter()
+                    .map(|(doc, version, at)| json!({"document": doc, "version": version, "at_ms": at}))
+                    .collect::<Vec<_>>());
+                print_json(&v);
             } else {
+                let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
                 println!("Organisation {}", org.name);
-                println!("  legal name: {}", org.legal_name);
+                println!("  legal name:   {}", org.legal_name);
+                println!("  kind:         {}", org.kind);
+                println!("  status:       {}", org.status);
                 println!(
-                    "  tenants:    {}",
-                    if tenants.is_empty() {
-                        "-".into()
-                    } else {
-                        tenants.join(", ")
-                    }
+                    "  class:        {}",
+                    org.member_class.clone().unwrap_or_else(|| "-".into())
+                );
+                println!("  vote weight:  {}", org.weight);
+                println!("  contact:      {}", or_dash(org.contact.clone()));
+                println!("  tenants:      {}", or_dash(tenants.join(", ")));
+                let people: Vec<String> = people
+                    .iter()
+                    .map(|r| format!("{} ({})", r.person.name, r.role))
+                    .collect();
+                println!("  people:       {}", or_dash(people.join(", ")));
+                for e in &history {
+                    println!(
+                        "  {}  {} (effective {}): {}",
+                        timestamp(e.at_ms),
+                        e.status,
+                        timestamp(e.effective_at),
+                        e.note
+                    );
+                }
+                for (doc, version, at) in &accepted {
+                    println!("  accepted {doc} v{version} on {}", timestamp(*at));
+                }
+            }
+        }
+        OrgCommand::Set {
+            name,
+            legal_name,
+            class,
+            weight,
+            contact,
+        } => {
+            if let Some(legal) = &legal_name {
+                store
+                    .set_organisation_legal_name(&name, legal, &operator())
+                    .await?;
+            }
+            if class.is_some() || weight.is_some() {
+                c.set_member(&name, class.as_deref(), None, weight, &operator())
+                    .await?;
+            }
+            if let Some(contact) = contact {
+                let patch = store::RegisterPatch {
+                    contact: Some(contact),
+                    ..store::RegisterPatch::default()
+                };
+                store.set_register(&name, &patch, &operator()).await?;
+            }
+            println!("Organisation {name} updated.");
+        }
+        OrgCommand::Notice { name } => {
+            let status = c.give_notice(&name, &operator()).await?;
+            if let governance::membership::Status::Leaving { leaves_at, .. } = status {
+                println!(
+                    "{name} has given notice and leaves on {}; it votes until then.",
+                    timestamp(leaves_at)
                 );
             }
         }
-        OrgCommand::Set { name, legal_name } => {
+        OrgCommand::Represent { org, person, role } => {
+            let role = match role {
+                Role::Delegate => "delegate",
+                Role::Deputy => "deputy",
+                Role::Admin => "admin",
+            };
             store
-                .set_organisation_legal_name(&name, &legal_name, &operator())
+                .set_representative(&org, &person, role, &operator())
                 .await?;
-            println!("Organisation {name} is now {legal_name:?}.");
+            println!("{person} is now {role} of {org}.");
         }
     }
     Ok(())
 }
 
-fn check_name(name: &str) -> anyhow::Result<()> {
+fn new_member(name: &str, legal: &str, r: &RegisterArgs) -> NewMember {
+    NewMember {
+        name: name.to_string(),
+        legal_name: legal.to_string(),
+        kind: if r.federation {
+            OrgKind::Federation
+        } else {
+            OrgKind::Organisation
+        },
+        class: r.class.clone(),
+        weight: r.weight,
+        contact: r.contact.clone(),
+    }
+}
+
+fn register_json(o: &Organisation) -> serde_json::Value {
+    json!({
+        "name": o.name,
+        "legal_name": o.legal_name,
+        "kind": o.kind,
+        "status": o.status,
+        "class": o.member_class,
+        "weight": o.weight,
+        "contact": o.contact,
+    })
+}
+
+/// Names typed on the command line: `what` says whose (organisation, person).
+pub fn check_name(name: &str, what: &str) -> anyhow::Result<()> {
     let ok = (1..=64).contains(&name.len())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !ok {
-        bail!(
-            "{name:?} is not a valid organisation name: use lower-case letters, digits and hyphens (the full name goes in --legal-name)"
-        );
+        bail!("{name:?} is not a valid {what} name: use lower-case letters, digits and hyphens");
     }
     Ok(())
 }

@@ -2,233 +2,285 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{Context, bail};
-use metering::bandwidth::BandwidthModel;
-use metering::integrate::{Counts, GapRule, Integrals};
-use metering::usage::{Row, Totals, by_tenant};
-use serde_json::json;
+use anyhow::bail;
+use metering::fair_use::{self, Level};
+use metering::integrate::Integrals;
+use metering::usage::{Dim, Totals};
+use serde_json::{Value, json};
 use store::Store;
 
-use super::{print_json, table};
-use crate::cli::{Format, UsageCommand};
+use super::{now_ms, print_rows};
+use crate::cli::{Every, UsageCommand};
 use crate::config::Config;
+use crate::period::{self, Period};
+use crate::usage::{FairUse, Metering, fair_use};
 
-/// A calendar month in UTC, as `[start, end)` in milliseconds.
-pub fn month(period: Option<&str>) -> anyhow::Result<(String, i64, i64)> {
-    let utc = jiff::tz::TimeZone::UTC;
-    let first = match period {
-        Some(p) => format!("{p}-01")
-            .parse::<jiff::civil::Date>()
-            .ok()
-            .filter(|_| p.len() == 7)
-            .with_context(|| format!("{p:?} is not a month such as 2026-11"))?,
-        None => jiff::Timestamp::now()
-            .to_zoned_datetime(utc.clone())
-            .date()
-            .first_of_month(),
-    };
-    let next = first.checked_add(jiff::Span::new().months(1))?;
-    let ms = |d: jiff::civil::Date| -> anyhow::Result<i64> {
-        Ok(d.to_zoned_datetime(utc.clone())?
-            .timestamp()
-            .as_millisecond())
-    };
-    Ok((first.strftime("%Y-%m").to_string(), ms(first)?, ms(next)?))
-}
-
-/// Metered use per tenant name in `[from, to)`, for the tenants `keep` accepts.
-pub async fn metered(
-    store: &Store,
-    config: &Config,
-    from: i64,
-    to: i64,
-    keep: impl Fn(i64) -> bool,
-) -> anyhow::Result<BTreeMap<String, Totals>> {
-    let names: HashMap<i64, String> = store
-        .tenants()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    let rows: Vec<Row> = store
-        .samples_between(from, to)
-        .await?
-        .into_iter()
-        .filter(|s| keep(s.tenant_id) && names.contains_key(&s.tenant_id))
-        .map(|s| Row {
-            tenant: names[&s.tenant_id].clone(),
-            meeting: format!("{}@{}", s.backend_id, s.server_id),
-            at_ms: s.at_ms,
-            moderators: s.moderators.max(0) as u64,
-            counts: Counts {
-                participants: s.participants.max(0) as u64,
-                mic: s.mic.max(0) as u64,
-                listen_only: s.listen_only.max(0) as u64,
-                webcams: s.webcams.max(0) as u64,
-            },
-        })
-        .collect();
-    let configured = (config.poll_interval_secs * 1000.0) as i64;
-    let rule =
-        GapRule::for_interval(metering::usage::observed_interval(&rows).unwrap_or(configured));
-    Ok(by_tenant(&rows, rule, &BandwidthModel::default()))
+/// The period named on the command line, in the configured time zone.
+pub fn period(config: &Config, period: Option<&str>) -> anyhow::Result<Period> {
+    period::month(period, &config.zone()?, now_ms())
 }
 
 pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyhow::Result<()> {
-    let UsageCommand::Report {
-        period,
-        tenant,
-        org,
-        format,
-    } = command;
-    let (label, from, to) = month(period.as_deref())?;
-    let tenants = store.tenants().await?;
-    let orgs: HashMap<i64, String> = store
-        .organisations()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    if let Some(t) = &tenant
-        && !tenants.iter().any(|x| &x.name == t)
-    {
-        bail!("no tenant {t:?}");
-    }
-    if let Some(o) = &org
-        && !orgs.values().any(|x| x == o)
-    {
-        bail!("no organisation {o:?}");
-    }
-    let names: HashMap<i64, (&str, Option<&str>)> = tenants
-        .iter()
-        .map(|t| {
-            (
-                t.id,
-                (
-                    t.name.as_str(),
-                    t.org_id.and_then(|o| orgs.get(&o)).map(String::as_str),
-                ),
-            )
-        })
-        .collect();
-    let wanted = |id: &i64| {
-        names.get(id).is_some_and(|(name, o)| {
-            tenant.as_deref().is_none_or(|t| t == *name)
-                && org.as_deref().is_none_or(|w| Some(w) == *o)
-        })
-    };
-    let totals = metered(store, config, from, to, |id| wanted(&id)).await?;
-    let org_of = |t: &str| {
-        tenants
-            .iter()
-            .find(|x| x.name == t)
-            .and_then(|x| x.org_id)
-            .and_then(|o| orgs.get(&o))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let tiers: HashMap<i64, i64> = store
-        .tiers()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.allowance_participant_minutes))
-        .collect();
-    // Fair use against the tier's monthly participant-minute allowance.
-    let fair = |t: &str, u: &Totals| {
-        let allowance = tenants
-            .iter()
-            .find(|x| x.name == t)
-            .and_then(|x| x.tier_id)
-            .and_then(|id| tiers.get(&id))
-            .copied()
-            .unwrap_or(0);
-        metering::fair_use::status(u.participant_minutes() as u64, allowance.max(0) as u64, 80)
-            .map_or_else(|| "-".to_string(), |s| s.to_string())
-    };
-    let line = |t: &str, u: &Totals| -> Vec<String> {
-        vec![
-            t.to_string(),
-            org_of(t),
-            u.meetings.to_string(),
-            Integrals::minutes(u.integrals.meeting_ms).to_string(),
-            u.participant_minutes().to_string(),
-            Integrals::minutes(u.integrals.mic_ms).to_string(),
-            Integrals::minutes(u.integrals.listen_only_ms).to_string(),
-            Integrals::minutes(u.integrals.webcam_ms).to_string(),
-            u.peak_participants.to_string(),
-            format!("{:.3}", u.megabytes_in / 1000.0),
-            format!("{:.3}", u.megabytes_out / 1000.0),
-            fair(t, u),
-        ]
-    };
-    const HEADER: [&str; 12] = [
-        "tenant",
-        "org",
-        "meetings",
-        "meeting_minutes",
-        "participant_minutes",
-        "mic_minutes",
-        "listen_only_minutes",
-        "webcam_minutes",
-        "peak_participants",
-        "gb_in",
-        "gb_out",
-        "fair_use",
-    ];
-    let lines: Vec<Vec<String>> = totals.iter().map(|(t, u)| line(t, u)).collect();
-    match format {
-        Format::Table => {
-            println!("Usage in {label} (UTC), estimated bandwidth from BBB's model:");
-            let header: Vec<String> = HEADER
-                .iter()
-                .map(|h| h.to_uppercase().replace('_', "-"))
-                .collect();
-            print!(
-                "{}",
-                table(
-                    &header.iter().map(String::as_str).collect::<Vec<_>>(),
-                    &lines
-                )
-            );
-        }
-        Format::Csv => {
-            let mut out = csv::Writer::from_writer(std::io::stdout());
-            out.write_record(HEADER)?;
-            for l in &lines {
-                out.write_record(l)?;
+    match command {
+        UsageCommand::Report {
+            period: p,
+            tenant,
+            org,
+            by,
+            every,
+            format,
+        } => {
+            let period = period(config, p.as_deref())?;
+            let filter = Filter::new(store, by.dim(), tenant, org).await?;
+            let metering = Metering::for_config(store.clone(), config);
+            let fair = fair_use(&metering, store, config, &period, now_ms()).await?;
+            let lines = report(&metering, &period, config, by.dim(), every, &filter, &fair).await?;
+            let mut header = vec![by.dim().as_str()];
+            if every != Every::Month {
+                header.insert(0, "period");
             }
-            out.flush()?;
+            if by.dim() == Dim::Tenant {
+                header.push("org");
+            }
+            header.extend(MEASURES);
+            if every == Every::Month && matches!(by.dim(), Dim::Tenant | Dim::Org) {
+                header.push("fair_use");
+            }
+            print_rows(
+                format,
+                &format!(
+                    "Usage in {} ({}) by {}, estimated bandwidth from BBB's model:",
+                    period.label,
+                    config.time_zone,
+                    by.dim().as_str()
+                ),
+                json!({ "period": period.label, "time_zone": config.time_zone, "by": by.dim().as_str() }),
+                &header,
+                &lines,
+            )
         }
-        Format::Json => {
-            let items: Vec<serde_json::Value> = lines
+        UsageCommand::FairUse {
+            period: p,
+            all,
+            format,
+        } => {
+            let period = period(config, p.as_deref())?;
+            let metering = Metering::for_config(store.clone(), config);
+            let mut fair = fair_use(&metering, store, config, &period, now_ms()).await?;
+            fair.sort_by(|a, b| {
+                (b.level(), &a.org, &a.tenant).cmp(&(a.level(), &b.org, &b.tenant))
+            });
+            let lines: Vec<Vec<Value>> = fair
                 .iter()
-                .map(|l| {
-                    serde_json::Value::Object(
-                        HEADER
-                            .iter()
-                            .zip(l)
-                            .map(|(h, v)| (h.to_string(), json!(v)))
-                            .collect(),
-                    )
+                .flat_map(|f| {
+                    f.verdicts
+                        .iter()
+                        .filter(move |v| all || v.level != Level::Ok)
+                        .map(move |v| {
+                            let (used, limit) = v.amounts();
+                            vec![
+                                json!(f.org.clone().unwrap_or_default()),
+                                json!(f.tenant),
+                                json!(f.tier.clone().unwrap_or_default()),
+                                json!(f.level().as_str()),
+                                json!(v.rule.as_str()),
+                                json!(v.level.as_str()),
+                                json!(used),
+                                json!(limit),
+                                json!(v.percent),
+                            ]
+                        })
                 })
                 .collect();
-            print_json(&json!({ "period": label, "tenants": items }));
+            if lines.is_empty() && matches!(format, crate::cli::Format::Table) {
+                println!("Every tenant is within fair use in {}.", period.label);
+                return Ok(());
+            }
+            print_rows(
+                format,
+                &format!(
+                    "Fair use in {} ({}), rule by rule (near from {}% of a limit):",
+                    period.label,
+                    config.time_zone,
+                    crate::usage::NEAR_PERCENT
+                ),
+                json!({ "period": period.label, "time_zone": config.time_zone }),
+                &[
+                    "org", "tenant", "tier", "status", "rule", "level", "used", "limit", "percent",
+                ],
+                &lines,
+            )
         }
     }
-    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::month;
+const MEASURES: [&str; 10] = [
+    "meetings",
+    "meeting_minutes",
+    "participant_minutes",
+    "mic_minutes",
+    "listen_only_minutes",
+    "webcam_minutes",
+    "peak_participants",
+    "peak_meetings",
+    "gb_in",
+    "gb_out",
+];
 
-    #[test]
-    fn a_period_is_a_utc_calendar_month() {
-        let (label, from, to) = month(Some("2026-02")).unwrap();
-        assert_eq!(label, "2026-02");
-        assert_eq!((to - from) / 86_400_000, 28);
-        assert!(month(Some("2026-13")).is_err());
-        assert!(month(Some("2026-1")).is_err());
-        assert!(month(Some("nope")).is_err());
+fn measures(u: &Totals) -> Vec<Value> {
+    let minutes = |v: u128| json!(Integrals::minutes(v) as u64);
+    let gb = |bytes: u128| json!((bytes / 1_000_000) as f64 / 1000.0);
+    vec![
+        json!(u.meetings),
+        minutes(u.integrals.meeting_ms),
+        minutes(u.integrals.participant_ms),
+        minutes(u.integrals.mic_ms),
+        minutes(u.integrals.listen_only_ms),
+        minutes(u.integrals.webcam_ms),
+        json!(u.peak_participants),
+        json!(u.peak_meetings),
+        gb(u.bytes_in),
+        gb(u.bytes_out),
+    ]
+}
+
+/// Which keys a report keeps: `--tenant` and `--org` apply to the
+/// dimensions that belong to tenants.
+struct Filter {
+    tenant: Option<String>,
+    org: Option<String>,
+    /// Tenant name → organisation name.
+    org_of: HashMap<String, Option<String>>,
+}
+
+impl Filter {
+    async fn new(
+        store: &Store,
+        dim: Dim,
+        tenant: Option<String>,
+        org: Option<String>,
+    ) -> anyhow::Result<Self> {
+        let orgs: HashMap<i64, String> = store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let org_of: HashMap<String, Option<String>> = store
+            .tenants()
+            .await?
+            .into_iter()
+            .map(|t| (t.name, t.org_id.and_then(|o| orgs.get(&o).cloned())))
+            .collect();
+        if let Some(t) = &tenant
+            && !org_of.contains_key(t)
+        {
+            bail!("no tenant {t:?}");
+        }
+        if let Some(o) = &org
+            && !orgs.values().any(|x| x == o)
+        {
+            bail!("no organisation {o:?}");
+        }
+        let filtered = tenant.is_some() || org.is_some();
+        match dim {
+            Dim::Server | Dim::Pool if filtered => bail!(
+                "use --by {} covers every tenant: --tenant and --org apply to --by tenant, org or origin",
+                dim.as_str()
+            ),
+            Dim::Org if tenant.is_some() => {
+                bail!("--tenant applies to --by tenant or origin; use --org with --by org")
+            }
+            _ => {}
+        }
+        Ok(Self {
+            tenant,
+            org,
+            org_of,
+        })
     }
+
+    fn keeps(&self, dim: Dim, key: &str) -> bool {
+        let tenant_ok = |t: &str| {
+            self.tenant.as_deref().is_none_or(|w| w == t)
+                && self
+                    .org
+                    .as_deref()
+                    .is_none_or(|w| self.org_of.get(t).and_then(Option::as_deref) == Some(w))
+        };
+        match dim {
+            Dim::Tenant => tenant_ok(key),
+            // Origins are keyed `tenant/origin`.
+            Dim::Origin => tenant_ok(key.split_once('/').map_or(key, |(t, _)| t)),
+            Dim::Org => self.org.as_deref().is_none_or(|w| w == key),
+            Dim::Server | Dim::Pool => true,
+        }
+    }
+}
+
+async fn report(
+    metering: &Metering,
+    period: &Period,
+    config: &Config,
+    dim: Dim,
+    every: Every,
+    filter: &Filter,
+    fair: &[FairUse],
+) -> anyhow::Result<Vec<Vec<Value>>> {
+    let zone = config.zone()?;
+    // (period label, key) → totals; the label is empty for the whole month.
+    let mut lines: BTreeMap<(String, String), Totals> = BTreeMap::new();
+    match every {
+        Every::Month => {
+            for (key, t) in metering.usage(dim, period.window).await? {
+                lines.insert((String::new(), key), t);
+            }
+        }
+        Every::Day | Every::Hour => {
+            for (hour, key, t) in metering.hourly(dim, period.window).await? {
+                let label = match every {
+                    Every::Day => period::day_of(hour, &zone),
+                    _ => period::hour_label(hour, &zone),
+                };
+                lines.entry((label, key)).or_default().merge(&t);
+            }
+        }
+    }
+    Ok(lines
+        .into_iter()
+        .filter(|((_, key), _)| filter.keeps(dim, key))
+        .map(|((label, key), t)| {
+            let mut line = Vec::new();
+            if every != Every::Month {
+                line.push(json!(label));
+            }
+            if dim == Dim::Tenant {
+                let org = filter.org_of.get(&key).cloned().flatten();
+                line.push(json!(key));
+                line.push(json!(org.unwrap_or_default()));
+            } else {
+                line.push(json!(key));
+            }
+            line.extend(measures(&t));
+            if every == Every::Month {
+                match dim {
+                    Dim::Tenant => line.push(json!(tenant_summary(fair, &key))),
+                    Dim::Org => line.push(json!(org_summary(fair, &key))),
+                    _ => {}
+                }
+            }
+            line
+        })
+        .collect())
+}
+
+fn tenant_summary(fair: &[FairUse], tenant: &str) -> String {
+    let own = fair.iter().filter(|f| f.tenant == tenant);
+    fair_use::summary(own.flat_map(|f| f.verdicts.iter().map(|v| ("", v))))
+}
+
+/// An organisation's status is its worst tenant's, with every tenant's reasons.
+pub fn org_summary(fair: &[FairUse], org: &str) -> String {
+    let own = fair.iter().filter(|f| f.org.as_deref() == Some(org));
+    fair_use::summary(own.flat_map(|f| f.verdicts.iter().map(|v| (f.tenant.as_str(), v))))
 }

@@ -1,6 +1,7 @@
 //! `plenary demo`: the whole platform on a simulated fleet, with sample
 //! organisations and live traffic, from one command and no setup.
 
+mod consortium;
 pub mod traffic;
 
 use std::sync::Arc;
@@ -10,9 +11,12 @@ use store::{Health, NewServer, NewTenant, Store};
 use tokio::sync::watch;
 
 use crate::app::{App, shutdown_signal};
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
+use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
+use crate::usage::{Metering, fair_use};
+use metering::usage::Dim;
 
 /// The sample organisations: a tenant each on a tier, with the rooms their
 /// members use. The tenants' union's small tier shows quotas at work.
@@ -113,11 +117,23 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id), &demo_act())
             .await?;
     }
+    let founders: Vec<(&str, &str, &str)> = ORGANISATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, legal, _, _))| {
+            (*name, *legal, if i == 0 { "producer" } else { "consumer" })
+        })
+        .collect();
+    let seeded = consortium::seed(
+        &crate::governance::consortium(&config, store.clone()),
+        &founders,
+    )
+    .await?;
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
     let url = app.url();
-    print_welcome(&url, &sim, &tenants);
+    print_welcome(&url, &sim, &tenants, &seeded);
 
     let front_ends = ORGANISATIONS
         .iter()
@@ -129,6 +145,11 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         front_ends,
         traffic::TrafficModel::default(),
         args.seed,
+        stopped.clone(),
+    ));
+    let status = tokio::spawn(print_status_periodically(
+        app.store.clone(),
+        config.clone(),
         stopped,
     ));
 
@@ -136,13 +157,19 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("\nStopping the demo…");
     let _ = stop.send(true);
     let _ = traffic.await;
+    let _ = status.await;
     app.shutdown().await;
     sim.shutdown().await;
     println!("Stopped.");
     Ok(())
 }
 
-fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
+fn print_welcome(
+    url: &str,
+    sim: &sim::SimFleet,
+    tenants: &[(&str, String)],
+    seeded: &consortium::Seeded,
+) {
     println!();
     println!("Plenary demo is running at {url}");
     println!();
@@ -164,11 +191,106 @@ fn print_welcome(url: &str, sim: &sim::SimFleet, tenants: &[(&str, String)]) {
         data_dir().join("demo.db").display()
     );
     println!();
+    print_consortium(seeded);
     println!("  Traffic: each organisation's front end opens rooms and people join them;");
     println!("  the simulated people switch microphones and webcams and leave on their own.");
     println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
+    println!("  Every 30 s, each organisation's metered use, fair use and share of the");
+    println!("  month's statement are printed below.");
     println!("  Press Ctrl-C to stop.");
     println!();
+}
+
+fn print_consortium(seeded: &consortium::Seeded) {
+    let db = data_dir().join("demo.db");
+    println!("  The consortium: the three organisations are founding members, with the");
+    println!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
+    println!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
+    for (id, title) in &seeded.proposals {
+        println!("    #{id} {title}");
+    }
+    println!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
+    if let Some(d) = seeded.delegates.last() {
+        println!(
+            "    PLENARY_TOKEN={} plenary --database sqlite://{} proposal vote 1 --org {} agree",
+            d.token,
+            db.display(),
+            d.org
+        );
+    }
+    println!("  Delegates' tokens:");
+    for d in &seeded.delegates {
+        println!("    {:<20} {}", d.org, d.token);
+    }
+    println!(
+        "  The tamper-evident record: plenary --database sqlite://{} audit verify",
+        db.display()
+    );
+    println!();
+}
+
+/// How often the demo prints the month's metering, fair use and statement.
+const STATUS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn print_status_periodically(
+    store: Store,
+    config: Config,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(STATUS_EVERY);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => return,
+            _ = ticker.tick() => {}
+        }
+        if let Err(e) = print_status(&store, &config).await {
+            tracing::warn!(error = %e, "cannot print the demo's status");
+        }
+    }
+}
+
+/// Each organisation's tier, metered use and fair use this month, and the
+/// share the month's statement would give it now.
+async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
+    let period = crate::commands::usage::period(config, None)?;
+    let metering = Metering::for_config(store.clone(), config);
+    let used = metering.usage(Dim::Org, period.window).await?;
+    let fair = fair_use(&metering, store, config, &period, crate::commands::now_ms()).await?;
+    let statement = crate::commands::bill::compute(
+        store,
+        config,
+        &Statement {
+            period: None,
+            rule: Rule::Guifi,
+            base_fee: "10".into(),
+            measure: Measure::ParticipantMinutes,
+            format: Format::Table,
+        },
+    )
+    .await?;
+    println!(
+        "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
+        period.label
+    );
+    for (name, _, tier, _) in ORGANISATIONS {
+        let u = used.get(*name).cloned().unwrap_or_default();
+        let share = statement["shares"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["org"] == *name)
+            .and_then(|s| s["share_cents"].as_i64())
+            .unwrap_or(0);
+        println!(
+            "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
+            u.participant_minutes(),
+            u.peak_participants,
+            crate::commands::money(share),
+            org_summary(&fair, name)
+        );
+    }
+    Ok(())
 }
 
 /// The demo's setup, as the audit log records it.

@@ -20,6 +20,7 @@ pub struct Env {
     pub sim: sim::SimFleet,
     pub http: reqwest::Client,
     pub client: Client,
+    database_url: String,
     _dir: TempDir,
 }
 
@@ -128,6 +129,7 @@ impl Env {
                 .build()
                 .unwrap(),
             client: Client::new(Duration::from_secs(2), Duration::from_secs(20)),
+            database_url: config.database_url.clone(),
             _dir: dir,
         };
         env.poll().await;
@@ -135,7 +137,7 @@ impl Env {
     }
 
     pub fn database_url(&self) -> String {
-        self._dir.sqlite_url()
+        self.database_url.clone()
     }
 
     pub async fn poll(&self) -> fleet::PollReport {

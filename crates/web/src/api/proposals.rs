@@ -5,9 +5,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use consortium::ProposalView;
+use consortium::{ProposalView, Record};
 use governance::proposal::{Ballot, Kind, Rules};
-use governance::record::Export;
 use governance::tally::Tally;
 use serde::{Deserialize, Serialize};
 
@@ -231,10 +230,12 @@ pub async fn withdraw(
     Ok(Json(state.consortium.view(id).await?))
 }
 
+/// The same record `plenary proposal export` writes, so `plenary proposal
+/// recount` checks either.
 pub async fn export(
     State(state): State<ApiState>,
     _: Caller,
     Path(id): Path<i64>,
-) -> Answer<Json<Export>> {
-    Ok(Json(state.consortium.export(id).await?))
+) -> Answer<Json<Record>> {
+    Ok(Json(state.consortium.record(id).await?))
 }

@@ -1,0 +1,253 @@
+//! The consortium's procedures over a real store, with time moved by hand.
+
+mod common;
+
+use common::{DAY, T0, at, consent, delegate, member, world};
+use consortium::{ConsortiumError, Voter};
+use governance::membership::OrgKind;
+use governance::proposal::{Ballot, Choice, Position};
+use governance::tally::Outcome;
+use store::Act;
+
+#[tokio::test]
+async fn an_application_is_decided_by_the_members_and_the_applicant_joins() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "We run a school.",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    let view = c.view(id).await.unwrap();
+    assert_eq!(view.state, "open");
+    assert_eq!(view.roll.len(), 4, "the applicant is not on its own roll");
+    assert_eq!(view.closes_at_ms, Some(T0 + 7 * DAY));
+    for (org, position) in [
+        ("alpha", Position::Disagree),
+        ("beta", Position::Agree),
+        ("fed", Position::Agree),
+    ] {
+        c.vote(
+            id,
+            org,
+            &delegate(c, org).await,
+            consent(position),
+            &at(T0 + DAY),
+        )
+        .await
+        .unwrap();
+    }
+    let second = c
+        .vote(
+            id,
+            "alpha",
+            &delegate(c, "alpha").await,
+            consent(Position::Agree),
+            &at(T0 + 2 * DAY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        second, 2,
+        "a changed vote is the organisation's next revision"
+    );
+    let early = c.close(id, &at(T0 + 6 * DAY)).await;
+    assert!(
+        matches!(&early, Err(ConsortiumError::Refused(m)) if m.contains("2026-12-08 00:00 UTC")),
+        "{early:?}"
+    );
+    let tally = c.close(id, &at(T0 + 7 * DAY)).await.unwrap();
+    assert_eq!(tally.outcome, Outcome::Passed);
+    assert_eq!(tally.turnout.weight_voted, 4, "the federation weighs 2");
+    let delta = c.store().organisation("delta").await.unwrap();
+    assert_eq!(delta.status, "member");
+    let export = c.export(id).await.unwrap();
+    assert_eq!(governance::record::recompute(&export).unwrap(), tally);
+    assert_eq!(
+        export.ballots.len(),
+        3,
+        "one counted ballot per organisation"
+    );
+    let closed = c.view(id).await.unwrap();
+    let (_, head) = c.store().audit_head().await.unwrap();
+    assert!(closed.audit_head.is_some());
+    assert!(c.store().verify_audit().await.unwrap().broken.is_none());
+    assert_ne!(closed.audit_head.as_deref(), Some(""), "{head}");
+}
+
+#[tokio::test]
+async fn only_a_delegate_or_deputy_votes_and_only_for_its_own_organisation() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    let beta = delegate(c, "beta").await;
+    let for_alpha = c
+        .vote(id, "alpha", &beta, consent(Position::Agree), &at(T0 + 1))
+        .await;
+    assert!(matches!(for_alpha, Err(ConsortiumError::Forbidden(_))));
+    let operator = Voter::Operator("ada".into());
+    let by_operator = c
+        .vote(
+            id,
+            "alpha",
+            &operator,
+            consent(Position::Agree),
+            &at(T0 + 1),
+        )
+        .await;
+    assert!(matches!(by_operator, Err(ConsortiumError::Forbidden(_))));
+    let no_reason = Ballot {
+        choice: Choice::Consent {
+            position: Position::Block,
+            reason: None,
+        },
+        minutes_link: None,
+    };
+    assert!(matches!(
+        c.vote(id, "beta", &beta, no_reason, &at(T0 + 1)).await,
+        Err(ConsortiumError::Refused(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_text_change_restarts_the_lead_time_and_the_fingerprint() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "v1",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    let before = c.view(id).await.unwrap();
+    c.edit(id, &before.title, "v2", &at(T0 + 3 * DAY))
+        .await
+        .unwrap();
+    let after = c.view(id).await.unwrap();
+    assert_eq!(after.closes_at_ms, Some(T0 + 10 * DAY));
+    assert_ne!(after.fingerprint, before.fingerprint);
+    assert!(c.close(id, &at(T0 + 8 * DAY)).await.is_err());
+}
+
+#[tokio::test]
+async fn duties_remind_non_voters_close_at_the_deadline_and_complete_leaves() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    c.vote(
+        id,
+        "beta",
+        &delegate(c, "beta").await,
+        consent(Position::Agree),
+        &at(T0 + DAY),
+    )
+    .await
+    .unwrap();
+    let system = |ms| Act::new("system", ms);
+    assert!(
+        c.run_duties(&system(T0 + 2 * DAY))
+            .await
+            .unwrap()
+            .reminded
+            .is_empty()
+    );
+    let reminded = c.run_duties(&system(T0 + 6 * DAY + 1)).await.unwrap();
+    assert_eq!(reminded.reminded, [id]);
+    let due = c.store().due_messages(T0 + 7 * DAY, 100).await.unwrap();
+    let reminders: Vec<_> = due
+        .iter()
+        .filter(|m| m.key.starts_with("reminder:"))
+        .collect();
+    assert_eq!(
+        reminders.len(),
+        3 + 1,
+        "three non-voters by mail, one forum post"
+    );
+    let closed = c.run_duties(&system(T0 + 7 * DAY)).await.unwrap();
+    assert_eq!(closed.closed, [id]);
+    assert_eq!(
+        c.store().organisation("delta").await.unwrap().status,
+        "applicant",
+        "one organisation of four is no quorum: nothing is decided"
+    );
+    c.give_notice("beta", &at(T0 + 8 * DAY)).await.unwrap();
+    assert!(
+        c.run_duties(&system(T0 + 20 * DAY))
+            .await
+            .unwrap()
+            .left
+            .is_empty()
+    );
+    let left = c.run_duties(&system(T0 + 38 * DAY)).await.unwrap();
+    assert_eq!(left.left, ["beta"]);
+    assert_eq!(c.store().organisation("beta").await.unwrap().status, "left");
+}
+
+#[tokio::test]
+async fn a_published_record_recounts_and_a_forged_ballot_is_caught() {
+    let w = world().await;
+    let c = &w.c;
+    let id = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "",
+            &at(T0),
+        )
+        .await
+        .unwrap();
+    let alpha = delegate(c, "alpha").await;
+    c.vote(
+        id,
+        "alpha",
+        &alpha,
+        consent(Position::Disagree),
+        &at(T0 + 1),
+    )
+    .await
+    .unwrap();
+    c.vote(id, "alpha", &alpha, consent(Position::Agree), &at(T0 + 2))
+        .await
+        .unwrap();
+    assert!(
+        matches!(c.record(id).await, Err(ConsortiumError::Conflict(_))),
+        "not while open"
+    );
+    c.close(id, &at(T0 + 7 * DAY)).await.unwrap();
+    let record = c.record(id).await.unwrap();
+    assert_eq!(record.receipts.len(), 2, "every revision is published");
+    let json = serde_json::to_string(&record).unwrap();
+    let read: consortium::Record = serde_json::from_str(&json).unwrap();
+    assert_eq!(c.recount(&read).await.unwrap(), 2);
+    let mut forged = read.clone();
+    forged.receipts[0].ballot = forged.receipts[0].ballot.replace("disagree", "block");
+    let caught = c.recount(&forged).await;
+    assert!(
+        matches!(&caught, Err(ConsortiumError::Refused(m)) if m.contains("revision 1 of alpha")),
+        "{caught:?}"
+    );
+    let mut recounted = read;
+    recounted.result.tally.turnout.weight_voted += 1;
+    assert!(
+        c.recount(&recounted).await.is_err(),
+        "a changed tally does not recount"
+    );
+}

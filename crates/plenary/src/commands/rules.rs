@@ -1,0 +1,97 @@
+//! `plenary rules …`: the consortium's standing rules.
+
+use anyhow::{Context, bail};
+use consortium::Consortium;
+use governance::membership::{ConsortiumRules, FederationWeight};
+use governance::share::Threshold;
+use governance::time::DurationMs;
+
+use super::{operator, parse_percent, print_json};
+use crate::cli::RulesCommand;
+
+/// `>50` (more than), `>=75` (at least); a bare number is "more than".
+pub fn parse_threshold(s: &str) -> anyhow::Result<Threshold> {
+    let s = s.trim();
+    Ok(match s.strip_prefix(">=") {
+        Some(rest) => Threshold::AtLeast(parse_percent(rest)?),
+        None => Threshold::MoreThan(parse_percent(s.trim_start_matches('>'))?),
+    })
+}
+
+pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
+    let mut rules = c.rules().await?;
+    match command {
+        RulesCommand::Show(out) => {
+            if out.json {
+                print_json(&serde_json::to_value(&rules)?);
+            } else {
+                print(&rules);
+            }
+        }
+        RulesCommand::Set {
+            lead_days,
+            quorum,
+            threshold,
+            notice_days,
+            federation_weight,
+            reminder_hours,
+            require_minutes,
+            classes,
+        } => {
+            if let Some(d) = lead_days {
+                rules.min_lead_time = DurationMs::days(d);
+            }
+            if let Some(q) = quorum {
+                rules.default_quorum = parse_percent(&q)?;
+            }
+            if let Some(t) = threshold {
+                rules.default_threshold = parse_threshold(&t)?;
+            }
+            if let Some(d) = notice_days {
+                rules.notice_period = DurationMs::days(d);
+            }
+            if let Some(w) = federation_weight {
+                rules.federation_weight = FederationWeight::try_from(w)
+                    .context("a federation's vote weight is 1 or 2")?;
+            }
+            if let Some(h) = reminder_hours {
+                rules.reminder_lead = DurationMs::hours(h);
+            }
+            if let Some(r) = require_minutes {
+                rules.require_minutes_link = r;
+            }
+            if let Some(list) = classes {
+                rules.member_classes = list
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                if rules.member_classes.is_empty() {
+                    bail!("--classes needs at least one class");
+                }
+            }
+            c.set_rules(&rules, &operator()).await?;
+            println!("The consortium's rules are now:");
+            print(&rules);
+        }
+    }
+    Ok(())
+}
+
+fn print(r: &ConsortiumRules) {
+    let classes: Vec<&str> = r.member_classes.iter().map(String::as_str).collect();
+    println!("  minimum lead time:  {}", r.min_lead_time);
+    println!(
+        "  quorum:             {} of the eligible vote weight",
+        r.default_quorum
+    );
+    println!("  pass threshold:     {}", r.default_threshold);
+    println!("  notice period:      {}", r.notice_period);
+    println!("  federation weight:  {}", u32::from(r.federation_weight));
+    println!("  reminder:           {} before closing", r.reminder_lead);
+    println!(
+        "  minutes required:   {}",
+        if r.require_minutes_link { "yes" } else { "no" }
+    );
+    println!("  member classes:     {}", classes.join(", "));
+}

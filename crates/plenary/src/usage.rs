@@ -1,0 +1,417 @@
+//! Metered use from the store: hours are rolled up once complete (and raw
+//! samples pruned after the retention), and any window is answered from the
+//! rollups plus the not yet rolled-up tail of raw samples, read one hour at
+//! a time, so memory stays bounded by an hour of samples.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use metering::bandwidth::BandwidthModel;
+use metering::fair_use::{self, HourUse, Limits, Verdict};
+use metering::integrate::{Counts, GapRule, Integrals};
+use metering::usage::{
+    Dim, HOUR_MS, Row, Totals, Window, aggregate, floor_hour, observed_interval,
+};
+use store::{Rollup, Store};
+
+use crate::config::Config;
+use crate::period::Period;
+
+/// Samples this far on either side of an hour are read as context (how long
+/// its last sample counts, whether a meeting was already running); an hour
+/// is rolled up once this long has passed after its end.
+pub const MARGIN_MS: i64 = 10 * 60_000;
+
+/// The pool key of servers in no pool.
+pub const SHARED_POOL: &str = "(shared)";
+
+/// A rule is near from this share of its limit.
+pub const NEAR_PERCENT: u64 = 80;
+
+pub struct Metering {
+    store: Store,
+    configured_interval_ms: i64,
+    model: BandwidthModel,
+    /// Per tenant, the integrals published as counters so far: minutes are
+    /// published whole, and the remainder carries over to the next hour.
+    published: Mutex<HashMap<String, Integrals>>,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RolledUp {
+    pub hours: u64,
+    pub rows: u64,
+    pub pruned: u64,
+}
+
+/// Use per key of one dimension, hour by hour.
+pub type Hourly = Vec<(i64, String, Totals)>;
+
+impl Metering {
+    pub fn new(store: Store, configured_interval_ms: i64) -> Self {
+        Self {
+            store,
+            configured_interval_ms,
+            model: BandwidthModel::default(),
+            published: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn for_config(store: Store, config: &Config) -> Self {
+        Self::new(store, (config.poll_interval_secs * 1000.0) as i64)
+    }
+
+    /// Wide enough to see across the gap rule's longest bridged gap.
+    fn margin_ms(&self) -> i64 {
+        MARGIN_MS.max(3 * self.configured_interval_ms)
+    }
+
+    /// Rolls up every complete hour not yet rolled up, one hour of samples
+    /// in memory at a time, then prunes samples older than `retention_ms`
+    /// (keeping those the next hour still needs as context).
+    pub async fn roll_up(&self, now_ms: i64, retention_ms: i64) -> anyhow::Result<RolledUp> {
+        let mut done = RolledUp::default();
+        let limit = floor_hour(now_ms - self.margin_ms());
+        let mut hour = match self.store.rolled_to().await? {
+            0 => match self.store.next_sample_at(0).await? {
+                Some(at) => floor_hour(at),
+                None => return Ok(done),
+            },
+            h => h,
+        };
+        let names = self.names().await?;
+        while hour < limit {
+            let busy = self.next_busy_hour(hour, limit).await?;
+            if busy > hour {
+                // Idle hours: nothing to roll up, only the mark moves.
+                self.store.save_rollups(hour, busy, &[]).await?;
+                hour = busy;
+                continue;
+            }
+            let window = Window {
+                from_ms: hour,
+                to_ms: hour + HOUR_MS,
+            };
+            let rollups: Vec<Rollup> = self
+                .raw(&names, window, &Dim::ALL)
+                .await?
+                .into_iter()
+                .map(|((dim, key), t)| to_rollup(hour, dim, key, &t))
+                .collect();
+            self.store
+                .save_rollups(hour, window.to_ms, &rollups)
+                .await?;
+            self.publish(&rollups);
+            done.hours += 1;
+            done.rows += rollups.len() as u64;
+            hour = window.to_ms;
+        }
+        let keep_from = (now_ms - retention_ms).min(hour - self.margin_ms());
+        done.pruned = self.store.prune_samples(keep_from).await?;
+        Ok(done)
+    }
+
+    /// Use in `window` per key of `dim`: rolled-up hours summed by the
+    /// database (one row per key), the rest from raw samples.
+    pub async fn usage(
+        &self,
+        dim: Dim,
+        window: Window,
+    ) -> anyhow::Result<BTreeMap<String, Totals>> {
+        let rolled = self.rolled_part(window).await?;
+        let mut totals: BTreeMap<String, Totals> = self
+            .store
+            .rollup_totals(dim.as_str(), rolled.from_ms, rolled.to_ms)
+            .await?
+            .iter()
+            .map(|r| (r.key.clone(), from_rollup(r)))
+            .collect();
+        for (_, key, t) in self.tail(dim, window, rolled.to_ms).await? {
+            totals.entry(key).or_default().merge(&t);
+        }
+        Ok(totals)
+    }
+
+    /// Use in `window` per key of `dim` and UTC hour, in time order.
+    pub async fn hourly(&self, dim: Dim, window: Window) -> anyhow::Result<Hourly> {
+        let rolled = self.rolled_part(window).await?;
+        let mut hours: Hourly = self
+            .store
+            .rollups(dim.as_str(), rolled.from_ms, rolled.to_ms)
+            .await?
+            .iter()
+            .map(|r| (r.hour_ms, r.key.clone(), from_rollup(r)))
+            .collect();
+        hours.extend(self.tail(dim, window, rolled.to_ms).await?);
+        Ok(hours)
+    }
+
+    /// The part of `window` the rollups answer.
+    async fn rolled_part(&self, window: Window) -> anyhow::Result<Window> {
+        let rolled = self
+            .store
+            .rolled_to()
+            .await?
+            .clamp(window.from_ms, window.to_ms);
+        Ok(Window {
+            from_ms: window.from_ms,
+            to_ms: rolled,
+        })
+    }
+
+    /// Raw use of `window` from `from_ms` on, hour by hour, idle hours skipped.
+    async fn tail(&self, dim: Dim, window: Window, from_ms: i64) -> anyhow::Result<Hourly> {
+        let mut out = Hourly::new();
+        if from_ms >= window.to_ms {
+            return Ok(out);
+        }
+        let names = self.names().await?;
+        let mut hour = floor_hour(from_ms);
+        while hour < window.to_ms {
+            let busy = self.next_busy_hour(hour, window.to_ms).await?;
+            if busy >= window.to_ms {
+                break;
+            }
+            let piece = Window {
+                from_ms: busy.max(from_ms),
+                to_ms: (busy + HOUR_MS).min(window.to_ms),
+            };
+            for ((_, key), t) in self.raw(&names, piece, &[dim]).await? {
+                out.push((busy, key, t));
+            }
+            hour = busy + HOUR_MS;
+        }
+        Ok(out)
+    }
+
+    /// The first hour at or after `hour` with a sample, or `limit`.
+    async fn next_busy_hour(&self, hour: i64, limit: i64) -> anyhow::Result<i64> {
+        Ok(match self.store.next_sample_at(hour).await? {
+            Some(at) => floor_hour(at).min(limit),
+            None => limit,
+        })
+    }
+
+    /// Aggregates the samples of `window` (at most an hour), read with the
+    /// context on either side.
+    async fn raw(
+        &self,
+        names: &Names,
+        window: Window,
+        dims: &[Dim],
+    ) -> anyhow::Result<BTreeMap<(Dim, String), Totals>> {
+        let margin = self.margin_ms();
+        let rows = self
+            .rows(names, window.from_ms - margin, window.to_ms + margin)
+            .await?;
+        let rule =
+            GapRule::for_interval(observed_interval(&rows).unwrap_or(self.configured_interval_ms));
+        Ok(aggregate(&rows, window, rule, &self.model, dims))
+    }
+
+    /// Per-tenant counters in /metrics, moved as hours are rolled up.
+    fn publish(&self, rollups: &[Rollup]) {
+        let mut published = self.published.lock().expect("metering counters");
+        for r in rollups.iter().filter(|r| r.dim == Dim::Tenant.as_str()) {
+            let t = from_rollup(r);
+            let before = published.entry(r.key.clone()).or_default();
+            let mut after = *before;
+            after.merge(&t.integrals);
+            let minutes = |f: fn(&Integrals) -> u128| -> u64 {
+                u64::try_from(Integrals::minutes(f(&after)) - Integrals::minutes(f(before)))
+                    .unwrap_or(u64::MAX)
+            };
+            let labels = [("tenant", r.key.clone())];
+            metrics::counter!("plenary_metered_meeting_minutes_total", &labels)
+                .increment(minutes(|i| i.meeting_ms));
+            metrics::counter!("plenary_metered_participant_minutes_total", &labels)
+                .increment(minutes(|i| i.participant_ms));
+            metrics::counter!("plenary_metered_webcam_minutes_total", &labels)
+                .increment(minutes(|i| i.webcam_ms));
+            for (direction, bytes) in [("in", r.bytes_in), ("out", r.bytes_out)] {
+                metrics::counter!(
+                    "plenary_metered_estimated_bytes_total",
+                    "tenant" => r.key.clone(),
+                    "direction" => direction
+                )
+                .increment(bytes.max(0) as u64);
+            }
+            *before = after;
+        }
+    }
+
+    async fn names(&self) -> anyhow::Result<Names> {
+        let orgs: HashMap<i64, String> = self
+            .store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        Ok(Names {
+            tenants: self
+                .store
+                .tenants()
+                .await?
+                .into_iter()
+                .map(|t| (t.id, (t.name, t.org_id.and_then(|o| orgs.get(&o).cloned()))))
+                .collect(),
+            servers: self
+                .store
+                .servers()
+                .await?
+                .into_iter()
+                .map(|s| (s.id, (s.url, s.pool.unwrap_or_else(|| SHARED_POOL.into()))))
+                .collect(),
+        })
+    }
+
+    async fn rows(&self, names: &Names, from_ms: i64, to_ms: i64) -> anyhow::Result<Vec<Row>> {
+        let count = |n: i64| n.max(0) as u64;
+        Ok(self
+            .store
+            .samples_between(from_ms, to_ms)
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                let (tenant, org) = names.tenants.get(&s.tenant_id)?;
+                let (server, pool) = names.servers.get(&s.server_id)?;
+                Some(Row {
+                    tenant: tenant.clone(),
+                    org: org.clone(),
+                    server: server.clone(),
+                    pool: pool.clone(),
+                    origin: s.origin,
+                    meeting: format!("{}@{}", s.backend_id, s.server_id),
+                    at_ms: s.at_ms,
+                    moderators: count(s.moderators),
+                    counts: Counts {
+                        participants: count(s.participants),
+                        mic: count(s.mic),
+                        listen_only: count(s.listen_only),
+                        webcams: count(s.webcams),
+                    },
+                })
+            })
+            .collect())
+    }
+}
+
+/// Tenant and server names by ID, read once per pass.
+struct Names {
+    tenants: HashMap<i64, (String, Option<String>)>,
+    servers: HashMap<i64, (String, String)>,
+}
+
+fn to_rollup(hour_ms: i64, dim: Dim, key: String, t: &Totals) -> Rollup {
+    let big = |v: u128| i64::try_from(v).unwrap_or(i64::MAX);
+    Rollup {
+        hour_ms,
+        dim: dim.as_str().to_string(),
+        key,
+        meetings: big(t.meetings.into()),
+        meeting_ms: big(t.integrals.meeting_ms),
+        participant_ms: big(t.integrals.participant_ms),
+        mic_ms: big(t.integrals.mic_ms),
+        listen_only_ms: big(t.integrals.listen_only_ms),
+        webcam_ms: big(t.integrals.webcam_ms),
+        bytes_in: big(t.bytes_in),
+        bytes_out: big(t.bytes_out),
+        peak_participants: big(t.peak_participants.into()),
+        peak_meetings: big(t.peak_meetings.into()),
+    }
+}
+
+fn from_rollup(r: &Rollup) -> Totals {
+    let small = |v: i64| v.max(0) as u128;
+    Totals {
+        meetings: r.meetings.max(0) as u64,
+        integrals: Integrals {
+            meeting_ms: small(r.meeting_ms),
+            participant_ms: small(r.participant_ms),
+            mic_ms: small(r.mic_ms),
+            listen_only_ms: small(r.listen_only_ms),
+            webcam_ms: small(r.webcam_ms),
+        },
+        bytes_in: small(r.bytes_in),
+        bytes_out: small(r.bytes_out),
+        peak_participants: r.peak_participants.max(0) as u64,
+        peak_meetings: r.peak_meetings.max(0) as u64,
+    }
+}
+
+/// One tenant's fair-use verdicts over a period.
+#[derive(Debug, Clone)]
+pub struct FairUse {
+    pub tenant: String,
+    pub org: Option<String>,
+    pub tier: Option<String>,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl FairUse {
+    pub fn level(&self) -> fair_use::Level {
+        fair_use::worst(&self.verdicts)
+    }
+}
+
+/// Every tenant's fair-use verdicts for `period`, as of `now_ms`, from its
+/// month and its hours (the tenants' tiers as they are now).
+pub async fn fair_use(
+    metering: &Metering,
+    store: &Store,
+    config: &Config,
+    period: &Period,
+    now_ms: i64,
+) -> anyhow::Result<Vec<FairUse>> {
+    let month = metering.usage(Dim::Tenant, period.window).await?;
+    let mut hours: HashMap<String, Vec<HourUse>> = HashMap::new();
+    for (_, key, t) in metering.hourly(Dim::Tenant, period.window).await? {
+        hours.entry(key).or_default().push(HourUse::of(&t));
+    }
+    let window = period.window;
+    let elapsed =
+        (now_ms.clamp(window.from_ms, window.to_ms) - window.from_ms + HOUR_MS - 1) / HOUR_MS;
+    let orgs: HashMap<i64, String> = store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let tiers: HashMap<i64, store::Tier> = store
+        .tiers()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let limit = |v: i64| v.max(0) as u64;
+    Ok(store
+        .tenants()
+        .await?
+        .into_iter()
+        .map(|t| {
+            let tier = t.tier_id.and_then(|id| tiers.get(&id));
+            // The bandwidth threshold is the co-op's, for every tenant.
+            let limits = Limits {
+                participant_minutes: tier.map_or(0, |x| limit(x.allowance_participant_minutes)),
+                gigabytes: tier.map_or(0, |x| limit(x.allowance_gb)),
+                concurrent_participants: tier.map_or(0, |x| limit(x.concurrent_participants)),
+                burst_hours: config.fair_use_burst_hours,
+                p95_mbps: config.fair_use_p95_mbps,
+            };
+            let verdicts = fair_use::evaluate(
+                &month.get(&t.name).cloned().unwrap_or_default(),
+                hours.get(&t.name).map_or(&[], Vec::as_slice),
+                elapsed.max(0) as u64,
+                &limits,
+                NEAR_PERCENT,
+            );
+            FairUse {
+                org: t.org_id.and_then(|o| orgs.get(&o).cloned()),
+                tier: tier.map(|x| x.name.clone()),
+                tenant: t.name,
+                verdicts,
+            }
+        })
+        .collect())
+}

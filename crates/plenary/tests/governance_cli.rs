@@ -1,0 +1,200 @@
+//! The consortium on the command line: a real `plenary` process on a fresh
+//! database, the way an operator and the members' delegates use it.
+
+fn cli() -> testkit::Cli {
+    testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"))
+}
+
+/// Founders alpha (producer) and beta, a federation of weight 2, ada as
+/// alpha's delegate; returns ada's token.
+fn founders(cli: &testkit::Cli) -> String {
+    cli.ok(&["org", "add", "alpha", "--member", "--class", "producer"]);
+    cli.ok(&["org", "add", "beta", "--member"]);
+    cli.ok(&[
+        "org",
+        "add",
+        "fed",
+        "--member",
+        "--federation",
+        "--weight",
+        "2",
+    ]);
+    cli.ok(&["person", "add", "ada", "--email", "ada@alpha.example"]);
+    cli.ok(&["org", "represent", "alpha", "ada"]);
+    cli.ok(&["token", "add", "--person", "ada"])
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn variables_plenary_reads_itself_are_not_taken_for_settings() {
+    let cli = cli();
+    let env = [
+        ("PLENARY_LOG", "info"),
+        ("PLENARY_TOKEN", "x"),
+        ("PLENARY_ACTOR", "ops-bot"),
+    ];
+    cli.ok_with(&["org", "list"], &env);
+}
+
+#[test]
+fn an_application_is_voted_on_with_a_delegate_s_token() {
+    let cli = cli();
+    let token = founders(&cli);
+    let applied = cli.ok(&[
+        "org",
+        "apply",
+        "delta",
+        "--legal-name",
+        "Delta School",
+        "--statement",
+        "We teach.",
+    ]);
+    assert!(
+        applied.contains("Proposal 1 to admit it is open until"),
+        "{applied}"
+    );
+    let as_ada = [("PLENARY_TOKEN", token.as_str())];
+    let voted = cli.ok_with(
+        &["proposal", "vote", "1", "--org", "alpha", "agree"],
+        &as_ada,
+    );
+    assert!(voted.contains("alpha's ballot on proposal 1 is recorded"));
+    let changed = cli.ok_with(
+        &[
+            "proposal", "vote", "1", "--org", "alpha", "disagree", "--reason", "not yet",
+        ],
+        &as_ada,
+    );
+    assert!(changed.contains("replacing its earlier ballot"));
+    let show = cli.ok(&["proposal", "show", "1"]);
+    assert!(show.contains("alpha (weight 1, producer): voted"), "{show}");
+    assert!(
+        show.contains("fed (weight 2, consumer): not yet voted"),
+        "{show}"
+    );
+    assert!(!show.contains("delta (weight"), "the applicant has no vote");
+    let early = cli.fails(&["proposal", "close", "1"]);
+    assert!(
+        early.contains("too early") && early.contains("may close from"),
+        "{early}"
+    );
+    let export = cli.fails(&["proposal", "export", "1"]);
+    assert!(export.contains("exported once it closes"), "{export}");
+    assert!(cli.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn a_delegate_votes_only_for_its_own_organisation_and_operators_never() {
+    let cli = cli();
+    let token = founders(&cli);
+    cli.ok(&["org", "apply", "delta"]);
+    let other = cli.fails_with(
+        &["proposal", "vote", "1", "--org", "beta", "agree"],
+        &[("PLENARY_TOKEN", &token)],
+    );
+    assert!(
+        other.contains("ada is not the delegate or a deputy of beta"),
+        "{other}"
+    );
+    let operator = cli.ok(&["token", "add", "--operator"]).trim().to_string();
+    let by_operator = cli.fails_with(
+        &["proposal", "vote", "1", "--org", "alpha", "agree"],
+        &[("PLENARY_TOKEN", &operator)],
+    );
+    assert!(
+        by_operator.contains("operators cannot vote"),
+        "{by_operator}"
+    );
+    let unknown = cli.fails_with(
+        &["proposal", "vote", "1", "--org", "alpha", "agree"],
+        &[("PLENARY_TOKEN", "pl_guess")],
+    );
+    assert!(unknown.contains("not a valid token"), "{unknown}");
+}
+
+#[test]
+fn bad_register_and_ballot_input_gets_a_readable_message() {
+    let cli = cli();
+    let token = founders(&cli);
+    let class = cli.fails(&["org", "add", "x", "--member", "--class", "investor"]);
+    assert!(
+        class.contains("\"investor\" is not a member class"),
+        "{class}"
+    );
+    let weight = cli.fails(&["org", "add", "y", "--member", "--weight", "2"]);
+    assert!(
+        weight.contains("1"),
+        "an organisation's weight is 1: {weight}"
+    );
+    cli.ok(&["org", "apply", "delta"]);
+    let choice = cli.fails_with(
+        &["proposal", "vote", "1", "--org", "alpha", "maybe"],
+        &[("PLENARY_TOKEN", &token)],
+    );
+    assert!(
+        choice.contains("agree, abstain, disagree or block"),
+        "{choice}"
+    );
+    let block = cli.fails_with(
+        &["proposal", "vote", "1", "--org", "alpha", "block"],
+        &[("PLENARY_TOKEN", &token)],
+    );
+    assert!(block.to_lowercase().contains("reason"), "{block}");
+    let quorum = cli.fails(&["rules", "set", "--quorum", "120"]);
+    assert!(quorum.contains("more than 100 %"), "{quorum}");
+}
+
+#[test]
+fn rules_set_the_lead_time_of_new_proposals() {
+    let cli = cli();
+    founders(&cli);
+    let set = cli.ok(&["rules", "set", "--lead-days", "10", "--threshold", ">=75"]);
+    assert!(
+        set.contains("10 days") && set.contains("at least 75 %"),
+        "{set}"
+    );
+    let drafted = cli.ok(&[
+        "proposal",
+        "new",
+        "--title",
+        "Fair use",
+        "--text",
+        "As circulated.",
+    ]);
+    assert!(drafted.contains("Proposal 1 drafted"));
+    let short = cli.fails(&[
+        "proposal",
+        "new",
+        "--title",
+        "Rush",
+        "--text",
+        "t",
+        "--lead-days",
+        "3",
+    ]);
+    assert!(
+        short.contains("shorter than the consortium's minimum"),
+        "{short}"
+    );
+    let opened = cli.ok(&["proposal", "open", "1"]);
+    assert!(opened.contains("3 organisations may vote"), "{opened}");
+    let show = cli.ok(&["proposal", "show", "1", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&show).unwrap();
+    assert_eq!(
+        v["closes_at_ms"].as_i64().unwrap() - v["opened_at_ms"].as_i64().unwrap(),
+        10 * 86_400_000
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_record_is_refused_plainly() {
+    let cli = cli();
+    let file = cli.dir.path().join("notes.json");
+    std::fs::write(&file, r#"{"minutes": "we agreed"}"#).unwrap();
+    let refused = cli.fails(&["proposal", "recount", file.to_str().unwrap()]);
+    assert!(
+        refused.contains("not a record written by `plenary proposal export`"),
+        "{refused}"
+    );
+}
