@@ -40,9 +40,16 @@ pub(crate) enum ForumPost {
     Reply { proposal_id: i64, raw: String },
 }
 
+const EXTERNAL_ID_PREFIX: &str = "plenary-proposal-";
+
 /// The external ID a proposal's topic carries on the forum.
-pub(crate) fn external_id(proposal_id: i64) -> String {
-    format!("plenary-proposal-{proposal_id}")
+pub fn external_id(proposal_id: i64) -> String {
+    format!("{EXTERNAL_ID_PREFIX}{proposal_id}")
+}
+
+/// The proposal a forum topic's external ID names, if it is one of ours.
+pub fn proposal_of_topic(external_id: &str) -> Option<i64> {
+    external_id.strip_prefix(EXTERNAL_ID_PREFIX)?.parse().ok()
 }
 
 impl Consortium {
@@ -292,5 +299,17 @@ pub fn statement(tally: &Tally, options: &[String]) -> String {
         Outcome::Chosen { options: ids } => format!("chosen: {}", named(ids)),
         Outcome::Tie { options: ids } => format!("tie between {}", named(ids)),
         Outcome::NoPreference => "no preference: every ballot abstained".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{external_id, proposal_of_topic};
+
+    #[test]
+    fn a_topic_external_id_reads_back_as_its_proposal() {
+        assert_eq!(proposal_of_topic(&external_id(42)), Some(42));
+        assert_eq!(proposal_of_topic("plenary-proposal-x"), None);
+        assert_eq!(proposal_of_topic("someone-else-42"), None);
     }
 }

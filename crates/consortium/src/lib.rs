@@ -15,7 +15,7 @@ pub mod rooms;
 pub mod rules;
 mod tick;
 
-pub use announce::statement;
+pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
 pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
 pub use register::NewMember;

@@ -77,6 +77,7 @@ impl Consortium {
         note: &str,
         act: &Act,
     ) -> Result<Organisation> {
+        check_name(&new.name)?;
         let rules = self.rules().await?;
         rules
             .check_class(&new.class)
@@ -194,5 +195,22 @@ impl Consortium {
             ..RegisterPatch::default()
         };
         Ok(self.store.set_register(org, &patch, act).await?)
+    }
+}
+
+/// An organisation's name is its handle in links, room URLs, meeting IDs
+/// and the audit log, so it must be usable in all of them as it is.
+fn check_name(name: &str) -> Result<()> {
+    let valid = (1..=64).contains(&name.len())
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ConsortiumError::Invalid(format!(
+            "{name:?} is not a valid organisation name: use 1 to 64 lower-case letters, digits and hyphens (the full name is the legal name)"
+        )))
     }
 }

@@ -2,9 +2,13 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// Serialises with its secrets, since the binary's configuration is merged
+/// through serde; `Debug` redacts them, and a serialised configuration is
+/// never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DiscourseConfig {
     /// The forum's address, with its subfolder if it has one (`https://host/forum`).
     pub base_url: url::Url,

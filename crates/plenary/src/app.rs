@@ -1,13 +1,16 @@
-//! The running service: gateway, poller, operations endpoints, and a clean
-//! shutdown of all of them.
+//! The running service: gateway, poller, operations endpoints, the JSON API
+//! and meeting rooms, the consortium's duties, and a clean shutdown of all
+//! of them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use consortium::delivery::{Delivered, Delivery};
+use consortium::{Consortium, Duties};
 use fleet::{Clock, Fleet};
-use store::Store;
+use store::{Act, Store};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -15,12 +18,13 @@ use crate::config::Config;
 use crate::ops;
 use crate::usage::Metering;
 
-/// Who runs the poller.
+/// Who runs the poller and the consortium's duties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polling {
-    /// A background task polls every interval, starting at once.
+    /// Background tasks poll and run the duties every interval, starting at once.
     Background,
-    /// Only explicit `fleet.poll_once()` calls poll: tests own the timing.
+    /// Only explicit `fleet.poll_once()` and `run_duties_once()` calls do:
+    /// tests own the timing.
     Manual,
 }
 
@@ -28,8 +32,62 @@ pub struct App {
     pub addr: SocketAddr,
     pub store: Store,
     pub fleet: Arc<Fleet>,
+    pub consortium: Consortium,
+    duties: DutyRunner,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+/// Runs the consortium's duties and sends what they queued.
+#[derive(Clone)]
+struct DutyRunner {
+    consortium: Consortium,
+    delivery: Delivery,
+    clock: Clock,
+}
+
+impl DutyRunner {
+    async fn run_once(&self) -> anyhow::Result<(Duties, Delivered)> {
+        let act = Act::new("system", (self.clock)());
+        let duties = self.consortium.run_duties(&act).await?;
+        let delivered = self.delivery.deliver_due((self.clock)()).await?;
+        Ok((duties, delivered))
+    }
+
+    /// Every interval, on the one instance elected to (as the poller is).
+    async fn run(self, interval: std::time::Duration, mut stopped: watch::Receiver<bool>) {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut leadership: Option<store::Leadership> = None;
+        loop {
+            tokio::select! {
+                _ = stopped.wait_for(|s| *s) => return,
+                _ = ticker.tick() => {}
+            }
+            if let Some(l) = &mut leadership
+                && !l.confirm().await
+            {
+                tracing::warn!("lost the duties lock; standing again");
+                leadership = None;
+            }
+            if leadership.is_none() {
+                match self.consortium.store().try_lead_duties().await {
+                    Ok(Some(l)) => {
+                        tracing::info!("this instance runs the consortium's duties");
+                        leadership = Some(l);
+                    }
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot stand for the duties");
+                        continue;
+                    }
+                }
+            }
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "the consortium's duties failed");
+            }
+        }
+    }
 }
 
 impl App {
@@ -51,15 +109,36 @@ impl App {
         ensure_default_tenant(&store, config, clock()).await?;
         let (connect, response) = config.timeouts();
         let client = bbb::client::Client::new(connect, response);
-        let fleet = Fleet::new(store.clone(), client, config.fleet(), clock).await?;
+        let fleet =
+            Fleet::new(store.clone(), client.clone(), config.fleet(), clock.clone()).await?;
         let gateway = gateway::Gateway::new(store.clone(), fleet.clone(), config.gateway()?);
-        let router = gateway::router(gateway)
-            .merge(ops::router(store.clone(), metrics))
-            .layer(tower_http::trace::TraceLayer::new_for_http());
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
+        // Links in messages need the port actually bound when it was 0.
+        let bound = Config {
+            listen: addr,
+            ..config.clone()
+        };
+        let consortium = crate::governance::consortium(&bound, store.clone());
+        let duties = DutyRunner {
+            consortium: consortium.clone(),
+            delivery: crate::governance::delivery(config, store.clone())?,
+            clock: clock.clone(),
+        };
+        let api = web::api::ApiState {
+            consortium: consortium.clone(),
+            clock: clock.clone(),
+            discourse: config.discourse.clone(),
+        };
+        let mut router = gateway::router(gateway)
+            .merge(ops::router(store.clone(), metrics))
+            .merge(web::api::router(api));
+        if let Some(rooms) = rooms(&bound, store.clone(), client.clone())? {
+            router = router.merge(web::rooms::router(rooms));
+        }
+        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
         let (stop, stopped) = watch::channel(false);
         let until_stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
@@ -80,6 +159,11 @@ impl App {
             tasks.push(tokio::spawn(
                 fleet.clone().run_poller(until_stopped(stopped.clone())),
             ));
+            tasks.push(tokio::spawn(
+                duties
+                    .clone()
+                    .run(config.duties_interval(), stopped.clone()),
+            ));
             tasks.push(tokio::spawn(roll_up_periodically(
                 Metering::for_config(store.clone(), config),
                 fleet.clone(),
@@ -92,6 +176,8 @@ impl App {
             addr,
             store,
             fleet,
+            consortium,
+            duties,
             stop,
             tasks,
         })
@@ -99,6 +185,12 @@ impl App {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// One pass of the consortium's duties (as actor `system`, at the
+    /// app's clock), then one delivery pass of the outbox.
+    pub async fn run_duties_once(&self) -> anyhow::Result<(Duties, Delivered)> {
+        self.duties.run_once().await
     }
 
     /// Stops accepting requests, lets running ones finish, stops the poller.
@@ -109,6 +201,38 @@ impl App {
         }
         self.store.close().await;
     }
+}
+
+/// The meeting rooms, when configured: created through this very process's
+/// gateway, joined at the public address.
+fn rooms(
+    config: &Config,
+    store: Store,
+    client: bbb::client::Client,
+) -> anyhow::Result<Option<web::rooms::Rooms>> {
+    let (Some(links), Some(tenant)) = (
+        crate::governance::room_links(config),
+        config.governance_tenant.clone(),
+    ) else {
+        return Ok(None);
+    };
+    let mut local = config.listen;
+    if local.ip().is_unspecified() {
+        local.set_ip([127, 0, 0, 1].into());
+    }
+    let algorithm = config
+        .algorithms()?
+        .strongest()
+        .context("checksum_algorithms allows no algorithm")?;
+    Ok(Some(web::rooms::Rooms {
+        links,
+        store,
+        tenant,
+        gateway_url: format!("http://{local}"),
+        public_url: config.public_url(),
+        algorithm,
+        client,
+    }))
 }
 
 /// How often complete hours are rolled up (and old samples pruned).

@@ -1,15 +1,18 @@
 //! Configuration: built-in defaults, then the TOML file, then the Scalelite
-//! variable names operators already use, then `PLENARY_*` variables, then
+//! variable names operators already use, then `PLENARY_*` variables (`__`
+//! separates a section from its setting: `PLENARY_SMTP__HOST`), then
 //! command-line flags. Every secret setting also reads `NAME_FILE`.
 //! The full catalogue is in `docs/configuration.md`.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use gateway::{GatewayConfig, ParamPolicy};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +59,46 @@ pub struct Config {
     pub fair_use_p95_mbps: u64,
     /// `text` or `json`.
     pub log_format: String,
+    /// How the consortium names itself in messages.
+    pub consortium_name: String,
+    /// Plenary's address as members reach it, for links in messages;
+    /// `http://<listen>` when unset.
+    pub public_url: Option<String>,
+    /// The co-op's own tenant, on which organisations' internal meeting
+    /// rooms are created.
+    pub governance_tenant: Option<String>,
+    /// Signs room links; without it (or without `governance_tenant`),
+    /// notifications carry no room.
+    pub room_key: Option<Secret>,
+    /// Where notifications are mailed from; no mail without it.
+    pub smtp: Option<notify::SmtpConfig>,
+    /// The forum proposals are mirrored to; no mirror without it.
+    pub discourse: Option<forum::DiscourseConfig>,
+    /// Seconds between runs of the consortium's duties: reminders, closing
+    /// at the deadline, leaves at the end of their notice, and sending
+    /// what is queued for mail and the forum.
+    pub duties_interval_secs: f64,
+}
+
+/// A secret setting: readable by the code that uses it, redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl Default for Config {
@@ -87,6 +130,13 @@ impl Default for Config {
             fair_use_burst_hours: 4,
             fair_use_p95_mbps: 100,
             log_format: "text".into(),
+            consortium_name: "Plenary consortium".into(),
+            public_url: None,
+            governance_tenant: None,
+            room_key: None,
+            smtp: None,
+            discourse: None,
+            duties_interval_secs: 60.0,
         }
     }
 }
@@ -112,13 +162,27 @@ const SCALELITE_ALIASES: &[(&str, &str)] = &[
     ("GET_MEETINGS_API_DISABLED", "get_meetings_api_disabled"),
 ];
 
-/// Settings that are secrets: they may come from `NAME_FILE`, and are never logged.
+/// Settings that are secrets: they may come from `NAME_FILE`, are taken
+/// as written (never parsed as a number or a list), and are never logged.
 const SECRET_VARS: &[&str] = &[
     "PLENARY_DATABASE_URL",
     "DATABASE_URL",
     "PLENARY_LOADBALANCER_SECRETS",
     "LOADBALANCER_SECRET",
     "LOADBALANCER_SECRETS",
+    "PLENARY_ROOM_KEY",
+    "PLENARY_SMTP__PASSWORD",
+    "PLENARY_DISCOURSE__API_KEY",
+    "PLENARY_DISCOURSE__WEBHOOK_SECRET",
+];
+
+/// `PLENARY_*` variables read elsewhere (the config path, logging, the
+/// CLI's actor and token), which are not settings.
+const NOT_SETTINGS: &[&str] = &[
+    "PLENARY_CONFIG",
+    "PLENARY_LOG",
+    "PLENARY_ACTOR",
+    "PLENARY_TOKEN",
 ];
 
 /// Where Plenary keeps its embedded database: `$XDG_DATA_HOME/plenary`, or
@@ -143,15 +207,19 @@ pub struct Overrides {
 
 impl Config {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
-        Self::load_from(file, overrides, |k| std::env::var(k).ok())
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        Self::load_from(file, overrides, vars)
     }
 
-    /// `env` reads a variable; tests pass their own environment.
+    /// `vars` is the environment; tests pass their own.
     pub fn load_from(
         file: Option<&Path>,
         overrides: &Overrides,
-        env: impl Fn(&str) -> Option<String>,
+        vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
+        let vars: BTreeMap<String, String> = vars.into_iter().collect();
+        let env = |k: &str| vars.get(k).cloned();
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.is_file() {
@@ -182,34 +250,46 @@ impl Config {
             from_env.insert("loadbalancer_secrets".into(), secrets.into());
         }
         figment = figment.merge(Serialized::defaults(from_env));
-        let mut native = serde_json::Map::new();
-        for var in ["PLENARY_DATABASE_URL", "PLENARY_LOADBALANCER_SECRETS"] {
-            if let Some(v) = read_var(var, &env)? {
-                let key = var.trim_start_matches("PLENARY_").to_ascii_lowercase();
-                native.insert(key.clone(), typed(&key, v));
-            }
+        for var in plenary_settings(&vars) {
+            let Some(value) = read_var(var, &env)? else {
+                continue;
+            };
+            // As figment's `Env::split("__")` would: `SMTP__HOST` is `smtp.host`.
+            let key = var
+                .trim_start_matches("PLENARY_")
+                .to_ascii_lowercase()
+                .replace("__", ".");
+            figment = if SECRET_VARS.contains(&var) {
+                figment.merge(Serialized::default(&key, typed(&key, value)))
+            } else {
+                let Ok(parsed) = value.parse::<figment::value::Value>();
+                figment.merge(Serialized::default(&key, parsed))
+            };
         }
-        figment = figment
-            .merge(Env::prefixed("PLENARY_").filter(|k| {
-                // Variables read elsewhere (secrets, the config path, logging,
-                // the CLI's actor and token) are not settings.
-                let k = k.as_str().to_ascii_lowercase();
-                !k.ends_with("_file")
-                    && ![
-                        "database_url",
-                        "loadbalancer_secrets",
-                        "config",
-                        "log",
-                        "actor",
-                        "token",
-                    ]
-                    .contains(&k.as_str())
-            }))
-            .merge(Serialized::defaults(native))
-            .merge(Serialized::defaults(overrides));
-        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let config: Config = figment
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The address members reach Plenary at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => {
+                let mut addr = self.listen;
+                if addr.ip().is_unspecified() {
+                    addr.set_ip([127, 0, 0, 1].into());
+                }
+                format!("http://{addr}")
+            }
+        }
+    }
+
+    pub fn duties_interval(&self) -> Duration {
+        Duration::from_secs_f64(self.duties_interval_secs)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -219,6 +299,23 @@ impl Config {
                 "poll_interval_secs must be at least 0.1 (got {})",
                 self.poll_interval_secs
             );
+        }
+        if !(1.0..=86_400.0).contains(&self.duties_interval_secs) {
+            bail!(
+                "duties_interval_secs must be between 1 and 86400 (got {})",
+                self.duties_interval_secs
+            );
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("public_url must be an http(s) URL (got {url:?})");
+        }
+        if let Some(smtp) = &self.smtp {
+            smtp.validate()?;
+        }
+        if let Some(discourse) = &self.discourse {
+            forum::Discourse::new(discourse).context("discourse")?;
         }
         self.zone()?;
         Ok(())
@@ -295,6 +392,17 @@ impl Config {
     }
 }
 
+/// The `PLENARY_*` variables that name a setting, directly or by `_FILE`.
+fn plenary_settings(vars: &BTreeMap<String, String>) -> BTreeSet<&str> {
+    vars.keys()
+        .filter(|k| k.starts_with("PLENARY_") && !NOT_SETTINGS.contains(&k.as_str()))
+        .filter_map(|k| match k.strip_suffix("_FILE") {
+            Some(stem) => SECRET_VARS.iter().find(|s| **s == stem).copied(),
+            None => Some(k.as_str()),
+        })
+        .collect()
+}
+
 /// A variable or, for secrets, the content of the file `NAME_FILE` names.
 fn read_var(var: &str, env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<String>> {
     let file_var = format!("{var}_FILE");
@@ -341,14 +449,10 @@ fn typed(key: &str, value: String) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
-        let env: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::load_from(None, &Overrides::default(), |k| env.get(k).cloned())
+        let env = vars.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Config::load_from(None, &Overrides::default(), env)
     }
 
     #[test]
@@ -396,5 +500,75 @@ mod tests {
     #[test]
     fn unknown_algorithms_are_refused() {
         assert!(load(&[("LOADBALANCER_CHECKSUM_ALGORITHM", "md5")]).is_err());
+    }
+
+    #[test]
+    fn sections_come_from_double_underscore_variables() {
+        let c = load(&[
+            ("PLENARY_SMTP__HOST", "mail.coop.example"),
+            ("PLENARY_SMTP__PORT", "2525"),
+            ("PLENARY_SMTP__FROM", "Plenary <noreply@coop.example>"),
+            ("PLENARY_DISCOURSE__BASE_URL", "https://forum.coop.example/"),
+            ("PLENARY_DISCOURSE__API_KEY", "12345"),
+            ("PLENARY_DISCOURSE__API_USERNAME", "plenary"),
+            ("PLENARY_DISCOURSE__CATEGORY_ID", "7"),
+            ("PLENARY_CONSORTIUM_NAME", "Meet Co-op consortium"),
+            ("PLENARY_DUTIES_INTERVAL_SECS", "30"),
+        ])
+        .unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port),
+            ("mail.coop.example", Some(2525))
+        );
+        let discourse = c.discourse.unwrap();
+        assert_eq!(discourse.api_key, "12345", "a numeric secret stays text");
+        assert_eq!(discourse.category_id, 7);
+        assert_eq!(c.consortium_name, "Meet Co-op consortium");
+        assert_eq!(c.duties_interval_secs, 30.0);
+    }
+
+    #[test]
+    fn nested_secrets_and_the_room_key_read_files() {
+        let dir =
+            std::env::temp_dir().join(format!("plenary-config-nested-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (password, key) = (dir.join("password"), dir.join("room-key"));
+        std::fs::write(&password, "hunter2\n").unwrap();
+        std::fs::write(&key, "room-secret\n").unwrap();
+        let c = load(&[
+            ("PLENARY_SMTP__HOST", "mail.coop.example"),
+            ("PLENARY_SMTP__FROM", "noreply@coop.example"),
+            ("PLENARY_SMTP__USERNAME", "plenary"),
+            ("PLENARY_SMTP__PASSWORD_FILE", password.to_str().unwrap()),
+            ("PLENARY_ROOM_KEY_FILE", key.to_str().unwrap()),
+        ])
+        .unwrap();
+        let smtp = c.smtp.as_ref().unwrap();
+        assert_eq!(smtp.password.as_ref().unwrap().expose(), "hunter2");
+        assert_eq!(c.room_key.as_ref().unwrap().expose(), "room-secret");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("room-secret"),
+            "{shown}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listening_address() {
+        let c = load(&[("PORT", "3000")]).unwrap();
+        assert_eq!(c.public_url(), "http://127.0.0.1:3000");
+        let c = load(&[("PLENARY_PUBLIC_URL", "https://bbb.coop.example/")]).unwrap();
+        assert_eq!(c.public_url(), "https://bbb.coop.example");
+        assert!(load(&[("PLENARY_PUBLIC_URL", "bbb.coop.example")]).is_err());
+    }
+
+    #[test]
+    fn an_incomplete_smtp_section_is_refused_at_start() {
+        let err = load(&[("PLENARY_SMTP__HOST", "mail.coop.example")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("from"), "{err}");
     }
 }

@@ -580,3 +580,22 @@ async fn one_instance_at_a_time_leads_polling() {
     }
     assert!(taken.is_some(), "leadership passes on when the leader goes");
 }
+
+#[tokio::test]
+async fn polling_and_duties_are_led_separately() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.fresh_database_url();
+    let (a, b) = (
+        Store::open(&url).await.unwrap(),
+        Store::open(&url).await.unwrap(),
+    );
+    let _polls = a.try_lead_polling().await.unwrap().expect("a polls");
+    let _duties = b
+        .try_lead_duties()
+        .await
+        .unwrap()
+        .expect("the duties are free while another instance polls");
+    assert!(a.try_lead_duties().await.unwrap().is_none(), "b runs them");
+}

@@ -1,0 +1,131 @@
+//! The admin and organisation JSON API under `/api/v1`: bearer tokens,
+//! RFC 9457 problems, and an OpenAPI 3.1 document at
+//! `/api/v1/openapi.json` that a test keeps in step with [`routes`].
+//!
+//! Who may do what, in short: operators manage the register and proposals
+//! and never vote; a person acts only within the roles they hold in their
+//! own organisations. The OpenAPI document states each endpoint's rule.
+
+mod auth;
+mod forum;
+mod openapi;
+mod problem;
+mod proposals;
+mod records;
+mod register;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, any, on};
+use consortium::Consortium;
+use store::Act;
+
+pub use auth::Caller;
+pub use problem::{Problem, TYPE_PREFIX};
+
+use crate::Clock;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct ApiState {
+    pub consortium: Consortium,
+    pub clock: Clock,
+    /// The forum whose signed webhooks are accepted, if one is configured.
+    pub discourse: Option<::forum::DiscourseConfig>,
+}
+
+impl ApiState {
+    /// The caller's act, now.
+    fn act(&self, caller: &Caller) -> Act {
+        Act::new(caller.actor(), (self.clock)())
+    }
+}
+
+/// One endpoint: its method, its path and what answers it.
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    handler: MethodRouter<ApiState>,
+}
+
+fn at<H, T>(method: Method, path: &'static str, handler: H) -> Endpoint
+where
+    H: Handler<T, ApiState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("the table uses standard methods");
+    Endpoint {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    use Method as M;
+    vec![
+        at(M::GET, "/api/v1/openapi.json", openapi::document),
+        at(M::GET, "/api/v1/me", register::me),
+        at(M::GET, "/api/v1/organisations", register::list),
+        at(M::POST, "/api/v1/organisations", register::admit_founder),
+        at(M::GET, "/api/v1/organisations/{name}", register::show),
+        at(
+            M::POST,
+            "/api/v1/organisations/{name}/notice",
+            register::give_notice,
+        ),
+        at(M::POST, "/api/v1/applications", register::apply),
+        at(M::GET, "/api/v1/proposals", proposals::list),
+        at(M::POST, "/api/v1/proposals", proposals::draft),
+        at(M::GET, "/api/v1/proposals/{id}", proposals::show),
+        at(M::PATCH, "/api/v1/proposals/{id}", proposals::edit),
+        at(M::POST, "/api/v1/proposals/{id}/open", proposals::open),
+        at(
+            M::PUT,
+            "/api/v1/proposals/{id}/ballots/{org}",
+            proposals::vote,
+        ),
+        at(M::POST, "/api/v1/proposals/{id}/close", proposals::close),
+        at(
+            M::POST,
+            "/api/v1/proposals/{id}/withdraw",
+            proposals::withdraw,
+        ),
+        at(M::GET, "/api/v1/proposals/{id}/export", proposals::export),
+        at(M::GET, "/api/v1/audit/head", records::audit_head),
+        at(M::GET, "/api/v1/audit/verify", records::audit_verify),
+        at(M::GET, "/api/v1/rules", records::rules),
+        at(M::PUT, "/api/v1/rules", records::set_rules),
+        at(M::POST, "/api/v1/forum/webhook", forum::webhook),
+    ]
+}
+
+/// Every route the API serves, as (method, path) with `{param}` segments.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    endpoints()
+        .into_iter()
+        .map(|e| (e.method, e.path))
+        .collect()
+}
+
+pub fn router(state: ApiState) -> Router {
+    let mut router = Router::new();
+    for endpoint in endpoints() {
+        router = router.route(endpoint.path, endpoint.handler);
+    }
+    router
+        .route(
+            "/api/v1/{*rest}",
+            any(|| async { Problem::not_found("no such endpoint; see /api/v1/openapi.json") }),
+        )
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this endpoint does not answer that method; see /api/v1/openapi.json",
+            )
+        })
+        .with_state(state)
+}
