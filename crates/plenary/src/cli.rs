@@ -302,9 +302,9 @@ pub enum OrgCommand {
 /// Register fields of a member or applicant.
 #[derive(Debug, Args)]
 pub struct RegisterArgs {
-    /// Member class (see `plenary rules show`).
-    #[arg(long, default_value = "consumer")]
-    pub class: String,
+    /// Member class (see `plenary rules show`); default: consumer.
+    #[arg(long)]
+    pub class: Option<String>,
     /// A federation of organisations (may hold a vote weight of 2).
     #[arg(long)]
     pub federation: bool,

@@ -141,6 +141,8 @@ fn bad_register_and_ballot_input_gets_a_readable_message() {
         &[("PLENARY_TOKEN", &token)],
     );
     assert!(block.to_lowercase().contains("reason"), "{block}");
+    let customer = cli.fails(&["org", "add", "z", "--class", "producer"]);
+    assert!(customer.contains("add --member"), "{customer}");
     let quorum = cli.fails(&["rules", "set", "--quorum", "120"]);
     assert!(quorum.contains("more than 100 %"), "{quorum}");
 }

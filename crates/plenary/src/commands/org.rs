@@ -32,6 +32,10 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     org.member_class.as_deref().unwrap_or("-"),
                     org.weight
                 );
+            } else if register.class.is_some() || register.federation || register.weight.is_some() {
+                bail!(
+                    "--class, --federation and --weight describe a member: add --member for a founding member, or use `plenary org apply`"
+                );
             } else {
                 let org = store.add_organisation(&name, &legal, &operator()).await?;
                 println!("Organisation {} ({}) registered.", org.name, org.legal_name);
@@ -214,7 +218,7 @@ fn new_member(name: &str, legal: &str, r: &RegisterArgs) -> NewMember {
         } else {
             OrgKind::Organisation
         },
-        class: r.class.clone(),
+        class: r.class.clone().unwrap_or_else(|| "consumer".into()),
         weight: r.weight,
         contact: r.contact.clone(),
     }
