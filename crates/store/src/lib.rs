@@ -32,7 +32,10 @@ pub use billing::CostLine;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};
 pub use outbox::OutboxMessage;
-pub use people::{Person, Representative, TokenOwner, token_hash};
+pub use people::{
+    IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, new_token,
+    token_hash, token_id,
+};
 pub use proposals::{
     Ballot, NewBallot, NewProposal, Opening, Proposal, RollEntry, ballot_commitment,
 };

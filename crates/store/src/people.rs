@@ -1,7 +1,9 @@
 //! People with accounts, the organisations they represent, and the bearer
 //! tokens they (and operators) use on the JSON API. Tokens are stored as
-//! SHA-256 hashes: the token itself is shown once, when it is made.
+//! SHA-256 hashes: the token itself is shown once, when it is made, and
+//! lists name a token by a short public ID, a prefix of its hash.
 
+use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -36,9 +38,86 @@ pub enum TokenOwner {
     Person(Person),
 }
 
+/// A token as its owner and operators see it: never the token itself,
+/// nor its full hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The first [`TOKEN_ID_LEN`] hex digits of the token's hash, as the
+    /// audit log names it.
+    pub id: String,
+    /// The person it speaks for; `None` for an operator's token.
+    pub person: Option<String>,
+    /// What the token is for; an operator's token names the operator.
+    pub label: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A token just made: the only time the token itself is at hand.
+pub struct IssuedToken {
+    pub token: String,
+    pub info: TokenInfo,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("token", &"<redacted>")
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+/// How many hex digits of a token's hash make its public ID: 48 bits, kept
+/// unique when tokens are stored.
+pub const TOKEN_ID_LEN: usize = 12;
+
 /// What a token is stored as.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A token's public ID.
+pub fn token_id(token: &str) -> String {
+    token_hash(token)[..TOKEN_ID_LEN].to_string()
+}
+
+/// A new random token: 192 bits, with a prefix that makes it easy to spot
+/// (and to scan for) where it should not be.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("pl_{}", hex::encode(bytes))
+}
+
+/// How the audit log names a token's owner.
+fn token_subject(person: Option<&str>) -> String {
+    person.map_or_else(|| "operators".to_string(), |p| format!("person:{p}"))
+}
+
+/// A token's public ID in SQL: the first [`TOKEN_ID_LEN`] digits of its hash.
+macro_rules! public_id {
+    () => {
+        "substr(t.token_hash, 1, 12)"
+    };
+}
+const PUBLIC_ID: &str = public_id!();
+
+const TOKEN_SELECT: &str = concat!(
+    "SELECT t.id AS row_id, ",
+    public_id!(),
+    " AS public_id, p.name AS person, t.label, t.created_at, t.revoked_at \
+     FROM api_tokens t LEFT JOIN people p ON p.id = t.person_id"
+);
+
+fn token_from(r: &AnyRow) -> Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: r.try_get("public_id")?,
+        person: r.try_get("person")?,
+        label: r.try_get("label")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
 }
 
 fn person_from(r: &AnyRow) -> Result<Person> {
@@ -193,6 +272,18 @@ impl Store {
         .collect()
     }
 
+    /// Every person's every role, by organisation and then person.
+    pub async fn all_representatives(&self) -> Result<Vec<Representative>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REPRESENTATIVE_SELECT} ORDER BY o.name, p.name"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(representative_from)
+        .collect()
+    }
+
     /// The organisations a person represents, and in which role.
     pub async fn roles_of(&self, person_id: i64) -> Result<Vec<Representative>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -214,7 +305,7 @@ impl Store {
         person: Option<&str>,
         label: &str,
         act: &Act,
-    ) -> Result<()> {
+    ) -> Result<TokenInfo> {
         let mut tx = self.begin_audited().await?;
         let person_id: Option<i64> = match person {
             Some(p) => Some(
@@ -227,6 +318,17 @@ impl Store {
             None => None,
         };
         let hash = token_hash(token);
+        let id = &hash[..TOKEN_ID_LEN];
+        // The public ID names one token, so revoking by it never hits another.
+        let taken: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT t.id FROM api_tokens t WHERE {PUBLIC_ID} = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict("a token with the same ID".into()));
+        }
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, person_id, operator, label, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -240,11 +342,66 @@ impl Store {
         .map_err(|e| StoreError::from_insert(e, "token"))?;
         let change = Change {
             kind: "token.add",
-            subject: person.map_or_else(|| "operators".to_string(), |p| format!("person:{p}")),
-            detail: json!({"label": label, "token": &hash[..12]}),
+            subject: token_subject(person),
+            detail: json!({"label": label, "token": id}),
         };
         Self::commit_audited(tx, act, change).await?;
-        Ok(())
+        Ok(TokenInfo {
+            id: id.to_string(),
+            person: person.map(str::to_string),
+            label: label.to_string(),
+            created_at: act.at_ms,
+            revoked_at: None,
+        })
+    }
+
+    /// Makes and stores a new token, returned this once.
+    pub async fn issue_token(
+        &self,
+        person: Option<&str>,
+        label: &str,
+        act: &Act,
+    ) -> Result<IssuedToken> {
+        let token = new_token();
+        let info = self.add_token(&token, person, label, act).await?;
+        Ok(IssuedToken { token, info })
+    }
+
+    /// Every token, revoked ones too, oldest first.
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} ORDER BY t.id")))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(token_from)
+            .collect()
+    }
+
+    /// A person's tokens, revoked ones too, oldest first.
+    pub async fn tokens_of(&self, person_id: i64) -> Result<Vec<TokenInfo>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{TOKEN_SELECT} WHERE t.person_id = $1 ORDER BY t.id"
+        )))
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(token_from)
+        .collect()
+    }
+
+    /// The token with this public ID.
+    pub async fn token(&self, id: &str) -> Result<TokenInfo> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{TOKEN_SELECT} WHERE {PUBLIC_ID} = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(token_from)
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("token {id:?}")))
     }
 
     /// Who an unrevoked token belongs to. The lookup is by hash, so the
@@ -266,21 +423,38 @@ impl Store {
         Ok(Some(TokenOwner::Person(person_from(&r)?)))
     }
 
+    /// Revokes a token, given the token itself.
     pub async fn revoke_token(&self, token: &str, act: &Act) -> Result<()> {
+        self.revoke_where("t.token_hash", &token_hash(token), act)
+            .await
+    }
+
+    /// Revokes a token, given its public ID.
+    pub async fn revoke_token_by_id(&self, id: &str, act: &Act) -> Result<()> {
+        self.revoke_where(PUBLIC_ID, id, act).await
+    }
+
+    /// Revokes the unrevoked token whose `key` (an SQL expression) is `value`.
+    async fn revoke_where(&self, key: &'static str, value: &str, act: &Act) -> Result<()> {
         let mut tx = self.begin_audited().await?;
-        let hash = token_hash(token);
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
-        )
-        .bind(act.at_ms)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        found(done, || "token".to_string())?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{TOKEN_SELECT} WHERE {key} = $1 AND t.revoked_at IS NULL"
+        )))
+        .bind(value)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("an unrevoked token".into()))?;
+        let row_id: i64 = row.try_get("row_id")?;
+        let info = token_from(&row)?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(act.at_ms)
+            .bind(row_id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             kind: "token.revoke",
-            subject: "tokens".into(),
-            detail: json!({"token": &hash[..12]}),
+            subject: token_subject(info.person.as_deref()),
+            detail: json!({"token": info.id}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(())

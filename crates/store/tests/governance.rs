@@ -3,7 +3,7 @@
 
 use store::{
     Act, MembershipStep, NewBallot, NewProposal, Opening, RegisterPatch, RollEntry, Store,
-    StoreError, TokenOwner, ballot_commitment,
+    StoreError, TOKEN_ID_LEN, TokenOwner, ballot_commitment, token_hash, token_id,
 };
 
 fn act(at_ms: i64) -> Act {
@@ -226,6 +226,127 @@ async fn tokens_are_found_by_hash_until_revoked() {
         let log = s.audit_entries(None, 0, 100).await.unwrap();
         assert!(log.iter().all(|e| !e.detail.contains("person-token")));
         assert_eq!(log.last().unwrap().hash, head);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_are_listed_by_public_id_and_revoked_by_it() {
+    on_both_backends(|s| async move {
+        for p in ["ada", "bob"] {
+            s.add_person(p, p, &format!("{p}@x.example"), &act(1))
+                .await
+                .unwrap();
+        }
+        let laptop = s.issue_token(Some("ada"), "laptop", &act(2)).await.unwrap();
+        assert!(laptop.token.starts_with("pl_"));
+        assert_eq!(laptop.info.id, token_id(&laptop.token));
+        assert_eq!(laptop.info.id.len(), TOKEN_ID_LEN);
+        s.add_token("bob-token", Some("bob"), "phone", &act(3))
+            .await
+            .unwrap();
+        s.add_token("ops-token", None, "ops", &act(4))
+            .await
+            .unwrap();
+
+        let ada = s.person("ada").await.unwrap();
+        assert_eq!(s.tokens_of(ada.id).await.unwrap(), [laptop.info.clone()]);
+        let all: Vec<_> = s
+            .tokens()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.person, t.label))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                (Some("ada".to_string()), "laptop".to_string()),
+                (Some("bob".to_string()), "phone".to_string()),
+                (None, "ops".to_string()),
+            ]
+        );
+
+        s.revoke_token_by_id(&laptop.info.id, &act(5))
+            .await
+            .unwrap();
+        assert_eq!(s.token_owner(&laptop.token).await.unwrap(), None);
+        assert_eq!(s.token(&laptop.info.id).await.unwrap().revoked_at, Some(5));
+        assert!(matches!(
+            s.revoke_token_by_id(&laptop.info.id, &act(6)).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.token("000000000000").await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(
+            s.token_owner("bob-token").await.unwrap().is_some(),
+            "only the named token is revoked"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_log_names_tokens_by_public_id_only() {
+    on_both_backends(|s| async move {
+        s.add_person("ada", "Ada", "ada@x.example", &act(1))
+            .await
+            .unwrap();
+        let issued = s.issue_token(Some("ada"), "laptop", &act(2)).await.unwrap();
+        s.revoke_token_by_id(&issued.info.id, &act(3))
+            .await
+            .unwrap();
+        let log = s.audit_entries(None, 0, 100).await.unwrap();
+        let token_entries: Vec<_> = log
+            .iter()
+            .filter(|e| e.kind.starts_with("token."))
+            .map(|e| (e.kind.as_str(), e.subject.as_str()))
+            .collect();
+        assert_eq!(
+            token_entries,
+            [("token.add", "person:ada"), ("token.revoke", "person:ada")]
+        );
+        let hash = token_hash(&issued.token);
+        for entry in &log {
+            assert!(!entry.detail.contains(&issued.token), "{}", entry.detail);
+            assert!(!entry.detail.contains(&hash), "{}", entry.detail);
+        }
+        assert!(log.iter().any(|e| e.detail.contains(&issued.info.id)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_role_of_every_person_is_listed_by_organisation() {
+    on_both_backends(|s| async move {
+        founders(&s).await;
+        for p in ["ada", "bob"] {
+            s.add_person(p, p, &format!("{p}@x.example"), &act(1))
+                .await
+                .unwrap();
+        }
+        s.set_representative("beta", "ada", "admin", &act(2))
+            .await
+            .unwrap();
+        s.set_representative("alpha", "bob", "delegate", &act(2))
+            .await
+            .unwrap();
+        s.set_representative("alpha", "ada", "deputy", &act(2))
+            .await
+            .unwrap();
+        let roles: Vec<_> = s
+            .all_representatives()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{} {} {}", r.org, r.person.name, r.role))
+            .collect();
+        assert_eq!(
+            roles,
+            ["alpha ada deputy", "alpha bob delegate", "beta ada admin"]
+        );
     })
     .await;
 }

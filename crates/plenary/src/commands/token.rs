@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use store::Store;
 
-use super::{generate_secret, operator};
+use super::operator;
 use crate::cli::TokenCommand;
 
 pub async fn run(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
@@ -14,13 +14,15 @@ pub async fn run(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
             operator: _,
             label,
         } => {
-            let token = format!("pl_{}", generate_secret());
-            store
-                .add_token(&token, person.as_deref(), &label, &operator())
+            let issued = store
+                .issue_token(person.as_deref(), &label, &operator())
                 .await?;
             let whose = person.map_or_else(|| "an operator".to_string(), |p| p.to_string());
-            eprintln!("A token for {whose}; it is shown this once and cannot be recovered:");
-            println!("{token}");
+            eprintln!(
+                "A token for {whose} (ID {}); it is shown this once and cannot be recovered:",
+                issued.info.id
+            );
+            println!("{}", issued.token);
         }
         TokenCommand::Revoke => {
             let mut line = String::new();

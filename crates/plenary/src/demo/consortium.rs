@@ -59,10 +59,11 @@ pub async fn seed(c: &Consortium, founders: &[(&str, &str, &str)]) -> anyhow::Re
         c.store()
             .set_representative(name, &person, "delegate", &act())
             .await?;
-        let token = format!("pl_{}", crate::commands::generate_secret());
-        c.store()
-            .add_token(&token, Some(&person), "demo", &act())
-            .await?;
+        let token = c
+            .store()
+            .issue_token(Some(&person), "demo", &act())
+            .await?
+            .token;
         delegates.push(Delegate {
             org: (*name).into(),
             person,
