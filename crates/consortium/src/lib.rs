@@ -9,6 +9,7 @@ mod announce;
 mod convert;
 pub mod delivery;
 mod error;
+pub mod people;
 pub mod proposals;
 pub mod register;
 pub mod rooms;
@@ -17,6 +18,7 @@ mod tick;
 
 pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
+pub use people::{NewPerson, Role};
 pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
 pub use register::NewMember;
 pub use rooms::RoomLinks;

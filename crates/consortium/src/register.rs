@@ -77,7 +77,7 @@ impl Consortium {
         note: &str,
         act: &Act,
     ) -> Result<Organisation> {
-        check_name(&new.name)?;
+        check_handle(&new.name, "organisation", "legal name")?;
         let rules = self.rules().await?;
         rules
             .check_class(&new.class)
@@ -198,9 +198,9 @@ impl Consortium {
     }
 }
 
-/// An organisation's name is its handle in links, room URLs, meeting IDs
-/// and the audit log, so it must be usable in all of them as it is.
-fn check_name(name: &str) -> Result<()> {
+/// A name is a handle in links, room URLs, meeting IDs and the audit log,
+/// so it must be usable in all of them as it is.
+pub(crate) fn check_handle(name: &str, what: &str, full_name: &str) -> Result<()> {
     let valid = (1..=64).contains(&name.len())
         && !name.starts_with('-')
         && name
@@ -210,7 +210,7 @@ fn check_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(ConsortiumError::Invalid(format!(
-            "{name:?} is not a valid organisation name: use 1 to 64 lower-case letters, digits and hyphens (the full name is the legal name)"
+            "{name:?} is not a valid {what} name: use 1 to 64 lower-case letters, digits and hyphens (the full name is the {full_name})"
         )))
     }
 }

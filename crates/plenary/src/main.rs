@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
         Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
-        Command::Person(cmd) => commands::person::run(&open(&config).await?, cmd).await?,
+        Command::Person(cmd) => commands::person::run(&consortium(&config).await?, cmd).await?,
         Command::Token(cmd) => commands::token::run(&open(&config).await?, cmd).await?,
         Command::Document(cmd) => commands::document::run(&open(&config).await?, cmd).await?,
         Command::Rules(cmd) => commands::rules::run(&consortium(&config).await?, cmd).await?,

@@ -1,27 +1,26 @@
 //! `plenary person …`
 
+use consortium::{Consortium, NewPerson};
 use serde_json::json;
-use store::Store;
 
-use super::org::check_name;
 use super::{operator, print_json, table};
 use crate::cli::PersonCommand;
 
-pub async fn run(store: &Store, command: PersonCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
+    let store = c.store();
     match command {
         PersonCommand::Add {
             name,
             email,
             display_name,
         } => {
-            check_name(&name, "person")?;
-            if !email.contains('@') {
-                anyhow::bail!("{email:?} is not an email address");
-            }
-            let display = display_name.unwrap_or_else(|| name.clone());
-            store
-                .add_person(&name, &display, &email, &operator())
-                .await?;
+            let new = NewPerson {
+                display_name: display_name.unwrap_or_else(|| name.clone()),
+                name: name.clone(),
+                email,
+                representing: None,
+            };
+            c.add_person(&new, &operator()).await?;
             println!(
                 "{name} added. Give them a role with `plenary org represent ORG {name}` and a token with `plenary token add --person {name}`."
             );

@@ -2,17 +2,19 @@
 //! RFC 9457 problems, and an OpenAPI 3.1 document at
 //! `/api/v1/openapi.json` that a test keeps in step with [`routes`].
 //!
-//! Who may do what, in short: operators manage the register and proposals
-//! and never vote; a person acts only within the roles they hold in their
-//! own organisations. The OpenAPI document states each endpoint's rule.
+//! Who may do what, in short: operators manage the register, people,
+//! tokens and proposals and never vote; a person acts only within the roles
+//! they hold in their own organisations, and manages their own tokens. The OpenAPI document states each endpoint's rule.
 
 mod auth;
 mod forum;
 mod openapi;
+mod people;
 mod problem;
 mod proposals;
 mod records;
 mod register;
+mod tokens;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -75,7 +77,22 @@ fn endpoints() -> Vec<Endpoint> {
             "/api/v1/organisations/{name}/notice",
             register::give_notice,
         ),
+        at(
+            M::PUT,
+            "/api/v1/organisations/{name}/representatives/{person}",
+            people::represent,
+        ),
+        at(
+            M::DELETE,
+            "/api/v1/organisations/{name}/representatives/{person}",
+            people::unrepresent,
+        ),
         at(M::POST, "/api/v1/applications", register::apply),
+        at(M::GET, "/api/v1/people", people::list),
+        at(M::POST, "/api/v1/people", people::add),
+        at(M::GET, "/api/v1/tokens", tokens::list),
+        at(M::POST, "/api/v1/tokens", tokens::issue),
+        at(M::DELETE, "/api/v1/tokens/{id}", tokens::revoke),
         at(M::GET, "/api/v1/proposals", proposals::list),
         at(M::POST, "/api/v1/proposals", proposals::draft),
         at(M::GET, "/api/v1/proposals/{id}", proposals::show),

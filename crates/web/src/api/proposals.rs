@@ -119,10 +119,15 @@ pub async fn draft(
 }
 
 /// Only the author of a proposal, or an operator, steers it.
-async fn may_steer(state: &ApiState, caller: &Caller, id: i64, what: &str) -> Answer<()> {
+async fn may_steer(
+    state: &ApiState,
+    caller: &Caller,
+    id: i64,
+    what: &str,
+) -> Answer<store::Proposal> {
     let proposal = state.consortium.store().proposal(id).await?;
     if caller.is_operator() || proposal.author == caller.actor() {
-        Ok(())
+        Ok(proposal)
     } else {
         Err(Problem::forbidden(format!(
             "only the proposal's author or an operator may {what} it"
@@ -143,7 +148,14 @@ pub async fn edit(
     Path(id): Path<i64>,
     Body(editing): Body<Editing>,
 ) -> Answer<Json<ProposalView>> {
-    may_steer(&state, &caller, id, "edit").await?;
+    let proposal = may_steer(&state, &caller, id, "edit").await?;
+    // An application opens at once, and an edit would restart the lead
+    // time for every member at the applicant's will.
+    if proposal.purpose == "application" && !caller.is_operator() {
+        return Err(Problem::forbidden(
+            "only an operator may change an application's text; its author may withdraw it",
+        ));
+    }
     let current = state.consortium.view(id).await?;
     let title = editing.title.unwrap_or(current.title);
     let text = editing.text.unwrap_or(current.text);

@@ -25,10 +25,11 @@ pub struct Me {
     roles: Vec<Role>,
 }
 
+/// One of a person's places in an organisation.
 #[derive(Debug, Serialize)]
-struct Role {
-    organisation: String,
-    role: String,
+pub(super) struct Role {
+    pub(super) organisation: String,
+    pub(super) role: String,
 }
 
 pub async fn me(caller: Caller) -> Json<Me> {
@@ -116,7 +117,7 @@ fn visible(caller: &Caller, org: &Organisation) -> bool {
     org.status != "customer" || caller.is_operator() || caller.belongs_to(&org.name)
 }
 
-async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Answer<Detail> {
+pub(super) async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Answer<Detail> {
     let store = state.consortium.store();
     let org = store.organisation(name).await?;
     if !visible(caller, &org) {

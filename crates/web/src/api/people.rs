@@ -1,0 +1,198 @@
+//! People and their roles. Operators see and manage everyone; an
+//! organisation's admin manages that organisation's people and nobody
+//! else's; every person sees the people of their own organisations.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use consortium::{NewPerson, Role};
+use serde::{Deserialize, Serialize};
+use store::Representative;
+
+use super::ApiState;
+use super::auth::Caller;
+use super::problem::{Answer, Body, Path, Problem};
+use super::register::{self, Detail};
+
+/// A person as the caller may see them. Everyone listed shares an
+/// organisation with the caller (or the caller is an operator), so the
+/// email is always theirs to see.
+#[derive(Debug, Serialize)]
+pub struct PersonView {
+    name: String,
+    display_name: String,
+    email: String,
+    roles: Vec<register::Role>,
+}
+
+impl PersonView {
+    fn of(person: &store::Person) -> Self {
+        Self {
+            name: person.name.clone(),
+            display_name: person.display_name.clone(),
+            email: person.email.clone(),
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// Operators: everyone, with every role. A person: the people of their own
+/// organisations, with their roles there only; roles elsewhere could name
+/// plain customers, which only their own people and operators see.
+pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<PersonView>>> {
+    let store = state.consortium.store();
+    let mut people = BTreeMap::new();
+    let roles = match &caller {
+        Caller::Operator { .. } => {
+            for person in store.people().await? {
+                people.insert(person.name.clone(), PersonView::of(&person));
+            }
+            store.all_representatives().await?
+        }
+        Caller::Person { roles: own, .. } => {
+            let mut roles = Vec::new();
+            for place in own {
+                roles.extend(store.representatives(place.org_id).await?);
+            }
+            roles
+        }
+    };
+    for Representative {
+        org, person, role, ..
+    } in roles
+    {
+        people
+            .entry(person.name.clone())
+            .or_insert_with(|| PersonView::of(&person))
+            .roles
+            .push(register::Role {
+                organisation: org,
+                role,
+            });
+    }
+    Ok(Json(people.into_values().collect()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Joining {
+    name: String,
+    /// Defaults to `name`.
+    display_name: Option<String>,
+    email: String,
+    representing: Option<Place>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    organisation: String,
+    role: Role,
+}
+
+/// Operators add anyone. An organisation's admin adds people straight into
+/// it as admin or deputy: who casts the organisation's ballot changes only
+/// by naming an existing person its delegate, a step of its own.
+pub async fn add(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(joining): Body<Joining>,
+) -> Answer<(StatusCode, Json<PersonView>)> {
+    if !caller.is_operator() {
+        let Some(place) = &joining.representing else {
+            return Err(Problem::forbidden(
+                "only operators add people outside an organisation; an admin adds them to it with `representing`",
+            ));
+        };
+        require_admin(&caller, &place.organisation)?;
+        if place.role == Role::Delegate {
+            return Err(Problem::forbidden(format!(
+                "an admin adds people as admin or deputy; make one of {}'s people its delegate with PUT /api/v1/organisations/{}/representatives/{{person}}",
+                place.organisation, place.organisation
+            )));
+        }
+    }
+    let new = NewPerson {
+        display_name: joining.display_name.unwrap_or_else(|| joining.name.clone()),
+        name: joining.name,
+        email: joining.email,
+        representing: joining.representing.map(|p| (p.organisation, p.role)),
+    };
+    let person = state
+        .consortium
+        .add_person(&new, &state.act(&caller))
+        .await?;
+    let mut view = PersonView::of(&person);
+    view.roles.extend(new.representing.map(|(org, role)| register::Role {
+        organisation: org,
+        role: role.as_str().into(),
+    }));
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+fn require_admin(caller: &Caller, org: &str) -> Answer<()> {
+    if caller.is_operator() || caller.has_role(org, &["admin"]) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!(
+            "only {org}'s admin or an operator may manage {org}'s people"
+        )))
+    }
+}
+
+/// Whether `person` already has a role in `org`. Asked before anything
+/// else about the person, so an admin learns nothing of people elsewhere.
+async fn is_one_of(state: &ApiState, org: &str, person: &str) -> Answer<bool> {
+    let store = state.consortium.store();
+    let org = store.organisation(org).await?;
+    Ok(store
+        .representatives(org.id)
+        .await?
+        .iter()
+        .any(|r| r.person.name == person))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assigning {
+    role: Role,
+}
+
+/// Operators give anyone a role. An admin changes the roles of their own
+/// organisation's people only: taking in someone from elsewhere would show
+/// the admin their email, so that takes an operator.
+pub async fn represent(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((org, person)): Path<(String, String)>,
+    Body(assigning): Body<Assigning>,
+) -> Answer<Json<Detail>> {
+    require_admin(&caller, &org)?;
+    if !caller.is_operator() && !is_one_of(&state, &org, &person).await? {
+        return Err(Problem::forbidden(format!(
+            "{person:?} is not one of {org}'s people; an operator adds people from elsewhere"
+        )));
+    }
+    state
+        .consortium
+        .store()
+        .set_representative(&org, &person, assigning.role.as_str(), &state.act(&caller))
+        .await?;
+    Ok(Json(register::detail(&state, &caller, &org).await?))
+}
+
+pub async fn unrepresent(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((org, person)): Path<(String, String)>,
+) -> Answer<StatusCode> {
+    require_admin(&caller, &org)?;
+    state
+        .consortium
+        .store()
+        .remove_representative(&org, &person, &state.act(&caller))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
