@@ -125,10 +125,11 @@ pub async fn add(
         .add_person(&new, &state.act(&caller))
         .await?;
     let mut view = PersonView::of(&person);
-    view.roles.extend(new.representing.map(|(org, role)| register::Role {
-        organisation: org,
-        role: role.as_str().into(),
-    }));
+    view.roles
+        .extend(new.representing.map(|(org, role)| register::Role {
+            organisation: org,
+            role: role.as_str().into(),
+        }));
     Ok((StatusCode::CREATED, Json(view)))
 }
 
