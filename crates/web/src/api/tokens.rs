@@ -57,7 +57,8 @@ pub struct Issuing {
     label: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// Not `Debug`: it holds the token.
+#[derive(Serialize)]
 struct Issued {
     /// The token itself, shown this once.
     token: String,
