@@ -8,8 +8,8 @@ use governance::membership::Status;
 use governance::tally::{Outcome, Tally};
 use governance::time::format_utc;
 use notify::{
-    Addressee, ApplicationReceived, MembershipChanged, Notification, ProposalOpened, Reminder,
-    RulesSummary,
+    Addressee, ApplicationReceived, MembershipChanged, Notification, ProposalChanged,
+    ProposalOpened, Reminder, RulesSummary,
 };
 use serde::{Deserialize, Serialize};
 use store::Act;
@@ -169,17 +169,27 @@ impl Consortium {
         Ok(())
     }
 
-    pub(crate) async fn announce_edit(
-        &self,
-        id: i64,
-        title: &str,
-        deadline: i64,
-        act: &Act,
-    ) -> Result<()> {
+    /// Tells every organisation on the roll that the text changed and the
+    /// lead time started again.
+    pub(crate) async fn announce_edit(&self, id: i64, act: &Act) -> Result<()> {
+        let view = self.view(id).await?;
+        let changed_at = format_utc(act.at_ms);
+        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        for line in &view.roll {
+            let n = ProposalChanged {
+                to: self.addressee(&line.org),
+                title: view.title.clone(),
+                changed_at: changed_at.clone(),
+                closes_at: closes_at.clone(),
+                link: self.proposal_link(id),
+                fingerprint: view.fingerprint.clone().unwrap_or_default(),
+            };
+            let key = format!("edit:{id}:{}:{}", act.at_ms, line.org);
+            self.mail(key, &line.org, &n, act).await?;
+        }
         let raw = format!(
-            "The text of \"{title}\" changed at {}. The lead time starts again: voting now closes at {} at the earliest.",
-            format_utc(act.at_ms),
-            format_utc(deadline)
+            "The text of \"{}\" changed at {changed_at}. The lead time starts again: voting now closes at {closes_at} at the earliest.",
+            view.title
         );
         let reply = ForumPost::Reply {
             proposal_id: id,

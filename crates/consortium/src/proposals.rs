@@ -208,7 +208,7 @@ impl Consortium {
                 self.store
                     .edit_proposal(id, title, text, Some((fingerprint.as_str(), deadline)), act)
                     .await?;
-                self.announce_edit(id, &row.title, deadline, act).await
+                self.announce_edit(id, act).await
             }
             _ => Err(ConsortiumError::Conflict(format!(
                 "proposal {id} is {} and can no longer change",

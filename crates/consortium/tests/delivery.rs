@@ -121,3 +121,30 @@ async fn the_forum_gets_one_topic_even_when_opening_is_retried_and_then_the_outc
     assert!(outcome.raw.contains("Result: passed"), "{}", outcome.raw);
     assert!(outcome.raw.contains(&head), "the post names the audit head");
 }
+
+#[tokio::test]
+async fn a_changed_text_is_mailed_to_every_organisation_on_the_roll() {
+    let w = world().await;
+    let o = outside(w.c.store()).await;
+    let id = apply_delta(&w.c).await;
+    o.delivery.deliver_due(T0).await.unwrap();
+    let title = w.c.view(id).await.unwrap().title;
+    w.c.edit(id, &title, "A corrected statement.", &at(T0 + DAY))
+        .await
+        .unwrap();
+    o.delivery.deliver_due(T0 + DAY).await.unwrap();
+    let mails = o.sink.wait_for(12, Duration::from_secs(5)).await.unwrap();
+    let changed: Vec<_> = mails
+        .iter()
+        .filter(|m| {
+            m.header("Subject")
+                .is_some_and(|s| s.contains("Changed, please re-read"))
+        })
+        .collect();
+    assert_eq!(changed.len(), 4);
+    assert!(
+        changed[0]
+            .body()
+            .contains("2026-12-09 00:00 UTC at the earliest")
+    );
+}

@@ -1,7 +1,7 @@
 //! The notifications, each rendered as a subject and a plain-text body.
 //!
 //! The texts are plain `format!` in this one module rather than template
-//! files: five short plain-text messages share one letter frame and one
+//! files: six short plain-text messages share one letter frame and one
 //! aligned-fields helper, which Rust functions express directly, with no
 //! template engine to build and no escaping rules to think about.
 
@@ -70,6 +70,21 @@ pub struct Outcome {
     /// Hash of the audit log entry the export ends at.
     pub audit_head: String,
     pub export_link: String,
+}
+
+/// The text of an open proposal changed: members re-read it, and the lead
+/// time started again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalChanged {
+    pub to: Addressee,
+    pub title: String,
+    /// When the text changed, readable UTC.
+    pub changed_at: String,
+    /// The earliest it may now close, readable UTC.
+    pub closes_at: String,
+    pub link: String,
+    /// The fingerprint of the new text.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +213,42 @@ impl Notification for Outcome {
                 "{} was entitled to vote on this proposal",
                 self.to.organisation
             ),
+        )
+    }
+}
+
+impl Notification for ProposalChanged {
+    fn kind(&self) -> &'static str {
+        "proposal_changed"
+    }
+
+    fn subject(&self) -> String {
+        subject(
+            &self.to,
+            &format!("Changed, please re-read: {}", self.title),
+        )
+    }
+
+    fn body(&self) -> String {
+        letter(
+            &self.to,
+            &format!(
+                "The text of the proposal \"{}\" changed at {}. Ballots already cast stay as they are and may be changed.\n\n{}\nRead the new text:\n{}\n",
+                self.title,
+                self.changed_at,
+                fields(&[
+                    (
+                        "Voting closes",
+                        &format!(
+                            "{} at the earliest (the lead time started again)",
+                            self.closes_at
+                        )
+                    ),
+                    ("New fingerprint", &self.fingerprint),
+                ]),
+                self.link,
+            ),
+            &format!("{} is on the roll of this proposal", self.to.organisation),
         )
     }
 }

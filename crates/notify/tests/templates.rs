@@ -63,3 +63,16 @@ fn every_body_names_the_organisation_and_why_it_receives_it() {
         assert!(body.contains("You receive this message because "), "{body}");
     }
 }
+
+#[test]
+fn proposal_changed_reads_well() {
+    let n = notify::ProposalChanged {
+        to: common::reminder().to,
+        title: "Raise the fair-use allowance of the Small tier".into(),
+        changed_at: "2026-12-03 09:30 UTC".into(),
+        closes_at: "2026-12-10 09:30 UTC".into(),
+        link: "https://plenary.coop.example/proposals/P-2026-014".into(),
+        fingerprint: "91107cb07d6df05c7e60568f3d4f1030355c3a3af65362b78c8e02dd6d5d5bd1".into(),
+    };
+    insta::assert_snapshot!(rendered(&n));
+}
