@@ -250,7 +250,10 @@ async fn tokens_are_listed_by_public_id_and_revoked_by_it() {
             .unwrap();
 
         let ada = s.person("ada").await.unwrap();
-        assert_eq!(s.tokens_of(ada.id).await.unwrap(), [laptop.info.clone()]);
+        assert_eq!(
+            s.tokens_of(ada.id).await.unwrap(),
+            std::slice::from_ref(&laptop.info)
+        );
         let all: Vec<_> = s
             .tokens()
             .await
