@@ -200,7 +200,7 @@ impl Consortium {
 
 /// A name is a handle in links, room URLs, meeting IDs and the audit log,
 /// so it must be usable in all of them as it is.
-pub(crate) fn check_handle(name: &str, what: &str, full_name: &str) -> Result<()> {
+pub fn check_handle(name: &str, what: &str, full_name: &str) -> Result<()> {
     let valid = (1..=64).contains(&name.len())
         && !name.starts_with('-')
         && name

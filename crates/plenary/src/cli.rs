@@ -316,6 +316,7 @@ pub struct RegisterArgs {
     pub contact: String,
 }
 
+/// The consortium's roles, as `--role` takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Role {
     /// Casts the organisation's ballot.
@@ -647,6 +648,16 @@ pub enum RulesCommand {
         #[arg(long)]
         classes: Option<String>,
     },
+}
+
+impl From<Role> for consortium::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Delegate => Self::Delegate,
+            Role::Deputy => Self::Deputy,
+            Role::Admin => Self::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

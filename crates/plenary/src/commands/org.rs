@@ -2,13 +2,14 @@
 //! the consortium's members.
 
 use anyhow::bail;
+use consortium::register::check_handle;
 use consortium::{Consortium, NewMember};
 use governance::membership::OrgKind;
 use serde_json::json;
 use store::Organisation;
 
 use super::{operator, print_json, table, timestamp};
-use crate::cli::{OrgCommand, RegisterArgs, Role};
+use crate::cli::{OrgCommand, RegisterArgs};
 
 pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
     let store = c.store();
@@ -19,7 +20,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             register,
             member,
         } => {
-            check_name(&name, "organisation")?;
+            check_handle(&name, "organisation", "--legal-name")?;
             let legal = legal_name.unwrap_or_else(|| name.clone());
             if member {
                 let org = c
@@ -47,7 +48,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             register,
             statement,
         } => {
-            check_name(&name, "organisation")?;
+            check_handle(&name, "organisation", "--legal-name")?;
             let legal = legal_name.unwrap_or_else(|| name.clone());
             let id = c
                 .apply(
@@ -195,11 +196,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             }
         }
         OrgCommand::Represent { org, person, role } => {
-            let role = match role {
-                Role::Delegate => "delegate",
-                Role::Deputy => "deputy",
-                Role::Admin => "admin",
-            };
+            let role = consortium::Role::from(role).as_str();
             store
                 .set_representative(&org, &person, role, &operator())
                 .await?;
@@ -234,16 +231,4 @@ fn register_json(o: &Organisation) -> serde_json::Value {
         "weight": o.weight,
         "contact": o.contact,
     })
-}
-
-/// Names typed on the command line: `what` says whose (organisation, person).
-pub fn check_name(name: &str, what: &str) -> anyhow::Result<()> {
-    let ok = (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !ok {
-        bail!("{name:?} is not a valid {what} name: use lower-case letters, digits and hyphens");
-    }
-    Ok(())
 }
