@@ -49,6 +49,7 @@ pub(crate) fn status_name(status: Status) -> &'static str {
         Status::Leaving { .. } => "leaving",
         Status::Left { .. } => "left",
         Status::Rejected { .. } => "rejected",
+        Status::Withdrawn { .. } => "withdrawn",
     }
 }
 

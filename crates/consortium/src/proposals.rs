@@ -97,6 +97,13 @@ pub struct Record {
     pub audit_head: Option<String>,
 }
 
+/// The organisation an application proposal is about.
+fn applicant(row: &store::Proposal) -> Option<&str> {
+    (row.purpose == "application")
+        .then_some(row.subject_org.as_deref())
+        .flatten()
+}
+
 /// A random salt for a ballot's commitment in the audit log.
 fn salt() -> String {
     let mut bytes = [0u8; 16];
@@ -284,37 +291,34 @@ impl Consortium {
         let tally = tally(&proposal, &roll, &records)
             .map_err(|e| ConsortiumError::corrupt("ballots", e))?;
         let entry = self.store.close_proposal(id, &to_json(&tally), act).await?;
-        if let (Some("application"), Some(org)) = (Some(row.purpose.as_str()), &row.subject_org) {
-            match tally.outcome {
-                Outcome::Passed => {
-                    self.transition(
-                        org,
-                        Event::Accept,
-                        &format!("admitted by proposal {id}"),
-                        act,
-                    )
-                    .await?;
-                }
+        if let Some(org) = applicant(&row) {
+            let (event, note) = match tally.outcome {
+                Outcome::Passed => (Event::Accept, format!("admitted by proposal {id}")),
                 Outcome::NotPassed { .. } => {
-                    self.transition(
-                        org,
-                        Event::Reject,
-                        &format!("not admitted by proposal {id}"),
-                        act,
-                    )
-                    .await?;
+                    (Event::Reject, format!("not admitted by proposal {id}"))
                 }
-                _ => {}
-            }
+                _ => (
+                    Event::Withdraw,
+                    format!("application lapsed: proposal {id} decided nothing"),
+                ),
+            };
+            self.transition(org, event, &note, act).await?;
         }
         self.announce_outcome(id, &tally, &entry.hash, act).await?;
         Ok(tally)
     }
 
+    /// Withdraws a draft or open proposal; withdrawing an application
+    /// withdraws the organisation's application too.
     pub async fn withdraw(&self, id: i64, reason: &str, act: &Act) -> Result<()> {
-        let (_, Stored { state, .. }) = self.stored(id).await?;
+        let (row, Stored { state, .. }) = self.stored(id).await?;
         proposal::withdraw(state, act.at_ms).map_err(ConsortiumError::refused)?;
-        Ok(self.store.withdraw_proposal(id, reason, act).await?)
+        self.store.withdraw_proposal(id, reason, act).await?;
+        if let Some(org) = applicant(&row) {
+            let note = format!("application withdrawn with proposal {id}: {reason}");
+            self.transition(org, Event::Withdraw, &note, act).await?;
+        }
+        Ok(())
     }
 
     /// The proposal as anyone may see it now.

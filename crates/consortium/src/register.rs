@@ -137,7 +137,9 @@ impl Consortium {
         let next = membership::apply(current, event, act.at_ms, &rules)
             .map_err(ConsortiumError::refused)?;
         self.record_step(org, next, note, act).await?;
-        if let Status::Member { .. } | Status::Leaving { .. } | Status::Left { .. } = next {
+        // An applicant hears of its application from the proposal; every
+        // later step is the organisation's own news.
+        if !matches!(next, Status::Applicant { .. }) {
             self.announce_membership(org, next, act).await?;
         }
         Ok(next)

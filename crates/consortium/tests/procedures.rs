@@ -158,8 +158,8 @@ async fn duties_remind_non_voters_close_at_the_deadline_and_complete_leaves() {
     assert_eq!(closed.closed, [id]);
     assert_eq!(
         c.store().organisation("delta").await.unwrap().status,
-        "applicant",
-        "one organisation of four is no quorum: nothing is decided"
+        "withdrawn",
+        "one organisation of four is no quorum: nothing is decided, the application lapses"
     );
     c.give_notice("beta", &at(T0 + 8 * DAY)).await.unwrap();
     assert!(
@@ -245,4 +245,38 @@ async fn an_applicant_accepts_the_membership_terms_in_force_when_it_applies() {
         c.store().acceptances(delta.id).await.unwrap(),
         [("membership".to_string(), 2, T0 + 2)]
     );
+}
+
+#[tokio::test]
+async fn a_withdrawn_application_can_be_made_again() {
+    let w = world().await;
+    let c = &w.c;
+    let id = apply_delta(c).await;
+    c.withdraw(id, "we will apply next year", &at(T0 + DAY))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.store().organisation("delta").await.unwrap().status,
+        "withdrawn"
+    );
+    let again = c
+        .apply(
+            &member("delta", "consumer", OrgKind::Organisation, None),
+            "A year later.",
+            &at(T0 + 2 * DAY),
+        )
+        .await
+        .unwrap();
+    assert_ne!(again, id);
+    let delta = c.store().organisation("delta").await.unwrap();
+    assert_eq!(delta.status, "applicant");
+    let steps: Vec<String> = c
+        .store()
+        .membership_history(delta.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(steps, ["applicant", "withdrawn", "applicant"]);
 }

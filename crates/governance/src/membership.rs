@@ -119,6 +119,10 @@ pub enum Status {
     Rejected {
         rejected_at: i64,
     },
+    /// The application was withdrawn, or lapsed with nothing decided.
+    Withdrawn {
+        withdrawn_at: i64,
+    },
 }
 
 impl Status {
@@ -130,6 +134,7 @@ impl Status {
             Status::Leaving { notice_at, .. } => notice_at,
             Status::Left { left_at } => left_at,
             Status::Rejected { rejected_at } => rejected_at,
+            Status::Withdrawn { withdrawn_at } => withdrawn_at,
         }
     }
 
@@ -143,7 +148,10 @@ impl Status {
                 leaves_at,
                 ..
             } => member_since <= at && at < leaves_at,
-            Status::Applicant { .. } | Status::Left { .. } | Status::Rejected { .. } => false,
+            Status::Applicant { .. }
+            | Status::Left { .. }
+            | Status::Rejected { .. }
+            | Status::Withdrawn { .. } => false,
         }
     }
 
@@ -155,6 +163,7 @@ impl Status {
             Some(Status::Leaving { .. }) => "a member that has given notice",
             Some(Status::Left { .. }) => "a former member",
             Some(Status::Rejected { .. }) => "a rejected applicant",
+            Some(Status::Withdrawn { .. }) => "an organisation whose application was withdrawn",
         }
     }
 }
@@ -166,6 +175,8 @@ pub enum Event {
     Apply,
     Accept,
     Reject,
+    /// The applicant withdraws, or its application lapses undecided.
+    Withdraw,
     GiveNotice,
     /// The leave taking effect at the end of the notice period.
     Leave,
@@ -177,6 +188,7 @@ impl fmt::Display for Event {
             Event::Apply => "apply",
             Event::Accept => "be accepted",
             Event::Reject => "be rejected",
+            Event::Withdraw => "withdraw an application",
             Event::GiveNotice => "give notice",
             Event::Leave => "leave",
         })
@@ -201,8 +213,10 @@ pub enum TransitionError {
 }
 
 /// The one place membership moves: `current` is `None` for an organisation
-/// that has never applied. Allowed: apply → applicant; accept → member;
-/// reject → rejected; give notice → leaving, with the leave date the notice
+/// that has never applied. Allowed: apply → applicant (also again after a
+/// rejection, a withdrawal or a leave: the history keeps the earlier
+/// steps); accept → member; reject → rejected; withdraw → withdrawn; give
+/// notice → leaving, with the leave date the notice
 /// date plus the notice period; leave → left, only once that date is
 /// reached (dated at the leave date, however late it is processed).
 /// Anything else is refused, as is an event dated before the current state.
@@ -221,7 +235,13 @@ pub fn apply(
         });
     }
     match (current, event) {
-        (None, Event::Apply) => Ok(Status::Applicant { applied_at: at_ms }),
+        (
+            None | Some(Status::Rejected { .. } | Status::Withdrawn { .. } | Status::Left { .. }),
+            Event::Apply,
+        ) => Ok(Status::Applicant { applied_at: at_ms }),
+        (Some(Status::Applicant { .. }), Event::Withdraw) => Ok(Status::Withdrawn {
+            withdrawn_at: at_ms,
+        }),
         (Some(Status::Applicant { .. }), Event::Accept) => Ok(Status::Member { since: at_ms }),
         (Some(Status::Applicant { .. }), Event::Reject) => {
             Ok(Status::Rejected { rejected_at: at_ms })
@@ -426,13 +446,56 @@ mod tests {
     }
 
     #[test]
-    fn rejecting_an_applicant_is_final() {
+    fn a_rejected_applicant_may_only_apply_again() {
         let applicant = Status::Applicant { applied_at: T0 };
         let rejected = apply(Some(applicant), Event::Reject, T0, &rules()).expect("allowed");
         assert_eq!(rejected, Status::Rejected { rejected_at: T0 });
-        for event in [Event::Apply, Event::Accept, Event::GiveNotice] {
+        for event in [Event::Accept, Event::GiveNotice, Event::Withdraw] {
             assert!(apply(Some(rejected), event, T0, &rules()).is_err());
         }
+        assert_eq!(
+            apply(Some(rejected), Event::Apply, T0 + DAY, &rules()),
+            Ok(Status::Applicant {
+                applied_at: T0 + DAY
+            })
+        );
+    }
+
+    #[test]
+    fn an_applicant_may_withdraw_and_apply_again_later() {
+        let applicant = Status::Applicant { applied_at: T0 };
+        let withdrawn = apply(Some(applicant), Event::Withdraw, T0 + DAY, &rules());
+        assert_eq!(
+            withdrawn,
+            Ok(Status::Withdrawn {
+                withdrawn_at: T0 + DAY
+            })
+        );
+        let again = apply(withdrawn.ok(), Event::Apply, T0 + 2 * DAY, &rules());
+        assert_eq!(
+            again,
+            Ok(Status::Applicant {
+                applied_at: T0 + 2 * DAY
+            })
+        );
+        assert!(apply(Some(member()), Event::Withdraw, T0, &rules()).is_err());
+    }
+
+    #[test]
+    fn a_former_member_may_apply_again() {
+        let left = Status::Left { left_at: T0 };
+        assert_eq!(
+            apply(Some(left), Event::Apply, T0 + DAY, &rules()),
+            Ok(Status::Applicant {
+                applied_at: T0 + DAY
+            })
+        );
+    }
+
+    #[test]
+    fn an_applicant_cannot_apply_twice() {
+        let applicant = Status::Applicant { applied_at: T0 };
+        assert!(apply(Some(applicant), Event::Apply, T0, &rules()).is_err());
     }
 
     #[test]
