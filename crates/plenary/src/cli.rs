@@ -76,7 +76,8 @@ pub enum Command {
     #[command(subcommand)]
     Proposal(ProposalCommand),
     /// Run the consortium's due duties once: reminders, closing at the
-    /// deadline, leaves at the end of their notice (serve does this itself).
+    /// deadline, leaves at the end of their notice, and sending what is
+    /// queued for mail and the forum (serve does this itself).
     Duties,
     /// Peak use against capacity and seats sold, per server pool.
     Capacity {

@@ -84,15 +84,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(cmd) => commands::rules::run(&consortium(&config).await?, cmd).await?,
         Command::Proposal(cmd) => commands::proposal::run(&consortium(&config).await?, cmd).await?,
         Command::Duties => {
-            let duties = consortium(&config)
-                .await?
-                .run_duties(&store::Act::new("system", commands::now_ms()))
+            let c = consortium(&config).await?;
+            let now = commands::now_ms();
+            let duties = c.run_duties(&store::Act::new("system", now)).await?;
+            let sent = plenary::governance::delivery(&config, c.store().clone())?
+                .deliver_due(now)
                 .await?;
             println!(
-                "Reminded {} proposals, closed {}, {} organisations left.",
+                "Reminded {} proposals, closed {}, {} organisations left; {} messages sent, {} to retry, {} given up.",
                 duties.reminded.len(),
                 duties.closed.len(),
-                duties.left.len()
+                duties.left.len(),
+                sent.sent,
+                sent.retrying,
+                sent.given_up
             );
         }
         Command::Tier(cmd) => commands::tier::run(&open(&config).await?, cmd).await?,

@@ -81,6 +81,11 @@ fn an_application_is_voted_on_with_a_delegate_s_token() {
     );
     let export = cli.fails(&["proposal", "export", "1"]);
     assert!(export.contains("exported once it closes"), "{export}");
+    let duties = cli.ok(&["duties"]);
+    assert!(
+        duties.starts_with("Reminded 0 proposals, closed 0"),
+        "nothing is due yet: {duties}"
+    );
     assert!(cli.ok(&["audit", "verify"]).contains("intact"));
 }
 
