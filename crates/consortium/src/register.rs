@@ -88,10 +88,14 @@ impl Consortium {
             None => rules.vote_weight(new.kind),
         };
         validate_weight(new.kind, weight).map_err(ConsortiumError::invalid)?;
-        if self.store.organisation(&new.name).await.is_err() {
-            self.store
-                .add_organisation(&new.name, &new.legal_name, act)
-                .await?;
+        match self.store.organisation(&new.name).await {
+            Ok(_) => {}
+            Err(store::StoreError::NotFound(_)) => {
+                self.store
+                    .add_organisation(&new.name, &new.legal_name, act)
+                    .await?;
+            }
+            Err(e) => return Err(e.into()),
         }
         let patch = RegisterPatch {
             legal_name: Some(new.legal_name.clone()),
