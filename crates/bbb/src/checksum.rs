@@ -187,6 +187,10 @@ pub enum ChecksumError {
     UnsupportedAlgorithm,
     #[error("checksums do not match")]
     Mismatch,
+    #[error("the checksum covers the URL but not the parameters in the POST body")]
+    UnsignedBody,
+    #[error("a parameter appears both in the URL and in the POST body")]
+    Duplicated,
 }
 
 /// What a client sent: the raw query string, and the form fields of a POST body
@@ -201,15 +205,22 @@ pub struct SignedRequest<'a> {
 /// Verifies a request against any of `secrets` (several secrets make rotation
 /// possible without downtime). Returns the algorithm the client used.
 ///
-/// For a POST whose parameters travel in the body, both forms BBB has accepted
-/// are tried: the 3.0 rule (the URL query string, possibly empty) and the 2.x
-/// rule (all parameters sorted by key, form-encoded).
+/// Success means the checksum covers every parameter sent. Without form
+/// fields in a POST body that is the raw query string. With them, it is
+/// BBB 2.x's rule: all parameters sorted by key, form-encoded. BBB 3.0's
+/// rule for such a POST (the checksum over the URL query string alone)
+/// leaves the body unsigned, so anyone holding one signed URL could add
+/// fields to it; it is refused as [`ChecksumError::UnsignedBody`]. As on
+/// BBB, a parameter both in the URL and in the body is refused.
 pub fn verify<'s>(
     req: SignedRequest<'_>,
     secrets: impl IntoIterator<Item = &'s str>,
     allowed: AlgorithmSet,
 ) -> Result<Algorithm, ChecksumError> {
     let (query_without, from_query) = strip_checksum(req.raw_query);
+    let body = req
+        .body_params
+        .filter(|p| p.iter().any(|(k, _)| k != "checksum"));
     let supplied = from_query
         .or_else(|| {
             req.body_params
@@ -222,25 +233,34 @@ pub fn verify<'s>(
         .filter(|a| allowed.contains(*a))
         .ok_or(ChecksumError::UnsupportedAlgorithm)?;
 
-    let mut candidates = vec![query_without];
-    if let Some(body) = req.body_params {
-        let mut all = Params::parse(req.raw_query);
-        all.extend(body.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        all.remove("checksum");
-        candidates.push(all.sorted_by_key().encode());
-    }
+    let signed = match body {
+        None => query_without.clone(),
+        Some(body) => {
+            let mut all = Params::parse(req.raw_query);
+            all.remove("checksum");
+            if body.iter().any(|(k, _)| all.contains(k)) {
+                return Err(ChecksumError::Duplicated);
+            }
+            all.extend(body.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            all.remove("checksum");
+            all.sorted_by_key().encode()
+        }
+    };
 
-    // Every candidate and secret is compared, so timing tells nothing about
-    // which secret or form matched.
-    let mut matched = subtle::Choice::from(0);
-    for secret in secrets {
-        for query in &candidates {
+    // Every secret is compared, so timing tells nothing about which matched.
+    let secrets: Vec<&str> = secrets.into_iter().collect();
+    let matches = |query: &str| {
+        let mut matched = subtle::Choice::from(0);
+        for secret in &secrets {
             let expected = sign(alg, req.call, query, secret);
             matched |= expected.as_bytes().ct_eq(supplied.as_bytes());
         }
-    }
-    if bool::from(matched) {
+        bool::from(matched)
+    };
+    if matches(&signed) {
         Ok(alg)
+    } else if body.is_some() && matches(&query_without) {
+        Err(ChecksumError::UnsignedBody)
     } else {
         Err(ChecksumError::Mismatch)
     }
@@ -279,6 +299,55 @@ mod tests {
             (String::new(), Some("abc".to_string()))
         );
         assert_eq!(strip_checksum("a=1"), ("a=1".to_string(), None));
+    }
+
+    fn post(raw_query: &str, body: &str) -> Result<Algorithm, ChecksumError> {
+        verify(
+            SignedRequest {
+                call: "create",
+                raw_query,
+                body_params: Some(&Params::parse(body)),
+            },
+            ["s3cret"],
+            AlgorithmSet::all(),
+        )
+    }
+
+    #[test]
+    fn body_parameters_verify_only_when_the_checksum_covers_them() {
+        let sorted = sign(Algorithm::Sha256, "create", "meetingID=m&name=n", "s3cret");
+        assert_eq!(
+            post(&format!("checksum={sorted}"), "name=n&meetingID=m"),
+            Ok(Algorithm::Sha256),
+            "BBB 2.x: every parameter, sorted by key"
+        );
+        let url_only = sign(Algorithm::Sha256, "create", "meetingID=m", "s3cret");
+        assert_eq!(
+            post(&format!("meetingID=m&checksum={url_only}"), "moderatorPW=x"),
+            Err(ChecksumError::UnsignedBody),
+            "a signed URL replayed with fields added in the body"
+        );
+        let empty = sign(Algorithm::Sha256, "create", "", "s3cret");
+        assert_eq!(
+            post(&format!("checksum={empty}"), "meetingID=m"),
+            Err(ChecksumError::UnsignedBody),
+            "BBB 3.0: a checksum over an empty query signs no body field"
+        );
+        let both = sign(
+            Algorithm::Sha256,
+            "create",
+            "meetingID=m&meetingID=n",
+            "s3cret",
+        );
+        assert_eq!(
+            post(&format!("meetingID=m&checksum={both}"), "meetingID=n"),
+            Err(ChecksumError::Duplicated)
+        );
+        assert_eq!(
+            post(&format!("meetingID=m&checksum={url_only}"), ""),
+            Ok(Algorithm::Sha256),
+            "an empty form body adds nothing"
+        );
     }
 
     #[test]

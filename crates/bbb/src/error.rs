@@ -27,6 +27,7 @@ macro_rules! keys {
 
 keys! {
     checksum_error => "checksumError", "Checksums do not match";
+    unsigned_body => "checksumError", "Checksums do not match: parameters in a POST body must be signed with all the others, sorted by key, or sent in the URL";
     missing_meeting_id => "missingParamMeetingID", "You must provide a meeting ID";
     missing_full_name => "missingParamFullName", "You must provide your name";
     missing_record_id => "missingParamRecordID", "You must specify a recordID.";
@@ -39,6 +40,7 @@ keys! {
     max_participants_reached => "maxParticipantsReached", "The number of participants allowed for this meeting has been reached.";
     mismatch_create_time => "mismatchCreateTimeParam", "The createTime parameter submitted mismatches with the current meeting.";
     invalid_password => "invalidPassword", "The supplied moderator password is incorrect";
+    parent_meeting_id_missing => "parentMeetingIdMissing", "No parent meeting ID was provided for the breakout room";
     unsupported_content_type => "unsupportedContentType", "POST request Content-Type is missing or unsupported";
     unsupported_request => "unsupportedRequest", "This request is not supported.";
     server_unavailable => "serverUnavailable", "The server for this meeting is unavailable. Please try again later.";

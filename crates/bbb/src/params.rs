@@ -112,6 +112,15 @@ impl FromIterator<(String, String)> for Params {
     }
 }
 
+/// Whether XML 1.0 can carry `s` at all: every character is in its `Char`
+/// production (tab, newline and carriage return are the only controls).
+pub fn is_xml_text(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+            || c >= '\u{10000}'
+    })
+}
+
 /// BBB accepts metadata keys matching `[a-zA-Z][a-zA-Z0-9-]*` after `meta_`.
 pub fn is_valid_meta_key(key: &str) -> bool {
     let mut chars = key.chars();
@@ -145,6 +154,16 @@ mod tests {
         assert_eq!(p.encode(), "a=9&b=2");
         p.set("c", "x");
         assert_eq!(p.encode(), "a=9&b=2&c=x");
+    }
+
+    #[test]
+    fn xml_text_excludes_controls_but_tab_and_line_breaks() {
+        assert!(is_xml_text("Weekly\tmeeting\r\n: é, 会议, 🎉"));
+        for bad in [
+            "\u{0}", "a\u{1}b", "\u{b}", "\u{c}", "\u{1f}", "\u{fffe}", "\u{ffff}",
+        ] {
+            assert!(!is_xml_text(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -103,8 +103,6 @@ struct Entry {
     /// Tenants with meetings here at the last poll: their gauges are zeroed
     /// when they leave, so no stale value lingers in /metrics.
     gauge_tenants: Vec<String>,
-    /// Participants per tenant id at the last poll, for tier limits.
-    people_by_tenant: HashMap<i64, u64>,
 }
 
 impl Entry {
@@ -207,7 +205,6 @@ impl Fleet {
                             tracker,
                             reservations: Vec::new(),
                             gauge_tenants: Vec::new(),
-                            people_by_tenant: HashMap::new(),
                         },
                     );
                 }
@@ -235,8 +232,14 @@ impl Fleet {
     /// one step under one lock, so concurrent creates see each other.
     ///
     /// A tenant pinned to a pool uses that pool's servers; other tenants use
-    /// the servers in no pool (dedicated servers stay dedicated).
-    pub fn reserve(&self, pool: Option<&str>, size_hint: Option<u64>) -> Option<Placement> {
+    /// the servers in no pool (dedicated servers stay dedicated). Servers in
+    /// `exclude` (ones that just failed this create) are passed over.
+    pub fn reserve(
+        &self,
+        pool: Option<&str>,
+        size_hint: Option<u64>,
+        exclude: &[i64],
+    ) -> Option<Placement> {
         let cost = self.config.load.new_meeting_cost(size_hint);
         let at_ms = self.now_ms();
         let mut entries = self.entries.lock().expect("fleet lock");
@@ -246,6 +249,7 @@ impl Fleet {
                 e.server.state == ServerState::Enabled
                     && e.tracker.health == Health::Up
                     && e.server.pool.as_deref() == pool
+                    && !exclude.contains(&e.server.id)
             })
             .collect();
         let candidates: Vec<Candidate> = eligible
@@ -311,16 +315,6 @@ impl Fleet {
         routes
     }
 
-    /// Participants in a tenant's meetings across the fleet at the last poll.
-    pub fn tenant_participants(&self, tenant_id: i64) -> u64 {
-        self.entries
-            .lock()
-            .expect("fleet lock")
-            .values()
-            .filter_map(|e| e.people_by_tenant.get(&tenant_id))
-            .sum()
-    }
-
     pub fn status(&self) -> Vec<ServerStatus> {
         let entries = self.entries.lock().expect("fleet lock");
         let mut all: Vec<ServerStatus> = entries
@@ -347,7 +341,6 @@ impl Fleet {
             e.polled_load = 0;
             e.meetings = 0;
             e.reservations.clear();
-            e.people_by_tenant.clear();
         }
         Ok(released)
     }

@@ -298,7 +298,6 @@ impl Fleet {
             e.polled_load = load;
             e.meetings = meetings.len();
             e.reservations.retain(|(at, _)| *at >= round_start_ms);
-            e.people_by_tenant = gauges.iter().map(|(id, g)| (*id, g.participants)).collect();
             let names: Vec<String> = current.iter().map(|(n, _)| n.clone()).collect();
             let gone: Vec<String> = std::mem::replace(&mut e.gauge_tenants, names)
                 .into_iter()

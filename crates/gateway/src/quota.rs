@@ -3,21 +3,12 @@
 //! meetings are never cut, and every created meeting carries the tier's caps
 //! in BBB's own parameters so the server enforces them.
 //!
-//! The concurrency checks read the last poll and the live records, so two
-//! creates racing at the limit may both pass: the limits are soft by one.
+//! The check runs inside the store's claim of the new meeting, on a usage
+//! read under the tenant's lock, so creates racing at a limit are decided
+//! one after the other, on any number of instances sharing the database.
 
 use bbb::{ApiError, Params};
-use store::Tier;
-
-/// What the tenant uses right now.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Usage {
-    pub live_meetings: u64,
-    /// Participants in the tenant's meetings at the last poll.
-    pub live_participants: u64,
-    /// Distinct meeting IDs created this calendar month (UTC).
-    pub rooms_this_month: Vec<String>,
-}
+use store::{TenantUsage, Tier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -60,8 +51,8 @@ impl Refusal {
     }
 }
 
-/// Whether a new meeting `meeting_id` may start under `tier`.
-pub fn check(tier: &Tier, usage: &Usage, meeting_id: &str) -> Result<(), Refusal> {
+/// Whether a new meeting may start under `tier`, rooms counted this month.
+pub fn check(tier: &Tier, usage: &TenantUsage) -> Result<(), Refusal> {
     let at = |limit: i64, used: u64| limit > 0 && used >= limit as u64;
     if at(tier.concurrent_meetings, usage.live_meetings) {
         return Err(Refusal::ConcurrentMeetings(tier.concurrent_meetings));
@@ -71,8 +62,7 @@ pub fn check(tier: &Tier, usage: &Usage, meeting_id: &str) -> Result<(), Refusal
             tier.concurrent_participants,
         ));
     }
-    let new_room = !usage.rooms_this_month.iter().any(|r| r == meeting_id);
-    if new_room && at(tier.rooms_per_month, usage.rooms_this_month.len() as u64) {
+    if !usage.room_already_used && at(tier.rooms_per_month, usage.rooms) {
         return Err(Refusal::Rooms(tier.rooms_per_month));
     }
     Ok(())
@@ -156,32 +146,36 @@ mod tests {
 
     #[test]
     fn a_tenant_below_every_limit_may_start_a_meeting() {
-        assert_eq!(check(&tier(), &Usage::default(), "m"), Ok(()));
+        assert_eq!(check(&tier(), &TenantUsage::default()), Ok(()));
     }
 
     #[test]
     fn each_limit_refuses_a_new_meeting_with_its_own_reason() {
         let t = tier();
-        let busy = Usage {
+        let busy = TenantUsage {
             live_meetings: 2,
-            ..Usage::default()
+            ..TenantUsage::default()
         };
-        assert_eq!(check(&t, &busy, "m"), Err(Refusal::ConcurrentMeetings(2)));
-        let crowded = Usage {
+        assert_eq!(check(&t, &busy), Err(Refusal::ConcurrentMeetings(2)));
+        let crowded = TenantUsage {
             live_participants: 20,
-            ..Usage::default()
+            ..TenantUsage::default()
         };
         assert_eq!(
-            check(&t, &crowded, "m"),
+            check(&t, &crowded),
             Err(Refusal::ConcurrentParticipants(20))
         );
-        let rooms = Usage {
-            rooms_this_month: vec!["a".into(), "b".into(), "c".into()],
-            ..Usage::default()
+        let rooms = TenantUsage {
+            rooms: 3,
+            ..TenantUsage::default()
         };
-        assert_eq!(check(&t, &rooms, "d"), Err(Refusal::Rooms(3)));
+        assert_eq!(check(&t, &rooms), Err(Refusal::Rooms(3)));
+        let reopened = TenantUsage {
+            room_already_used: true,
+            ..rooms
+        };
         assert_eq!(
-            check(&t, &rooms, "b"),
+            check(&t, &reopened),
             Ok(()),
             "a room already used this month is no new room"
         );
@@ -195,12 +189,13 @@ mod tests {
             t.concurrent_participants,
             t.rooms_per_month,
         ) = (0, 0, 0);
-        let heavy = Usage {
+        let heavy = TenantUsage {
             live_meetings: 1000,
             live_participants: 1000,
-            rooms_this_month: vec!["x".into(); 1000],
+            rooms: 1000,
+            room_already_used: false,
         };
-        assert_eq!(check(&t, &heavy, "m"), Ok(()));
+        assert_eq!(check(&t, &heavy), Ok(()));
     }
 
     #[test]

@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bbb::checksum::{self, SignedRequest};
-use bbb::{ApiError, Params};
+use bbb::params::is_xml_text;
+use bbb::{ApiError, ChecksumError, Params};
 use store::Tenant;
 
 use crate::calls::{self, Call};
@@ -149,7 +150,10 @@ async fn verify(
         secrets.iter().map(String::as_str),
         gw.config.algorithms,
     )
-    .map_err(|_| ApiError::checksum_error())?;
+    .map_err(|e| match e {
+        ChecksumError::UnsignedBody => ApiError::unsigned_body(),
+        _ => ApiError::checksum_error(),
+    })?;
     if !tenant.enabled {
         return Err(ApiError::new(
             "tenantDisabled",
@@ -157,6 +161,7 @@ async fn verify(
         ));
     }
 
+    // The checksum covers every parameter, those of the body included.
     let mut params = Params::parse(raw_query);
     if let Some(form) = body_params {
         params.extend(form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -225,4 +230,22 @@ pub(crate) fn meeting_id(v: &Verified) -> Result<&str, ApiError> {
         return Err(ApiError::validation("Meeting ID cannot contain ','"));
     }
     Ok(id)
+}
+
+/// Refuses parameters carrying characters XML 1.0 cannot hold: what a
+/// tenant sends comes back in its answers (meeting names, metadata,
+/// attendee names), which would no longer be XML.
+pub(crate) fn xml_safe(params: &Params) -> Result<(), ApiError> {
+    match params
+        .iter()
+        .find(|(k, v)| !is_xml_text(k) || !is_xml_text(v))
+    {
+        None => Ok(()),
+        Some((key, _)) if is_xml_text(key) => Err(ApiError::validation(format!(
+            "The parameter {key} contains a control character, which is not allowed"
+        ))),
+        Some(_) => Err(ApiError::validation(
+            "A parameter name contains a control character, which is not allowed",
+        )),
+    }
 }

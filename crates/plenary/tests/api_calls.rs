@@ -478,3 +478,64 @@ async fn create_without_any_server_is_an_internal_error() {
     assert_eq!(key(&el), "internalError");
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_create_failing_on_its_server_is_sent_to_another() {
+    let env = Env::with(Setup {
+        servers: 2,
+        ..Setup::default()
+    })
+    .await;
+    env.sim.servers[0].set_faults(sim::Faults {
+        error_rate: 1.0,
+        ..sim::Faults::default()
+    });
+    let acme = env.acme();
+    for i in 0..4 {
+        let id = format!("resilient-{i}");
+        let el = acme.create(&id).await;
+        assert!(succeeded(&el), "{id}: {el:?}");
+        assert_eq!(env.server_holding("acme", &id).await, Some(1), "{id}");
+    }
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_characters_in_any_create_parameter_are_refused() {
+    let env = Env::start().await;
+    let acme = env.acme();
+    for (bad_key, bad_value) in [
+        ("name", "Weekly\u{1}"),
+        ("meetingID", "room\u{7}"),
+        ("meta_bbb-origin", "greenlight\u{b}"),
+        ("moderatorPW", "\u{0}"),
+        ("meta_x\u{1f}", "v"),
+    ] {
+        let mut pairs = vec![("meetingID", "room"), ("name", "Weekly")];
+        pairs.retain(|(k, _)| *k != bad_key);
+        pairs.push((bad_key, bad_value));
+        let el = acme.call("create", &pairs).await;
+        assert_eq!(key(&el), "validationError", "{bad_key}: {el:?}");
+    }
+    assert_eq!(key(&acme.call("getMeetings", &[]).await), "noMeetings");
+    let el = acme
+        .call(
+            "create",
+            &[("meetingID", "room"), ("name", "Weekly\tmeeting\r\n")],
+        )
+        .await;
+    assert!(succeeded(&el), "tabs and line breaks are XML: {el:?}");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_control_character_in_a_joining_name_is_refused() {
+    let env = Env::start().await;
+    let acme = env.acme();
+    acme.create("room").await;
+    let location = acme
+        .join_location(&[("meetingID", "room"), ("fullName", "Ada\u{1b}[31m")])
+        .await;
+    assert!(location.contains("validationError"), "{location}");
+    env.shutdown().await;
+}

@@ -99,15 +99,19 @@ async fn algorithms_refused_by_configuration_fail() {
 }
 
 #[tokio::test]
-async fn post_parameters_in_the_body_verify_by_either_bbb_rule() {
+async fn post_parameters_in_the_body_verify_only_when_the_checksum_covers_them() {
     let env = Env::start().await;
     let url = format!(
         "{}/t/acme/bigbluebutton/api/isMeetingRunning",
         env.app.url()
     );
-    let body = "meetingID=room";
-    // BBB 3.0: the checksum covers the (here empty) URL query string.
-    let v3 = sign(Algorithm::Sha256, "isMeetingRunning", "", "acme-secret-1");
+    let post = |sum: String| {
+        xml(env
+            .http
+            .post(format!("{url}?checksum={sum}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("meetingID=room"))
+    };
     // BBB 2.x: all parameters sorted by key.
     let v2 = sign(
         Algorithm::Sha256,
@@ -115,15 +119,36 @@ async fn post_parameters_in_the_body_verify_by_either_bbb_rule() {
         "meetingID=room",
         "acme-secret-1",
     );
-    for sum in [v3, v2] {
-        let el = xml(env
-            .http
-            .post(format!("{url}?checksum={sum}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body))
-        .await;
-        assert!(succeeded(&el), "{el:?}");
-    }
+    let el = post(v2).await;
+    assert!(succeeded(&el), "{el:?}");
+    // BBB 3.0: the checksum covers the (here empty) URL query string, and
+    // so none of the body's parameters.
+    let v3 = sign(Algorithm::Sha256, "isMeetingRunning", "", "acme-secret-1");
+    assert_eq!(key(&post(v3).await), "checksumError");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_signed_create_url_replayed_as_a_post_cannot_add_unsigned_fields() {
+    let env = Env::start().await;
+    let acme = env.acme();
+    let url = acme.endpoint.signed_url(
+        "create",
+        &common::params(&[("meetingID", "replayed"), ("name", "Replayed")]),
+    );
+    let el = xml(env
+        .http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("moderatorPW=chosen-by-me&record=true&meta_origin=forged"))
+    .await;
+    assert_eq!(key(&el), "checksumError", "{el:?}");
+    assert_eq!(
+        key(&acme
+            .call("getMeetingInfo", &[("meetingID", "replayed")])
+            .await),
+        "notFound"
+    );
     env.shutdown().await;
 }
 

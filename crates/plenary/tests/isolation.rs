@@ -252,3 +252,62 @@ async fn breakout_rooms_belong_to_the_tenant_of_their_parent() {
     );
     env.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_breakout_room_cannot_name_another_tenants_meeting_as_its_parent() {
+    let env = Env::with(Setup {
+        servers: 1,
+        ..Setup::default()
+    })
+    .await;
+    let created = env.acme().create("plenum").await;
+    let parent = text(&created, "internalMeetingID");
+    for named in [parent.as_str(), "plenum", "plenum~acme"] {
+        let fake = env
+            .globex()
+            .call(
+                "create",
+                &[
+                    ("meetingID", "fake"),
+                    ("name", "Fake"),
+                    ("isBreakout", "true"),
+                    ("parentMeetingID", named),
+                ],
+            )
+            .await;
+        assert_eq!(key(&fake), "parentMeetingIdMissing", "{named}");
+    }
+    let acme: Vec<String> = bbb::meeting::meetings_of(&env.acme().call("getMeetings", &[]).await)
+        .into_iter()
+        .map(|m| m.meeting_id)
+        .collect();
+    assert_eq!(acme, ["plenum"]);
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_breakout_room_of_the_tenants_own_meeting_gets_its_internal_id_as_parent() {
+    let env = Env::start().await;
+    let acme = env.acme();
+    let parent = text(&acme.create("plenum").await, "internalMeetingID");
+    let room = acme
+        .call(
+            "create",
+            &[
+                ("meetingID", "plenum-room-1"),
+                ("name", "Room 1"),
+                ("isBreakout", "true"),
+                ("parentMeetingID", "plenum"),
+            ],
+        )
+        .await;
+    assert!(succeeded(&room), "{room:?}");
+    let info = acme
+        .call("getMeetingInfo", &[("meetingID", "plenum-room-1")])
+        .await;
+    assert_eq!(
+        (text(&info, "isBreakout"), text(&info, "parentMeetingID")),
+        ("true".to_string(), parent)
+    );
+    env.shutdown().await;
+}

@@ -55,6 +55,23 @@ async fn the_gateway_runs_on_postgresql() {
     env.shutdown().await;
 }
 
+/// A second Plenary instance on the same database, polling by hand.
+async fn another_instance(database_url: String) -> plenary::app::App {
+    let config = plenary::config::Config {
+        database_url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tenant_cache_secs: 0.0,
+        ..plenary::config::Config::default()
+    };
+    plenary::app::App::start_with(
+        &config,
+        fleet::system_clock(),
+        plenary::app::Polling::Manual,
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn two_instances_share_one_database_and_only_the_leader_polls() {
     let Some(pg) = TempPostgres::start() else {
@@ -66,19 +83,7 @@ async fn two_instances_share_one_database_and_only_the_leader_polls() {
         ..Setup::default()
     })
     .await;
-    let config = plenary::config::Config {
-        database_url: url,
-        listen: "127.0.0.1:0".parse().unwrap(),
-        tenant_cache_secs: 0.0,
-        ..plenary::config::Config::default()
-    };
-    let second = plenary::app::App::start_with(
-        &config,
-        fleet::system_clock(),
-        plenary::app::Polling::Manual,
-    )
-    .await
-    .unwrap();
+    let second = another_instance(url).await;
     let lead = env.app.store.try_lead_polling().await.unwrap();
     assert!(lead.is_some(), "the first instance leads");
     assert!(
@@ -112,6 +117,44 @@ async fn two_instances_share_one_database_and_only_the_leader_polls() {
         "shared"
     );
     drop(lead);
+    second.shutdown().await;
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_through_two_instances_starts_no_more_meetings_than_the_tier_allows() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.fresh_database_url();
+    let env = Env::with(Setup {
+        database_url: Some(url.clone()),
+        ..Setup::default()
+    })
+    .await;
+    let second = another_instance(url).await;
+    second.fleet.follow().await.unwrap();
+    env.app
+        .store
+        .set_tenant_tier("acme", Some("free"), &common::act())
+        .await
+        .unwrap();
+    let via_second = env.front_end(
+        &format!("{}/t/acme/bigbluebutton/api", second.url()),
+        "acme-secret-1",
+        bbb::Algorithm::Sha256,
+    );
+    let front_ends = [env.acme(), via_second];
+    let creates = (0..20).map(|i| {
+        let fe = front_ends[i % 2].clone();
+        async move { succeeded(&fe.create(&format!("burst-{i}")).await) }
+    });
+    let created = futures::future::join_all(creates)
+        .await
+        .into_iter()
+        .filter(|ok| *ok)
+        .count();
+    assert_eq!(created, 1, "the free tier allows one meeting");
     second.shutdown().await;
     env.shutdown().await;
 }

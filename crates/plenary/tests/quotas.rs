@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Env, act, key, succeeded, text};
+use common::{Env, FrontEnd, act, key, succeeded, text};
 
 async fn on_tier(env: &Env, tier: &str) {
     env.app
@@ -12,6 +12,33 @@ async fn on_tier(env: &Env, tier: &str) {
         .set_tenant_tier("acme", Some(tier), &act())
         .await
         .unwrap();
+}
+
+/// Puts acme on a tier named `name`, level3's limits changed by `limit`.
+async fn on_custom_tier(env: &Env, name: &str, limit: impl FnOnce(&mut store::Tier)) {
+    let store = &env.app.store;
+    let mut tier = store.tier("level3").await.unwrap();
+    tier.name = name.into();
+    limit(&mut tier);
+    store.save_tier(&tier, &act()).await.unwrap();
+    on_tier(env, name).await;
+}
+
+/// Creates `n` distinct meetings at once, spread over the front ends;
+/// returns the answers' message keys (empty for a meeting created).
+async fn burst(front_ends: &[FrontEnd], n: usize) -> Vec<String> {
+    let creates = (0..n).map(|i| {
+        let fe = front_ends[i % front_ends.len()].clone();
+        async move {
+            let el = fe.create(&format!("burst-{i}")).await;
+            if succeeded(&el) {
+                String::new()
+            } else {
+                key(&el)
+            }
+        }
+    });
+    futures::future::join_all(creates).await
 }
 
 #[tokio::test]
@@ -85,12 +112,7 @@ async fn a_new_meeting_over_the_concurrent_meeting_limit_is_refused_and_counted(
 #[tokio::test]
 async fn a_new_meeting_over_the_concurrent_participant_limit_is_refused() {
     let env = Env::start().await;
-    let store = &env.app.store;
-    let mut tier = store.tier("level3").await.unwrap();
-    tier.name = "tiny-crowd".into();
-    tier.concurrent_participants = 3;
-    store.save_tier(&tier, &act()).await.unwrap();
-    on_tier(&env, "tiny-crowd").await;
+    on_custom_tier(&env, "tiny-crowd", |t| t.concurrent_participants = 3).await;
     let acme = env.acme();
     acme.create("busy").await;
     for name in ["Ada", "Bo", "Cy"] {
@@ -100,6 +122,56 @@ async fn a_new_meeting_over_the_concurrent_participant_limit_is_refused() {
     assert_eq!(key(&acme.create("another").await), "attendeeLimitReached");
     // Joins to running meetings are never refused by the tier.
     acme.join("busy", "Di").await;
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_creates_starts_no_more_meetings_than_the_tier_allows_at_once() {
+    let env = Env::start().await;
+    on_custom_tier(&env, "one-at-a-time", |t| {
+        (t.concurrent_meetings, t.rooms_per_month) = (1, 0)
+    })
+    .await;
+    let keys = burst(&[env.acme()], 20).await;
+    assert_eq!(keys.iter().filter(|k| k.is_empty()).count(), 1, "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k.is_empty() || k == "meetingLimitReached"),
+        "{keys:?}"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_creates_opens_no_more_rooms_than_the_tier_allows_a_month() {
+    let env = Env::start().await;
+    on_custom_tier(&env, "one-room", |t| {
+        (t.concurrent_meetings, t.rooms_per_month) = (0, 1)
+    })
+    .await;
+    let keys = burst(&[env.acme()], 20).await;
+    assert_eq!(keys.iter().filter(|k| k.is_empty()).count(), 1, "{keys:?}");
+    assert!(
+        keys.iter().all(|k| k.is_empty() || k == "roomLimitReached"),
+        "{keys:?}"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_ended_meeting_stops_counting_at_once() {
+    let env = Env::start().await;
+    on_custom_tier(&env, "small-crowd", |t| t.concurrent_participants = 3).await;
+    let acme = env.acme();
+    acme.create("morning").await;
+    for name in ["Ada", "Bo", "Cy"] {
+        acme.join("morning", name).await;
+    }
+    env.poll().await;
+    assert_eq!(key(&acme.create("too-many").await), "attendeeLimitReached");
+    acme.call("end", &[("meetingID", "morning")]).await;
+    // No poll in between: the end itself frees the tier.
+    assert!(succeeded(&acme.create("afternoon").await));
     env.shutdown().await;
 }
 

@@ -192,14 +192,7 @@ impl ServerState {
         }
         let parent = flag(p, "isBreakout")
             .then(|| p.get_nonblank("parentMeetingID").map(str::to_string))
-            .map(|parent| {
-                parent.ok_or_else(|| {
-                    ApiError::new(
-                        "parentMeetingIdMissing",
-                        "No parent meeting ID was provided for the breakout room",
-                    )
-                })
-            })
+            .map(|parent| parent.ok_or_else(ApiError::parent_meeting_id_missing))
             .transpose()?;
         let meeting = Meeting {
             meeting_id: id.to_string(),

@@ -30,7 +30,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint};
 pub use billing::CostLine;
 pub use leader::Leadership;
-pub use meetings::{Claim, MeetingRecord, NewMeeting};
+pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage};
 pub use outbox::OutboxMessage;
 pub use people::{
     IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, new_token,

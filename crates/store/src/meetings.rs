@@ -1,9 +1,9 @@
 //! The gateway's record of each tenant meeting and the server holding it.
 
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingRecord {
@@ -27,6 +27,8 @@ pub struct NewMeeting<'a> {
     pub backend_id: &'a str,
     pub server_id: i64,
     pub now_ms: i64,
+    /// Start of the period whose distinct meeting IDs count as rooms used.
+    pub rooms_since_ms: i64,
 }
 
 /// The outcome of claiming a meeting ID for a create.
@@ -36,6 +38,20 @@ pub enum Claim {
     New(MeetingRecord),
     /// A live record existed (or a concurrent create won): reuse its server.
     Existing(MeetingRecord),
+}
+
+/// What a tenant uses at the moment a new meeting is claimed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantUsage {
+    /// Meetings not yet ended.
+    pub live_meetings: u64,
+    /// Participants of those meetings at the tenant's last poll; an ended
+    /// meeting stops counting when it ends, not at the next poll.
+    pub live_participants: u64,
+    /// Distinct meeting IDs created since `rooms_since_ms`.
+    pub rooms: u64,
+    /// Whether the claimed meeting ID is one of them.
+    pub room_already_used: bool,
 }
 
 const MEETING_COLUMNS: &str =
@@ -56,28 +72,43 @@ fn meeting_from(row: &AnyRow) -> Result<MeetingRecord> {
 
 impl Store {
     /// Records the meeting unless a live record for the same tenant and ID
-    /// exists; the partial unique index makes this safe under concurrent creates.
-    pub async fn claim_meeting(&self, new: NewMeeting<'_>) -> Result<Claim> {
-        let inserted = sqlx::query(AssertSqlSafe(format!(
+    /// exists, if `admit` accepts what the tenant uses. Reading the usage and
+    /// writing the record are one transaction that first writes the tenant's
+    /// row, so concurrent creates of one tenant queue there (PostgreSQL's row
+    /// lock, SQLite's write lock) on every instance sharing the database,
+    /// and none of them decides on a usage another is about to change.
+    pub async fn claim_meeting<R>(
+        &self,
+        new: NewMeeting<'_>,
+        admit: impl FnOnce(&TenantUsage) -> Result<(), R>,
+    ) -> Result<Result<Claim, R>> {
+        let mut tx = self.pool.begin().await?;
+        let locked = sqlx::query("UPDATE tenants SET enabled = enabled WHERE id = $1")
+            .bind(new.tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        found(locked, || format!("tenant {}", new.tenant_id))?;
+        if let Some(record) = live_in(&mut *tx, new.tenant_id, new.meeting_id).await? {
+            return Ok(Ok(Claim::Existing(record)));
+        }
+        let usage = tenant_usage(&mut tx, &new).await?;
+        if let Err(refusal) = admit(&usage) {
+            return Ok(Err(refusal));
+        }
+        let row = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO meetings (tenant_id, meeting_id, backend_id, server_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING {MEETING_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5) RETURNING {MEETING_COLUMNS}"
         )))
         .bind(new.tenant_id)
         .bind(new.meeting_id)
         .bind(new.backend_id)
         .bind(new.server_id)
         .bind(new.now_ms)
-        .fetch_optional(&self.pool)
-        .await?;
-        match inserted {
-            Some(row) => Ok(Claim::New(meeting_from(&row)?)),
-            None => self
-                .live_meeting(new.tenant_id, new.meeting_id)
-                .await?
-                .map(Claim::Existing)
-                // The rival record ended between our insert and this read.
-                .ok_or_else(|| StoreError::Conflict("meeting record changed concurrently".into())),
-        }
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("live meeting {:?}", new.meeting_id)))?;
+        tx.commit().await?;
+        Ok(Ok(Claim::New(meeting_from(&row)?)))
     }
 
     pub async fn live_meeting(
@@ -85,16 +116,7 @@ impl Store {
         tenant_id: i64,
         meeting_id: &str,
     ) -> Result<Option<MeetingRecord>> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE tenant_id = $1 AND meeting_id = $2 AND ended_at IS NULL"
-        )))
-        .bind(tenant_id)
-        .bind(meeting_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(meeting_from)
-        .transpose()
+        live_in(&self.pool, tenant_id, meeting_id).await
     }
 
     pub async fn live_meetings_of_tenant(&self, tenant_id: i64) -> Result<Vec<MeetingRecord>> {
@@ -171,6 +193,19 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a claimed meeting that no server holds yet to another server,
+    /// when the first failed its create.
+    pub async fn move_meeting(&self, id: i64, server_id: i64) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE meetings SET server_id = $1 WHERE id = $2 AND internal_id IS NULL AND ended_at IS NULL",
+        )
+        .bind(server_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        found(done, || format!("unconfirmed meeting record {id}"))
+    }
+
     /// Ends every live meeting on a server declared dead (Scalelite's panic),
     /// so the next create of the same ID lands elsewhere. Returns how many.
     pub async fn release_server_meetings(&self, server_id: i64, now_ms: i64) -> Result<u64> {
@@ -183,4 +218,63 @@ impl Store {
         .await?
         .rows_affected())
     }
+}
+
+/// A tenant's usage, read inside the claim's transaction.
+async fn tenant_usage(
+    tx: &mut Transaction<'static, Any>,
+    new: &NewMeeting<'_>,
+) -> Result<TenantUsage> {
+    let live_meetings: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM meetings WHERE tenant_id = $1 AND ended_at IS NULL",
+    )
+    .bind(new.tenant_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    // Samples of one poll round share its time: the tenant's latest round,
+    // restricted to the meetings still live.
+    let live_participants: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(s.participants), 0) AS BIGINT) FROM usage_samples s \
+         JOIN meetings m ON m.id = s.meeting_ref \
+         WHERE s.tenant_id = $1 AND m.ended_at IS NULL \
+         AND s.at = (SELECT MAX(at) FROM usage_samples WHERE tenant_id = $2)",
+    )
+    .bind(new.tenant_id)
+    .bind(new.tenant_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let rooms = sqlx::query(
+        "SELECT CAST(COUNT(DISTINCT meeting_id) AS BIGINT) AS rooms, \
+         CAST(COALESCE(SUM(CASE WHEN meeting_id = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS this_room \
+         FROM meetings WHERE tenant_id = $2 AND created_at >= $3",
+    )
+    .bind(new.meeting_id)
+    .bind(new.tenant_id)
+    .bind(new.rooms_since_ms)
+    .fetch_one(&mut **tx)
+    .await?;
+    let count = |n: i64| n.max(0) as u64;
+    Ok(TenantUsage {
+        live_meetings: count(live_meetings),
+        live_participants: count(live_participants),
+        rooms: count(rooms.try_get("rooms")?),
+        room_already_used: rooms.try_get::<i64, _>("this_room")? > 0,
+    })
+}
+
+async fn live_in<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    tenant_id: i64,
+    meeting_id: &str,
+) -> Result<Option<MeetingRecord>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings WHERE tenant_id = $1 AND meeting_id = $2 AND ended_at IS NULL"
+    )))
+    .bind(tenant_id)
+    .bind(meeting_id)
+    .fetch_optional(executor)
+    .await?
+    .as_ref()
+    .map(meeting_from)
+    .transpose()
 }

@@ -227,15 +227,4 @@ impl Store {
             .map(|r| Ok((r.try_get("reason")?, r.try_get("n")?)))
             .collect()
     }
-
-    /// Distinct meeting IDs the tenant created since `from_ms` (rooms used this month).
-    pub async fn rooms_used_since(&self, tenant_id: i64, from_ms: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT meeting_id FROM meetings WHERE tenant_id = $1 AND created_at >= $2 ORDER BY meeting_id",
-        )
-        .bind(tenant_id)
-        .bind(from_ms)
-        .fetch_all(&self.pool)
-        .await?)
-    }
 }

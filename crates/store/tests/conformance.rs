@@ -1,9 +1,11 @@
 //! One story of the store, told on SQLite and on PostgreSQL: every statement
 //! the facade runs must behave the same on both.
 
+use std::convert::Infallible;
+
 use store::{
     Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
-    ServerPatch, ServerPoll, ServerState, Store, StoreError, UsageSample,
+    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantUsage, UsageSample,
 };
 use testkit::{TempDir, TempPostgres};
 
@@ -179,23 +181,50 @@ async fn servers_record_state_patches_and_polls() {
     .await;
 }
 
+fn new_meeting<'a>(
+    tenant_id: i64,
+    meeting_id: &'a str,
+    server_id: i64,
+    now_ms: i64,
+) -> NewMeeting<'a> {
+    NewMeeting {
+        tenant_id,
+        meeting_id,
+        backend_id: meeting_id,
+        server_id,
+        now_ms,
+        rooms_since_ms: 0,
+    }
+}
+
+/// Claims without any limit.
+async fn claim(s: &Store, new: NewMeeting<'_>) -> Claim {
+    let admitted = s.claim_meeting(new, |_| Ok::<_, Infallible>(())).await;
+    match admitted.unwrap() {
+        Ok(claim) => claim,
+        Err(never) => match never {},
+    }
+}
+
+/// The usage a claim of `new` is decided on (the claim itself is refused).
+async fn usage_seen(s: &Store, new: NewMeeting<'_>) -> TenantUsage {
+    s.claim_meeting(new, |u| Err(u.clone()))
+        .await
+        .unwrap()
+        .expect_err("refused")
+}
+
 #[tokio::test]
 async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
     on_both_backends(|s| async move {
         let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
         let a = s.add_server(server("http://a"), &act()).await.unwrap();
         let b = s.add_server(server("http://b"), &act()).await.unwrap();
-        let new = |server_id| NewMeeting {
-            tenant_id: t.id,
-            meeting_id: "room",
-            backend_id: "room__acme",
-            server_id,
-            now_ms: 10,
-        };
-        let Claim::New(first) = s.claim_meeting(new(a.id)).await.unwrap() else {
+        let new = |server_id| new_meeting(t.id, "room", server_id, 10);
+        let Claim::New(first) = claim(&s, new(a.id)).await else {
             panic!("first claim is new")
         };
-        let Claim::Existing(again) = s.claim_meeting(new(b.id)).await.unwrap() else {
+        let Claim::Existing(again) = claim(&s, new(b.id)).await else {
             panic!("second claim finds the first")
         };
         assert_eq!(again.server_id, a.id);
@@ -204,11 +233,10 @@ async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
         assert_eq!(live.internal_id.as_deref(), Some("abc-10"));
         assert_eq!(s.release_server_meetings(a.id, 20).await.unwrap(), 1);
         assert!(s.live_meeting(t.id, "room").await.unwrap().is_none());
-        let Claim::New(second) = s.claim_meeting(new(b.id)).await.unwrap() else {
+        let Claim::New(second) = claim(&s, new(b.id)).await else {
             panic!("a released meeting can be claimed afresh")
         };
         assert_eq!(second.server_id, b.id);
-        assert_eq!(s.rooms_used_since(t.id, 0).await.unwrap(), ["room"]);
         assert_eq!(s.servers_of_tenant(t.id).await.unwrap(), [a.id, b.id]);
         assert_eq!(s.live_meetings_on_server(b.id).await.unwrap().len(), 1);
         assert_eq!(s.live_meetings_of_tenant(t.id).await.unwrap().len(), 1);
@@ -217,6 +245,136 @@ async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
         assert!(
             s.live_meeting(t.id, "room").await.unwrap().is_none(),
             "a discarded create leaves no record"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_claim_refused_by_its_limit_records_nothing() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let refused = s
+            .claim_meeting(new_meeting(t.id, "room", a.id, 10), |_| Err("full"))
+            .await
+            .unwrap();
+        assert_eq!(refused, Err("full"));
+        assert!(s.live_meeting(t.id, "room").await.unwrap().is_none());
+        assert!(matches!(
+            s.claim_meeting(new_meeting(t.id + 99, "room", a.id, 10), |_| Err(()))
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_burst_of_claims_is_decided_one_at_a_time() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let ids: Vec<String> = (0..20).map(|i| format!("room-{i}")).collect();
+        let claims = ids.iter().map(|id| {
+            s.claim_meeting(new_meeting(t.id, id, a.id, 10), |u| {
+                if u.live_meetings >= 1 || u.rooms >= 1 {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            })
+        });
+        let admitted = futures::future::join_all(claims)
+            .await
+            .into_iter()
+            .filter(|c| matches!(c, Ok(Ok(Claim::New(_)))))
+            .count();
+        assert_eq!(admitted, 1);
+        assert_eq!(s.live_meetings_of_tenant(t.id).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn usage_counts_live_meetings_rooms_and_the_last_polls_participants() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let mut records = Vec::new();
+        for (id, at) in [("r1", 100), ("r2", 200), ("r3", 300)] {
+            let Claim::New(m) = claim(&s, new_meeting(t.id, id, a.id, at)).await else {
+                panic!("{id} is new")
+            };
+            records.push(m);
+        }
+        s.end_meeting(records[0].id, 150).await.unwrap();
+        let sample = |at_ms, meeting: &store::MeetingRecord, participants| UsageSample {
+            at_ms,
+            meeting_ref: Some(meeting.id),
+            tenant_id: t.id,
+            server_id: a.id,
+            backend_id: meeting.backend_id.clone(),
+            origin: None,
+            participants,
+            moderators: 0,
+            mic: 0,
+            listen_only: 0,
+            webcams: 0,
+            breakout: false,
+        };
+        s.insert_samples(&[
+            sample(400, &records[1], 50),
+            sample(500, &records[0], 7),
+            sample(500, &records[1], 3),
+            sample(500, &records[2], 4),
+        ])
+        .await
+        .unwrap();
+        let since = |rooms_since_ms, meeting_id| NewMeeting {
+            rooms_since_ms,
+            ..new_meeting(t.id, meeting_id, a.id, 600)
+        };
+        assert_eq!(
+            usage_seen(&s, since(0, "r1")).await,
+            TenantUsage {
+                live_meetings: 2,
+                live_participants: 7,
+                rooms: 3,
+                room_already_used: true,
+            }
+        );
+        s.end_meeting(records[2].id, 550).await.unwrap();
+        let usage = usage_seen(&s, since(150, "r9")).await;
+        assert_eq!(
+            (usage.live_meetings, usage.live_participants),
+            (1, 3),
+            "an ended meeting stops counting before the next poll"
+        );
+        assert_eq!((usage.rooms, usage.room_already_used), (2, false));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_claim_no_server_confirmed_moves_to_another_server() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let Claim::New(m) = claim(&s, new_meeting(t.id, "room", a.id, 10)).await else {
+            panic!("new")
+        };
+        s.move_meeting(m.id, b.id).await.unwrap();
+        let live = s.live_meeting(t.id, "room").await.unwrap().unwrap();
+        assert_eq!(live.server_id, b.id);
+        s.set_meeting_internal_id(m.id, "abc-10").await.unwrap();
+        assert!(
+            matches!(
+                s.move_meeting(m.id, a.id).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "a meeting its server confirmed stays there"
         );
     })
     .await;
@@ -457,10 +615,9 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
 }
 
 #[tokio::test]
-async fn quota_refusals_and_rooms_are_counted() {
+async fn quota_refusals_are_counted_per_reason() {
     on_both_backends(|s| async move {
         let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
-        let a = s.add_server(server("http://a"), &act()).await.unwrap();
         s.record_quota_refusal(t.id, "concurrentMeetings", "m1", 10)
             .await
             .unwrap();
@@ -477,19 +634,6 @@ async fn quota_refusals_and_rooms_are_counted() {
                 ("rooms".to_string(), 1)
             ]
         );
-        for (id, at) in [("r1", 100), ("r2", 200), ("r1", 300)] {
-            let new = NewMeeting {
-                tenant_id: t.id,
-                meeting_id: id,
-                backend_id: id,
-                server_id: a.id,
-                now_ms: at,
-            };
-            if let Claim::New(m) = s.claim_meeting(new).await.unwrap() {
-                s.end_meeting(m.id, at + 1).await.unwrap();
-            }
-        }
-        assert_eq!(s.rooms_used_since(t.id, 150).await.unwrap(), ["r1", "r2"]);
     })
     .await;
 }

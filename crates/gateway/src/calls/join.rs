@@ -5,7 +5,7 @@ use axum::http::Method;
 use bbb::ApiError;
 
 use super::unavailable;
-use crate::request::{Verified, meeting_id};
+use crate::request::{Verified, meeting_id, xml_safe};
 use crate::{Gateway, policy};
 use bbb::answer::Answer;
 
@@ -32,6 +32,7 @@ async fn redirect_target(gw: &Gateway, v: &Verified, wants_xml: bool) -> Result<
         return Err(ApiError::unsupported_request());
     }
     let id = meeting_id(v)?;
+    xml_safe(&v.params)?;
     if v.params.get_nonblank("fullName").is_none() {
         return Err(ApiError::missing_full_name());
     }

@@ -9,7 +9,7 @@ mod recordings;
 
 use std::time::Instant;
 
-use bbb::client::Body;
+use bbb::client::{Body, ClientError};
 use bbb::{ApiError, Element, Params};
 use fleet::Route;
 use store::{Health, MeetingRecord, ServerState};
@@ -129,6 +129,19 @@ impl Gateway {
         params: &Params,
         body: Option<Body>,
     ) -> Result<Element, ApiError> {
+        self.call_backend(route, call, params, body)
+            .await
+            .map_err(|_| ApiError::backend_unreachable())
+    }
+
+    /// Like [`Gateway::call_raw`], telling how the call failed.
+    pub(crate) async fn call_backend(
+        &self,
+        route: &Route,
+        call: &str,
+        params: &Params,
+        body: Option<Body>,
+    ) -> Result<Element, ClientError> {
         let started = Instant::now();
         let result = self
             .fleet
@@ -137,9 +150,8 @@ impl Gateway {
             .await;
         metrics::histogram!("plenary_backend_latency_seconds", "call" => call.to_string())
             .record(started.elapsed().as_secs_f64());
-        result.map_err(|e| {
+        result.inspect_err(|e| {
             tracing::warn!(server = %route.label, call, error = %e, "backend call failed");
-            ApiError::backend_unreachable()
         })
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use bbb::{ApiError, Element, Params};
 
 use super::{all_failed, list_answer};
-use crate::request::{Verified, internal};
+use crate::request::{Verified, internal, xml_safe};
 use crate::{Gateway, namespace};
 use bbb::answer::Answer;
 
@@ -126,6 +126,8 @@ pub(super) async fn change(gw: &Gateway, v: Verified, change: Change) -> Result<
     if change == Change::Publish && v.params.get_nonblank("publish").is_none() {
         return Err(ApiError::missing_publish());
     }
+    // updateRecordings' metadata comes back in getRecordings.
+    xml_safe(&v.params)?;
     let mut lookup = Params::new();
     lookup.push("recordID", ids.join(","));
     lookup.push("state", "any");
