@@ -72,7 +72,10 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
             |usage| tier.as_ref().map_or(Ok(()), |t| quota::check(t, usage)),
         )
         .await
-        .map_err(internal)?;
+        .map_err(|e| {
+            gw.fleet.cancel(&placement);
+            internal(e)
+        })?;
     let record = match claim {
         Ok(Claim::New(record)) => record,
         Ok(Claim::Existing(record)) => {
