@@ -652,4 +652,37 @@ mod tests {
             .to_string();
         assert!(err.contains("from"), "{err}");
     }
+
+    #[test]
+    fn the_metrics_token_is_a_secret_read_from_a_file() {
+        let dir =
+            std::env::temp_dir().join(format!("plenary-config-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "0123456789\n").unwrap();
+        let c = load(&[
+            ("PLENARY_METRICS_TOKEN_FILE", file.to_str().unwrap()),
+            ("PLENARY_METRICS_LISTEN", "127.0.0.1:9464"),
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_token.as_ref().unwrap().expose(), "0123456789");
+        assert_eq!(c.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(!format!("{c:?}").contains("0123456789"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn http_limits_and_trusted_proxies_are_checked_at_start() {
+        let c = load(&[
+            ("PLENARY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+            ("PLENARY_HTTP_HEADER_TIMEOUT_SECS", "5"),
+        ])
+        .unwrap();
+        let limits = c.http_limits().unwrap();
+        assert_eq!(limits.trusted_proxies.len(), 2);
+        assert_eq!(limits.header_timeout, Duration::from_secs(5));
+        assert!(load(&[("PLENARY_TRUSTED_PROXIES", "proxy.local")]).is_err());
+        assert!(load(&[("PLENARY_HTTP_IDLE_TIMEOUT_SECS", "0")]).is_err());
+        assert!(load(&[("PLENARY_HTTP_MAX_CONNECTIONS", "0")]).is_err());
+    }
 }

@@ -49,11 +49,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(_) => {
             ensure_data_dir(&config)?;
             let app = App::start(&config, fleet::system_clock()).await?;
+            let stop_signal = shutdown_signal();
             say!("Plenary is serving at {}", app.url());
             if let Some(at) = app.metrics_addr {
                 say!("Metrics at http://{at}/metrics");
             }
-            shutdown_signal().await;
+            stop_signal.await;
             say!("Stopping…");
             app.shutdown().await;
         }
@@ -150,8 +151,9 @@ async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
             server.addr()
         );
     }
+    let stop_signal = shutdown_signal();
     println!("Press Ctrl-C to stop.");
-    shutdown_signal().await;
+    stop_signal.await;
     fleet.shutdown().await;
     Ok(())
 }

@@ -133,6 +133,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
+    let stop_signal = shutdown_signal();
     let url = app.url();
     let metrics = match (app.metrics_addr, &config.metrics_token) {
         (_, Some(_)) => "with `Authorization: Bearer` and the metrics_token",
@@ -163,7 +164,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         stopped,
     ));
 
-    shutdown_signal().await;
+    stop_signal.await;
     say!("\nStopping the demo…");
     let _ = stop.send(true);
     let _ = traffic.await;
