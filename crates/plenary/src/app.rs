@@ -156,22 +156,13 @@ impl App {
             discourse: config.discourse.clone(),
             throttle,
         };
-        let token = config
-            .metrics_token
-            .as_ref()
-            .map(|t| t.expose().to_string());
-        let (here, elsewhere) = match token {
-            Some(token) => (
-                ops::MetricsAccess::Token(token.clone()),
-                ops::MetricsAccess::Token(token),
-            ),
-            None => (ops::MetricsAccess::Loopback, ops::MetricsAccess::Anyone),
-        };
-        let here = if metrics_listener.is_some() {
-            ops::MetricsAccess::Elsewhere
-        } else {
-            here
-        };
+        let (here, own) = ops::metrics_access(
+            config
+                .metrics_token
+                .as_ref()
+                .map(crate::config::Secret::expose),
+            metrics_listener.is_some(),
+        );
         let mut router = gateway::router(gateway)
             .merge(ops::router(store.clone(), metrics.clone(), here))
             .merge(web::api::router(api));
@@ -191,7 +182,7 @@ impl App {
         if let Some(listener) = metrics_listener {
             tasks.push(tokio::spawn(web::serve::serve(
                 listener,
-                traced(ops::metrics_router(metrics, elsewhere)),
+                traced(ops::metrics_router(metrics, own)),
                 limits,
                 until_stopped(stopped.clone()),
             )));

@@ -35,6 +35,19 @@ pub enum MetricsAccess {
     Elsewhere,
 }
 
+/// Who may read `/metrics` on the main address and on its own one
+/// (`metrics_listen`): the token wherever it is set; without one, anyone who
+/// reaches its own address, or local callers on the main one.
+pub fn metrics_access(token: Option<&str>, own_address: bool) -> (MetricsAccess, MetricsAccess) {
+    let with_token = |t: &str| MetricsAccess::Token(t.to_string());
+    let main = match (own_address, token) {
+        (true, _) => MetricsAccess::Elsewhere,
+        (false, Some(t)) => with_token(t),
+        (false, None) => MetricsAccess::Loopback,
+    };
+    (main, token.map_or(MetricsAccess::Anyone, with_token))
+}
+
 impl MetricsAccess {
     fn allows(&self, client: Option<ClientAddr>, headers: &HeaderMap) -> bool {
         match self {
