@@ -15,6 +15,7 @@ use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
 use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
+use crate::say;
 use crate::usage::{Metering, fair_use};
 use metering::usage::Dim;
 
@@ -132,8 +133,18 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
+    let stop_signal = shutdown_signal();
     let url = app.url();
-    print_welcome(&url, &sim, &tenants, &seeded);
+    let metrics = match (app.metrics_addr, &config.metrics_token) {
+        (_, Some(_)) => "with `Authorization: Bearer` and the metrics_token",
+        (Some(_), None) => "on its own address",
+        (None, None) => "from this machine only",
+    };
+    let metrics_url = app.metrics_addr.map_or_else(
+        || format!("{url}/metrics"),
+        |at| format!("http://{at}/metrics"),
+    );
+    print_welcome(&url, &sim, &tenants, &seeded, (&metrics_url, metrics));
 
     let front_ends = ORGANISATIONS
         .iter()
@@ -153,14 +164,14 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         stopped,
     ));
 
-    shutdown_signal().await;
-    println!("\nStopping the demo…");
+    stop_signal.await;
+    say!("\nStopping the demo…");
     let _ = stop.send(true);
     let _ = traffic.await;
     let _ = status.await;
     app.shutdown().await;
     sim.shutdown().await;
-    println!("Stopped.");
+    say!("Stopped.");
     Ok(())
 }
 
@@ -169,64 +180,66 @@ fn print_welcome(
     sim: &sim::SimFleet,
     tenants: &[(&str, String)],
     seeded: &consortium::Seeded,
+    (metrics_url, metrics_access): (&str, &str),
 ) {
-    println!();
-    println!("Plenary demo is running at {url}");
-    println!();
-    println!("  Simulated BBB servers:");
+    say!();
+    say!("Plenary demo is running at {url}");
+    say!();
+    say!("  Simulated BBB servers:");
     for server in &sim.servers {
-        println!("    {}", server.url());
+        say!("    {}", server.url());
     }
-    println!();
-    println!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
+    say!();
+    say!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
     for ((name, secret), (_, org, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
-        println!("    {org} (tier {tier})");
-        println!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
-        println!("      secret:   {secret}");
+        say!("    {org} (tier {tier})");
+        say!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
+        say!("      secret:   {secret}");
     }
-    println!();
-    println!("  Watch it:  {url}/metrics   (meetings and participants by tenant and server)");
-    println!(
+    say!();
+    say!("  Watch it:  {metrics_url}   (meetings and participants by tenant and server,");
+    say!("             {metrics_access})");
+    say!(
         "             plenary --database sqlite://{} server list",
         data_dir().join("demo.db").display()
     );
-    println!();
+    say!();
     print_consortium(seeded);
-    println!("  Traffic: each organisation's front end opens rooms and people join them;");
-    println!("  the simulated people switch microphones and webcams and leave on their own.");
-    println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
-    println!("  Every 30 s, each organisation's metered use, fair use and share of the");
-    println!("  month's statement are printed below.");
-    println!("  Press Ctrl-C to stop.");
-    println!();
+    say!("  Traffic: each organisation's front end opens rooms and people join them;");
+    say!("  the simulated people switch microphones and webcams and leave on their own.");
+    say!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
+    say!("  Every 30 s, each organisation's metered use, fair use and share of the");
+    say!("  month's statement are printed below.");
+    say!("  Press Ctrl-C to stop.");
+    say!();
 }
 
 fn print_consortium(seeded: &consortium::Seeded) {
     let db = data_dir().join("demo.db");
-    println!("  The consortium: the three organisations are founding members, with the");
-    println!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
-    println!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
+    say!("  The consortium: the three organisations are founding members, with the");
+    say!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
+    say!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
     for (id, title) in &seeded.proposals {
-        println!("    #{id} {title}");
+        say!("    #{id} {title}");
     }
-    println!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
+    say!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
     if let Some(d) = seeded.delegates.last() {
-        println!(
+        say!(
             "    PLENARY_TOKEN={} plenary --database sqlite://{} proposal vote 1 --org {} agree",
             d.token,
             db.display(),
             d.org
         );
     }
-    println!("  Delegates' tokens:");
+    say!("  Delegates' tokens:");
     for d in &seeded.delegates {
-        println!("    {:<20} {}", d.org, d.token);
+        say!("    {:<20} {}", d.org, d.token);
     }
-    println!(
+    say!(
         "  The tamper-evident record: plenary --database sqlite://{} audit verify",
         db.display()
     );
-    println!();
+    say!();
 }
 
 /// How often the demo prints the month's metering, fair use and statement.
@@ -269,7 +282,7 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
         },
     )
     .await?;
-    println!(
+    say!(
         "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
         period.label
     );
@@ -282,7 +295,7 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
             .find(|s| s["org"] == *name)
             .and_then(|s| s["share_cents"].as_i64())
             .unwrap_or(0);
-        println!(
+        say!(
             "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
             u.participant_minutes(),
             u.peak_participants,
