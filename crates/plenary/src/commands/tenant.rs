@@ -109,6 +109,14 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                         "disabled"
                     }
                 );
+                let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
+                println!("  org:       {}", or_dash(names.org(tenant.org_id)));
+                println!(
+                    "  tier:      {}",
+                    tenant
+                        .tier_id
+                        .map_or_else(|| "- (no limits)".into(), |_| names.tier(tenant.tier_id))
+                );
                 println!("  host:      {}", tenant.host.as_deref().unwrap_or("-"));
                 println!(
                     "  pool:      {}",

@@ -10,13 +10,22 @@ use anyhow::Context;
 use store::{Health, NewServer, NewTenant, Store};
 use tokio::sync::watch;
 
-use crate::app::{App, shutdown_signal};
+use crate::app::{App, redact, shutdown_signal};
 use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
 use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
 use crate::usage::{Metering, fair_use};
+use governance::membership::LegalForm;
+use metering::money::Cents;
 use metering::usage::Dim;
+
+/// The legal forms of the sample organisations, in their order.
+const LEGAL_FORMS: [LegalForm; 3] = [
+    LegalForm::CoOperative,
+    LegalForm::PublicBody,
+    LegalForm::Association,
+];
 
 /// The sample organisations: a tenant each on a tier, with the rooms their
 /// members use. The tenants' union's small tier shows quotas at work.
@@ -41,14 +50,48 @@ const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
     ),
 ];
 
-pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+/// The database the demo fills: the one it is given (`--database`, or the
+/// configured one), which must be empty; otherwise its own file beside
+/// (never in) the real database, recreated on every run.
+fn database(config: &Config) -> anyhow::Result<(String, &'static str)> {
+    if config.database_url != Config::default().database_url {
+        return Ok((config.database_url.clone(), "as given"));
+    }
     let dir = data_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    // A fresh demo database each time, beside (never in) the real one.
     let db = dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+    Ok((
+        format!("sqlite://{}", db.display()),
+        "the demo's own, recreated on every run",
+    ))
+}
+
+/// The demo adds its sample organisations, tenants and servers to a
+/// database that has none, so it never mixes them into real data.
+async fn check_empty(store: &Store, url: &str) -> anyhow::Result<()> {
+    let (orgs, tenants, servers) = (
+        store.organisations().await?.len(),
+        store.tenants().await?.len(),
+        store.servers().await?.len(),
+    );
+    if orgs + tenants + servers > 0 {
+        anyhow::bail!(
+            "the demo fills an empty database, and {} already holds {orgs} organisations, {tenants} tenants and {servers} servers: give it a new one, or leave out --database for the demo's own",
+            redact(url)
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    let (database_url, whose) = database(&config)?;
+    let store = Store::open(&database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&database_url)))?;
+    check_empty(&store, &database_url).await?;
     let sim_secret = generate_secret();
     let sim = sim::start(
         sim::SimConfig {
@@ -64,12 +107,11 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     .context("cannot start the simulated servers")?;
 
     let config = Config {
-        database_url: format!("sqlite://{}", db.display()),
+        database_url,
         listen: ([127, 0, 0, 1], args.port).into(),
         poll_interval_secs: 2.0,
         ..config
     };
-    let store = Store::open(&config.database_url).await?;
     for (i, server) in sim.servers.iter().enumerate() {
         store
             .add_server(
@@ -117,11 +159,13 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id), &demo_act())
             .await?;
     }
-    let founders: Vec<(&str, &str, &str)> = ORGANISATIONS
+    let founders: Vec<(&str, &str, &str, LegalForm)> = ORGANISATIONS
         .iter()
+        .zip(LEGAL_FORMS)
         .enumerate()
-        .map(|(i, (name, legal, _, _))| {
-            (*name, *legal, if i == 0 { "producer" } else { "consumer" })
+        .map(|(i, ((name, legal, _, _), form))| {
+            let class = if i == 0 { "producer" } else { "consumer" };
+            (*name, *legal, class, form)
         })
         .collect();
     let seeded = consortium::seed(
@@ -133,7 +177,11 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
 
     let app = App::start(&config, fleet::system_clock()).await?;
     let url = app.url();
-    print_welcome(&url, &sim, &tenants, &seeded);
+    let database = Database {
+        url: redact(&config.database_url),
+        whose,
+    };
+    print_welcome(&url, &database, &sim, &tenants, &seeded);
 
     let front_ends = ORGANISATIONS
         .iter()
@@ -164,14 +212,23 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The database the demo runs on, as its messages name it.
+struct Database {
+    /// Without its password.
+    url: String,
+    whose: &'static str,
+}
+
 fn print_welcome(
     url: &str,
+    database: &Database,
     sim: &sim::SimFleet,
     tenants: &[(&str, String)],
     seeded: &consortium::Seeded,
 ) {
     println!();
     println!("Plenary demo is running at {url}");
+    println!("  Database: {} ({})", database.url, database.whose);
     println!();
     println!("  Simulated BBB servers:");
     for server in &sim.servers {
@@ -187,11 +244,11 @@ fn print_welcome(
     println!();
     println!("  Watch it:  {url}/metrics   (meetings and participants by tenant and server)");
     println!(
-        "             plenary --database sqlite://{} server list",
-        data_dir().join("demo.db").display()
+        "             plenary --database {} server list",
+        database.url
     );
     println!();
-    print_consortium(seeded);
+    print_consortium(database, seeded);
     println!("  Traffic: each organisation's front end opens rooms and people join them;");
     println!("  the simulated people switch microphones and webcams and leave on their own.");
     println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
@@ -201,8 +258,8 @@ fn print_welcome(
     println!();
 }
 
-fn print_consortium(seeded: &consortium::Seeded) {
-    let db = data_dir().join("demo.db");
+fn print_consortium(database: &Database, seeded: &consortium::Seeded) {
+    let db = &database.url;
     println!("  The consortium: the three organisations are founding members, with the");
     println!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
     println!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
@@ -212,20 +269,15 @@ fn print_consortium(seeded: &consortium::Seeded) {
     println!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
     if let Some(d) = seeded.delegates.last() {
         println!(
-            "    PLENARY_TOKEN={} plenary --database sqlite://{} proposal vote 1 --org {} agree",
-            d.token,
-            db.display(),
-            d.org
+            "    PLENARY_TOKEN={} plenary --database {db} proposal vote 1 --org {} agree",
+            d.token, d.org
         );
     }
     println!("  Delegates' tokens:");
     for d in &seeded.delegates {
         println!("    {:<20} {}", d.org, d.token);
     }
-    println!(
-        "  The tamper-evident record: plenary --database sqlite://{} audit verify",
-        db.display()
-    );
+    println!("  The tamper-evident record: plenary --database {db} audit verify");
     println!();
 }
 
@@ -286,7 +338,7 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
             "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
             u.participant_minutes(),
             u.peak_participants,
-            crate::commands::money(share),
+            config.currency()?.format(Cents(share)),
             org_summary(&fair, name)
         );
     }
