@@ -166,19 +166,6 @@ impl Store {
         organisation_from(&row)
     }
 
-    pub async fn set_organisation_legal_name(
-        &self,
-        name: &str,
-        legal_name: &str,
-        act: &Act,
-    ) -> Result<()> {
-        let patch = RegisterPatch {
-            legal_name: Some(legal_name.to_string()),
-            ..RegisterPatch::default()
-        };
-        self.set_register(name, &patch, act).await
-    }
-
     /// Sets the given register fields of an organisation in one audited change.
     pub async fn set_register(&self, name: &str, patch: &RegisterPatch, act: &Act) -> Result<()> {
         let mut tx = self.begin_audited().await?;

@@ -422,9 +422,11 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
             s.add_organisation("acme", "x", &act()).await,
             Err(StoreError::Conflict(_))
         ));
-        s.set_organisation_legal_name("acme", "ACME Housing Co-operative", &act())
-            .await
-            .unwrap();
+        let legal_name = store::RegisterPatch {
+            legal_name: Some("ACME Housing Co-operative".into()),
+            ..store::RegisterPatch::default()
+        };
+        s.set_register("acme", &legal_name, &act()).await.unwrap();
         assert_eq!(
             s.organisation("acme").await.unwrap().legal_name,
             "ACME Housing Co-operative"

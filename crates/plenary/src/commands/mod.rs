@@ -68,6 +68,11 @@ pub fn operator() -> store::Act {
     store::Act::new(format!("operator:{name}"), now_ms())
 }
 
+/// A listing's cell for an empty value.
+pub fn or_dash(s: String) -> String {
+    if s.is_empty() { "-".to_string() } else { s }
+}
+
 /// A stored time as operators read it: UTC, to the second.
 pub fn timestamp(at_ms: i64) -> String {
     jiff::Timestamp::from_millisecond(at_ms)

@@ -8,7 +8,7 @@ use governance::membership::OrgKind;
 use serde_json::json;
 use store::Organisation;
 
-use super::{operator, print_json, table, timestamp};
+use super::{operator, or_dash, print_json, table, timestamp};
 use crate::cli::{OrgCommand, RegisterArgs};
 
 pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
@@ -146,7 +146,6 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     .collect::<Vec<_>>());
                 print_json(&v);
             } else {
-                let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
                 println!("Organisation {}", org.name);
                 println!("  legal name:   {}", org.legal_name);
                 println!(

@@ -7,7 +7,7 @@ use gateway::namespace::TenantName;
 use serde_json::json;
 use store::{NewTenant, Store, Tenant};
 
-use super::{fingerprint, generate_secret, operator, print_json, table};
+use super::{fingerprint, generate_secret, operator, or_dash, print_json, table};
 use crate::cli::TenantCommand;
 
 pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
@@ -109,7 +109,6 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                         "disabled"
                     }
                 );
-                let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
                 println!("  org:       {}", or_dash(names.org(tenant.org_id)));
                 println!(
                     "  tier:      {}",

@@ -20,31 +20,28 @@ use governance::membership::LegalForm;
 use metering::money::Cents;
 use metering::usage::Dim;
 
-/// The legal forms of the sample organisations, in their order.
-const LEGAL_FORMS: [LegalForm; 3] = [
-    LegalForm::CoOperative,
-    LegalForm::PublicBody,
-    LegalForm::Association,
-];
-
-/// The sample organisations: a tenant each on a tier, with the rooms their
-/// members use. The tenants' union's small tier shows quotas at work.
-const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
+/// The sample organisations with their legal forms: a tenant each on a
+/// tier, with the rooms their members use. The tenants' union's small tier
+/// shows quotas at work.
+const ORGANISATIONS: &[(&str, &str, LegalForm, &str, &[&str])] = &[
     (
         "coop-hosting",
         "Co-op Hosting Collective",
+        LegalForm::CoOperative,
         "multi",
         &["general-assembly", "ops-weekly", "onboarding"],
     ),
     (
         "uni-vienna",
         "University of Vienna, Dept. of Sociology",
+        LegalForm::PublicBody,
         "level3",
         &["lecture-101", "seminar-b", "office-hours", "thesis-defence"],
     ),
     (
         "tenants-union",
         "Tenants' Union",
+        LegalForm::Association,
         "level1",
         &["organising-call", "legal-clinic", "press-team"],
     ),
@@ -129,7 +126,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .await?;
     }
     let mut tenants = Vec::new();
-    for (name, legal_name, tier, _) in ORGANISATIONS {
+    for (name, legal_name, _, tier, _) in ORGANISATIONS {
         let secret = generate_secret();
         store
             .add_organisation(name, legal_name, &demo_act())
@@ -161,11 +158,10 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     }
     let founders: Vec<(&str, &str, &str, LegalForm)> = ORGANISATIONS
         .iter()
-        .zip(LEGAL_FORMS)
         .enumerate()
-        .map(|(i, ((name, legal, _, _), form))| {
+        .map(|(i, (name, legal, form, _, _))| {
             let class = if i == 0 { "producer" } else { "consumer" };
-            (*name, *legal, class, form)
+            (*name, *legal, class, *form)
         })
         .collect();
     let seeded = consortium::seed(
@@ -186,7 +182,9 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let front_ends = ORGANISATIONS
         .iter()
         .zip(&tenants)
-        .map(|((name, _, _, rooms), (_, secret))| traffic::FrontEnd::new(&url, name, secret, rooms))
+        .map(|((name, _, _, _, rooms), (_, secret))| {
+            traffic::FrontEnd::new(&url, name, secret, rooms)
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (stop, stopped) = watch::channel(false);
     let traffic = tokio::spawn(traffic::run(
@@ -236,7 +234,7 @@ fn print_welcome(
     }
     println!();
     println!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
-    for ((name, secret), (_, org, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
+    for ((name, secret), (_, org, _, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
         println!("    {org} (tier {tier})");
         println!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
         println!("      secret:   {secret}");
@@ -325,7 +323,7 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
         "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
         period.label
     );
-    for (name, _, tier, _) in ORGANISATIONS {
+    for (name, _, _, tier, _) in ORGANISATIONS {
         let u = used.get(*name).cloned().unwrap_or_default();
         let share = statement["shares"]
             .as_array()
