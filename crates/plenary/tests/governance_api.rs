@@ -736,15 +736,12 @@ async fn the_register_records_a_legal_form_and_the_rules_may_restrict_it() {
         .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules))
         .await;
     assert_eq!(status, StatusCode::OK, "{set}");
-    let apply = |form: &str| json!({"organisation": {"name": "radio", "class": "consumer", "legal_form": form}});
-    let (status, problem) = c
-        .call(
-            "school",
-            Method::POST,
-            "/api/v1/applications",
-            Some(apply("company")),
-        )
-        .await;
+    let apply = |form: &str| {
+        let body =
+            json!({"organisation": {"name": "radio", "class": "consumer", "legal_form": form}});
+        c.call("school", Method::POST, "/api/v1/applications", Some(body))
+    };
+    let (status, problem) = apply("company").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(
         problem["detail"]
@@ -753,23 +750,9 @@ async fn the_register_records_a_legal_form_and_the_rules_may_restrict_it() {
             .contains("admit only co-operative"),
         "{problem}"
     );
-    let (status, problem) = c
-        .call(
-            "school",
-            Method::POST,
-            "/api/v1/applications",
-            Some(apply("plc")),
-        )
-        .await;
+    let (status, problem) = apply("plc").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    let (status, applied) = c
-        .call(
-            "school",
-            Method::POST,
-            "/api/v1/applications",
-            Some(apply("co-operative")),
-        )
-        .await;
+    let (status, applied) = apply("co-operative").await;
     assert_eq!(status, StatusCode::CREATED, "{applied}");
     let radio = c.get("school", "/api/v1/organisations/radio").await;
     assert_eq!(radio["legal_form"], "co-operative");
