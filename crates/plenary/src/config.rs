@@ -51,6 +51,8 @@ pub struct Config {
     pub sample_retention_days: u64,
     /// The IANA time zone billing periods and daily reports follow.
     pub time_zone: String,
+    /// The ISO 4217 currency every amount is billed and printed in.
+    pub currency: String,
     /// Hours a month a tenant may exceed its tier's concurrent participants
     /// before its fair use is over.
     pub fair_use_burst_hours: u64,
@@ -146,6 +148,7 @@ impl Default for Config {
             tenant_cache_secs: 2.0,
             sample_retention_days: 14,
             time_zone: "UTC".into(),
+            currency: "EUR".into(),
             fair_use_burst_hours: 4,
             fair_use_p95_mbps: 100,
             log_format: "text".into(),
@@ -368,7 +371,14 @@ impl Config {
             forum::Discourse::new(discourse).context("discourse")?;
         }
         self.zone()?;
+        self.currency()?;
         Ok(())
+    }
+
+    /// The configured currency, checked against ISO 4217.
+    pub fn currency(&self) -> anyhow::Result<metering::money::Currency> {
+        metering::money::Currency::parse(&self.currency)
+            .map_err(|e| anyhow::anyhow!("currency: {e}"))
     }
 
     /// The configured time zone, from the system's time zone database.
@@ -643,6 +653,17 @@ mod tests {
         let c = load(&[("PLENARY_PUBLIC_URL", "https://bbb.coop.example/")]).unwrap();
         assert_eq!(c.public_url(), "https://bbb.coop.example");
         assert!(load(&[("PLENARY_PUBLIC_URL", "bbb.coop.example")]).is_err());
+    }
+
+    #[test]
+    fn the_currency_is_an_iso_code_in_hundredths() {
+        assert_eq!(load(&[]).unwrap().currency().unwrap().code(), "EUR");
+        let c = load(&[("PLENARY_CURRENCY", "gbp")]).unwrap();
+        assert_eq!(c.currency().unwrap().code(), "GBP");
+        for bad in ["POUNDS", "JPY"] {
+            let err = load(&[("PLENARY_CURRENCY", bad)]).unwrap_err().to_string();
+            assert!(err.starts_with("currency: "), "{err}");
+        }
     }
 
     #[test]

@@ -29,8 +29,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint};
-pub use billing::CostLine;
+pub use audit::{
+    Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
+};
+pub use billing::{ClosedStatement, CostLine};
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting};
 pub use outbox::OutboxMessage;

@@ -422,12 +422,26 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
             s.add_organisation("acme", "x", &act()).await,
             Err(StoreError::Conflict(_))
         ));
-        s.set_organisation_legal_name("acme", "ACME Housing Co-operative", &act())
-            .await
-            .unwrap();
+        let legal_name = store::RegisterPatch {
+            legal_name: Some("ACME Housing Co-operative".into()),
+            ..store::RegisterPatch::default()
+        };
+        s.set_register("acme", &legal_name, &act()).await.unwrap();
         assert_eq!(
             s.organisation("acme").await.unwrap().legal_name,
             "ACME Housing Co-operative"
+        );
+        assert_eq!(s.organisation("acme").await.unwrap().legal_form, None);
+        let form = store::RegisterPatch {
+            legal_form: Some("co-operative".into()),
+            ..store::RegisterPatch::default()
+        };
+        s.set_register("acme", &form, &act()).await.unwrap();
+        let acme = s.organisation("acme").await.unwrap();
+        assert_eq!(
+            (acme.legal_form.as_deref(), acme.legal_name.as_str()),
+            (Some("co-operative"), "ACME Housing Co-operative"),
+            "a patch changes only what it names"
         );
         assert_eq!(s.organisations().await.unwrap().len(), 1);
         s.create_tenant(tenant("acme-gl", "x"), &act())
@@ -524,16 +538,23 @@ async fn periods_collect_costs_and_close_once() {
             .unwrap();
         assert_eq!(s.cost_lines("2026-11").await.unwrap().len(), 2);
         assert!(s.cost_lines("2026-10").await.unwrap().is_empty());
-        s.close_statement("2026-11", "{\"frozen\":true}", &act())
+        let closed = s
+            .close_statement("2026-11", "{\"frozen\":true}", &act())
             .await
             .unwrap();
         assert!(matches!(
             s.close_statement("2026-11", "{}", &act()).await,
             Err(StoreError::Conflict(_))
         ));
+        let (_, head) = s.audit_head().await.unwrap();
+        assert_eq!(closed.audit_head.as_deref(), Some(head.as_str()));
         assert_eq!(
             s.statement("2026-11").await.unwrap(),
-            Some(("{\"frozen\":true}".to_string(), 1_000))
+            Some(store::ClosedStatement {
+                body: "{\"frozen\":true}".to_string(),
+                closed_at: 1_000,
+                audit_head: Some(head),
+            })
         );
         assert!(matches!(
             s.add_cost_line(&line("late", 1, None), &act()).await,
