@@ -226,8 +226,7 @@ impl Element {
         if write_start(self, out) {
             open.push((self, self.children.iter()));
         }
-        while let Some((el, children)) = open.last_mut() {
-            let el: &Element = *el;
+        while let Some(&mut (el, ref mut children)) = open.last_mut() {
             match children.next() {
                 Some(Node::Text(t)) => escape_into(out, t, false),
                 Some(Node::Element(child)) => {
