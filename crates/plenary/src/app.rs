@@ -118,7 +118,8 @@ impl App {
         };
         ensure_default_tenant(&store, config, clock()).await?;
         let (connect, response) = config.timeouts();
-        let client = bbb::client::Client::new(connect, response);
+        let client = bbb::client::Client::new(connect, response)
+            .with_max_answer_bytes(config.max_answer_bytes);
         let fleet =
             Fleet::new(store.clone(), client.clone(), config.fleet(), clock.clone()).await?;
         // One budget of failed authentication per address, across both APIs.

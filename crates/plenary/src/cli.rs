@@ -450,6 +450,10 @@ pub struct SimArgs {
     /// Share of API calls answered with HTTP 500 (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
+    /// What every answer is turned into, as by a hostile server: normal,
+    /// garbage, nested:DEPTH, oversized:BYTES or control-characters.
+    #[arg(long, default_value = "normal")]
+    pub answers: sim::AnswerFault,
 }
 
 #[derive(Debug, Args)]

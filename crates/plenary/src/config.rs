@@ -33,6 +33,8 @@ pub struct Config {
     pub poll_concurrency: usize,
     pub connect_timeout_secs: f64,
     pub response_timeout_secs: f64,
+    /// Backend answers larger than this are refused unread.
+    pub max_answer_bytes: usize,
     pub server_healthy_threshold: u32,
     pub server_unhealthy_threshold: u32,
     /// Minutes; 0 = no limit.
@@ -134,6 +136,7 @@ impl Default for Config {
             poll_concurrency: 32,
             connect_timeout_secs: 5.0,
             response_timeout_secs: 10.0,
+            max_answer_bytes: bbb::client::DEFAULT_MAX_ANSWER_BYTES,
             server_healthy_threshold: 1,
             server_unhealthy_threshold: 2,
             max_meeting_duration: 0,
@@ -519,7 +522,8 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
             .parse::<f64>()
             .map_or_else(|_| value.clone().into(), Into::into),
-        "server_healthy_threshold"
+        "max_answer_bytes"
+        | "server_healthy_threshold"
         | "server_unhealthy_threshold"
         | "max_meeting_duration"
         | "sample_retention_days"

@@ -138,6 +138,7 @@ async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
                 latency_ms: args.latency_ms,
                 error_rate: args.error_rate,
                 down: false,
+                answers: args.answers,
             },
             ..sim::SimConfig::default()
         },
