@@ -21,6 +21,7 @@ mod servers;
 mod tenants;
 mod tiers;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -58,6 +59,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot lock {0}: {1}")]
+    LockFile(String, std::io::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -85,6 +88,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite database file, beside which leadership is locked; none
+    /// for PostgreSQL and in-memory databases.
+    sqlite_file: Option<PathBuf>,
 }
 
 impl Store {
@@ -99,8 +105,10 @@ impl Store {
     /// Opens without migrating, for `readyz` and `migrate` themselves.
     pub async fn connect(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_file = None;
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
+            sqlite_file = sqlite_file_of(path);
             let sep = if path.contains('?') { '&' } else { '?' };
             let url = if path.contains("mode=") {
                 format!("sqlite://{path}")
@@ -129,7 +137,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_file,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -177,7 +189,15 @@ impl Store {
     }
 }
 
-/// An UPDATE that changed no row means its subject does not exist.
+/// The file of a `sqlite:` URL's path and options, unless it is in memory.
+fn sqlite_file_of(path_and_options: &str) -> Option<PathBuf> {
+    let (path, options) = path_and_options
+        .split_once('?')
+        .unwrap_or((path_and_options, ""));
+    let in_memory = path.is_empty() || path == ":memory:" || options.contains("mode=memory");
+    (!in_memory).then(|| PathBuf::from(path))
+}
+
 /// Rows per multi-row INSERT. Small on purpose: SQLite finds each bound
 /// parameter by name with a linear search, so a statement's binding cost
 /// grows with the square of its parameters; a few hundred keep it cheap.
@@ -197,6 +217,7 @@ fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// An UPDATE that changed no row means its subject does not exist.
 fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(what()));
