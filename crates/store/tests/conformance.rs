@@ -222,6 +222,48 @@ async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
 }
 
 #[tokio::test]
+async fn the_last_end_of_a_meeting_on_a_server_is_known() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let claim = |server_id, now_ms| {
+            s.claim_meeting(NewMeeting {
+                tenant_id: t.id,
+                meeting_id: "room",
+                backend_id: "room~acme",
+                server_id,
+                now_ms,
+            })
+        };
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            None
+        );
+        claim(a.id, 10).await.unwrap();
+        s.release_server_meetings(a.id, 20).await.unwrap();
+        let Claim::New(again) = claim(a.id, 30).await.unwrap() else {
+            panic!("claimed afresh")
+        };
+        s.end_meeting(again.id, 40).await.unwrap();
+        claim(b.id, 50).await.unwrap();
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            Some(40)
+        );
+        assert_eq!(
+            s.last_ended_on_server(b.id, "room~acme").await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.last_ended_on_server(a.id, "other~acme").await.unwrap(),
+            None
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn samples_are_stored_whole_and_read_back_in_order() {
     on_both_backends(|s| async move {
         let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
