@@ -429,12 +429,13 @@ async fn a_record_left_without_its_internal_id_gets_it_from_the_next_poll() {
 }
 
 #[tokio::test]
-async fn two_instances_on_one_sqlite_file_elect_one_poller() {
+async fn two_instances_on_one_sqlite_file_elect_one_poller_and_one_duty_runner() {
     let dir = testkit::TempDir::new("two-instances");
     let config = plenary::config::Config {
         database_url: dir.sqlite_url(),
         listen: "127.0.0.1:0".parse().unwrap(),
         poll_interval_secs: 0.1,
+        duties_interval_secs: 1.0,
         ..plenary::config::Config::default()
     };
     let start = || {
@@ -460,6 +461,11 @@ async fn two_instances_on_one_sqlite_file_elect_one_poller() {
     // Several rounds later, the other instance still follows.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(leaders(), 1);
+    let outsider = store::Store::open(&config.database_url).await.unwrap();
+    assert!(
+        outsider.try_lead_duties().await.unwrap().is_none(),
+        "one of the two runs the duties, and the lock lets no other"
+    );
     let (leader, follower) = if a.fleet.leads_polling() {
         (a, b)
     } else {
