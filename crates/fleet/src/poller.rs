@@ -263,9 +263,8 @@ impl Fleet {
                 age_ms: now - m.create_time_ms,
                 size_hint: m.meta("bbb-meeting-size-hint").and_then(|h| h.parse().ok()),
             });
-            if owner == Owner::Stale && !m.is_breakout {
-                // Ending the meeting ends its breakout rooms with it.
-                self.end_stale(route, m).await;
+            // Ending the meeting ends its breakout rooms with it.
+            if owner == Owner::Stale && !m.is_breakout && self.end_stale(route, m).await {
                 report.stale_ended += 1;
             }
             if let Owner::Record { record_id, .. } = owner
@@ -388,18 +387,22 @@ impl Fleet {
     /// and that the server still runs (it was down when it was released, or
     /// its end was lost): left running it would be metered twice and never
     /// end. The operator is told, since it means a server came back.
-    async fn end_stale(&self, route: &Route, m: &MeetingSummary) {
+    /// Returns whether the server accepted the end.
+    async fn end_stale(&self, route: &Route, m: &MeetingSummary) -> bool {
         tracing::warn!(
             server = %route.label,
             meeting = %m.meeting_id,
             "the server still runs a meeting Plenary released or ended; ending it there"
         );
-        metrics::counter!("plenary_stale_meetings_ended_total", "server" => route.label.clone())
-            .increment(1);
         let mut params = Params::new();
         params.set("meetingID", m.meeting_id.clone());
         let why = match self.client.call(&route.backend, "end", &params, None).await {
-            Ok(doc) if succeeded(&doc) => return,
+            Ok(doc) if succeeded(&doc) => {
+                let server = route.label.clone();
+                metrics::counter!("plenary_stale_meetings_ended_total", "server" => server)
+                    .increment(1);
+                return true;
+            }
             Ok(doc) => doc.child_text("messageKey").unwrap_or_default(),
             Err(e) => e.to_string(),
         };
@@ -409,6 +412,7 @@ impl Fleet {
             reason = %why,
             "could not end a stale meeting; it is not metered and is tried again next poll"
         );
+        false
     }
 
     /// Learns the backend's internal ID of a record whose create answer was
