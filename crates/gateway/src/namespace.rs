@@ -5,7 +5,7 @@
 use bbb::Element;
 use bbb::xml::Node;
 
-const SEP: char = '~';
+const SEP: char = fleet::owners::MEETING_ID_SEP;
 
 /// BBB's own limit on meeting IDs, which the namespaced ID must respect.
 pub const BBB_MAX_MEETING_ID: usize = 256;

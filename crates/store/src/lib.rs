@@ -62,6 +62,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot lock {0}: {1}")]
+    LockFile(String, std::io::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the database file {} does not exist", .0.display())]
@@ -93,8 +95,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// The SQLite file as it was opened, for readiness: SQLite goes on
-    /// working on a deleted file, which a restart would then recreate empty.
+    /// The SQLite file as it was opened, for readiness (SQLite goes on
+    /// working on a deleted file, which a restart would then recreate
+    /// empty) and for the leadership locks beside it.
     file: Option<Arc<DatabaseFile>>,
 }
 
@@ -256,7 +259,6 @@ impl Store {
     }
 }
 
-/// An UPDATE that changed no row means its subject does not exist.
 /// Rows per multi-row INSERT. Small on purpose: SQLite finds each bound
 /// parameter by name with a linear search, so a statement's binding cost
 /// grows with the square of its parameters; a few hundred keep it cheap.
@@ -276,6 +278,7 @@ fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// An UPDATE that changed no row means its subject does not exist.
 fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(what()));

@@ -5,7 +5,6 @@ use store::{
     Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
     ServerPatch, ServerPoll, ServerState, Store, StoreError, UsageSample,
 };
-use testkit::{TempDir, TempPostgres};
 
 /// An operator acting at a fixed time.
 fn act() -> Act {
@@ -217,6 +216,48 @@ async fn a_meeting_id_is_claimed_once_while_live_and_again_after_it_ends() {
         assert!(
             s.live_meeting(t.id, "room").await.unwrap().is_none(),
             "a discarded create leaves no record"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_last_end_of_a_meeting_on_a_server_is_known() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let claim = |server_id, now_ms| {
+            s.claim_meeting(NewMeeting {
+                tenant_id: t.id,
+                meeting_id: "room",
+                backend_id: "room~acme",
+                server_id,
+                now_ms,
+            })
+        };
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            None
+        );
+        claim(a.id, 10).await.unwrap();
+        s.release_server_meetings(a.id, 20).await.unwrap();
+        let Claim::New(again) = claim(a.id, 30).await.unwrap() else {
+            panic!("claimed afresh")
+        };
+        s.end_meeting(again.id, 40).await.unwrap();
+        claim(b.id, 50).await.unwrap();
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            Some(40)
+        );
+        assert_eq!(
+            s.last_ended_on_server(b.id, "room~acme").await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.last_ended_on_server(a.id, "other~acme").await.unwrap(),
+            None
         );
     })
     .await;
@@ -564,59 +605,58 @@ async fn periods_collect_costs_and_close_once() {
     .await;
 }
 
+/// Two instances on one database, as two `plenary serve` processes are.
+async fn on_both_backends_twice<F, Fut>(story: F)
+where
+    F: Fn(Store, Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let story = &story;
+    testkit::on_both_backends("leader", move |url| async move {
+        let a = Store::open(&url).await.expect("store opens");
+        let b = Store::open(&url).await.expect("store opens again");
+        story(a, b).await
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn one_instance_at_a_time_leads_polling() {
-    let dir = TempDir::new("leader");
-    let sqlite = Store::open(&dir.sqlite_url()).await.unwrap();
-    assert!(
-        sqlite.try_lead_polling().await.unwrap().is_some(),
-        "SQLite's one instance leads"
-    );
-    let Some(pg) = TempPostgres::start() else {
-        return;
-    };
-    let url = pg.fresh_database_url();
-    let (a, b) = (
-        Store::open(&url).await.unwrap(),
-        Store::open(&url).await.unwrap(),
-    );
-    let lead = a
-        .try_lead_polling()
-        .await
-        .unwrap()
-        .expect("the first instance leads");
-    assert!(
-        b.try_lead_polling().await.unwrap().is_none(),
-        "a second instance follows"
-    );
-    drop(lead);
-    // The lock goes with its session; the follower takes over once it has.
-    let mut taken = None;
-    for _ in 0..50 {
-        taken = b.try_lead_polling().await.unwrap();
-        if taken.is_some() {
-            break;
+    on_both_backends_twice(|a, b| async move {
+        let lead = a
+            .try_lead_polling()
+            .await
+            .unwrap()
+            .expect("the first instance leads");
+        assert!(
+            b.try_lead_polling().await.unwrap().is_none(),
+            "a second instance follows"
+        );
+        drop(lead);
+        // The lock goes with its session; the follower takes over once it has.
+        let mut taken = None;
+        for _ in 0..50 {
+            taken = b.try_lead_polling().await.unwrap();
+            if taken.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(taken.is_some(), "leadership passes on when the leader goes");
+        assert!(taken.is_some(), "leadership passes on when the leader goes");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn polling_and_duties_are_led_separately() {
-    let Some(pg) = TempPostgres::start() else {
-        return;
-    };
-    let url = pg.fresh_database_url();
-    let (a, b) = (
-        Store::open(&url).await.unwrap(),
-        Store::open(&url).await.unwrap(),
-    );
-    let _polls = a.try_lead_polling().await.unwrap().expect("a polls");
-    let _duties = b
-        .try_lead_duties()
-        .await
-        .unwrap()
-        .expect("the duties are free while another instance polls");
-    assert!(a.try_lead_duties().await.unwrap().is_none(), "b runs them");
+    on_both_backends_twice(|a, b| async move {
+        let _polls = a.try_lead_polling().await.unwrap().expect("a polls");
+        let _duties = b
+            .try_lead_duties()
+            .await
+            .unwrap()
+            .expect("the duties are free while another instance polls");
+        assert!(a.try_lead_duties().await.unwrap().is_none(), "b runs them");
+    })
+    .await;
 }
