@@ -216,7 +216,8 @@ async fn main() -> anyhow::Result<()> {
     client.call(&via_gateway, "create", &p, None).await?;
 
     println!(
-        "gateway-load: {seconds} s per run, {concurrency} concurrent clients, at most {MAX_REQUESTS} requests per run, loopback only\n"
+        "gateway-load: {seconds} s per run, {concurrency} concurrent clients, at most {MAX_REQUESTS} requests per run, loopback only\n  {}\n",
+        bench::machine::describe()
     );
     for kind in [Kind::Join, Kind::Info, Kind::Create] {
         let gw = drive(

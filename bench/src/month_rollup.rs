@@ -42,7 +42,8 @@ async fn main() -> anyhow::Result<()> {
     let (tenant_ids, server_ids) = register(&store, tenants, servers).await?;
 
     println!(
-        "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls"
+        "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls\n  {}",
+        bench::machine::describe()
     );
     reset_peak();
     let t = Instant::now();

@@ -7,6 +7,10 @@ use crate::checksum::{Algorithm, sign};
 use crate::params::Params;
 use crate::xml::{Element, XmlError, trim_whitespace};
 
+/// The largest answer read from a backend unless the client is told
+/// otherwise. A busy server's `getMeetings` is well under 1 MB.
+pub const DEFAULT_MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
 /// One BBB server's API endpoint and secret.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Backend {
@@ -87,6 +91,8 @@ pub enum ClientError {
     Unreachable(String),
     #[error("the server answered HTTP {0}")]
     Status(u16),
+    #[error("the server's answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
     #[error("the server's answer is not BBB XML: {0}")]
     BadXml(#[from] XmlError),
 }
@@ -102,6 +108,7 @@ pub struct Body {
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
+    max_answer_bytes: usize,
 }
 
 impl Client {
@@ -113,7 +120,18 @@ impl Client {
             .user_agent(concat!("Plenary/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the TLS backend is compiled in");
-        Self { http }
+        Self {
+            http,
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
+        }
+    }
+
+    /// Refuses answers larger than `bytes`, before reading more of them.
+    pub fn with_max_answer_bytes(self, bytes: usize) -> Self {
+        Self {
+            max_answer_bytes: bytes,
+            ..self
+        }
     }
 
     /// Calls `call` with `params`, as a GET, or as a POST carrying `body`.
@@ -137,11 +155,30 @@ impl Client {
         if !response.status().is_success() {
             return Err(ClientError::Status(response.status().as_u16()));
         }
-        let text = response.text().await.map_err(classify)?;
-        let mut el = Element::parse(&text)?;
+        let body = read_limited(response, self.max_answer_bytes).await?;
+        let mut el = Element::parse_bytes(&body)?;
         trim_whitespace(&mut el);
         Ok(el)
     }
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it would exceed `limit`.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ClientError> {
+    let too_large = ClientError::TooLarge { limit };
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn classify(e: reqwest::Error) -> ClientError {
@@ -156,6 +193,75 @@ fn classify(e: reqwest::Error) -> ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server on loopback that answers every connection with `head` and
+    /// then `chunks` chunks of `chunk` in chunked encoding, as a server does
+    /// that does not say how long its answer is.
+    async fn chunked_server(
+        chunk: String,
+        chunks: usize,
+    ) -> (Backend, tokio::task::JoinHandle<usize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request).await;
+            let head =
+                "HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\r\n";
+            let _ = conn.write_all(head.as_bytes()).await;
+            let mut sent = 0;
+            for _ in 0..chunks {
+                let frame = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+                if conn.write_all(frame.as_bytes()).await.is_err() {
+                    break;
+                }
+                sent += chunk.len();
+            }
+            let _ = conn.write_all(b"0\r\n\r\n").await;
+            sent
+        });
+        (Backend::new(&url, "s", Algorithm::Sha256).unwrap(), task)
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_limit_is_refused_while_it_streams_in() {
+        let client = Client::new(Duration::from_secs(2), Duration::from_secs(10))
+            .with_max_answer_bytes(64 * 1024);
+        // 64 MB in all, far more than the limit and than socket buffers hold.
+        let chunk = format!("<a>{}", "x".repeat(64 * 1024 - 3));
+        let (backend, server) = chunked_server(chunk, 1024).await;
+        let result = client
+            .call(&backend, "getMeetings", &Params::new(), None)
+            .await;
+        assert!(
+            matches!(result, Err(ClientError::TooLarge { limit: 65536 })),
+            "{result:?}"
+        );
+        drop(client);
+        let sent = server.await.unwrap();
+        assert!(
+            sent < 32 * 1024 * 1024,
+            "the server could send {sent} bytes"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_within_the_limit_is_read() {
+        let client =
+            Client::new(Duration::from_secs(2), Duration::from_secs(10)).with_max_answer_bytes(64);
+        let (backend, _server) = chunked_server(
+            "<response><returncode>SUCCESS</returncode></response>".into(),
+            1,
+        )
+        .await;
+        let el = client
+            .call(&backend, "getMeetings", &Params::new(), None)
+            .await
+            .unwrap();
+        assert_eq!(el.child_text("returncode").as_deref(), Some("SUCCESS"));
+    }
 
     #[test]
     fn operators_may_paste_any_of_the_usual_url_forms() {

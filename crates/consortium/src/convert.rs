@@ -1,7 +1,7 @@
 //! Stored rows to the governance crate's types and back. The store keeps
 //! the governance crate's own JSON, so these are readings, not translations.
 
-use governance::membership::{OrgKind, Status, Weight};
+use governance::membership::{LegalForm, OrgKind, Status, Weight};
 use governance::proposal::{Ballot, Kind, Proposal, Rules, Schedule, State};
 use governance::roll::{BallotRecord, Roll, RollEntry};
 use serde::de::DeserializeOwned;
@@ -32,6 +32,11 @@ pub(crate) fn org_kind(name: &str) -> Result<OrgKind> {
             format!("{other:?}"),
         )),
     }
+}
+
+pub(crate) fn legal_form(name: &str) -> Result<LegalForm> {
+    name.parse()
+        .map_err(|e| ConsortiumError::corrupt("legal form", e))
 }
 
 /// The register state of an organisation: `None` for a plain customer.

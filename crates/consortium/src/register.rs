@@ -1,26 +1,30 @@
 //! Joining and leaving: founding members, applications (which open their
 //! own decision), notice and the leave that follows it.
 
-use governance::membership::{self, Event, OrgKind, Status, Weight, validate_weight};
+use governance::membership::{self, Event, LegalForm, OrgKind, Status, Weight, validate_weight};
 use governance::proposal::Kind;
 use store::{Act, MembershipStep, Organisation, RegisterPatch};
 
-use crate::convert::{kind_name, status, status_name, to_json};
+use crate::convert::{kind_name, legal_form, status, status_name, to_json};
 use crate::{Consortium, ConsortiumError, Draft, Result};
 
 /// The document holding the rights and conditions of membership.
 pub const MEMBERSHIP_TERMS: &str = "membership";
 
-/// An organisation entering the register.
+/// An organisation entering the register. For one already in it (a
+/// customer, a former member), `None` keeps what the register holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMember {
     pub name: String,
-    pub legal_name: String,
+    /// `None`: the name, for an organisation new to the register.
+    pub legal_name: Option<String>,
+    pub legal_form: Option<LegalForm>,
     pub kind: OrgKind,
     pub class: String,
     /// `None`: the consortium's rule for the kind (a federation may get 2).
     pub weight: Option<u32>,
-    pub contact: String,
+    /// `None`: none, for an organisation new to the register.
+    pub contact: Option<String>,
 }
 
 impl Consortium {
@@ -40,19 +44,31 @@ impl Consortium {
     /// once, with the consortium's rules. Returns the proposal's ID.
     pub async fn apply(&self, new: &NewMember, statement: &str, act: &Act) -> Result<i64> {
         let rules = self.rules().await?;
-        let current = match self.store.organisation(&new.name).await {
-            Ok(org) => status(&org)?,
+        let existing = match self.store.organisation(&new.name).await {
+            Ok(org) => Some(org),
             Err(store::StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
         };
+        let current = match &existing {
+            Some(org) => status(org)?,
+            None => None,
+        };
+        let form = match (new.legal_form, &existing) {
+            (Some(form), _) => Some(form),
+            (None, Some(org)) => org.legal_form.as_deref().map(legal_form).transpose()?,
+            (None, None) => None,
+        };
+        rules
+            .check_legal_form(form)
+            .map_err(ConsortiumError::refused)?;
         let applicant = membership::apply(current, Event::Apply, act.at_ms, &rules)
             .map_err(ConsortiumError::refused)?;
-        self.enter(new, applicant, "applied", act).await?;
+        let org = self.enter(new, applicant, "applied", act).await?;
         let draft = Draft {
-            title: format!("Admit {} as a {} member", new.legal_name, new.class),
+            title: format!("Admit {} as a {} member", org.legal_name, new.class),
             text: format!(
                 "{} ({}) applies to join the consortium as a {} member.\n\n{statement}",
-                new.legal_name,
+                org.legal_name,
                 kind_name(new.kind),
                 new.class
             ),
@@ -64,7 +80,7 @@ impl Consortium {
         };
         let id = self.draft(&draft, act).await?;
         self.open(id, None, act).await?;
-        self.announce_application(id, &new.legal_name, act).await?;
+        self.announce_application(id, &org.legal_name, act).await?;
         Ok(id)
     }
 
@@ -91,18 +107,22 @@ impl Consortium {
         match self.store.organisation(&new.name).await {
             Ok(_) => {}
             Err(store::StoreError::NotFound(_)) => {
+                let legal_name = new.legal_name.as_deref().unwrap_or(&new.name);
                 self.store
-                    .add_organisation(&new.name, &new.legal_name, act)
+                    .add_organisation(&new.name, legal_name, act)
                     .await?;
             }
             Err(e) => return Err(e.into()),
         }
+        // What is not given keeps the register's value: applying again
+        // must not wipe an organisation's legal name or contact.
         let patch = RegisterPatch {
-            legal_name: Some(new.legal_name.clone()),
+            legal_name: new.legal_name.clone(),
+            legal_form: new.legal_form.map(|f| f.as_str().to_string()),
             kind: Some(kind_name(new.kind).into()),
             member_class: Some(new.class.clone()),
             weight: Some(i64::from(u32::from(weight))),
-            contact: Some(new.contact.clone()),
+            contact: new.contact.clone(),
         };
         self.store.set_register(&new.name, &patch, act).await?;
         // Joining (or applying) accepts the rights and conditions of

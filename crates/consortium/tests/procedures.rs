@@ -3,8 +3,8 @@
 mod common;
 
 use common::{DAY, T0, apply_delta, at, consent, delegate, member, world};
-use consortium::{ConsortiumError, Voter};
-use governance::membership::OrgKind;
+use consortium::{ConsortiumError, NewMember, Voter};
+use governance::membership::{LegalForm, OrgKind};
 use governance::proposal::{Ballot, Choice, Position};
 use governance::tally::Outcome;
 use store::Act;
@@ -279,4 +279,103 @@ async fn a_withdrawn_application_can_be_made_again() {
         .map(|e| e.status)
         .collect();
     assert_eq!(steps, ["applicant", "withdrawn", "applicant"]);
+}
+
+#[tokio::test]
+async fn applying_again_keeps_the_legal_name_and_contact_it_does_not_give() {
+    let w = world().await;
+    let c = &w.c;
+    c.store()
+        .add_organisation("delta", "Delta School Trust", &at(T0))
+        .await
+        .unwrap();
+    let contact = store::RegisterPatch {
+        contact: Some("office@delta.example".into()),
+        ..store::RegisterPatch::default()
+    };
+    c.store()
+        .set_register("delta", &contact, &at(T0))
+        .await
+        .unwrap();
+    let bare = NewMember {
+        legal_name: None,
+        contact: None,
+        ..member("delta", "consumer", OrgKind::Organisation, None)
+    };
+    c.apply(&bare, "", &at(T0 + 1)).await.unwrap();
+    let delta = c.store().organisation("delta").await.unwrap();
+    assert_eq!(
+        (delta.legal_name.as_str(), delta.contact.as_str()),
+        ("Delta School Trust", "office@delta.example")
+    );
+    assert_eq!(delta.status, "applicant");
+}
+
+#[tokio::test]
+async fn a_member_class_cannot_be_removed_while_members_hold_it() {
+    let w = world().await;
+    let c = &w.c;
+    let mut rules = c.rules().await.unwrap();
+    rules.member_classes = ["consumer".to_string()].into();
+    let refused = c.set_rules(&rules, &at(T0)).await;
+    match refused {
+        Err(ConsortiumError::Refused(why)) => assert_eq!(
+            why,
+            "the member class \"producer\" cannot be removed while alpha hold it: change their class first"
+        ),
+        other => panic!("refused, not {other:?}"),
+    }
+    assert!(c.rules().await.unwrap().member_classes.contains("producer"));
+    c.set_member("alpha", Some("consumer"), None, None, &at(T0))
+        .await
+        .unwrap();
+    c.set_rules(&rules, &at(T0 + 1)).await.unwrap();
+    assert!(!c.rules().await.unwrap().member_classes.contains("producer"));
+}
+
+#[tokio::test]
+async fn an_application_from_a_legal_form_the_rules_do_not_admit_is_refused() {
+    let w = world().await;
+    let c = &w.c;
+    let mut rules = c.rules().await.unwrap();
+    rules.admitted_legal_forms = [LegalForm::CoOperative, LegalForm::Association].into();
+    c.set_rules(&rules, &at(T0)).await.unwrap();
+    let company = NewMember {
+        legal_form: Some(LegalForm::Company),
+        ..member("delta", "consumer", OrgKind::Organisation, None)
+    };
+    match c.apply(&company, "", &at(T0 + 1)).await {
+        Err(ConsortiumError::Refused(why)) => assert_eq!(
+            why,
+            "the membership rules admit only co-operative, association; this organisation is a company"
+        ),
+        other => panic!("refused, not {other:?}"),
+    }
+    assert!(
+        c.store().organisation("delta").await.is_err(),
+        "a refused application leaves nothing behind"
+    );
+    let unknown = member("delta", "consumer", OrgKind::Organisation, None);
+    assert!(matches!(
+        c.apply(&unknown, "", &at(T0 + 1)).await,
+        Err(ConsortiumError::Refused(_))
+    ));
+    let co_op = NewMember {
+        legal_form: Some(LegalForm::CoOperative),
+        ..unknown
+    };
+    c.apply(&co_op, "", &at(T0 + 2)).await.unwrap();
+    let delta = c.store().organisation("delta").await.unwrap();
+    assert_eq!(delta.legal_form.as_deref(), Some("co-operative"));
+    let audited = c
+        .store()
+        .audit_entries(Some("org:delta"), 0, 100)
+        .await
+        .unwrap();
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.kind == "org.set" && e.detail.contains("\"legal_form\":\"co-operative\"")),
+        "the legal form is in the audit log"
+    );
 }

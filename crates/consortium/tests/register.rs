@@ -8,11 +8,12 @@ use testkit::TempDir;
 fn member(name: &str) -> NewMember {
     NewMember {
         name: name.into(),
-        legal_name: "Some Co-operative".into(),
+        legal_name: Some("Some Co-operative".into()),
+        legal_form: None,
         kind: OrgKind::Organisation,
         class: "consumer".into(),
         weight: None,
-        contact: String::new(),
+        contact: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod load;
+pub mod owners;
 pub mod placement;
 mod poller;
 
@@ -20,7 +21,7 @@ use health::{Thresholds, Tracker};
 use load::LoadModel;
 use placement::Candidate;
 
-pub use poller::{PollReport, TENANT_META};
+pub use poller::PollReport;
 
 /// Milliseconds since the Unix epoch; injected so tests control time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -41,7 +42,9 @@ pub struct FleetConfig {
     /// How many servers are polled at once.
     pub poll_concurrency: usize,
     /// Meetings younger than this are not ended for being absent from a poll:
-    /// their create may not have reached the server when it answered.
+    /// their create may not have reached the server when it answered. A
+    /// meeting ended for less than this may still be listed by its server;
+    /// after it, the server is told to end it again.
     pub absent_grace: Duration,
 }
 

@@ -1,5 +1,5 @@
 //! The poller: every interval, one `getMeetings` per server, all servers at
-//! once (bounded), within a round deadline. It feeds health, load, the
+//! once (bounded), each within its own deadline. It feeds health, load, the
 //! meeting records and one usage sample per meeting.
 
 use std::collections::{HashMap, HashSet};
@@ -7,17 +7,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bbb::Params;
 use bbb::meeting::{MeetingSummary, meetings_of};
+use bbb::{Element, Params};
 use futures::StreamExt;
 use store::{Health, MeetingRecord, ServerPoll, UsageSample};
 
 use crate::load::MeetingLoad;
+use crate::owners::{self, Books, Owner};
 use crate::{Fleet, FleetError, Route};
-
-/// Metadata key naming the tenant on every meeting Plenary creates, so a raw
-/// backend poll can be attributed.
-pub const TENANT_META: &str = "plenary-tenant";
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollReport {
@@ -26,12 +23,23 @@ pub struct PollReport {
     pub samples: usize,
     pub ended: usize,
     pub released: u64,
+    /// The round took longer than the poll interval.
     pub overrun: bool,
+    /// Meetings ended on a server that still ran them after Plenary had
+    /// ended or released them.
+    pub stale_ended: usize,
+    /// Records whose backend's internal meeting ID was learned from a poll.
+    pub reconciled: usize,
+}
+
+fn succeeded(doc: &Element) -> bool {
+    doc.child_text("returncode").as_deref() == Some("SUCCESS")
 }
 
 impl Fleet {
     /// Polls until `shutdown` resolves; the first round starts at once. Only
-    /// the elected instance polls; the others follow what it records.
+    /// the elected instance polls; the others follow what it records. Rounds
+    /// never overlap: a round that overruns delays the next tick.
     pub async fn run_poller(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut ticker = tokio::time::interval(self.config.poll_interval);
@@ -71,53 +79,35 @@ impl Fleet {
         }
     }
 
-    /// One round over every server that is not disabled.
+    /// One round over every server that is not disabled. Each server's
+    /// poll stands alone: its own deadline, its own health verdict, and its
+    /// answer recorded whatever the others do.
     pub async fn poll_once(&self) -> Result<PollReport, FleetError> {
         let started = Instant::now();
         let round_start_ms = self.now_ms();
         self.refresh().await?;
-        let routes = self.routes();
-        let deadline = self.config.poll_interval.max(Duration::from_secs(1));
+        let deadline = self.server_deadline();
         let client = self.client.clone();
-        let polls = futures::stream::iter(routes.into_iter().map(|route| {
+        let answers = futures::stream::iter(self.routes().into_iter().map(|route| {
             let client = client.clone();
             async move {
                 let t = Instant::now();
-                let result = client
-                    .call(&route.backend, "getMeetings", &Params::new(), None)
-                    .await;
+                let none = Params::new();
+                let call = client.call(&route.backend, "getMeetings", &none, None);
+                let answer = tokio::time::timeout(deadline, call).await;
                 metrics::histogram!("plenary_backend_latency_seconds", "call" => "getMeetings")
                     .record(t.elapsed().as_secs_f64());
-                (route, result)
+                (route, answer)
             }
         }))
         .buffer_unordered(self.config.poll_concurrency.max(1))
-        .collect::<Vec<_>>();
-        let (results, overrun) = match tokio::time::timeout(deadline, polls).await {
-            Ok(r) => (r, false),
-            Err(_) => {
-                tracing::warn!(
-                    deadline_ms = deadline.as_millis() as u64,
-                    "poll round overran its deadline; unanswered servers count as failed"
-                );
-                (Vec::new(), true)
-            }
-        };
-        let answered: HashSet<i64> = results.iter().map(|(r, _)| r.server_id).collect();
-        let mut report = PollReport {
-            overrun,
-            ..PollReport::default()
-        };
+        .collect::<Vec<_>>()
+        .await;
+        let mut report = PollReport::default();
         let tenant_names = self.tenant_names().await?;
-        for route in self.routes() {
-            if !answered.contains(&route.server_id) {
-                self.record_failure(&route, &mut report, "no answer within the round")
-                    .await?;
-            }
-        }
-        for (route, result) in results {
-            match result {
-                Ok(doc) if doc.child_text("returncode").as_deref() == Some("SUCCESS") => {
+        for (route, answer) in answers {
+            let recorded = match answer {
+                Ok(Ok(doc)) if succeeded(&doc) => {
                     let meetings = meetings_of(&doc);
                     self.record_success(
                         &route,
@@ -126,26 +116,50 @@ impl Fleet {
                         &tenant_names,
                         &mut report,
                     )
-                    .await?;
+                    .await
                 }
-                Ok(doc) => {
+                Ok(Ok(doc)) => {
                     let key = doc.child_text("messageKey").unwrap_or_default();
                     self.record_failure(&route, &mut report, &format!("FAILED {key}"))
-                        .await?;
+                        .await
                 }
-                Err(e) => {
+                Ok(Err(e)) => {
                     self.record_failure(&route, &mut report, &e.to_string())
-                        .await?
+                        .await
                 }
+                Err(_) => {
+                    let why = format!("no answer within {} ms", deadline.as_millis());
+                    self.record_failure(&route, &mut report, &why).await
+                }
+            };
+            if let Err(e) = recorded {
+                tracing::error!(server = %route.label, error = %e, "recording a poll failed");
             }
         }
         self.publish_health_metrics();
+        let elapsed = started.elapsed();
+        report.overrun = elapsed > self.config.poll_interval;
+        if report.overrun {
+            metrics::counter!("plenary_poll_overruns_total").increment(1);
+            tracing::warn!(
+                elapsed_ms = elapsed.as_millis() as u64,
+                interval_ms = self.config.poll_interval.as_millis() as u64,
+                "poll round took longer than the poll interval; the next one starts late"
+            );
+        }
         tracing::debug!(
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = elapsed.as_millis() as u64,
             ?report,
             "poll round done"
         );
         Ok(report)
+    }
+
+    /// How long one server may take to answer a poll: three quarters of
+    /// the interval, so a hung server leaves time to record the round before
+    /// the next is due; at least a second, which any healthy server meets.
+    fn server_deadline(&self) -> Duration {
+        (self.config.poll_interval * 3 / 4).max(Duration::from_secs(1))
     }
 
     async fn tenant_names(&self) -> Result<HashMap<i64, String>, FleetError> {
@@ -218,22 +232,30 @@ impl Fleet {
         report.polled += 1;
         let now = self.now_ms();
         let records = self.store.live_meetings_on_server(route.server_id).await?;
-        let by_backend: HashMap<&str, &MeetingRecord> =
-            records.iter().map(|r| (r.backend_id.as_str(), r)).collect();
-        let by_internal: HashMap<&str, &MeetingRecord> = records
-            .iter()
-            .filter_map(|r| r.internal_id.as_deref().map(|i| (i, r)))
-            .collect();
+        let by_id: HashMap<i64, &MeetingRecord> = records.iter().map(|r| (r.id, r)).collect();
         let tenant_ids: HashMap<&str, i64> = tenant_names
             .iter()
             .map(|(id, n)| (n.as_str(), *id))
             .collect();
+        let grace = self.config.absent_grace.as_millis() as i64;
+        let ended_here = self
+            .ended_here(route, meetings, &records, &tenant_ids)
+            .await?;
+        let owners = owners::owners(
+            meetings,
+            &Books {
+                live: &records,
+                ended_here: &ended_here,
+                stale_before_ms: round_start_ms - grace,
+                tenant_ids: &tenant_ids,
+            },
+        );
 
         let mut load = 0;
         let mut samples = Vec::new();
         let mut seen = HashSet::new();
         let mut gauges: HashMap<i64, TenantGauges> = HashMap::new();
-        for m in meetings {
+        for (m, owner) in meetings.iter().zip(owners) {
             load += self.config.load.meeting(&MeetingLoad {
                 participants: m.participants.into(),
                 voice: m.mic_users().into(),
@@ -241,26 +263,31 @@ impl Fleet {
                 age_ms: now - m.create_time_ms,
                 size_hint: m.meta("bbb-meeting-size-hint").and_then(|h| h.parse().ok()),
             });
-            // A breakout room belongs to whoever owns its parent meeting.
-            let record = by_backend.get(m.meeting_id.as_str()).copied().or_else(|| {
-                m.parent_meeting_id
-                    .as_deref()
-                    .and_then(|p| by_internal.get(p).copied())
-            });
-            if let Some(r) = by_backend.get(m.meeting_id.as_str()) {
-                seen.insert(r.id);
+            // Ending the meeting ends its breakout rooms with it.
+            if owner == Owner::Stale && !m.is_breakout && self.end_stale(route, m).await {
+                report.stale_ended += 1;
             }
-            let tenant_id = record
-                .map(|r| r.tenant_id)
-                .or_else(|| m.meta(TENANT_META).and_then(|n| tenant_ids.get(n).copied()));
-            let Some(tenant_id) = tenant_id else {
+            if let Owner::Record { record_id, .. } = owner
+                && !m.is_breakout
+            {
+                seen.insert(record_id);
+                if let Some(record) = by_id.get(&record_id)
+                    && self.reconcile(record, m).await?
+                {
+                    report.reconciled += 1;
+                }
+            }
+            let Some(tenant_id) = owner.tenant_id() else {
                 continue;
             };
             gauges.entry(tenant_id).or_default().add(m);
             // One timestamp per round, so a round's samples add up to a moment.
             samples.push(UsageSample {
                 at_ms: round_start_ms,
-                meeting_ref: record.map(|r| r.id),
+                meeting_ref: match owner {
+                    Owner::Record { record_id, .. } => Some(record_id),
+                    _ => None,
+                },
                 tenant_id,
                 server_id: route.server_id,
                 backend_id: m.meeting_id.clone(),
@@ -275,7 +302,6 @@ impl Fleet {
         }
         // Meetings the server no longer reports have ended there (empty,
         // out of time, or ended by a moderator).
-        let grace = self.config.absent_grace.as_millis() as i64;
         for r in &records {
             if !seen.contains(&r.id) && r.created_at < round_start_ms - grace {
                 self.store.end_meeting(r.id, now).await?;
@@ -326,6 +352,83 @@ impl Fleet {
             )
             .await?;
         Ok(())
+    }
+
+    /// When Plenary last ended a record on this server of each tenant
+    /// meeting that the server runs without a live record.
+    async fn ended_here(
+        &self,
+        route: &Route,
+        meetings: &[MeetingSummary],
+        records: &[MeetingRecord],
+        tenant_ids: &HashMap<&str, i64>,
+    ) -> Result<HashMap<String, i64>, FleetError> {
+        let mut ended = HashMap::new();
+        for m in meetings {
+            let unrecorded =
+                !m.is_breakout && !records.iter().any(|r| r.backend_id == m.meeting_id);
+            let namespaced =
+                owners::tenant_of(&m.meeting_id).is_some_and(|t| tenant_ids.contains_key(t));
+            if unrecorded
+                && namespaced
+                && let Some(at) = self
+                    .store
+                    .last_ended_on_server(route.server_id, &m.meeting_id)
+                    .await?
+            {
+                ended.insert(m.meeting_id.clone(), at);
+            }
+        }
+        Ok(ended)
+    }
+
+    /// Ends, on the server, a meeting that Plenary released or ended there
+    /// and that the server still runs (it was down when it was released, or
+    /// its end was lost): left running it would be metered twice and never
+    /// end. The operator is told, since it means a server came back.
+    /// Returns whether the server accepted the end.
+    async fn end_stale(&self, route: &Route, m: &MeetingSummary) -> bool {
+        tracing::warn!(
+            server = %route.label,
+            meeting = %m.meeting_id,
+            "the server still runs a meeting Plenary released or ended; ending it there"
+        );
+        let mut params = Params::new();
+        params.set("meetingID", m.meeting_id.clone());
+        let why = match self.client.call(&route.backend, "end", &params, None).await {
+            Ok(doc) if succeeded(&doc) => {
+                let server = route.label.clone();
+                metrics::counter!("plenary_stale_meetings_ended_total", "server" => server)
+                    .increment(1);
+                return true;
+            }
+            Ok(doc) => doc.child_text("messageKey").unwrap_or_default(),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(
+            server = %route.label,
+            meeting = %m.meeting_id,
+            reason = %why,
+            "could not end a stale meeting; it is not metered and is tried again next poll"
+        );
+        false
+    }
+
+    /// Learns the backend's internal ID of a record whose create answer was
+    /// never stored (the process died between the two): recordings and
+    /// breakout rooms are found by it. Returns whether the record changed.
+    async fn reconcile(
+        &self,
+        record: &MeetingRecord,
+        m: &MeetingSummary,
+    ) -> Result<bool, FleetError> {
+        if record.internal_id.is_some() || m.internal_meeting_id.is_empty() {
+            return Ok(false);
+        }
+        self.store
+            .set_meeting_internal_id(record.id, &m.internal_meeting_id)
+            .await?;
+        Ok(true)
     }
 
     fn publish_health_metrics(&self) {

@@ -4,7 +4,8 @@
 //! prefix), its checksum verified against that tenant's secrets, and the call
 //! is answered by the fleet's servers with meeting IDs namespaced per tenant.
 //! Every answer is BBB XML (HTTP 200, `FAILED` + `messageKey` on error) or, for
-//! `join`, the redirect a BBB server would give.
+//! `join`, the redirect a BBB server would give. An address that sent too
+//! many bad checksums is refused for a while without checking.
 
 mod calls;
 pub mod namespace;
@@ -46,6 +47,8 @@ pub struct GatewayConfig {
     /// How long a tenant and its secrets are reused between requests;
     /// zero reads them for every request.
     pub tenant_cache_ttl: std::time::Duration,
+    /// Refuses addresses that sent too many bad checksums.
+    pub throttle: throttle::Throttle,
 }
 
 impl Default for GatewayConfig {
@@ -60,6 +63,7 @@ impl Default for GatewayConfig {
             default_logout_url: "/".into(),
             fallback_tenant: None,
             tenant_cache_ttl: std::time::Duration::from_secs(2),
+            throttle: throttle::Throttle::default(),
         }
     }
 }

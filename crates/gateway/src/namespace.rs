@@ -5,7 +5,7 @@
 use bbb::Element;
 use bbb::xml::Node;
 
-const SEP: char = '~';
+const SEP: char = fleet::owners::MEETING_ID_SEP;
 
 /// BBB's own limit on meeting IDs, which the namespaced ID must respect.
 pub const BBB_MAX_MEETING_ID: usize = 256;
@@ -35,19 +35,20 @@ fn carries_meeting_id(element_name: &str) -> bool {
 
 /// Maps every meeting ID of `tenant` in a backend answer back to the ID the
 /// tenant knows, wherever it appears.
-pub fn unmap(tenant: &str, el: &mut Element) {
-    let rewrite = carries_meeting_id(&el.name);
-    for child in &mut el.children {
-        match child {
-            Node::Element(e) => unmap(tenant, e),
-            Node::Text(t) if rewrite => {
-                if let Some(own) = tenant_id(tenant, t.trim()) {
-                    *t = own.to_string();
-                }
-            }
-            Node::Text(_) => {}
+pub fn unmap(tenant: &str, root: &mut Element) {
+    // Without recursion: the answer's shape is the backend's to choose.
+    root.visit_mut(|el| {
+        if !carries_meeting_id(&el.name) {
+            return;
         }
-    }
+        for child in &mut el.children {
+            if let Node::Text(t) = child
+                && let Some(own) = tenant_id(tenant, t.trim())
+            {
+                *t = own.to_string();
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -79,6 +80,32 @@ mod tests {
              <metadata><meetingId>r</meetingId></metadata></recording>\
              <meetingName>r~acme</meetingName><meetingID>r~other</meetingID></response>"
         );
+    }
+
+    #[test]
+    fn an_answer_nested_deeper_than_any_parsed_one_is_mapped_without_recursion() {
+        let mut el = Element::new("meetingID").with_child(Element::new("x"));
+        el.children.push(Node::Text("r~acme".into()));
+        for _ in 0..200_000 {
+            el = Element::new("meeting").with_child(el);
+        }
+        unmap("acme", &mut el);
+        let mut at = &el;
+        while let Some(inner) = at.elements().next() {
+            at = inner;
+            if at.name == "meetingID" {
+                break;
+            }
+        }
+        assert_eq!(at.text(), "r");
+        // Dropping is recursive and would overflow; the tree is taken apart by hand.
+        let mut todo = vec![el];
+        while let Some(mut e) = todo.pop() {
+            todo.extend(e.children.drain(..).filter_map(|n| match n {
+                Node::Element(c) => Some(c),
+                Node::Text(_) => None,
+            }));
+        }
     }
 
     #[test]

@@ -6,6 +6,20 @@
 
 use bbb::Params;
 
+/// Plenary's own metadata namespace: only Plenary sets these keys.
+const RESERVED_META_PREFIX: &str = "meta_plenary-";
+
+/// Names the tenant on every meeting Plenary creates, for operators who
+/// read a backend directly; attribution never relies on it.
+pub const TENANT_META: &str = "meta_plenary-tenant";
+
+/// Drops every parameter in Plenary's metadata namespace, whatever its case:
+/// BBB lower-cases metadata keys, so a caller's `meta_PLENARY-TENANT` would
+/// otherwise stand beside (and may replace) Plenary's own value.
+pub fn drop_reserved_meta(params: &mut Params) {
+    params.retain(|k, _| !k.to_ascii_lowercase().starts_with(RESERVED_META_PREFIX));
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParamPolicy {
     pub defaults: Vec<(String, String)>,
@@ -129,6 +143,15 @@ mod tests {
             ),
             "name=n&logo=https%3A%2F%2Fcoop%2Flogo.png"
         );
+    }
+
+    #[test]
+    fn plenary_metadata_is_dropped_in_any_case() {
+        let mut p = Params::parse(
+            "meta_PLENARY-TENANT=t2&meta_plenary-tenant=t3&meta_Plenary-Other=x&meta_plenaryx=y&name=n",
+        );
+        drop_reserved_meta(&mut p);
+        assert_eq!(p.encode(), "meta_plenaryx=y&name=n");
     }
 
     #[test]

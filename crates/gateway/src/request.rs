@@ -1,17 +1,19 @@
 //! From an HTTP request to a verified call of one tenant.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bbb::checksum::{self, SignedRequest};
 use bbb::params::is_xml_text;
 use bbb::{ApiError, ChecksumError, Params};
 use store::Tenant;
+use throttle::ClientAddr;
 
 use crate::calls::{self, Call};
 use crate::{Gateway, namespace};
@@ -34,6 +36,7 @@ pub(crate) struct Verified {
 pub(crate) async fn api(
     State(gw): State<Arc<Gateway>>,
     path: Option<Path<HashMap<String, String>>>,
+    client: Option<Extension<ClientAddr>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -51,6 +54,7 @@ pub(crate) async fn api(
     handle(
         &gw,
         call,
+        client.map(|Extension(ClientAddr(ip))| ip),
         tenant,
         host.as_deref(),
         method,
@@ -70,6 +74,7 @@ pub(crate) async fn unsupported() -> Response {
 async fn handle(
     gw: &Gateway,
     call_name: &str,
+    client: Option<IpAddr>,
     path_tenant: Option<&str>,
     host: Option<&str>,
     method: Method,
@@ -78,25 +83,46 @@ async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let Some(call) = Call::parse(call_name) else {
-        return record(call_name, None, ApiError::unsupported_request().into());
+        return record(None, None, ApiError::unsupported_request().into());
     };
     if call == Call::Index {
-        return record(call_name, None, calls::index());
+        return record(Some(call), None, calls::index());
+    }
+    let throttle = &gw.config.throttle;
+    if client.is_some_and(|ip| throttle.is_blocked(ip)) {
+        return record(Some(call), None, too_many_failures().into());
     }
     match verify(gw, call, path_tenant, host, method, uri, headers, body).await {
         Ok(v) => {
             let tenant = v.tenant.name.clone();
             let answer = calls::dispatch(gw, call, v).await;
-            record(call_name, Some(&tenant), answer)
+            record(Some(call), Some(&tenant), answer)
         }
-        Err(e) => record(call_name, None, e.into()),
+        Err(e) => {
+            if let Some(ip) = client
+                && e == ApiError::checksum_error()
+            {
+                throttle.record_failure(ip);
+            }
+            record(Some(call), None, e.into())
+        }
     }
 }
 
-fn record(call: &str, tenant: Option<&str>, answer: Answer) -> Answer {
+/// An address that sent too many bad checksums, refused unchecked.
+fn too_many_failures() -> ApiError {
+    ApiError::new(
+        "tooManyFailures",
+        "Too many requests with a bad checksum came from this address. Please try again later.",
+    )
+}
+
+/// Counts an answer by call; names that are no BBB call share one label,
+/// so random paths cannot grow `/metrics`.
+fn record(call: Option<Call>, tenant: Option<&str>, answer: Answer) -> Answer {
     metrics::counter!(
         "plenary_api_requests_total",
-        "call" => call.to_string(),
+        "call" => call.map_or("unknown", Call::name),
         "tenant" => tenant.unwrap_or("").to_string(),
         "outcome" => answer.outcome(),
     )

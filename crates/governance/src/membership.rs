@@ -68,6 +68,92 @@ impl fmt::Display for OrgKind {
     }
 }
 
+/// The legal form an organisation has under its own law: what the register
+/// records, and what the membership rules may restrict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LegalForm {
+    CoOperative,
+    Association,
+    Foundation,
+    Company,
+    PublicBody,
+    InformalGroup,
+    Federation,
+}
+
+impl LegalForm {
+    pub const ALL: [LegalForm; 7] = [
+        LegalForm::CoOperative,
+        LegalForm::Association,
+        LegalForm::Foundation,
+        LegalForm::Company,
+        LegalForm::PublicBody,
+        LegalForm::InformalGroup,
+        LegalForm::Federation,
+    ];
+
+    /// The name the register, the command line and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegalForm::CoOperative => "co-operative",
+            LegalForm::Association => "association",
+            LegalForm::Foundation => "foundation",
+            LegalForm::Company => "company",
+            LegalForm::PublicBody => "public-body",
+            LegalForm::InformalGroup => "informal-group",
+            LegalForm::Federation => "federation",
+        }
+    }
+}
+
+impl fmt::Display for LegalForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A legal form name that is not one of [`LegalForm::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a legal form (known: {known})", known = known_forms())]
+pub struct UnknownLegalForm(pub String);
+
+fn known_forms() -> String {
+    LegalForm::ALL.map(LegalForm::as_str).join(", ")
+}
+
+impl std::str::FromStr for LegalForm {
+    type Err = UnknownLegalForm;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        LegalForm::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s.trim())
+            .ok_or_else(|| UnknownLegalForm(s.to_string()))
+    }
+}
+
+/// An application from a legal form the membership rules do not admit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LegalFormRefused {
+    #[error("the membership rules admit only {admitted}; this organisation is a {given}")]
+    NotAdmitted { given: LegalForm, admitted: String },
+    #[error(
+        "the membership rules admit only {admitted}: give the organisation's legal form to apply"
+    )]
+    Unknown { admitted: String },
+}
+
+/// A member class the new rules drop while organisations still hold it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the member class {class:?} cannot be removed while {} hold it: change their class first",
+    holders.join(", ")
+)]
+pub struct ClassHeld {
+    pub class: String,
+    pub holders: Vec<String>,
+}
+
 /// A weight that the rules do not allow for this kind of member.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a vote weight of {weight} is not allowed for this {kind} (allowed: {allowed})")]
@@ -153,6 +239,15 @@ impl Status {
             | Status::Rejected { .. }
             | Status::Withdrawn { .. } => false,
         }
+    }
+
+    /// Whether the organisation holds its member class in this state: as an
+    /// applicant, a member, or a member that has given notice.
+    pub fn holds_class(self) -> bool {
+        matches!(
+            self,
+            Status::Applicant { .. } | Status::Member { .. } | Status::Leaving { .. }
+        )
     }
 
     fn described(status: Option<Status>) -> &'static str {
@@ -283,6 +378,9 @@ pub struct ConsortiumRules {
     /// Whether every ballot must link to the minutes of the member's own
     /// decision.
     pub require_minutes_link: bool,
+    /// The legal forms that may apply for membership; empty: all of them.
+    #[serde(default)]
+    pub admitted_legal_forms: BTreeSet<LegalForm>,
 }
 
 impl Default for ConsortiumRules {
@@ -296,6 +394,7 @@ impl Default for ConsortiumRules {
             federation_weight: FederationWeight::One,
             reminder_lead: DurationMs::days(1),
             require_minutes_link: false,
+            admitted_legal_forms: BTreeSet::new(),
         }
     }
 }
@@ -376,6 +475,46 @@ impl ConsortiumRules {
                     .collect::<Vec<_>>()
                     .join(", "),
             })
+        }
+    }
+
+    /// Checks that an organisation of legal form `form` (`None`: not
+    /// recorded) may apply.
+    pub fn check_legal_form(&self, form: Option<LegalForm>) -> Result<(), LegalFormRefused> {
+        if self.admitted_legal_forms.is_empty() {
+            return Ok(());
+        }
+        let admitted = self
+            .admitted_legal_forms
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match form {
+            Some(f) if self.admitted_legal_forms.contains(&f) => Ok(()),
+            Some(given) => Err(LegalFormRefused::NotAdmitted { given, admitted }),
+            None => Err(LegalFormRefused::Unknown { admitted }),
+        }
+    }
+
+    /// Checks that every class still held (by `(organisation, class)`
+    /// pairs) is one of these rules' classes.
+    pub fn check_classes_held<'a>(
+        &self,
+        held: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), ClassHeld> {
+        let mut dropped: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for (org, class) in held {
+            if !self.member_classes.contains(class) {
+                dropped.entry(class).or_default().push(org.to_string());
+            }
+        }
+        match dropped.into_iter().next() {
+            Some((class, holders)) => Err(ClassHeld {
+                class: class.to_string(),
+                holders,
+            }),
+            None => Ok(()),
         }
     }
 
@@ -614,6 +753,72 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"investor\" is not a member class of this consortium (known: consumer, producer)"
+        );
+    }
+
+    #[test]
+    fn every_legal_form_may_apply_by_default() {
+        for form in LegalForm::ALL {
+            assert_eq!(rules().check_legal_form(Some(form)), Ok(()));
+        }
+        assert_eq!(rules().check_legal_form(None), Ok(()));
+    }
+
+    #[test]
+    fn only_the_admitted_legal_forms_may_apply_when_the_rules_name_them() {
+        let rules = ConsortiumRules {
+            admitted_legal_forms: [LegalForm::CoOperative, LegalForm::Association].into(),
+            ..rules()
+        };
+        assert_eq!(rules.check_legal_form(Some(LegalForm::Association)), Ok(()));
+        let refused = rules
+            .check_legal_form(Some(LegalForm::Company))
+            .expect_err("refused");
+        assert_eq!(
+            refused.to_string(),
+            "the membership rules admit only co-operative, association; this organisation is a company"
+        );
+        assert!(matches!(
+            rules.check_legal_form(None),
+            Err(LegalFormRefused::Unknown { .. })
+        ));
+    }
+
+    #[test]
+    fn legal_forms_are_named_in_kebab_case() {
+        assert_eq!("public-body".parse(), Ok(LegalForm::PublicBody));
+        assert_eq!(
+            serde_json::to_string(&LegalForm::CoOperative).unwrap(),
+            "\"co-operative\""
+        );
+        assert!("plc".parse::<LegalForm>().is_err());
+    }
+
+    #[test]
+    fn rules_stored_before_legal_forms_were_known_admit_every_form() {
+        let mut stored = serde_json::to_value(rules()).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("admitted_legal_forms");
+        let read: ConsortiumRules = serde_json::from_value(stored).unwrap();
+        assert!(read.admitted_legal_forms.is_empty());
+    }
+
+    #[test]
+    fn a_class_still_held_cannot_be_dropped_from_the_rules() {
+        let rules = ConsortiumRules {
+            member_classes: ["consumer"].map(String::from).into(),
+            ..rules()
+        };
+        assert_eq!(rules.check_classes_held([("a", "consumer")]), Ok(()));
+        let err = rules
+            .check_classes_held([("a", "consumer"), ("host", "producer"), ("b", "producer")])
+            .expect_err("held");
+        assert_eq!(err.holders, ["host", "b"]);
+        assert_eq!(
+            err.to_string(),
+            "the member class \"producer\" cannot be removed while host, b hold it: change their class first"
         );
     }
 

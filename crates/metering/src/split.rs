@@ -13,7 +13,7 @@
 //! first organisation hosts a server costing 300.00 a month: its balance is
 //! 220.00; the others owe their shares.
 
-use crate::money::{Cents, largest_remainder};
+use crate::money::{Cents, Currency, largest_remainder};
 
 /// What "use" means for the proportional part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,8 +94,10 @@ pub struct Share {
 }
 
 /// Splits `pool` (≥ 0) among `members` under `rule`; the shares sum exactly
-/// to the pool, and identical inputs give identical results.
-pub fn split(pool: Cents, members: &[Member], rule: SplitRule) -> Vec<Share> {
+/// to the pool, and identical inputs give identical results. The
+/// explanations write amounts in `currency`.
+pub fn split(pool: Cents, members: &[Member], rule: SplitRule, currency: Currency) -> Vec<Share> {
+    let money = |c: Cents| currency.format(c);
     let n = members.len() as i64;
     if n == 0 {
         return Vec::new();
@@ -106,7 +108,9 @@ pub fn split(pool: Cents, members: &[Member], rule: SplitRule) -> Vec<Share> {
             if base_fee.0.max(0) * n <= pool.0 {
                 let rest = Cents(pool.0 - base_fee.0.max(0) * n);
                 let how = format!(
-                    "base fee {base_fee} plus the remaining {rest} in proportion to {}",
+                    "base fee {} plus the remaining {} in proportion to {}",
+                    money(base_fee),
+                    money(rest),
                     measure.describe()
                 );
                 (
@@ -119,7 +123,9 @@ pub fn split(pool: Cents, members: &[Member], rule: SplitRule) -> Vec<Share> {
                 // The base fees alone exceed the pool: the pool is shared equally.
                 let equal = largest_remainder(pool, &vec![1; members.len()]);
                 let how = format!(
-                    "the base fee {base_fee} times {n} exceeds the pool {pool}, so the pool is shared equally"
+                    "the base fee {} times {n} exceeds the pool {}, so the pool is shared equally",
+                    money(base_fee),
+                    money(pool)
                 );
                 (equal, Cents(0), vec![0; members.len()], how)
             }
@@ -157,9 +163,12 @@ pub fn split(pool: Cents, members: &[Member], rule: SplitRule) -> Vec<Share> {
                 contributions: m.contributions,
                 balance: share - m.contributions,
                 explanation: format!(
-                    "{share} = {base} + {usage_part} ({how}; weight {w} of {total_weight}); balance {} after contributions of {}",
-                    share - m.contributions,
-                    m.contributions
+                    "{} = {} + {} ({how}; weight {w} of {total_weight}); balance {} after contributions of {}",
+                    money(share),
+                    money(base),
+                    money(usage_part),
+                    money(share - m.contributions),
+                    money(m.contributions)
                 ),
             }
         })
@@ -192,10 +201,10 @@ mod tests {
             base_fee: Cents(10_000),
             measure: UsageMeasure::ParticipantMinutes,
         };
-        let shares = split(Cents(100_000), &members, rule);
+        let shares = split(Cents(100_000), &members, rule, Currency::EUR);
         let got: Vec<(i64, i64)> = shares.iter().map(|s| (s.share.0, s.balance.0)).collect();
         assert_eq!(got, [(52_000, 22_000), (31_000, 31_000), (17_000, 17_000)]);
-        assert!(shares[0].explanation.contains("base fee 100.00"));
+        assert!(shares[0].explanation.contains("base fee €100.00"));
     }
 
     #[test]
@@ -205,7 +214,10 @@ mod tests {
             base_fee: Cents(500),
             measure: UsageMeasure::ParticipantMinutes,
         };
-        assert_eq!(split(Cents(10_000), &members, rule)[1].share, Cents(500));
+        assert_eq!(
+            split(Cents(10_000), &members, rule, Currency::EUR)[1].share,
+            Cents(500)
+        );
     }
 
     #[test]
@@ -215,7 +227,7 @@ mod tests {
             base_fee: Cents(500),
             measure: UsageMeasure::ParticipantMinutes,
         };
-        let s = split(Cents(1000), &members, rule);
+        let s = split(Cents(1000), &members, rule, Currency::EUR);
         assert_eq!(
             s.iter().map(|x| x.share.0).collect::<Vec<_>>(),
             [334, 333, 333]
@@ -226,7 +238,12 @@ mod tests {
     fn tier_prices_weigh_the_tier_price_list_rule() {
         let mut members = [member("a", 0, 0), member("b", 0, 0)];
         members[1].tier_price = Cents(3000);
-        let s = split(Cents(4000), &members, SplitRule::TierPriceList);
+        let s = split(
+            Cents(4000),
+            &members,
+            SplitRule::TierPriceList,
+            Currency::EUR,
+        );
         assert_eq!((s[0].share, s[1].share), (Cents(1000), Cents(3000)));
     }
 
@@ -271,7 +288,7 @@ mod tests {
     proptest! {
         #[test]
         fn shares_sum_exactly_to_the_pool(pool in 0i64..100_000_000, members in members_strategy(), rule in rules()) {
-            let shares = split(Cents(pool), &members, rule);
+            let shares = split(Cents(pool), &members, rule, Currency::EUR);
             prop_assert_eq!(shares.iter().map(|s| s.share).sum::<Cents>(), Cents(pool));
             for (s, m) in shares.iter().zip(&members) {
                 prop_assert_eq!(s.balance, s.share - m.contributions);
@@ -283,7 +300,7 @@ mod tests {
             pool in 0i64..100_000_000, members in members_strategy(), fee in 0i64..100_000,
         ) {
             let rule = SplitRule::Guifi { base_fee: Cents(fee), measure: UsageMeasure::ParticipantMinutes };
-            let shares = split(Cents(pool), &members, rule);
+            let shares = split(Cents(pool), &members, rule, Currency::EUR);
             let fits = fee * members.len() as i64 <= pool;
             for s in &shares {
                 prop_assert!(s.share.0 >= 0);
@@ -295,7 +312,7 @@ mod tests {
 
         #[test]
         fn identical_inputs_give_identical_statements(pool in 0i64..10_000_000, members in members_strategy(), rule in rules()) {
-            prop_assert_eq!(split(Cents(pool), &members, rule), split(Cents(pool), &members, rule));
+            prop_assert_eq!(split(Cents(pool), &members, rule, Currency::EUR), split(Cents(pool), &members, rule, Currency::EUR));
         }
     }
 }

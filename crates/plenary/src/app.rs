@@ -30,6 +30,8 @@ pub enum Polling {
 
 pub struct App {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `metrics_listen` moves it off `addr`.
+    pub metrics_addr: Option<SocketAddr>,
     pub store: Store,
     pub fleet: Arc<Fleet>,
     pub consortium: Consortium,
@@ -91,8 +93,10 @@ impl DutyRunner {
 }
 
 impl App {
-    /// Opens the database (migrating it), binds the listener and starts the
-    /// poller. `listen` port 0 picks a free port (tests, the demo).
+    /// Opens the database (migrating it; a SQLite file must exist already,
+    /// so a lost database is never silently replaced by an empty one),
+    /// binds the listeners and starts the poller. `listen` port 0 picks a
+    /// free port (tests, the demo).
     pub async fn start(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         Self::start_with(config, clock, Polling::Background).await
     }
@@ -103,19 +107,39 @@ impl App {
         polling: Polling,
     ) -> anyhow::Result<Self> {
         let metrics = ops::metrics_handle();
-        let store = Store::open(&config.database_url).await.with_context(|| {
-            format!("cannot open the database {}", redact(&config.database_url))
-        })?;
+        let store = match Store::open_existing(&config.database_url).await {
+            Err(store::StoreError::Missing(path)) => anyhow::bail!(
+                "the database {} does not exist; `plenary migrate` creates it",
+                path.display()
+            ),
+            opened => opened.with_context(|| {
+                format!("cannot open the database {}", redact(&config.database_url))
+            })?,
+        };
         ensure_default_tenant(&store, config, clock()).await?;
         let (connect, response) = config.timeouts();
-        let client = bbb::client::Client::new(connect, response);
+        let client = bbb::client::Client::new(connect, response)
+            .with_max_answer_bytes(config.max_answer_bytes);
         let fleet =
             Fleet::new(store.clone(), client.clone(), config.fleet(), clock.clone()).await?;
-        let gateway = gateway::Gateway::new(store.clone(), fleet.clone(), config.gateway()?);
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        // One budget of failed authentication per address, across both APIs.
+        let throttle = throttle::Throttle::new(config.auth_throttle(), clock.clone());
+        let gateway = gateway::Gateway::new(
+            store.clone(),
+            fleet.clone(),
+            config.gateway(throttle.clone())?,
+        );
+        let limits = config.http_limits()?;
+        let listener = bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let metrics_listener = match config.metrics_listen {
+            Some(at) => Some(bind(at).await?),
+            None => None,
+        };
+        let metrics_addr = metrics_listener
+            .as_ref()
+            .map(tokio::net::TcpListener::local_addr)
+            .transpose()?;
         // Links in messages need the port actually bound when it was 0.
         let bound = Config {
             listen: addr,
@@ -131,30 +155,39 @@ impl App {
             consortium: consortium.clone(),
             clock: clock.clone(),
             discourse: config.discourse.clone(),
+            throttle,
         };
+        let (here, own) = ops::metrics_access(
+            config
+                .metrics_token
+                .as_ref()
+                .map(crate::config::Secret::expose),
+            metrics_listener.is_some(),
+        );
         let mut router = gateway::router(gateway)
-            .merge(ops::router(store.clone(), metrics))
+            .merge(ops::router(store.clone(), metrics.clone(), here))
             .merge(web::api::router(api));
         if let Some(rooms) = rooms(&bound, store.clone(), client.clone())? {
             router = router.merge(web::rooms::router(rooms));
         }
-        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
         let (stop, stopped) = watch::channel(false);
         let until_stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let server = tokio::spawn({
-            let stopped = until_stopped(stopped.clone());
-            async move {
-                if let Err(e) = axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
-                {
-                    tracing::error!(error = %e, "HTTP server stopped");
-                }
-            }
-        });
-        let mut tasks = vec![server];
+        let mut tasks = vec![tokio::spawn(web::serve::serve(
+            listener,
+            traced(router),
+            limits.clone(),
+            until_stopped(stopped.clone()),
+        ))];
+        if let Some(listener) = metrics_listener {
+            tasks.push(tokio::spawn(web::serve::serve(
+                listener,
+                traced(ops::metrics_router(metrics, own)),
+                limits,
+                until_stopped(stopped.clone()),
+            )));
+        }
         if polling == Polling::Background {
             tasks.push(tokio::spawn(
                 fleet.clone().run_poller(until_stopped(stopped.clone())),
@@ -171,9 +204,10 @@ impl App {
                 until_stopped(stopped),
             )));
         }
-        tracing::info!(%addr, "plenary is listening");
+        tracing::info!(%addr, metrics = ?metrics_addr, "plenary is listening");
         Ok(Self {
             addr,
+            metrics_addr,
             store,
             fleet,
             consortium,
@@ -201,6 +235,29 @@ impl App {
         }
         self.store.close().await;
     }
+}
+
+async fn bind(at: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(at)
+        .await
+        .with_context(|| format!("cannot listen on {at}"))
+}
+
+/// Requests traced by method and route only: query strings carry
+/// checksums, meeting passwords and signed join links, and room links
+/// carry their signature in the path; none of them may reach a log.
+fn traced(router: axum::Router) -> axum::Router {
+    router.layer(
+        tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", |p| p.as_str());
+                tracing::debug_span!("request", method = %req.method(), route)
+            },
+        ),
+    )
 }
 
 /// The meeting rooms, when configured: created through this very process's
@@ -316,18 +373,23 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C or SIGTERM. The handlers are installed at the call, so a signal
+/// sent as soon as the caller said how to stop it is not missed.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("a SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).expect("a SIGINT handler");
+        let mut term = signal(SignalKind::terminate()).expect("a SIGTERM handler");
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

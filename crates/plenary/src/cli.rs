@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use governance::membership::LegalForm;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,7 +93,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the whole chain; exit 0 when intact, 1 naming the first broken entry.
-    Verify,
+    Verify {
+        /// A head published earlier (with a closed proposal or bill) that
+        /// the log must still hold: catches a removed tail whose head row
+        /// was rolled back with it.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
     /// The number of entries and the head hash, to publish or compare.
     Head,
     /// Entries, oldest first.
@@ -278,6 +285,10 @@ pub enum OrgCommand {
         name: String,
         #[arg(long)]
         legal_name: Option<String>,
+        /// co-operative, association, foundation, company, public-body,
+        /// informal-group or federation.
+        #[arg(long)]
+        legal_form: Option<LegalForm>,
         /// Member class (see `plenary rules show`).
         #[arg(long)]
         class: Option<String>,
@@ -300,9 +311,13 @@ pub enum OrgCommand {
     },
 }
 
-/// Register fields of a member or applicant.
+/// Register fields of an organisation, a member or an applicant.
 #[derive(Debug, Args)]
 pub struct RegisterArgs {
+    /// co-operative, association, foundation, company, public-body,
+    /// informal-group or federation.
+    #[arg(long)]
+    pub legal_form: Option<LegalForm>,
     /// Member class (see `plenary rules show`); default: consumer.
     #[arg(long)]
     pub class: Option<String>,
@@ -312,9 +327,10 @@ pub struct RegisterArgs {
     /// Vote weight; default: the consortium's rule for the kind.
     #[arg(long)]
     pub weight: Option<u32>,
-    /// Contact address for notifications until it has representatives.
-    #[arg(long, default_value = "")]
-    pub contact: String,
+    /// Contact address for notifications until it has representatives
+    /// (an organisation already registered keeps its own when omitted).
+    #[arg(long)]
+    pub contact: Option<String>,
 }
 
 /// The consortium's roles, as `--role` takes them.
@@ -434,6 +450,10 @@ pub struct SimArgs {
     /// Share of API calls answered with HTTP 500 (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
+    /// What every answer is turned into, as by a hostile server: normal,
+    /// garbage, nested:DEPTH, oversized:BYTES or control-characters.
+    #[arg(long, default_value = "normal")]
+    pub answers: sim::AnswerFault,
 }
 
 #[derive(Debug, Args)]
@@ -645,9 +665,13 @@ pub enum RulesCommand {
         /// Whether every ballot must link to the minutes of the member's own meeting.
         #[arg(long)]
         require_minutes: Option<bool>,
-        /// Member classes, comma-separated.
+        /// Member classes, comma-separated; one that members hold stays.
         #[arg(long)]
         classes: Option<String>,
+        /// Legal forms that may apply for membership, comma-separated
+        /// (e.g. co-operative,association), or `all`.
+        #[arg(long)]
+        legal_forms: Option<String>,
     },
 }
 

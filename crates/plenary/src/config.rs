@@ -33,6 +33,8 @@ pub struct Config {
     pub poll_concurrency: usize,
     pub connect_timeout_secs: f64,
     pub response_timeout_secs: f64,
+    /// Backend answers larger than this are refused unread.
+    pub max_answer_bytes: usize,
     pub server_healthy_threshold: u32,
     pub server_unhealthy_threshold: u32,
     /// Minutes; 0 = no limit.
@@ -51,6 +53,8 @@ pub struct Config {
     pub sample_retention_days: u64,
     /// The IANA time zone billing periods and daily reports follow.
     pub time_zone: String,
+    /// The ISO 4217 currency every amount is billed and printed in.
+    pub currency: String,
     /// Hours a month a tenant may exceed its tier's concurrent participants
     /// before its fair use is over.
     pub fair_use_burst_hours: u64,
@@ -78,6 +82,25 @@ pub struct Config {
     /// at the deadline, leaves at the end of their notice, and sending
     /// what is queued for mail and the forum.
     pub duties_interval_secs: f64,
+    /// Connections served at once; further ones wait to be accepted.
+    pub http_max_connections: usize,
+    /// Seconds from a request's first byte to the end of its headers.
+    pub http_header_timeout_secs: f64,
+    /// Seconds from the end of a request's headers to the end of its body.
+    pub http_body_timeout_secs: f64,
+    /// Seconds a connection may wait, silent, for its next request.
+    pub http_idle_timeout_secs: f64,
+    /// Proxies whose `X-Forwarded-For` names the client, e.g. `127.0.0.1, ::1`.
+    pub trusted_proxies: String,
+    /// Failed authentications (bad checksums, unknown tokens) from one
+    /// address within `auth_throttle_window_secs` before it is refused
+    /// until the window ends; 0 = no throttle.
+    pub auth_throttle_failures: u32,
+    pub auth_throttle_window_secs: f64,
+    /// Where `/metrics` is served instead of the main address.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The bearer token `/metrics` requires.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A secret setting: readable by the code that uses it, redacted in `Debug`.
@@ -113,6 +136,7 @@ impl Default for Config {
             poll_concurrency: 32,
             connect_timeout_secs: 5.0,
             response_timeout_secs: 10.0,
+            max_answer_bytes: bbb::client::DEFAULT_MAX_ANSWER_BYTES,
             server_healthy_threshold: 1,
             server_unhealthy_threshold: 2,
             max_meeting_duration: 0,
@@ -127,6 +151,7 @@ impl Default for Config {
             tenant_cache_secs: 2.0,
             sample_retention_days: 14,
             time_zone: "UTC".into(),
+            currency: "EUR".into(),
             fair_use_burst_hours: 4,
             fair_use_p95_mbps: 100,
             log_format: "text".into(),
@@ -137,6 +162,15 @@ impl Default for Config {
             smtp: None,
             discourse: None,
             duties_interval_secs: 60.0,
+            http_max_connections: 512,
+            http_header_timeout_secs: 10.0,
+            http_body_timeout_secs: 30.0,
+            http_idle_timeout_secs: 30.0,
+            trusted_proxies: String::new(),
+            auth_throttle_failures: 20,
+            auth_throttle_window_secs: 60.0,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -171,6 +205,7 @@ const SECRET_VARS: &[&str] = &[
     "LOADBALANCER_SECRET",
     "LOADBALANCER_SECRETS",
     "PLENARY_ROOM_KEY",
+    "PLENARY_METRICS_TOKEN",
     "PLENARY_SMTP__PASSWORD",
     "PLENARY_DISCOURSE__API_KEY",
     "PLENARY_DISCOURSE__WEBHOOK_SECRET",
@@ -294,6 +329,27 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         self.algorithms()?;
+        self.trusted_proxies()?;
+        for (name, secs) in [
+            ("http_header_timeout_secs", self.http_header_timeout_secs),
+            ("http_body_timeout_secs", self.http_body_timeout_secs),
+            ("http_idle_timeout_secs", self.http_idle_timeout_secs),
+            ("auth_throttle_window_secs", self.auth_throttle_window_secs),
+        ] {
+            if !(0.1..=86_400.0).contains(&secs) {
+                bail!("{name} must be between 0.1 and 86400 (got {secs})");
+            }
+        }
+        if self.http_max_connections == 0 {
+            bail!("http_max_connections must be at least 1");
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().trim().is_empty())
+        {
+            bail!("metrics_token must not be empty");
+        }
         if self.poll_interval_secs < 0.1 {
             bail!(
                 "poll_interval_secs must be at least 0.1 (got {})",
@@ -318,7 +374,14 @@ impl Config {
             forum::Discourse::new(discourse).context("discourse")?;
         }
         self.zone()?;
+        self.currency()?;
         Ok(())
+    }
+
+    /// The configured currency, checked against ISO 4217.
+    pub fn currency(&self) -> anyhow::Result<metering::money::Currency> {
+        metering::money::Currency::parse(&self.currency)
+            .map_err(|e| anyhow::anyhow!("currency: {e}"))
     }
 
     /// The configured time zone, from the system's time zone database.
@@ -329,6 +392,36 @@ impl Config {
                 self.time_zone
             )
         })
+    }
+
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: {s:?} is not an IP address"))
+            })
+            .collect()
+    }
+
+    /// The HTTP server's limits.
+    pub fn http_limits(&self) -> anyhow::Result<web::serve::Limits> {
+        Ok(web::serve::Limits {
+            max_connections: self.http_max_connections,
+            header_timeout: Duration::from_secs_f64(self.http_header_timeout_secs),
+            body_timeout: Duration::from_secs_f64(self.http_body_timeout_secs),
+            idle_timeout: Duration::from_secs_f64(self.http_idle_timeout_secs),
+            trusted_proxies: self.trusted_proxies()?,
+        })
+    }
+
+    pub fn auth_throttle(&self) -> throttle::Limits {
+        throttle::Limits {
+            failures: self.auth_throttle_failures,
+            window_ms: (self.auth_throttle_window_secs * 1000.0) as i64,
+            ..throttle::Limits::default()
+        }
     }
 
     pub fn sample_retention_ms(&self) -> i64 {
@@ -344,7 +437,7 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("checksum_algorithms: {e}"))
     }
 
-    pub fn gateway(&self) -> anyhow::Result<GatewayConfig> {
+    pub fn gateway(&self, throttle: throttle::Throttle) -> anyhow::Result<GatewayConfig> {
         let policy = |d: &str, o: &str, x: &str| ParamPolicy {
             defaults: ParamPolicy::parse_pairs(d),
             overrides: ParamPolicy::parse_pairs(o),
@@ -369,6 +462,7 @@ impl Config {
             default_logout_url: self.default_logout_url.clone(),
             fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
             tenant_cache_ttl: Duration::from_secs_f64(self.tenant_cache_secs.max(0.0)),
+            throttle,
         })
     }
 
@@ -428,7 +522,8 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
             .parse::<f64>()
             .map_or_else(|_| value.clone().into(), Into::into),
-        "server_healthy_threshold"
+        "max_answer_bytes"
+        | "server_healthy_threshold"
         | "server_unhealthy_threshold"
         | "max_meeting_duration"
         | "sample_retention_days"
@@ -565,10 +660,54 @@ mod tests {
     }
 
     #[test]
+    fn the_currency_is_an_iso_code_in_hundredths() {
+        assert_eq!(load(&[]).unwrap().currency().unwrap().code(), "EUR");
+        let c = load(&[("PLENARY_CURRENCY", "gbp")]).unwrap();
+        assert_eq!(c.currency().unwrap().code(), "GBP");
+        for bad in ["POUNDS", "JPY"] {
+            let err = load(&[("PLENARY_CURRENCY", bad)]).unwrap_err().to_string();
+            assert!(err.starts_with("currency: "), "{err}");
+        }
+    }
+
+    #[test]
     fn an_incomplete_smtp_section_is_refused_at_start() {
         let err = load(&[("PLENARY_SMTP__HOST", "mail.coop.example")])
             .unwrap_err()
             .to_string();
         assert!(err.contains("from"), "{err}");
+    }
+
+    #[test]
+    fn the_metrics_token_is_a_secret_read_from_a_file() {
+        let dir =
+            std::env::temp_dir().join(format!("plenary-config-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "0123456789\n").unwrap();
+        let c = load(&[
+            ("PLENARY_METRICS_TOKEN_FILE", file.to_str().unwrap()),
+            ("PLENARY_METRICS_LISTEN", "127.0.0.1:9464"),
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_token.as_ref().unwrap().expose(), "0123456789");
+        assert_eq!(c.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(!format!("{c:?}").contains("0123456789"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn http_limits_and_trusted_proxies_are_checked_at_start() {
+        let c = load(&[
+            ("PLENARY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+            ("PLENARY_HTTP_HEADER_TIMEOUT_SECS", "5"),
+        ])
+        .unwrap();
+        let limits = c.http_limits().unwrap();
+        assert_eq!(limits.trusted_proxies.len(), 2);
+        assert_eq!(limits.header_timeout, Duration::from_secs(5));
+        assert!(load(&[("PLENARY_TRUSTED_PROXIES", "proxy.local")]).is_err());
+        assert!(load(&[("PLENARY_HTTP_IDLE_TIMEOUT_SECS", "0")]).is_err());
+        assert!(load(&[("PLENARY_HTTP_MAX_CONNECTIONS", "0")]).is_err());
     }
 }

@@ -8,5 +8,6 @@ pub mod config;
 pub mod demo;
 pub mod governance;
 pub mod ops;
+pub mod output;
 pub mod period;
 pub mod usage;

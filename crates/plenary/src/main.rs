@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -5,9 +6,11 @@ use plenary::app::{App, redact, shutdown_signal};
 use plenary::cli::{Cli, Command};
 use plenary::commands;
 use plenary::config::{Config, Overrides};
+use plenary::say;
 use store::Store;
 
 fn main() -> ExitCode {
+    plenary::output::end_quietly_on_closed_output();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -15,14 +18,17 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("plenary: cannot start the async runtime: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "plenary: cannot start the async runtime: {e}"
+            );
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("plenary: {e:#}");
+            let _ = writeln!(std::io::stderr(), "plenary: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -43,9 +49,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(_) => {
             ensure_data_dir(&config)?;
             let app = App::start(&config, fleet::system_clock()).await?;
-            println!("Plenary is serving at {}", app.url());
-            shutdown_signal().await;
-            println!("Stopping…");
+            let stop_signal = shutdown_signal();
+            say!("Plenary is serving at {}", app.url());
+            if let Some(at) = app.metrics_addr {
+                say!("Metrics at http://{at}/metrics");
+            }
+            stop_signal.await;
+            say!("Stopping…");
             app.shutdown().await;
         }
         Command::Migrate => {
@@ -128,6 +138,7 @@ async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
                 latency_ms: args.latency_ms,
                 error_rate: args.error_rate,
                 down: false,
+                answers: args.answers,
             },
             ..sim::SimConfig::default()
         },
@@ -141,8 +152,9 @@ async fn run_sim(args: plenary::cli::SimArgs) -> anyhow::Result<()> {
             server.addr()
         );
     }
+    let stop_signal = shutdown_signal();
     println!("Press Ctrl-C to stop.");
-    shutdown_signal().await;
+    stop_signal.await;
     fleet.shutdown().await;
     Ok(())
 }
@@ -168,7 +180,9 @@ fn ensure_data_dir(config: &Config) -> anyhow::Result<()> {
 }
 
 /// Logs go to stderr so command output stays clean; `PLENARY_LOG` or
-/// `RUST_LOG` set the filter.
+/// `RUST_LOG` set the filter. A log line that cannot be written is lost:
+/// by default the formatter reports that with `eprintln!`, which panics
+/// on the same broken stderr, killing whichever task was logging.
 fn init_logging(config: &Config, serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLENARY_LOG")
@@ -176,7 +190,8 @@ fn init_logging(config: &Config, serving: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     if config.log_format == "json" {
         builder.json().init();
     } else {

@@ -1,20 +1,77 @@
 //! Endpoints for operators and monitoring: liveness, readiness, the
 //! Scalelite-compatible health check, Prometheus metrics, and the front page.
+//!
+//! `/metrics` names tenants and servers, so it is not public: it needs the
+//! configured bearer token, or is served on its own address, or else
+//! answers only callers on this machine that no proxy forwarded.
 
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Extension, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use store::Store;
+use subtle::ConstantTimeEq;
+use throttle::ClientAddr;
 
 #[derive(Clone)]
 struct Ops {
     store: Store,
-    metrics: PrometheusHandle,
+}
+
+/// Who may read `/metrics` where it is served.
+#[derive(Clone)]
+pub enum MetricsAccess {
+    /// Requests with `Authorization: Bearer <token>`.
+    Token(String),
+    /// Requests from a loopback address that carry no forwarding header.
+    Loopback,
+    /// Anyone who reaches it (its own listener, chosen by the operator).
+    Anyone,
+    /// Nobody: it is served on its own address.
+    Elsewhere,
+}
+
+/// Who may read `/metrics` on the main address and on its own one
+/// (`metrics_listen`): the token wherever it is set; without one, anyone who
+/// reaches its own address, or local callers on the main one.
+pub fn metrics_access(token: Option<&str>, own_address: bool) -> (MetricsAccess, MetricsAccess) {
+    let with_token = |t: &str| MetricsAccess::Token(t.to_string());
+    let main = match (own_address, token) {
+        (true, _) => MetricsAccess::Elsewhere,
+        (false, Some(t)) => with_token(t),
+        (false, None) => MetricsAccess::Loopback,
+    };
+    (main, token.map_or(MetricsAccess::Anyone, with_token))
+}
+
+impl MetricsAccess {
+    fn allows(&self, client: Option<ClientAddr>, headers: &HeaderMap) -> bool {
+        match self {
+            Self::Token(token) => headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(token.as_bytes()))),
+            Self::Loopback => {
+                let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+                    .iter()
+                    .any(|h| headers.contains_key(*h));
+                !forwarded && client.is_some_and(|ClientAddr(ip)| ip.is_loopback())
+            }
+            Self::Anyone => true,
+            Self::Elsewhere => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Metrics {
+    handle: PrometheusHandle,
+    access: MetricsAccess,
 }
 
 /// The process-wide Prometheus recorder, installed once.
@@ -36,7 +93,14 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-pub fn router(store: Store, metrics: PrometheusHandle) -> Router {
+/// `/metrics` alone, for its own listener.
+pub fn metrics_router(handle: PrometheusHandle, access: MetricsAccess) -> Router {
+    Router::new()
+        .route("/metrics", get(render_metrics))
+        .with_state(Metrics { handle, access })
+}
+
+pub fn router(store: Store, metrics: PrometheusHandle, access: MetricsAccess) -> Router {
     Router::new()
         .route("/", get(front_page))
         .route(
@@ -50,8 +114,8 @@ pub fn router(store: Store, metrics: PrometheusHandle) -> Router {
         )
         .route("/readyz", get(readyz))
         .route("/health_check", get(health_check))
-        .route("/metrics", get(render_metrics))
-        .with_state(Ops { store, metrics })
+        .with_state(Ops { store })
+        .merge(metrics_router(metrics, access))
 }
 
 async fn readiness(store: &Store) -> Result<(), String> {
@@ -90,10 +154,21 @@ async fn health_check(State(ops): State<Ops>) -> Response {
     }
 }
 
-async fn render_metrics(State(ops): State<Ops>) -> Response {
+/// Refused as if absent, so the endpoint gives nothing away.
+async fn render_metrics(
+    State(metrics): State<Metrics>,
+    client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+) -> Response {
+    if !metrics
+        .access
+        .allows(client.map(|Extension(c)| c), &headers)
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        ops.metrics.render(),
+        metrics.handle.render(),
     )
         .into_response()
 }

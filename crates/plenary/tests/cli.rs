@@ -5,6 +5,32 @@ fn cli() -> testkit::Cli {
     testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"))
 }
 
+/// The current month in UTC (the default time zone), `YYYY-MM`.
+fn this_month() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m").to_string()
+}
+
+/// Two organisations with a tenant each; `host` hosts a server costing
+/// 100.00, and the month has 20.00 of transit: pool 120.00, and `host`
+/// ends with a negative balance.
+fn host_and_user(cli: &testkit::Cli, month: &str) {
+    cli.ok(&["org", "add", "host"]);
+    cli.ok(&["org", "add", "user"]);
+    cli.ok(&["tenant", "add", "host-gl", "--org", "host"]);
+    cli.ok(&["tenant", "add", "user-gl", "--org", "user"]);
+    cli.ok(&[
+        "server",
+        "add",
+        "https://bbb1.example.org",
+        "--secret",
+        "s1",
+    ]);
+    cli.ok(&["server", "set", "1", "--cost", "100", "--owner", "host"]);
+    cli.ok(&[
+        "bill", "add-cost", "--period", month, "--label", "transit", "--amount", "20",
+    ]);
+}
+
 #[test]
 fn a_generated_tenant_secret_is_shown_once_and_then_only_its_fingerprint() {
     let cli = cli();
@@ -222,26 +248,13 @@ fn organisations_own_tenants_on_tiers() {
 #[test]
 fn a_period_is_previewed_closed_and_frozen() {
     let cli = cli();
-    cli.ok(&["org", "add", "host"]);
-    cli.ok(&["org", "add", "user"]);
-    cli.ok(&["tenant", "add", "host-gl", "--org", "host"]);
-    cli.ok(&["tenant", "add", "user-gl", "--org", "user"]);
-    cli.ok(&[
-        "server",
-        "add",
-        "https://bbb1.example.org",
-        "--secret",
-        "s1",
-    ]);
-    cli.ok(&["server", "set", "1", "--cost", "100", "--owner", "host"]);
-    cli.ok(&[
-        "bill", "add-cost", "--period", "2026-11", "--label", "transit", "--amount", "20",
-    ]);
+    // The server is added now, so it is charged from this month on.
+    let month = this_month();
+    let month = month.as_str();
+    host_and_user(&cli, month);
     let preview = |cli: &testkit::Cli| -> serde_json::Value {
-        serde_json::from_str(
-            &cli.ok(&["bill", "preview", "--period", "2026-11", "--format", "json"]),
-        )
-        .unwrap()
+        serde_json::from_str(&cli.ok(&["bill", "preview", "--period", month, "--format", "json"]))
+            .unwrap()
     };
     let v = preview(&cli);
     // Pool 120.00; base 10.00 each; no use yet, so the rest splits equally.
@@ -264,17 +277,21 @@ fn a_period_is_previewed_closed_and_frozen() {
         (share("user", "share_cents"), share("user", "balance_cents")),
         (6_000, 6_000)
     );
+    let closed = cli.ok(&["bill", "close", "--period", month]);
+    assert!(closed.contains("closed and frozen"), "{closed}");
+    let head = cli.ok(&["audit", "head"]);
+    let head = head.split_whitespace().nth(1).unwrap();
     assert!(
-        cli.ok(&["bill", "close", "--period", "2026-11"])
-            .contains("closed and frozen")
+        closed.contains(&format!("Audit log head after closing: {head}")),
+        "{closed}"
     );
     assert!(
-        cli.fails(&["bill", "close", "--period", "2026-11"])
+        cli.fails(&["bill", "close", "--period", month])
             .contains("already exists")
     );
     assert!(
         cli.fails(&[
-            "bill", "add-cost", "--period", "2026-11", "--label", "late", "--amount", "1"
+            "bill", "add-cost", "--period", month, "--label", "late", "--amount", "1"
         ])
         .contains("closed")
     );
@@ -283,9 +300,16 @@ fn a_period_is_previewed_closed_and_frozen() {
         v,
         "recomputing a closed period gives the identical statement"
     );
+    let shown = cli.ok(&["bill", "show", "--period", month]);
+    assert!(shown.contains(&format!("Statement {month}")), "{shown}");
     assert!(
-        cli.ok(&["bill", "show", "--period", "2026-11"])
-            .contains("Statement 2026-11")
+        shown.contains(&format!("Audit log head after closing: {head}")),
+        "{shown}"
+    );
+    let verified = cli.ok(&["audit", "verify", "--head", head]);
+    assert!(
+        verified.contains("still holds the published head"),
+        "{verified}"
     );
     assert!(
         cli.fails(&["server", "set", "1", "--owner", "nobody"])
@@ -396,4 +420,170 @@ fn audit_verify_passes_on_a_clean_log_and_names_an_altered_entry() {
     });
     let broken = cli.fails(&["audit", "verify"]);
     assert!(broken.contains("broken at entry 2"), "{broken}");
+}
+
+#[test]
+fn statements_print_negative_amounts_with_one_sign_in_the_configured_currency() {
+    let cli = cli();
+    let month = this_month();
+    host_and_user(&cli, &month);
+    // 120.25 in all: the rest of 100.25 splits 50.13 and 50.12, and the
+    // host's balance is 60.13 - 100.00 = -39.87 (once printed `-39.-87`).
+    cli.ok(&[
+        "bill", "add-cost", "--period", &month, "--label", "extra", "--amount", "0.25",
+    ]);
+    let gbp = [("PLENARY_CURRENCY", "GBP")];
+    let table = cli.ok_with(&["bill", "preview", "--period", &month], &gbp);
+    assert!(table.contains("pool £120.25"), "{table}");
+    assert!(table.contains("-£39.87"), "host's balance: {table}");
+    assert!(!table.contains(".-"), "{table}");
+    let csv = cli.ok_with(
+        &["bill", "preview", "--period", &month, "--format", "csv"],
+        &gbp,
+    );
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("org,participant_minutes,currency,base,usage,share,contributions,balance")
+    );
+    assert!(
+        lines.any(|l| l == "host,0,GBP,10.00,50.13,60.13,100.00,-39.87"),
+        "{csv}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&cli.ok_with(
+        &["bill", "preview", "--period", &month, "--format", "json"],
+        &gbp,
+    ))
+    .unwrap();
+    assert_eq!(json["currency"], "GBP");
+}
+
+#[test]
+fn a_period_closed_in_one_currency_reads_back_in_it_after_the_setting_changes() {
+    let cli = cli();
+    let month = this_month();
+    host_and_user(&cli, &month);
+    cli.ok_with(
+        &["bill", "close", "--period", &month],
+        &[("PLENARY_CURRENCY", "GBP")],
+    );
+    let shown = cli.ok_with(
+        &["bill", "show", "--period", &month],
+        &[("PLENARY_CURRENCY", "USD")],
+    );
+    assert!(shown.contains("pool £120.00"), "{shown}");
+    assert!(!shown.contains('$'), "{shown}");
+    let preview = cli.ok_with(
+        &["bill", "preview", "--period", &month],
+        &[("PLENARY_CURRENCY", "USD")],
+    );
+    assert!(
+        preview.contains("pool $120.00"),
+        "a preview uses the setting: {preview}"
+    );
+    assert!(
+        cli.fails_with(
+            &["bill", "show", "--period", &month],
+            &[("PLENARY_CURRENCY", "JPY")]
+        )
+        .contains("currency: JPY has 0 decimal places")
+    );
+}
+
+#[test]
+fn a_closed_bill_shows_its_close_time_in_the_configured_time_zone() {
+    let cli = cli();
+    let month = this_month();
+    host_and_user(&cli, &month);
+    cli.ok(&["bill", "close", "--period", &month]);
+    let shown = cli.ok_with(
+        &["bill", "show", "--period", &month],
+        &[("PLENARY_TIME_ZONE", "Europe/Paris")],
+    );
+    let closed = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("Closed at "))
+        .unwrap_or_else(|| panic!("a close time: {shown}"));
+    let (date, rest) = closed.split_once(' ').unwrap();
+    assert!(date.parse::<jiff::civil::Date>().is_ok(), "{closed}");
+    assert_eq!(rest.len(), "17:02 Europe/Paris.".len(), "{closed}");
+    assert!(rest.ends_with(" Europe/Paris."), "{closed}");
+}
+
+#[test]
+fn a_past_month_is_not_charged_for_a_server_added_after_it() {
+    let cli = cli();
+    let month = this_month();
+    host_and_user(&cli, &month);
+    let preview = |period: &str| -> serde_json::Value {
+        serde_json::from_str(&cli.ok(&["bill", "preview", "--period", period, "--format", "json"]))
+            .unwrap()
+    };
+    let past = preview("2020-01");
+    assert_eq!(past["pool_cents"], 0, "{past}");
+    assert!(past["pool"].as_array().unwrap().is_empty(), "{past}");
+    let host = past["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["org"] == "host")
+        .unwrap();
+    assert_eq!(
+        host["contributions_cents"], 0,
+        "nor credited to its host then"
+    );
+    assert_eq!(preview(&month)["pool_cents"], 12_000);
+}
+
+#[test]
+fn tenant_show_names_its_organisation_and_tier() {
+    let cli = cli();
+    cli.ok(&["org", "add", "acme"]);
+    cli.ok(&[
+        "tenant", "add", "acme-gl", "--org", "acme", "--tier", "level2",
+    ]);
+    let shown = cli.ok(&["tenant", "show", "acme-gl"]);
+    assert!(shown.contains("  org:       acme\n"), "{shown}");
+    assert!(shown.contains("  tier:      level2\n"), "{shown}");
+    cli.ok(&["tenant", "add", "loose"]);
+    let shown = cli.ok(&["tenant", "show", "loose"]);
+    assert!(shown.contains("  org:       -\n"), "{shown}");
+    assert!(shown.contains("  tier:      - (no limits)\n"), "{shown}");
+}
+
+#[test]
+fn audit_verify_against_a_published_head_finds_a_cut_tail_with_a_rolled_back_head() {
+    let cli = cli();
+    cli.ok(&["org", "add", "acme"]);
+    cli.ok(&["org", "add", "beta"]);
+    let published = cli.ok(&["audit", "head"]);
+    let published = published.split_whitespace().nth(1).unwrap().to_string();
+    cli.ok(&["org", "set", "acme", "--legal-name", "ACME Housing"]);
+    assert!(
+        cli.ok(&["audit", "verify", "--head", &published])
+            .contains("intact")
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&cli.dir.sqlite_url()).await.unwrap();
+        for sql in [
+            "DELETE FROM audit_log WHERE seq > 1",
+            "UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit_log WHERE seq = 1)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+    assert!(cli.ok(&["audit", "verify"]).contains("intact: 1 entries"));
+    let broken = cli.fails(&["audit", "verify", "--head", &published]);
+    assert!(
+        broken.contains(&format!(
+            "broken at entry 2: the published head {published} is not in the log"
+        )),
+        "{broken}"
+    );
+    assert!(
+        cli.fails(&["audit", "verify", "--head", "abc"])
+            .contains("is not an audit head")
+    );
 }

@@ -199,3 +199,292 @@ async fn every_poll_stores_a_usage_sample_per_meeting_for_its_tenant() {
     assert!(samples.iter().all(|s| s.tenant_id == acme.id));
     env.shutdown().await;
 }
+
+/// A server that answers every call only after `ms` milliseconds.
+fn hung(ms: u64) -> sim::Faults {
+    sim::Faults {
+        latency_ms: ms,
+        ..sim::Faults::default()
+    }
+}
+
+/// Two servers polled every second, so a three-second hang outlasts a round.
+fn two_servers_polled_every_second() -> Setup {
+    let mut setup = Setup {
+        servers: 2,
+        ..Setup::default()
+    };
+    setup.config.poll_interval_secs = 1.0;
+    setup
+}
+
+#[tokio::test]
+async fn a_hung_server_does_not_mark_healthy_ones_down() {
+    let env = Env::with(two_servers_polled_every_second()).await;
+    let acme = env.acme();
+    acme.create("kept").await;
+    let healthy = env.server_holding("acme", "kept").await.expect("placed");
+    let hanging = 1 - healthy;
+    env.sim.servers[hanging].set_faults(hung(3_000));
+    env.poll().await;
+    env.poll().await;
+    let routes = env.app.fleet.routes();
+    assert_eq!(routes[hanging].health, Health::Down, "the hung server");
+    assert_eq!(routes[healthy].health, Health::Up, "the healthy server");
+    assert!(
+        succeeded(&acme.call("getMeetingInfo", &[("meetingID", "kept")]).await),
+        "the healthy server keeps its meetings"
+    );
+    let next = acme.create("next").await;
+    assert!(succeeded(&next), "{next:?}");
+    assert_eq!(env.server_holding("acme", "next").await, Some(healthy));
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_round_longer_than_the_interval_is_counted_as_an_overrun() {
+    let mut setup = two_servers_polled_every_second();
+    // One server after the other: the hung first one delays the second.
+    setup.config.poll_concurrency = 1;
+    let env = Env::with(setup).await;
+    env.sim.servers[0].set_faults(hung(3_000));
+    let report = env.poll().await;
+    assert!(report.overrun);
+    assert_eq!((report.polled, report.failed), (1, 1));
+    let metrics = env
+        .http
+        .get(format!("{}/metrics", env.app.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("plenary_poll_overruns_total"), "{metrics}");
+    env.shutdown().await;
+}
+
+/// The metadata of a meeting as its simulated server holds it, if it runs there.
+fn metadata_on(env: &Env, server: usize, backend_id: &str) -> Option<Vec<(String, String)>> {
+    let snapshot = env.sim.servers[server].snapshot();
+    let meeting = snapshot["meetings"]
+        .as_array()?
+        .iter()
+        .find(|m| m["meeting_id"] == backend_id)?;
+    Some(serde_json::from_value(meeting["metadata"].clone()).expect("metadata pairs"))
+}
+
+#[tokio::test]
+async fn a_client_cannot_set_plenary_metadata_in_any_case() {
+    let env = Env::start().await;
+    env.acme()
+        .call(
+            "create",
+            &[
+                ("meetingID", "sly"),
+                ("name", "Sly"),
+                ("meta_PLENARY-TENANT", "globex"),
+                ("meta_Plenary-Note", "x"),
+            ],
+        )
+        .await;
+    let server = env.server_holding("acme", "sly").await.expect("placed");
+    let metadata = metadata_on(&env, server, "sly~acme").expect("the meeting runs");
+    let plenary: Vec<(&str, &str)> = metadata
+        .iter()
+        .filter(|(k, _)| k.starts_with("plenary-"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(plenary, [("plenary-tenant", "acme")]);
+    env.shutdown().await;
+}
+
+/// Creates a meeting straight on a simulated server, as something other
+/// than Plenary's gateway would; answers the server's internal meeting ID.
+async fn create_on_server(env: &Env, server: usize, pairs: &[(&str, &str)]) -> String {
+    let backend = bbb::client::Backend::new(
+        &env.sim.servers[server].url(),
+        common::SIM_SECRET,
+        bbb::Algorithm::Sha256,
+    )
+    .unwrap();
+    let answer = env
+        .client
+        .call(&backend, "create", &common::params(pairs), None)
+        .await
+        .unwrap();
+    assert!(succeeded(&answer), "{answer:?}");
+    common::text(&answer, "internalMeetingID")
+}
+
+#[tokio::test]
+async fn usage_is_attributed_by_the_namespaced_meeting_id_not_by_metadata() {
+    let env = Env::start().await;
+    create_on_server(
+        &env,
+        0,
+        &[
+            ("meetingID", "unrecorded~acme"),
+            ("name", "Unrecorded"),
+            ("meta_plenary-tenant", "globex"),
+        ],
+    )
+    .await;
+    env.poll().await;
+    let store = &env.app.store;
+    let samples_of = |name: &'static str| async move {
+        let tenant = store.tenant(name).await.unwrap();
+        store
+            .samples_of_tenant(tenant.id, 0, i64::MAX)
+            .await
+            .unwrap()
+    };
+    assert!(
+        samples_of("globex").await.is_empty(),
+        "nothing billed to globex"
+    );
+    assert!(
+        samples_of("acme")
+            .await
+            .iter()
+            .any(|s| s.backend_id == "unrecorded~acme")
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_recovered_server_ends_the_meetings_released_from_it() {
+    let clock = std::sync::Arc::new(sim::ManualClock::new(fleet::system_clock()()));
+    let mut setup = Setup {
+        servers: 2,
+        clock: Some(clock.clone()),
+        ..Setup::default()
+    };
+    setup.config.server_unhealthy_threshold = 1;
+    let env = Env::with(setup).await;
+    let acme = env.acme();
+    acme.create("standup").await;
+    let old = env.server_holding("acme", "standup").await.expect("placed");
+    env.sim.servers[old].set_faults(sim::Faults {
+        down: true,
+        ..sim::Faults::default()
+    });
+    assert_eq!(env.poll().await.released, 1);
+    acme.create("standup").await;
+    let new = env.server_holding("acme", "standup").await.expect("moved");
+    assert_ne!(new, old);
+    // Long enough after the release that no end can still be under way.
+    clock.advance(60_000);
+    env.sim.servers[old].set_faults(sim::Faults::default());
+    env.poll().await;
+    assert!(
+        metadata_on(&env, old, "standup~acme").is_none(),
+        "the stale copy is ended on the recovered server"
+    );
+    let tenant = env.app.store.tenant("acme").await.unwrap();
+    let samples = env
+        .app
+        .store
+        .samples_of_tenant(tenant.id, sim::Clock::now_ms(&*clock), i64::MAX)
+        .await
+        .unwrap();
+    let standups: Vec<i64> = samples
+        .iter()
+        .filter(|s| s.backend_id == "standup~acme")
+        .map(|s| s.server_id)
+        .collect();
+    let new_id = env.app.fleet.routes()[new].server_id;
+    assert_eq!(standups, [new_id], "metered once, where it runs now");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_record_left_without_its_internal_id_gets_it_from_the_next_poll() {
+    let env = Env::start().await;
+    let tenant = env.app.store.tenant("acme").await.unwrap();
+    let server_id = env.app.fleet.routes()[0].server_id;
+    // The state a crash between the server's create and its record leaves.
+    env.app
+        .store
+        .claim_meeting(
+            store::NewMeeting {
+                tenant_id: tenant.id,
+                meeting_id: "crashed",
+                backend_id: "crashed~acme",
+                server_id,
+                now_ms: env.app.fleet.now_ms(),
+                rooms_since_ms: 0,
+            },
+            |_| Ok::<(), std::convert::Infallible>(()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let internal = create_on_server(&env, 0, &[("meetingID", "crashed~acme"), ("name", "C")]).await;
+    env.poll().await;
+    let record = env
+        .app
+        .store
+        .live_meeting(tenant.id, "crashed")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.internal_id, Some(internal));
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn two_instances_on_one_sqlite_file_elect_one_poller_and_one_duty_runner() {
+    let dir = testkit::TempDir::new("two-instances");
+    let config = plenary::config::Config {
+        database_url: dir.sqlite_url(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        poll_interval_secs: 0.1,
+        duties_interval_secs: 1.0,
+        ..plenary::config::Config::default()
+    };
+    let start = || {
+        plenary::app::App::start_with(
+            &config,
+            fleet::system_clock(),
+            plenary::app::Polling::Background,
+        )
+    };
+    let (a, b) = (start().await.unwrap(), start().await.unwrap());
+    let leaders = || {
+        [&a, &b]
+            .iter()
+            .filter(|app| app.fleet.leads_polling())
+            .count()
+    };
+    for _ in 0..100 {
+        if leaders() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Several rounds later, the other instance still follows.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(leaders(), 1);
+    let outsider = store::Store::open(&config.database_url).await.unwrap();
+    assert!(
+        outsider.try_lead_duties().await.unwrap().is_none(),
+        "one of the two runs the duties, and the lock lets no other"
+    );
+    let (leader, follower) = if a.fleet.leads_polling() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    leader.shutdown().await;
+    let mut took_over = false;
+    for _ in 0..100 {
+        took_over = follower.fleet.leads_polling();
+        if took_over {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(took_over, "the follower leads once the leader has gone");
+    follower.shutdown().await;
+}

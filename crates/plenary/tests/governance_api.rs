@@ -660,6 +660,115 @@ async fn a_row_altered_in_the_database_breaks_the_audit_chain_at_that_entry() {
 }
 
 #[tokio::test]
+async fn a_tail_cut_with_its_head_row_is_caught_against_a_published_head() {
+    let c = Consortium::start().await;
+    let published = c.get("school", "/api/v1/audit/head").await;
+    let entries = published["entries"].as_i64().unwrap();
+    let head = published["head"].as_str().unwrap().to_string();
+    c.open_proposal().await;
+    let later = c.get("school", "/api/v1/audit/head").await;
+    assert!(later["entries"].as_i64().unwrap() > entries);
+    let path = format!("/api/v1/audit/verify?head={head}");
+    assert_eq!(c.get("school", &path).await["intact"], true);
+
+    // Cut the log back past the published head, and the head row with it:
+    // the chain alone still holds.
+    let cut = entries - 1;
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&c.env.database_url()).await.unwrap();
+    let kept: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(cut)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+        .bind(cut)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(cut)
+        .bind(&kept)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!(
+        c.get("school", "/api/v1/audit/verify").await["intact"],
+        true
+    );
+    let against = c.get("school", &path).await;
+    assert_eq!(against["intact"], false, "{against}");
+    assert_eq!(against["broken"]["seq"], cut + 1);
+    assert!(
+        against["broken"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is not in the log"),
+        "{against}"
+    );
+
+    let (status, problem) = c
+        .call(
+            "school",
+            Method::GET,
+            "/api/v1/audit/verify?head=nope",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not an audit head")
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_register_records_a_legal_form_and_the_rules_may_restrict_it() {
+    let c = Consortium::start().await;
+    let mut rules = c.get(OPERATOR, "/api/v1/rules").await;
+    assert_eq!(rules["admitted_legal_forms"], json!([]));
+    rules["admitted_legal_forms"] = json!(["co-operative"]);
+    let (status, set) = c
+        .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    let apply = |form: &str| {
+        let body =
+            json!({"organisation": {"name": "radio", "class": "consumer", "legal_form": form}});
+        c.call("school", Method::POST, "/api/v1/applications", Some(body))
+    };
+    let (status, problem) = apply("company").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("admit only co-operative"),
+        "{problem}"
+    );
+    let (status, problem) = apply("plc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (status, applied) = apply("co-operative").await;
+    assert_eq!(status, StatusCode::CREATED, "{applied}");
+    let radio = c.get("school", "/api/v1/organisations/radio").await;
+    assert_eq!(radio["legal_form"], "co-operative");
+    let listed = c.get("school", "/api/v1/organisations").await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "radio" && o["legal_form"] == "co-operative"),
+        "{listed}"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_room_link_opens_the_organisations_meeting_on_the_coops_tenant() {
     let c = Consortium::start().await;
     let id = c.open_proposal().await;

@@ -205,3 +205,88 @@ fn a_file_that_is_not_a_record_is_refused_plainly() {
         "{refused}"
     );
 }
+
+#[test]
+fn applying_again_keeps_the_legal_name_and_contact_of_an_existing_organisation() {
+    let cli = cli();
+    founders(&cli);
+    cli.ok(&[
+        "org",
+        "add",
+        "radio",
+        "--legal-name",
+        "Community Radio Co-op",
+        "--contact",
+        "board@radio.example",
+    ]);
+    cli.ok(&["org", "apply", "radio"]);
+    let radio: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["org", "show", "radio", "--json"])).unwrap();
+    assert_eq!(radio["legal_name"], "Community Radio Co-op");
+    assert_eq!(radio["contact"], "board@radio.example");
+    assert_eq!(radio["status"], "applicant");
+}
+
+#[test]
+fn a_member_class_still_held_cannot_be_removed_from_the_rules() {
+    let cli = cli();
+    founders(&cli);
+    let refused = cli.fails(&["rules", "set", "--classes", "consumer"]);
+    assert!(
+        refused.contains("the member class \"producer\" cannot be removed while alpha hold it"),
+        "{refused}"
+    );
+    assert!(cli.ok(&["rules", "show"]).contains("consumer, producer"));
+    cli.ok(&["org", "set", "alpha", "--class", "consumer"]);
+    cli.ok(&["rules", "set", "--classes", "consumer"]);
+}
+
+#[test]
+fn the_register_records_legal_forms_and_the_rules_name_those_that_may_apply() {
+    let cli = cli();
+    founders(&cli);
+    cli.ok(&["org", "add", "shop", "--legal-form", "company"]);
+    let shown = cli.ok(&["org", "show", "shop"]);
+    assert!(shown.contains("legal form:   company"), "{shown}");
+    cli.ok(&["org", "set", "shop", "--legal-form", "co-operative"]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["org", "list", "--json"])).unwrap();
+    let shop = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "shop")
+        .unwrap();
+    assert_eq!(shop["legal_form"], "co-operative");
+    assert!(cli.ok(&["org", "list"]).contains("LEGAL FORM"));
+    let audit = cli.ok(&["audit", "list", "--subject", "org:shop"]);
+    assert!(
+        audit.contains("\"legal_form\":\"co-operative\""),
+        "the change is audited: {audit}"
+    );
+    assert!(
+        cli.fails(&["org", "add", "x", "--legal-form", "plc"])
+            .contains("\"plc\" is not a legal form")
+    );
+
+    cli.ok(&["rules", "set", "--legal-forms", "co-operative,association"]);
+    assert!(
+        cli.ok(&["rules", "show"])
+            .contains("legal forms:        co-operative, association")
+    );
+    let refused = cli.fails(&["org", "apply", "radio", "--legal-form", "company"]);
+    assert!(
+        refused.contains(
+            "the membership rules admit only co-operative, association; this organisation is a company"
+        ),
+        "{refused}"
+    );
+    assert!(cli.fails(&["org", "show", "radio"]).contains("not found"));
+    cli.ok(&["org", "apply", "radio", "--legal-form", "association"]);
+    cli.ok(&["org", "apply", "shop"]);
+    cli.ok(&["rules", "set", "--legal-forms", "all"]);
+    assert!(
+        cli.ok(&["rules", "show"])
+            .contains("legal forms:        all may apply")
+    );
+}

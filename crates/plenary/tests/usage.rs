@@ -312,7 +312,7 @@ async fn a_closed_period_recomputes_identically_after_its_samples_are_rolled_up_
     let before = preview();
     assert_eq!(before["shares"][0]["participant_minutes"], 360);
     db.ok(&[], &["bill", "close", "--period", "2026-11"]);
-    let (frozen, _) = db.store.statement("2026-11").await.unwrap().unwrap();
+    let frozen = db.store.statement("2026-11").await.unwrap().unwrap().body;
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&frozen).unwrap(),
         before

@@ -53,7 +53,9 @@ async fn call(
         return (StatusCode::INTERNAL_SERVER_ERROR, "simulated failure").into_response();
     }
     let name = path.map(|Path(p)| p).unwrap_or_default();
-    answer(&sh, &name, method, &uri, &headers, body).into_response()
+    crate::hostile::respond(faults.answers, || {
+        answer(&sh, &name, method, &uri, &headers, body)
+    })
 }
 
 fn answer(

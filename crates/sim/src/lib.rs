@@ -6,7 +6,13 @@
 //! an admin interface at `/sim/*` (no checksum; it binds where the simulator
 //! binds, loopback by default) to set faults and script people:
 //!
-//! - `GET|PUT /sim/faults`: `{"latency_ms": 0, "error_rate": 0.0, "down": false}`
+//! - `GET|PUT /sim/faults`: `{"latency_ms": 0, "error_rate": 0.0, "down": false,
+//!   "answers": {"kind": "normal"}}`; `answers` makes the server hostile, with
+//!   HTTP 200 and `{"kind": "garbage"}` (bytes that are not XML),
+//!   `{"kind": "nested", "depth": 200000}` (XML nested that deep),
+//!   `{"kind": "oversized", "bytes": 5000000}` (XML of that size) or
+//!   `{"kind": "control_characters"}` (the real answer, with characters
+//!   XML 1.0 forbids in its texts). A server that hangs is a large `latency_ms`.
 //! - `GET /sim/state`: every meeting with its people, and the recordings
 //! - `POST /sim/meetings/{meetingID}/users`: `{"fullName", "userID", "moderator", "mic", "listenOnly", "webcams"}`
 //! - `PATCH|DELETE /sim/meetings/{meetingID}/users/{userID}`
@@ -14,6 +20,7 @@
 mod admin;
 mod api;
 mod clock;
+mod hostile;
 pub mod model;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -27,6 +34,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use hostile::{AnswerFault, AnswerFaultError};
 pub use model::{BehaviourModel, UserSpec};
 
 /// What can go wrong with a server, settable at start and at runtime.
@@ -39,6 +47,8 @@ pub struct Faults {
     pub error_rate: f64,
     /// Every API call is answered with HTTP 503, as by a server whose BBB is down.
     pub down: bool,
+    /// What the answers that get through are turned into.
+    pub answers: AnswerFault,
 }
 
 #[derive(Debug, Clone)]

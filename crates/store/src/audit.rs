@@ -195,8 +195,21 @@ impl Store {
         act: &Act,
         change: Change<'_>,
     ) -> Result<AuditEntry> {
+        let entry = Self::append_audited(&mut tx, act, change).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// Appends the change's entry inside the transaction begun by
+    /// [`Store::begin_audited`], for a change that records the new head
+    /// itself before committing.
+    pub(crate) async fn append_audited(
+        tx: &mut Transaction<'static, Any>,
+        act: &Act,
+        change: Change<'_>,
+    ) -> Result<AuditEntry> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         let seq = head.try_get::<i64, _>("seq")? + 1;
         let prev_hash: String = head.try_get("hash")?;
@@ -222,14 +235,13 @@ impl Store {
         .bind(&detail)
         .bind(&prev_hash)
         .bind(&hash)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
             .bind(&hash)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
         Ok(AuditEntry {
             seq,
             at_ms: act.at_ms,
@@ -303,9 +315,21 @@ impl Store {
     /// Walks the whole log in pages (memory stays bounded however long it
     /// is) and reports the first entry where the chain breaks.
     pub async fn verify_audit(&self) -> Result<Verdict> {
+        self.walk_audit(None).await
+    }
+
+    /// Like [`Store::verify_audit`], and the log must also hold `head`, a
+    /// head published earlier (with a closed proposal or bill): a tail cut
+    /// off together with the head row is invisible to the chain alone.
+    pub async fn verify_audit_against(&self, head: &str) -> Result<Verdict> {
+        self.walk_audit(Some(head)).await
+    }
+
+    async fn walk_audit(&self, published: Option<&str>) -> Result<Verdict> {
         const PAGE: i64 = 1_000;
         let mut walk = Walk::new();
         let mut entries = 0;
+        let mut seen = published.is_none_or(|h| h == GENESIS);
         loop {
             let page = self
                 .audit_entries(None, walk.expected_seq - 1, PAGE)
@@ -318,6 +342,7 @@ impl Store {
                         broken: Some(broken),
                     });
                 }
+                seen |= published == Some(e.hash.as_str());
                 entries += 1;
             }
             if (page.len() as i64) < PAGE {
@@ -325,18 +350,37 @@ impl Store {
             }
         }
         let (head_seq, head_hash) = self.audit_head().await?;
-        let broken = (head_seq != entries || head_hash != walk.prev_hash).then(|| Broken {
-            seq: head_seq.max(entries),
-            reason: format!(
-                "the head says {head_seq} entries ending in {head_hash}, the log holds {entries}"
-            ),
-        });
+        let broken = if head_seq != entries || head_hash != walk.prev_hash {
+            Some(Broken {
+                seq: head_seq.max(entries),
+                reason: format!(
+                    "the head says {head_seq} entries ending in {head_hash}, the log holds {entries}"
+                ),
+            })
+        } else if !seen {
+            Some(Broken {
+                seq: entries + 1,
+                reason: format!(
+                    "the published head {} is not in the log: entries after entry {entries} were removed, or the head is not this log's",
+                    published.unwrap_or_default()
+                ),
+            })
+        } else {
+            None
+        };
         Ok(Verdict {
             entries,
             head: walk.prev_hash,
             broken,
         })
     }
+}
+
+/// Whether `s` is written as an audit hash: 64 lower-case hex digits.
+pub fn is_audit_hash(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -400,6 +444,20 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         assert_eq!(first_break(&c), Some(2));
+    }
+
+    #[test]
+    fn an_audit_hash_is_64_lower_case_hex_digits() {
+        assert!(is_audit_hash(GENESIS));
+        assert!(is_audit_hash(&entry(1, GENESIS).hash));
+        for bad in [
+            "",
+            "abc",
+            &GENESIS.to_uppercase().replace('0', "A"),
+            &format!("{GENESIS}0"),
+        ] {
+            assert!(!is_audit_hash(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub struct CostLine {
     pub org_id: Option<i64>,
 }
 
+/// A closed period's frozen statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedStatement {
+    /// The statement as computed at closing (JSON).
+    pub body: String,
+    pub closed_at: i64,
+    /// The audit log's head right after closing; none for periods closed
+    /// before Plenary stored it.
+    pub audit_head: Option<String>,
+}
+
 impl Store {
     pub async fn add_cost_line(&self, line: &CostLine, act: &Act) -> Result<()> {
         if self.statement(&line.period).await?.is_some() {
@@ -70,8 +81,14 @@ impl Store {
 
     /// Freezes a period's statement; a closed period cannot be closed again.
     /// The log keeps the statement's SHA-256, so a later edit of the frozen
-    /// body shows.
-    pub async fn close_statement(&self, period: &str, body: &str, act: &Act) -> Result<()> {
+    /// body shows; the head after that entry is stored with the statement
+    /// (in the same transaction) for members to hold the log to.
+    pub async fn close_statement(
+        &self,
+        period: &str,
+        body: &str,
+        act: &Act,
+    ) -> Result<ClosedStatement> {
         let mut tx = self.begin_audited().await?;
         sqlx::query("INSERT INTO statements (period, body, closed_at) VALUES ($1, $2, $3)")
             .bind(period)
@@ -85,17 +102,34 @@ impl Store {
             subject: period_subject(period),
             detail: json!({"statement_sha256": hex::encode(Sha256::digest(body.as_bytes()))}),
         };
-        Self::commit_audited(tx, act, change).await?;
-        Ok(())
+        let entry = Self::append_audited(&mut tx, act, change).await?;
+        sqlx::query("UPDATE statements SET audit_head = $1 WHERE period = $2")
+            .bind(&entry.hash)
+            .bind(period)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ClosedStatement {
+            body: body.to_string(),
+            closed_at: act.at_ms,
+            audit_head: Some(entry.hash),
+        })
     }
 
-    pub async fn statement(&self, period: &str) -> Result<Option<(String, i64)>> {
-        let row = sqlx::query("SELECT body, closed_at FROM statements WHERE period = $1")
-            .bind(period)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok((r.try_get("body")?, r.try_get("closed_at")?)))
-            .transpose()
+    pub async fn statement(&self, period: &str) -> Result<Option<ClosedStatement>> {
+        let row =
+            sqlx::query("SELECT body, closed_at, audit_head FROM statements WHERE period = $1")
+                .bind(period)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            Ok(ClosedStatement {
+                body: r.try_get("body")?,
+                closed_at: r.try_get("closed_at")?,
+                audit_head: r.try_get("audit_head")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn set_server_cost(

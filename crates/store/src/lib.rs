@@ -21,14 +21,18 @@ mod servers;
 mod tenants;
 mod tiers;
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint};
-pub use billing::CostLine;
+pub use audit::{
+    Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
+};
+pub use billing::{ClosedStatement, CostLine};
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage};
 pub use outbox::OutboxMessage;
@@ -58,8 +62,14 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot lock {0}: {1}")]
+    LockFile(String, std::io::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the database file {} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("the database file {} was removed or replaced while in use", .0.display())]
+    Replaced(PathBuf),
 }
 
 impl StoreError {
@@ -85,9 +95,58 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file as it was opened, for readiness (SQLite goes on
+    /// working on a deleted file, which a restart would then recreate
+    /// empty) and for the leadership locks beside it.
+    file: Option<Arc<DatabaseFile>>,
+}
+
+#[derive(Debug)]
+struct DatabaseFile {
+    path: PathBuf,
+    identity: FileIdentity,
+}
+
+/// What tells one file from another at the same path.
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = ();
+
+fn file_identity(path: &Path) -> std::io::Result<FileIdentity> {
+    let meta = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(())
+    }
+}
+
+/// The file of a `sqlite:` URL; none for an in-memory database or another backend.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path.is_empty() || path == ":memory:" || query.contains("mode=memory");
+    (!in_memory).then(|| PathBuf::from(path))
 }
 
 impl Store {
+    /// Like [`Store::open`], but refuses to create a database: a SQLite
+    /// file that is missing is an error, not a new empty database.
+    pub async fn open_existing(url: &str) -> Result<Self> {
+        if let Some(path) = sqlite_file(url)
+            && !path.exists()
+        {
+            return Err(StoreError::Missing(path));
+        }
+        Self::open(url).await
+    }
+
     /// Opens (creating if needed) the database at `url` and applies the
     /// migrations embedded in the binary.
     pub async fn open(url: &str) -> Result<Self> {
@@ -129,7 +188,27 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        let file = sqlite_file(&url).and_then(|path| {
+            let identity = file_identity(&path).ok()?;
+            Some(Arc::new(DatabaseFile { path, identity }))
+        });
+        Ok(Self {
+            pool,
+            backend,
+            file,
+        })
+    }
+
+    /// The SQLite file is still the one opened.
+    fn check_file(&self) -> Result<()> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        match file_identity(&file.path) {
+            Ok(identity) if identity == file.identity => Ok(()),
+            Ok(_) => Err(StoreError::Replaced(file.path.clone())),
+            Err(_) => Err(StoreError::Missing(file.path.clone())),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,8 +231,11 @@ impl Store {
         Ok(())
     }
 
-    /// True when the database answers and every embedded migration is applied.
+    /// True when the database answers and every embedded migration is
+    /// applied; an error when it does not answer or, for SQLite, when its
+    /// file was removed or replaced since it was opened.
     pub async fn is_ready(&self) -> Result<bool> {
+        self.check_file()?;
         let applied: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE success = $1",
         )
@@ -177,7 +259,6 @@ impl Store {
     }
 }
 
-/// An UPDATE that changed no row means its subject does not exist.
 /// Rows per multi-row INSERT. Small on purpose: SQLite finds each bound
 /// parameter by name with a linear search, so a statement's binding cost
 /// grows with the square of its parameters; a few hundred keep it cheap.
@@ -197,6 +278,7 @@ fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// An UPDATE that changed no row means its subject does not exist.
 fn found(done: sqlx::any::AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(what()));

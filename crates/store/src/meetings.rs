@@ -165,6 +165,23 @@ impl Store {
             .collect()
     }
 
+    /// When Plenary last ended (or released) a record of `backend_id` on
+    /// a server, for a meeting the server reports without a live record.
+    pub async fn last_ended_on_server(
+        &self,
+        server_id: i64,
+        backend_id: &str,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(MAX(ended_at) AS BIGINT) FROM meetings \
+             WHERE server_id = $1 AND backend_id = $2 AND ended_at IS NOT NULL",
+        )
+        .bind(server_id)
+        .bind(backend_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn set_meeting_internal_id(&self, id: i64, internal_id: &str) -> Result<()> {
         sqlx::query("UPDATE meetings SET internal_id = $1 WHERE id = $2")
             .bind(internal_id)

@@ -405,12 +405,13 @@ impl Store {
             subject: subject(id),
             detail: json!({"outcome_sha256": hex::encode(Sha256::digest(outcome.as_bytes()))}),
         };
-        let entry = Self::commit_audited(tx, act, change).await?;
+        let entry = Self::append_audited(&mut tx, act, change).await?;
         sqlx::query("UPDATE proposals SET audit_head = $1 WHERE id = $2")
             .bind(&entry.hash)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(entry)
     }
 

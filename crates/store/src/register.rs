@@ -16,6 +16,9 @@ pub struct Organisation {
     pub id: i64,
     pub name: String,
     pub legal_name: String,
+    /// The legal form (`co-operative`, `association`…), as the governance
+    /// crate names it; none when it was never recorded.
+    pub legal_form: Option<String>,
     pub created_at: i64,
     /// `organisation` or `federation`.
     pub kind: String,
@@ -33,6 +36,7 @@ pub struct Organisation {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegisterPatch {
     pub legal_name: Option<String>,
+    pub legal_form: Option<String>,
     pub kind: Option<String>,
     pub member_class: Option<String>,
     pub weight: Option<i64>,
@@ -68,14 +72,14 @@ pub struct Document {
     pub published_at: i64,
 }
 
-const ORG_COLUMNS: &str =
-    "id, name, legal_name, created_at, kind, member_class, status, weight, contact, membership";
+const ORG_COLUMNS: &str = "id, name, legal_name, legal_form, created_at, kind, member_class, status, weight, contact, membership";
 
 fn organisation_from(r: &AnyRow) -> Result<Organisation> {
     Ok(Organisation {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         legal_name: r.try_get("legal_name")?,
+        legal_form: r.try_get("legal_form")?,
         created_at: r.try_get("created_at")?,
         kind: r.try_get("kind")?,
         member_class: r.try_get("member_class")?,
@@ -162,26 +166,13 @@ impl Store {
         organisation_from(&row)
     }
 
-    pub async fn set_organisation_legal_name(
-        &self,
-        name: &str,
-        legal_name: &str,
-        act: &Act,
-    ) -> Result<()> {
-        let patch = RegisterPatch {
-            legal_name: Some(legal_name.to_string()),
-            ..RegisterPatch::default()
-        };
-        self.set_register(name, &patch, act).await
-    }
-
     /// Sets the given register fields of an organisation in one audited change.
     pub async fn set_register(&self, name: &str, patch: &RegisterPatch, act: &Act) -> Result<()> {
         let mut tx = self.begin_audited().await?;
         let done = sqlx::query(
             "UPDATE organisations SET legal_name = COALESCE($1, legal_name), kind = COALESCE($2, kind), \
              member_class = COALESCE($3, member_class), weight = COALESCE($4, weight), \
-             contact = COALESCE($5, contact) WHERE name = $6",
+             contact = COALESCE($5, contact), legal_form = COALESCE($7, legal_form) WHERE name = $6",
         )
         .bind(patch.legal_name.as_deref())
         .bind(patch.kind.as_deref())
@@ -189,13 +180,14 @@ impl Store {
         .bind(patch.weight)
         .bind(patch.contact.as_deref())
         .bind(name)
+        .bind(patch.legal_form.as_deref())
         .execute(&mut *tx)
         .await?;
         found(done, || format!("organisation {name:?}"))?;
         let change = Change {
             kind: "org.set",
             subject: org_subject(name),
-            detail: json!({"legal_name": patch.legal_name, "kind": patch.kind,
+            detail: json!({"legal_name": patch.legal_name, "legal_form": patch.legal_form, "kind": patch.kind,
                 "member_class": patch.member_class, "weight": patch.weight, "contact": patch.contact}),
         };
         Self::commit_audited(tx, act, change).await?;

@@ -151,3 +151,57 @@ async fn concurrent_writers_still_form_one_chain() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_tail_cut_with_its_head_row_is_caught_only_against_a_published_head() {
+    on_both_backends(|s, url| async move {
+        three_changes(&s).await;
+        let (_, published) = s.audit_head().await.unwrap();
+        assert_eq!(
+            s.verify_audit_against(&published).await.unwrap().broken,
+            None
+        );
+        assert_eq!(s.verify_audit_against(GENESIS).await.unwrap().broken, None);
+        tamper(&url, "DELETE FROM audit_log WHERE seq = 3").await;
+        tamper(
+            &url,
+            "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)",
+        )
+        .await;
+        assert_eq!(
+            s.verify_audit().await.unwrap().broken,
+            None,
+            "the chain alone holds"
+        );
+        let broken = s
+            .verify_audit_against(&published)
+            .await
+            .unwrap()
+            .broken
+            .expect("broken");
+        assert_eq!(broken.seq, 3);
+        assert!(
+            broken.reason.contains("is not in the log"),
+            "{}",
+            broken.reason
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closing_a_period_stores_the_head_after_its_entry() {
+    on_both_backends(|s, _| async move {
+        three_changes(&s).await;
+        let closed = s.close_statement("2026-11", "{}", &act(4)).await.unwrap();
+        let entries = s.audit_entries(None, 3, 10).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].kind, "bill.close");
+        assert_eq!(closed.audit_head.as_deref(), Some(entries[0].hash.as_str()));
+        assert_eq!(
+            s.statement("2026-11").await.unwrap().unwrap().audit_head,
+            closed.audit_head
+        );
+    })
+    .await;
+}

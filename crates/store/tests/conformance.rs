@@ -7,7 +7,6 @@ use store::{
     Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
     ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantUsage, UsageSample,
 };
-use testkit::{TempDir, TempPostgres};
 
 /// An operator acting at a fixed time.
 fn act() -> Act {
@@ -381,6 +380,48 @@ async fn a_claim_no_server_confirmed_moves_to_another_server() {
 }
 
 #[tokio::test]
+async fn the_last_end_of_a_meeting_on_a_server_is_known() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let claim_at = |server_id, now_ms| {
+            claim(
+                &s,
+                NewMeeting {
+                    backend_id: "room~acme",
+                    ..new_meeting(t.id, "room", server_id, now_ms)
+                },
+            )
+        };
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            None
+        );
+        claim_at(a.id, 10).await;
+        s.release_server_meetings(a.id, 20).await.unwrap();
+        let Claim::New(again) = claim_at(a.id, 30).await else {
+            panic!("claimed afresh")
+        };
+        s.end_meeting(again.id, 40).await.unwrap();
+        claim_at(b.id, 50).await;
+        assert_eq!(
+            s.last_ended_on_server(a.id, "room~acme").await.unwrap(),
+            Some(40)
+        );
+        assert_eq!(
+            s.last_ended_on_server(b.id, "room~acme").await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.last_ended_on_server(a.id, "other~acme").await.unwrap(),
+            None
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn samples_are_stored_whole_and_read_back_in_order() {
     on_both_backends(|s| async move {
         let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
@@ -580,12 +621,26 @@ async fn tenants_belong_to_an_organisation_and_a_tier() {
             s.add_organisation("acme", "x", &act()).await,
             Err(StoreError::Conflict(_))
         ));
-        s.set_organisation_legal_name("acme", "ACME Housing Co-operative", &act())
-            .await
-            .unwrap();
+        let legal_name = store::RegisterPatch {
+            legal_name: Some("ACME Housing Co-operative".into()),
+            ..store::RegisterPatch::default()
+        };
+        s.set_register("acme", &legal_name, &act()).await.unwrap();
         assert_eq!(
             s.organisation("acme").await.unwrap().legal_name,
             "ACME Housing Co-operative"
+        );
+        assert_eq!(s.organisation("acme").await.unwrap().legal_form, None);
+        let form = store::RegisterPatch {
+            legal_form: Some("co-operative".into()),
+            ..store::RegisterPatch::default()
+        };
+        s.set_register("acme", &form, &act()).await.unwrap();
+        let acme = s.organisation("acme").await.unwrap();
+        assert_eq!(
+            (acme.legal_form.as_deref(), acme.legal_name.as_str()),
+            (Some("co-operative"), "ACME Housing Co-operative"),
+            "a patch changes only what it names"
         );
         assert_eq!(s.organisations().await.unwrap().len(), 1);
         s.create_tenant(tenant("acme-gl", "x"), &act())
@@ -668,16 +723,23 @@ async fn periods_collect_costs_and_close_once() {
             .unwrap();
         assert_eq!(s.cost_lines("2026-11").await.unwrap().len(), 2);
         assert!(s.cost_lines("2026-10").await.unwrap().is_empty());
-        s.close_statement("2026-11", "{\"frozen\":true}", &act())
+        let closed = s
+            .close_statement("2026-11", "{\"frozen\":true}", &act())
             .await
             .unwrap();
         assert!(matches!(
             s.close_statement("2026-11", "{}", &act()).await,
             Err(StoreError::Conflict(_))
         ));
+        let (_, head) = s.audit_head().await.unwrap();
+        assert_eq!(closed.audit_head.as_deref(), Some(head.as_str()));
         assert_eq!(
             s.statement("2026-11").await.unwrap(),
-            Some(("{\"frozen\":true}".to_string(), 1_000))
+            Some(store::ClosedStatement {
+                body: "{\"frozen\":true}".to_string(),
+                closed_at: 1_000,
+                audit_head: Some(head),
+            })
         );
         assert!(matches!(
             s.add_cost_line(&line("late", 1, None), &act()).await,
@@ -687,59 +749,58 @@ async fn periods_collect_costs_and_close_once() {
     .await;
 }
 
+/// Two instances on one database, as two `plenary serve` processes are.
+async fn on_both_backends_twice<F, Fut>(story: F)
+where
+    F: Fn(Store, Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let story = &story;
+    testkit::on_both_backends("leader", move |url| async move {
+        let a = Store::open(&url).await.expect("store opens");
+        let b = Store::open(&url).await.expect("store opens again");
+        story(a, b).await
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn one_instance_at_a_time_leads_polling() {
-    let dir = TempDir::new("leader");
-    let sqlite = Store::open(&dir.sqlite_url()).await.unwrap();
-    assert!(
-        sqlite.try_lead_polling().await.unwrap().is_some(),
-        "SQLite's one instance leads"
-    );
-    let Some(pg) = TempPostgres::start() else {
-        return;
-    };
-    let url = pg.fresh_database_url();
-    let (a, b) = (
-        Store::open(&url).await.unwrap(),
-        Store::open(&url).await.unwrap(),
-    );
-    let lead = a
-        .try_lead_polling()
-        .await
-        .unwrap()
-        .expect("the first instance leads");
-    assert!(
-        b.try_lead_polling().await.unwrap().is_none(),
-        "a second instance follows"
-    );
-    drop(lead);
-    // The lock goes with its session; the follower takes over once it has.
-    let mut taken = None;
-    for _ in 0..50 {
-        taken = b.try_lead_polling().await.unwrap();
-        if taken.is_some() {
-            break;
+    on_both_backends_twice(|a, b| async move {
+        let lead = a
+            .try_lead_polling()
+            .await
+            .unwrap()
+            .expect("the first instance leads");
+        assert!(
+            b.try_lead_polling().await.unwrap().is_none(),
+            "a second instance follows"
+        );
+        drop(lead);
+        // The lock goes with its session; the follower takes over once it has.
+        let mut taken = None;
+        for _ in 0..50 {
+            taken = b.try_lead_polling().await.unwrap();
+            if taken.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(taken.is_some(), "leadership passes on when the leader goes");
+        assert!(taken.is_some(), "leadership passes on when the leader goes");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn polling_and_duties_are_led_separately() {
-    let Some(pg) = TempPostgres::start() else {
-        return;
-    };
-    let url = pg.fresh_database_url();
-    let (a, b) = (
-        Store::open(&url).await.unwrap(),
-        Store::open(&url).await.unwrap(),
-    );
-    let _polls = a.try_lead_polling().await.unwrap().expect("a polls");
-    let _duties = b
-        .try_lead_duties()
-        .await
-        .unwrap()
-        .expect("the duties are free while another instance polls");
-    assert!(a.try_lead_duties().await.unwrap().is_none(), "b runs them");
+    on_both_backends_twice(|a, b| async move {
+        let _polls = a.try_lead_polling().await.unwrap().expect("a polls");
+        let _duties = b
+            .try_lead_duties()
+            .await
+            .unwrap()
+            .expect("the duties are free while another instance polls");
+        assert!(a.try_lead_duties().await.unwrap().is_none(), "b runs them");
+    })
+    .await;
 }

@@ -17,11 +17,12 @@ pub fn at(ms: i64) -> Act {
 pub fn member(name: &str, class: &str, kind: OrgKind, weight: Option<u32>) -> NewMember {
     NewMember {
         name: name.into(),
-        legal_name: format!("{name} co-op"),
+        legal_name: Some(format!("{name} co-op")),
+        legal_form: None,
         kind,
         class: class.into(),
         weight,
-        contact: format!("board@{name}.example"),
+        contact: Some(format!("board@{name}.example")),
     }
 }
 

@@ -26,7 +26,8 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
         &tenant_policy,
         gw.config.max_meeting_duration,
     );
-    params.set(&format!("meta_{}", fleet::TENANT_META), tenant.name.clone());
+    policy::drop_reserved_meta(&mut params);
+    params.set(policy::TENANT_META, tenant.name.clone());
     let backend_id = namespace::backend_id(&tenant.name, &id);
     params.set("meetingID", backend_id.clone());
     breakout_parent(gw, &v, &mut params).await?;

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::bail;
 use serde_json::json;
 use store::{AuditEntry, Store};
 
@@ -10,8 +11,14 @@ use crate::cli::AuditCommand;
 
 pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AuditCommand::Verify => {
-            let verdict = store.verify_audit().await?;
+        AuditCommand::Verify { head } => {
+            let verdict = match head.as_deref() {
+                Some(h) if !store::is_audit_hash(h) => bail!(
+                    "--head {h:?} is not an audit head: 64 lower-case hex digits, as `plenary audit head` prints"
+                ),
+                Some(h) => store.verify_audit_against(h).await?,
+                None => store.verify_audit().await?,
+            };
             if let Some(broken) = verdict.broken {
                 eprintln!(
                     "The audit log is broken at entry {}: {}.\n{} entries before it are intact.",
@@ -23,6 +30,9 @@ pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<ExitCod
                 "The audit log is intact: {} entries, head {}.",
                 verdict.entries, verdict.head
             );
+            if let Some(h) = head {
+                println!("It still holds the published head {h}.");
+            }
         }
         AuditCommand::Head => {
             let (seq, hash) = store.audit_head().await?;

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use anyhow::bail;
-use metering::money::Cents;
+use metering::money::{Cents, Currency};
 use metering::split::{Member, SplitRule, UsageMeasure, split};
 use metering::usage::Dim;
 use serde_json::json;
 use store::{CostLine, Store};
 
 use super::usage::period;
-use super::{money, operator, parse_money, table};
+use super::{local_time, operator, parse_money, table};
 use crate::cli::{BillCommand, Format, Measure, Rule, Statement};
 use crate::config::Config;
 use crate::period::Period;
@@ -29,19 +29,24 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
         BillCommand::Close(s) => {
             let body = compute(store, config, &s).await?;
             let period = body["period"].as_str().unwrap_or_default().to_string();
-            store
+            let closed = store
                 .close_statement(&period, &body.to_string(), &operator())
                 .await?;
             print(&body, s.format)?;
             println!("Statement for {period} closed and frozen.");
+            print_head(closed.audit_head.as_deref());
         }
         BillCommand::Show { period } => {
-            let Some((body, closed_at)) = store.statement(&period).await? else {
+            let Some(closed) = store.statement(&period).await? else {
                 bail!("{period} is not closed yet: see `plenary bill preview --period {period}`");
             };
-            let body: serde_json::Value = serde_json::from_str(&body)?;
+            let body: serde_json::Value = serde_json::from_str(&closed.body)?;
             print(&body, Format::Table)?;
-            println!("Closed at {} (Unix ms).", closed_at);
+            println!(
+                "Closed at {}.",
+                local_time(closed.closed_at, &config.zone()?)
+            );
+            print_head(closed.audit_head.as_deref());
         }
         BillCommand::AddCost {
             period,
@@ -66,12 +71,10 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
                     &operator(),
                 )
                 .await?;
+            let amount = config.currency()?.format(Cents(cents));
             match org {
-                Some(o) => println!(
-                    "{o} is credited {} for {label:?} in {period}.",
-                    money(cents)
-                ),
-                None => println!("{} for {label:?} added to the {period} pool.", money(cents)),
+                Some(o) => println!("{o} is credited {amount} for {label:?} in {period}."),
+                None => println!("{amount} for {label:?} added to the {period} pool."),
             }
         }
     }
@@ -100,7 +103,15 @@ pub async fn compute(
         Rule::Proportional => SplitRule::Proportional { measure },
         Rule::Tiers => SplitRule::TierPriceList,
     };
-    let servers = store.servers().await?;
+    let currency = config.currency()?;
+    // A month is charged for the servers that existed in it: one added
+    // later neither costs nor credits anything in an earlier month.
+    let servers: Vec<store::Server> = store
+        .servers()
+        .await?
+        .into_iter()
+        .filter(|sv| sv.created_at < window.to_ms)
+        .collect();
     let lines = store.cost_lines(&period).await?;
     let orgs = store.organisations().await?;
     let tenants = store.tenants().await?;
@@ -160,9 +171,10 @@ pub async fn compute(
             }
         })
         .collect();
-    let shares = split(pool, &members, rule);
+    let shares = split(pool, &members, rule, currency);
     Ok(json!({
         "period": period,
+        "currency": currency.code(),
         "rule": format!("{:?}", s.rule).to_lowercase(),
         "base_fee_cents": if s.rule == Rule::Guifi { Some(parse_money(&s.base_fee)?) } else { None },
         "measure": format!("{:?}", s.measure).to_lowercase(),
@@ -182,8 +194,42 @@ pub async fn compute(
     }))
 }
 
+/// The published audit head of a closed period, which members keep to check
+/// the log against later (`plenary audit verify --head`).
+fn print_head(head: Option<&str>) {
+    if let Some(head) = head {
+        println!("Audit log head after closing: {head}");
+    }
+}
+
+/// A statement's amounts in its own currency: the one it was computed (or
+/// closed) in, whatever the setting says now. Statements frozen before
+/// Plenary recorded a currency have bare amounts.
+struct Amounts(Option<Currency>);
+
+impl Amounts {
+    fn of(body: &serde_json::Value) -> anyhow::Result<Self> {
+        Ok(Self(
+            body["currency"].as_str().map(Currency::parse).transpose()?,
+        ))
+    }
+
+    fn code(&self) -> &'static str {
+        self.0.map_or("", Currency::code)
+    }
+
+    /// `£120.00` in a table.
+    fn written(&self, cents: i64) -> String {
+        match self.0 {
+            Some(c) => c.format(Cents(cents)),
+            None => Cents(cents).to_string(),
+        }
+    }
+}
+
 fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
     let shares = body["shares"].as_array().cloned().unwrap_or_default();
+    let amounts = Amounts::of(body)?;
     match format {
         Format::Json => super::print_json(body),
         Format::Csv => {
@@ -191,14 +237,18 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
             out.write_record([
                 "org",
                 "participant_minutes",
+                "currency",
                 "base",
                 "usage",
                 "share",
                 "contributions",
                 "balance",
             ])?;
+            let bare = |cents: i64| Cents(cents).to_string();
             for s in &shares {
-                out.write_record(share_row(s))?;
+                let mut row = share_row(s, bare);
+                row.insert(2, amounts.code().to_string());
+                out.write_record(row)?;
             }
             out.flush()?;
         }
@@ -207,16 +257,19 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
                 "Statement {} ({} rule), pool {}:",
                 body["period"].as_str().unwrap_or_default(),
                 body["rule"].as_str().unwrap_or_default(),
-                money(body["pool_cents"].as_i64().unwrap_or(0))
+                amounts.written(body["pool_cents"].as_i64().unwrap_or(0))
             );
             for item in body["pool"].as_array().into_iter().flatten() {
                 println!(
                     "  {:<50} {:>12}",
                     item["label"].as_str().unwrap_or_default(),
-                    money(item["cents"].as_i64().unwrap_or(0))
+                    amounts.written(item["cents"].as_i64().unwrap_or(0))
                 );
             }
-            let rows: Vec<Vec<String>> = shares.iter().map(share_row).collect();
+            let rows: Vec<Vec<String>> = shares
+                .iter()
+                .map(|s| share_row(s, |c| amounts.written(c)))
+                .collect();
             print!(
                 "{}",
                 table(
@@ -245,8 +298,8 @@ fn print(body: &serde_json::Value, format: Format) -> anyhow::Result<()> {
 }
 
 /// One organisation's line of a statement: org, use, base, use part, share,
-/// contributions, balance.
-fn share_row(s: &serde_json::Value) -> Vec<String> {
+/// contributions, balance, with amounts written by `money`.
+fn share_row(s: &serde_json::Value, money: impl Fn(i64) -> String) -> Vec<String> {
     let cents = |k: &str| money(s[k].as_i64().unwrap_or(0));
     vec![
         s["org"].as_str().unwrap_or_default().to_string(),

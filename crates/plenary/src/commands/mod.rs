@@ -16,7 +16,8 @@ pub mod usage;
 
 use std::fmt::Write as _;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use metering::money::hundredths;
 pub use store::fingerprint;
 
 use crate::cli::Format;
@@ -67,10 +68,27 @@ pub fn operator() -> store::Act {
     store::Act::new(format!("operator:{name}"), now_ms())
 }
 
+/// A listing's cell for an empty value.
+pub fn or_dash(s: String) -> String {
+    if s.is_empty() { "-".to_string() } else { s }
+}
+
 /// A stored time as operators read it: UTC, to the second.
 pub fn timestamp(at_ms: i64) -> String {
     jiff::Timestamp::from_millisecond(at_ms)
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| at_ms.to_string())
+}
+
+/// A stored time in the configured zone, to the minute, with the zone's
+/// name: `2026-11-30 17:02 Europe/Paris`.
+pub fn local_time(at_ms: i64, zone: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(at_ms)
+        .map(|t| {
+            t.to_zoned_datetime(zone.clone())
+                .strftime("%Y-%m-%d %H:%M %Q")
+                .to_string()
+        })
         .unwrap_or_else(|_| at_ms.to_string())
 }
 
@@ -142,44 +160,17 @@ pub fn print_json(value: &serde_json::Value) {
 
 /// `10`, `10.5` or `10.50` as cents, exactly (no floating point).
 pub fn parse_money(s: &str) -> anyhow::Result<i64> {
-    hundredths(s, "a price such as 10 or 10.50")
+    hundredths(s).with_context(|| format!("{s:?} is not a price such as 10 or 10.50"))
 }
 
 /// `50` or `66.67` (percent) as basis points, exactly.
 pub fn parse_percent(s: &str) -> anyhow::Result<governance::share::BasisPoints> {
-    let bp = hundredths(
-        s.trim().trim_end_matches('%'),
-        "a percentage such as 50 or 66.67",
-    )?;
+    let bp = hundredths(s.trim().trim_end_matches('%'))
+        .with_context(|| format!("{s:?} is not a percentage such as 50 or 66.67"))?;
     u16::try_from(bp)
         .ok()
         .and_then(|bp| governance::share::BasisPoints::new(bp).ok())
         .with_context(|| format!("{s:?} is more than 100 %"))
-}
-
-/// A decimal with at most two places, times 100.
-fn hundredths(s: &str, what: &str) -> anyhow::Result<i64> {
-    let bad = || format!("{s:?} is not {what}");
-    let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole
-            .chars()
-            .chain(frac.chars())
-            .all(|c| c.is_ascii_digit())
-    {
-        bail!(bad());
-    }
-    let whole: i64 = whole.parse().with_context(bad)?;
-    let cents: i64 = format!("{frac:0<2}").parse().with_context(bad)?;
-    whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .with_context(bad)
-}
-
-pub fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
 }
 
 #[cfg(test)]

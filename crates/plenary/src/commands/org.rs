@@ -8,7 +8,7 @@ use governance::membership::OrgKind;
 use serde_json::json;
 use store::Organisation;
 
-use super::{operator, print_json, table, timestamp};
+use super::{operator, or_dash, print_json, table, timestamp};
 use crate::cli::{OrgCommand, RegisterArgs};
 
 pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
@@ -21,10 +21,9 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             member,
         } => {
             check_handle(&name, "organisation", "--legal-name")?;
-            let legal = legal_name.unwrap_or_else(|| name.clone());
             if member {
                 let org = c
-                    .admit_founder(&new_member(&name, &legal, &register), &operator())
+                    .admit_founder(&new_member(&name, legal_name, &register), &operator())
                     .await?;
                 println!(
                     "Organisation {} ({}) registered as a {} member with vote weight {}.",
@@ -38,7 +37,16 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     "--class, --federation and --weight describe a member: add --member for a founding member, or use `plenary org apply`"
                 );
             } else {
+                let legal = legal_name.unwrap_or_else(|| name.clone());
                 let org = store.add_organisation(&name, &legal, &operator()).await?;
+                let patch = store::RegisterPatch {
+                    legal_form: register.legal_form.map(|f| f.as_str().to_string()),
+                    contact: register.contact,
+                    ..store::RegisterPatch::default()
+                };
+                if patch != store::RegisterPatch::default() {
+                    store.set_register(&name, &patch, &operator()).await?;
+                }
                 println!("Organisation {} ({}) registered.", org.name, org.legal_name);
             }
         }
@@ -49,10 +57,9 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             statement,
         } => {
             check_handle(&name, "organisation", "--legal-name")?;
-            let legal = legal_name.unwrap_or_else(|| name.clone());
             let id = c
                 .apply(
-                    &new_member(&name, &legal, &register),
+                    &new_member(&name, legal_name, &register),
                     &statement,
                     &operator(),
                 )
@@ -84,6 +91,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                         vec![
                             o.name.clone(),
                             o.legal_name.clone(),
+                            o.legal_form.clone().unwrap_or_else(|| "-".into()),
                             o.status.clone(),
                             o.member_class.clone().unwrap_or_else(|| "-".into()),
                             o.weight.to_string(),
@@ -94,7 +102,15 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 print!(
                     "{}",
                     table(
-                        &["NAME", "LEGAL NAME", "STATUS", "CLASS", "WEIGHT", "TENANTS"],
+                        &[
+                            "NAME",
+                            "LEGAL NAME",
+                            "LEGAL FORM",
+                            "STATUS",
+                            "CLASS",
+                            "WEIGHT",
+                            "TENANTS"
+                        ],
                         &rows
                     )
                 );
@@ -130,9 +146,12 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     .collect::<Vec<_>>());
                 print_json(&v);
             } else {
-                let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
                 println!("Organisation {}", org.name);
                 println!("  legal name:   {}", org.legal_name);
+                println!(
+                    "  legal form:   {}",
+                    org.legal_form.as_deref().unwrap_or("-")
+                );
                 println!("  kind:         {}", org.kind);
                 println!("  status:       {}", org.status);
                 println!(
@@ -164,24 +183,22 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Set {
             name,
             legal_name,
+            legal_form,
             class,
             weight,
             contact,
         } => {
-            if let Some(legal) = &legal_name {
-                store
-                    .set_organisation_legal_name(&name, legal, &operator())
-                    .await?;
-            }
             if class.is_some() || weight.is_some() {
                 c.set_member(&name, class.as_deref(), None, weight, &operator())
                     .await?;
             }
-            if let Some(contact) = contact {
-                let patch = store::RegisterPatch {
-                    contact: Some(contact),
-                    ..store::RegisterPatch::default()
-                };
+            let patch = store::RegisterPatch {
+                legal_name,
+                legal_form: legal_form.map(|f| f.as_str().to_string()),
+                contact,
+                ..store::RegisterPatch::default()
+            };
+            if patch != store::RegisterPatch::default() {
                 store.set_register(&name, &patch, &operator()).await?;
             }
             println!("Organisation {name} updated.");
@@ -206,10 +223,11 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn new_member(name: &str, legal: &str, r: &RegisterArgs) -> NewMember {
+fn new_member(name: &str, legal_name: Option<String>, r: &RegisterArgs) -> NewMember {
     NewMember {
         name: name.to_string(),
-        legal_name: legal.to_string(),
+        legal_name,
+        legal_form: r.legal_form,
         kind: if r.federation {
             OrgKind::Federation
         } else {
@@ -225,6 +243,7 @@ fn register_json(o: &Organisation) -> serde_json::Value {
     json!({
         "name": o.name,
         "legal_name": o.legal_name,
+        "legal_form": o.legal_form,
         "kind": o.kind,
         "status": o.status,
         "class": o.member_class,

@@ -1,5 +1,7 @@
 //! `plenary rules …`: the consortium's standing rules.
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context, bail};
 use consortium::Consortium;
 use governance::membership::{ConsortiumRules, FederationWeight};
@@ -37,6 +39,7 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
             reminder_hours,
             require_minutes,
             classes,
+            legal_forms,
         } => {
             if let Some(d) = lead_days {
                 rules.min_lead_time = DurationMs::days(d);
@@ -70,6 +73,13 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
                     bail!("--classes needs at least one class");
                 }
             }
+            if let Some(list) = legal_forms {
+                rules.admitted_legal_forms = if list.trim() == "all" {
+                    BTreeSet::new()
+                } else {
+                    list.split(',').map(str::parse).collect::<Result<_, _>>()?
+                };
+            }
             c.set_rules(&rules, &operator()).await?;
             println!("The consortium's rules are now:");
             print(&rules);
@@ -94,4 +104,13 @@ fn print(r: &ConsortiumRules) {
         if r.require_minutes_link { "yes" } else { "no" }
     );
     println!("  member classes:     {}", classes.join(", "));
+    let forms: Vec<&str> = r.admitted_legal_forms.iter().map(|f| f.as_str()).collect();
+    println!(
+        "  legal forms:        {}",
+        if forms.is_empty() {
+            "all may apply".to_string()
+        } else {
+            forms.join(", ")
+        }
+    );
 }

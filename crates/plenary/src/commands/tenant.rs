@@ -7,7 +7,7 @@ use gateway::namespace::TenantName;
 use serde_json::json;
 use store::{NewTenant, Store, Tenant};
 
-use super::{fingerprint, generate_secret, operator, print_json, table};
+use super::{fingerprint, generate_secret, operator, or_dash, print_json, table};
 use crate::cli::TenantCommand;
 
 pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
@@ -108,6 +108,13 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                     } else {
                         "disabled"
                     }
+                );
+                println!("  org:       {}", or_dash(names.org(tenant.org_id)));
+                println!(
+                    "  tier:      {}",
+                    tenant
+                        .tier_id
+                        .map_or_else(|| "- (no limits)".into(), |_| names.tier(tenant.tier_id))
                 );
                 println!("  host:      {}", tenant.host.as_deref().unwrap_or("-"));
                 println!(

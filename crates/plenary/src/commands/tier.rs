@@ -1,10 +1,11 @@
 //! `plenary tier …`
 
 use anyhow::bail;
+use metering::money::Cents;
 use serde_json::json;
 use store::{Store, Tier};
 
-use super::{money, operator, parse_money, print_json, table};
+use super::{operator, parse_money, print_json, table};
 use crate::cli::{TierCommand, TierFields};
 
 pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
@@ -61,7 +62,7 @@ pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
                     .map(|t| {
                         vec![
                             t.name.clone(),
-                            format!("{} {}", money(t.price_cents), t.currency),
+                            format!("{} {}", Cents(t.price_cents), t.currency),
                             limit(t.participants_per_meeting),
                             limit(t.concurrent_meetings),
                             limit(t.meeting_minutes),
@@ -162,7 +163,7 @@ fn apply(mut t: Tier, f: TierFields) -> anyhow::Result<Tier> {
 fn summary(t: &Tier) -> String {
     format!(
         "{} {}/month, {} participants per meeting, {} meetings at once",
-        money(t.price_cents),
+        Cents(t.price_cents),
         t.currency,
         t.participants_per_meeting,
         t.concurrent_meetings

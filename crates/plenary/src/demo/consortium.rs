@@ -4,7 +4,7 @@
 //! some members have already voted on.
 
 use consortium::{Consortium, Draft, NewMember, Voter};
-use governance::membership::OrgKind;
+use governance::membership::{LegalForm, OrgKind};
 use governance::proposal::{Ballot, Choice, Kind, Position};
 
 /// A delegate the demo made, with the token to vote as them.
@@ -20,19 +20,24 @@ pub struct Seeded {
     pub proposals: Vec<(i64, String)>,
 }
 
-/// `founders` are `(name, legal name, class)`; they exist as organisations.
-pub async fn seed(c: &Consortium, founders: &[(&str, &str, &str)]) -> anyhow::Result<Seeded> {
+/// `founders` are `(name, legal name, class, legal form)`; they exist as
+/// organisations.
+pub async fn seed(
+    c: &Consortium,
+    founders: &[(&str, &str, &str, LegalForm)],
+) -> anyhow::Result<Seeded> {
     let act = super::demo_act;
     let federation = (
         "housing-federation",
         "Federation of Housing Co-ops",
         "consumer",
+        LegalForm::Federation,
     );
     c.store()
         .add_organisation(federation.0, federation.1, &act())
         .await?;
     let mut delegates = Vec::new();
-    for (name, legal, class) in founders.iter().chain([&federation]) {
+    for (name, legal, class, form) in founders.iter().chain([&federation]) {
         let kind = if *name == federation.0 {
             OrgKind::Federation
         } else {
@@ -40,11 +45,12 @@ pub async fn seed(c: &Consortium, founders: &[(&str, &str, &str)]) -> anyhow::Re
         };
         let new = NewMember {
             name: (*name).into(),
-            legal_name: (*legal).into(),
+            legal_name: Some((*legal).into()),
+            legal_form: Some(*form),
             kind,
             class: (*class).into(),
             weight: (kind == OrgKind::Federation).then_some(2),
-            contact: format!("board@{name}.example"),
+            contact: Some(format!("board@{name}.example")),
         };
         c.admit_founder(&new, &act()).await?;
         let person = format!("{name}-delegate");
@@ -72,11 +78,12 @@ pub async fn seed(c: &Consortium, founders: &[(&str, &str, &str)]) -> anyhow::Re
     }
     let radio = NewMember {
         name: "community-radio".into(),
-        legal_name: "Community Radio Co-op".into(),
+        legal_name: Some("Community Radio Co-op".into()),
+        legal_form: Some(LegalForm::CoOperative),
         kind: OrgKind::Organisation,
         class: "consumer".into(),
         weight: None,
-        contact: "board@community-radio.example".into(),
+        contact: Some("board@community-radio.example".into()),
     };
     let application = c
         .apply(

@@ -10,45 +10,86 @@ use anyhow::Context;
 use store::{Health, NewServer, NewTenant, Store};
 use tokio::sync::watch;
 
-use crate::app::{App, shutdown_signal};
+use crate::app::{App, redact, shutdown_signal};
 use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
 use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
+use crate::say;
 use crate::usage::{Metering, fair_use};
+use governance::membership::LegalForm;
+use metering::money::Cents;
 use metering::usage::Dim;
 
-/// The sample organisations: a tenant each on a tier, with the rooms their
-/// members use. The tenants' union's small tier shows quotas at work.
-const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
+/// The sample organisations with their legal forms: a tenant each on a
+/// tier, with the rooms their members use. The tenants' union's small tier
+/// shows quotas at work.
+const ORGANISATIONS: &[(&str, &str, LegalForm, &str, &[&str])] = &[
     (
         "coop-hosting",
         "Co-op Hosting Collective",
+        LegalForm::CoOperative,
         "multi",
         &["general-assembly", "ops-weekly", "onboarding"],
     ),
     (
         "uni-vienna",
         "University of Vienna, Dept. of Sociology",
+        LegalForm::PublicBody,
         "level3",
         &["lecture-101", "seminar-b", "office-hours", "thesis-defence"],
     ),
     (
         "tenants-union",
         "Tenants' Union",
+        LegalForm::Association,
         "level1",
         &["organising-call", "legal-clinic", "press-team"],
     ),
 ];
 
-pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+/// The database the demo fills: the one it is given (`--database`, or the
+/// configured one), which must be empty; otherwise its own file beside
+/// (never in) the real database, recreated on every run.
+fn database(config: &Config) -> anyhow::Result<(String, &'static str)> {
+    if config.database_url != Config::default().database_url {
+        return Ok((config.database_url.clone(), "as given"));
+    }
     let dir = data_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    // A fresh demo database each time, beside (never in) the real one.
     let db = dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+    Ok((
+        format!("sqlite://{}", db.display()),
+        "the demo's own, recreated on every run",
+    ))
+}
+
+/// The demo adds its sample organisations, tenants and servers to a
+/// database that has none, so it never mixes them into real data.
+async fn check_empty(store: &Store, url: &str) -> anyhow::Result<()> {
+    let (orgs, tenants, servers) = (
+        store.organisations().await?.len(),
+        store.tenants().await?.len(),
+        store.servers().await?.len(),
+    );
+    if orgs + tenants + servers > 0 {
+        anyhow::bail!(
+            "the demo fills an empty database, and {} already holds {orgs} organisations, {tenants} tenants and {servers} servers: give it a new one, or leave out --database for the demo's own",
+            redact(url)
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    let (database_url, whose) = database(&config)?;
+    let store = Store::open(&database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&database_url)))?;
+    check_empty(&store, &database_url).await?;
     let sim_secret = generate_secret();
     let sim = sim::start(
         sim::SimConfig {
@@ -64,12 +105,11 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     .context("cannot start the simulated servers")?;
 
     let config = Config {
-        database_url: format!("sqlite://{}", db.display()),
+        database_url,
         listen: ([127, 0, 0, 1], args.port).into(),
         poll_interval_secs: 2.0,
         ..config
     };
-    let store = Store::open(&config.database_url).await?;
     for (i, server) in sim.servers.iter().enumerate() {
         store
             .add_server(
@@ -87,7 +127,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .await?;
     }
     let mut tenants = Vec::new();
-    for (name, legal_name, tier, _) in ORGANISATIONS {
+    for (name, legal_name, _, tier, _) in ORGANISATIONS {
         let secret = generate_secret();
         store
             .add_organisation(name, legal_name, &demo_act())
@@ -117,11 +157,12 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             .set_server_cost(server.id, 12_000, (i == 0).then_some(host.id), &demo_act())
             .await?;
     }
-    let founders: Vec<(&str, &str, &str)> = ORGANISATIONS
+    let founders: Vec<(&str, &str, &str, LegalForm)> = ORGANISATIONS
         .iter()
         .enumerate()
-        .map(|(i, (name, legal, _, _))| {
-            (*name, *legal, if i == 0 { "producer" } else { "consumer" })
+        .map(|(i, (name, legal, form, _, _))| {
+            let class = if i == 0 { "producer" } else { "consumer" };
+            (*name, *legal, class, *form)
         })
         .collect();
     let seeded = consortium::seed(
@@ -132,13 +173,36 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
+    let stop_signal = shutdown_signal();
     let url = app.url();
-    print_welcome(&url, &sim, &tenants, &seeded);
+    let metrics = match (app.metrics_addr, &config.metrics_token) {
+        (_, Some(_)) => "with `Authorization: Bearer` and the metrics_token",
+        (Some(_), None) => "on its own address",
+        (None, None) => "from this machine only",
+    };
+    let metrics_url = app.metrics_addr.map_or_else(
+        || format!("{url}/metrics"),
+        |at| format!("http://{at}/metrics"),
+    );
+    let database = Database {
+        url: redact(&config.database_url),
+        whose,
+    };
+    print_welcome(
+        &url,
+        &database,
+        &sim,
+        &tenants,
+        &seeded,
+        (&metrics_url, metrics),
+    );
 
     let front_ends = ORGANISATIONS
         .iter()
         .zip(&tenants)
-        .map(|((name, _, _, rooms), (_, secret))| traffic::FrontEnd::new(&url, name, secret, rooms))
+        .map(|((name, _, _, _, rooms), (_, secret))| {
+            traffic::FrontEnd::new(&url, name, secret, rooms)
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (stop, stopped) = watch::channel(false);
     let traffic = tokio::spawn(traffic::run(
@@ -153,80 +217,87 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         stopped,
     ));
 
-    shutdown_signal().await;
-    println!("\nStopping the demo…");
+    stop_signal.await;
+    say!("\nStopping the demo…");
     let _ = stop.send(true);
     let _ = traffic.await;
     let _ = status.await;
     app.shutdown().await;
     sim.shutdown().await;
-    println!("Stopped.");
+    say!("Stopped.");
     Ok(())
+}
+
+/// The database the demo runs on, as its messages name it.
+struct Database {
+    /// Without its password.
+    url: String,
+    whose: &'static str,
 }
 
 fn print_welcome(
     url: &str,
+    database: &Database,
     sim: &sim::SimFleet,
     tenants: &[(&str, String)],
     seeded: &consortium::Seeded,
+    (metrics_url, metrics_access): (&str, &str),
 ) {
-    println!();
-    println!("Plenary demo is running at {url}");
-    println!();
-    println!("  Simulated BBB servers:");
+    say!();
+    say!("Plenary demo is running at {url}");
+    say!("  Database: {} ({})", database.url, database.whose);
+    say!();
+    say!("  Simulated BBB servers:");
     for server in &sim.servers {
-        println!("    {}", server.url());
+        say!("    {}", server.url());
     }
-    println!();
-    println!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
-    for ((name, secret), (_, org, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
-        println!("    {org} (tier {tier})");
-        println!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
-        println!("      secret:   {secret}");
+    say!();
+    say!("  Tenants (point Greenlight's BIGBLUEBUTTON_ENDPOINT / _SECRET here):");
+    for ((name, secret), (_, org, _, tier, _)) in tenants.iter().zip(ORGANISATIONS) {
+        say!("    {org} (tier {tier})");
+        say!("      endpoint: {url}/t/{name}/bigbluebutton/api/");
+        say!("      secret:   {secret}");
     }
-    println!();
-    println!("  Watch it:  {url}/metrics   (meetings and participants by tenant and server)");
-    println!(
-        "             plenary --database sqlite://{} server list",
-        data_dir().join("demo.db").display()
+    say!();
+    say!("  Watch it:  {metrics_url}   (meetings and participants by tenant and server,");
+    say!("             {metrics_access})");
+    say!(
+        "             plenary --database {} server list",
+        database.url
     );
-    println!();
-    print_consortium(seeded);
-    println!("  Traffic: each organisation's front end opens rooms and people join them;");
-    println!("  the simulated people switch microphones and webcams and leave on their own.");
-    println!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
-    println!("  Every 30 s, each organisation's metered use, fair use and share of the");
-    println!("  month's statement are printed below.");
-    println!("  Press Ctrl-C to stop.");
-    println!();
+    say!();
+    print_consortium(database, seeded);
+    say!("  Traffic: each organisation's front end opens rooms and people join them;");
+    say!("  the simulated people switch microphones and webcams and leave on their own.");
+    say!("  Creates over a tier's limits are refused: see plenary_quota_refusals_total.");
+    say!("  Every 30 s, each organisation's metered use, fair use and share of the");
+    say!("  month's statement are printed below.");
+    say!("  Press Ctrl-C to stop.");
+    say!();
 }
 
-fn print_consortium(seeded: &consortium::Seeded) {
-    let db = data_dir().join("demo.db");
-    println!("  The consortium: the three organisations are founding members, with the");
-    println!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
-    println!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
+fn print_consortium(database: &Database, seeded: &consortium::Seeded) {
+    let db = &database.url;
+    say!("  The consortium: the three organisations are founding members, with the");
+    say!("  Federation of Housing Co-ops holding two votes; Community Radio applied.");
+    say!("  Open proposals (7 days' lead time; `proposal show ID` for the roll and votes):");
     for (id, title) in &seeded.proposals {
-        println!("    #{id} {title}");
+        say!("    #{id} {title}");
     }
-    println!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
+    say!("  Each organisation's delegate has a token; vote as one of them, e.g.:");
     if let Some(d) = seeded.delegates.last() {
-        println!(
-            "    PLENARY_TOKEN={} plenary --database sqlite://{} proposal vote 1 --org {} agree",
+        say!(
+            "    PLENARY_TOKEN={} plenary --database {db} proposal vote 1 --org {} agree",
             d.token,
-            db.display(),
             d.org
         );
     }
-    println!("  Delegates' tokens:");
+    say!("  Delegates' tokens:");
     for d in &seeded.delegates {
-        println!("    {:<20} {}", d.org, d.token);
+        say!("    {:<20} {}", d.org, d.token);
     }
-    println!(
-        "  The tamper-evident record: plenary --database sqlite://{} audit verify",
-        db.display()
-    );
-    println!();
+    say!("  The tamper-evident record: plenary --database {db} audit verify");
+    say!();
 }
 
 /// How often the demo prints the month's metering, fair use and statement.
@@ -269,11 +340,11 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
         },
     )
     .await?;
-    println!(
+    say!(
         "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
         period.label
     );
-    for (name, _, tier, _) in ORGANISATIONS {
+    for (name, _, _, tier, _) in ORGANISATIONS {
         let u = used.get(*name).cloned().unwrap_or_default();
         let share = statement["shares"]
             .as_array()
@@ -282,11 +353,11 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
             .find(|s| s["org"] == *name)
             .and_then(|s| s["share_cents"].as_i64())
             .unwrap_or(0);
-        println!(
+        say!(
             "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
             u.participant_minutes(),
             u.peak_participants,
-            crate::commands::money(share),
+            config.currency()?.format(Cents(share)),
             org_summary(&fair, name)
         );
     }

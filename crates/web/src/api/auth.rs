@@ -1,12 +1,15 @@
 //! Who is calling: the owner of the bearer token in the `Authorization`
 //! header, looked up by its hash. Tokens are never read from the URL (where
-//! they would end up in logs and browser histories) and never logged.
+//! they would end up in logs and browser histories) and never logged. An
+//! address that sent too many unknown tokens is refused for a while
+//! without its token being looked up.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use consortium::Voter;
 use store::{Person, Representative, TokenOwner};
+use throttle::ClientAddr;
 
 use super::ApiState;
 use super::problem::Problem;
@@ -105,10 +108,19 @@ impl FromRequestParts<ApiState> for Caller {
                 "tokens are never accepted in the URL; send `Authorization: Bearer <token>` and revoke the token that was exposed",
             ));
         }
+        let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
+        if client.is_some_and(|ip| state.throttle.is_blocked(ip)) {
+            return Err(Problem::too_many_failures());
+        }
         let token = bearer(parts)?;
         let store = state.consortium.store();
         match store.token_owner(token).await? {
-            None => Err(Problem::unauthorized("the token is unknown or revoked")),
+            None => {
+                if let Some(ip) = client {
+                    state.throttle.record_failure(ip);
+                }
+                Err(Problem::unauthorized("the token is unknown or revoked"))
+            }
             Some(TokenOwner::Operator { label }) => Ok(Self::Operator { label }),
             Some(TokenOwner::Person(person)) => {
                 let roles = store.roles_of(person.id).await?;

@@ -35,6 +35,8 @@ pub struct ApiState {
     pub clock: Clock,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
+    /// Refuses addresses that sent too many unknown tokens.
+    pub throttle: throttle::Throttle,
 }
 
 impl ApiState {

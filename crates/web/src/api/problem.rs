@@ -66,6 +66,16 @@ impl Problem {
         )
     }
 
+    /// An address that sent too many unknown tokens, refused unread.
+    pub fn too_many_failures() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-failures",
+            "Too many failed attempts",
+            "too many requests with an unknown token came from this address; try again later",
+        )
+    }
+
     /// A failure of ours: logged in full, reported without internals.
     pub fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "API request failed");

@@ -1,13 +1,13 @@
 //! The audit log's head and its verification, and the consortium's rules.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use governance::membership::ConsortiumRules;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ApiState;
 use super::auth::Caller;
-use super::problem::{Answer, Body};
+use super::problem::{Answer, Body, Problem};
 
 #[derive(Debug, Serialize)]
 pub struct Head {
@@ -38,9 +38,30 @@ struct Broken {
     reason: String,
 }
 
-/// Walks the whole chain; members may check it at any time.
-pub async fn audit_verify(State(state): State<ApiState>, _: Caller) -> Answer<Json<Verification>> {
-    let verdict = state.consortium.store().verify_audit().await?;
+#[derive(Debug, Deserialize)]
+pub struct Against {
+    /// A head published earlier, which the log must still hold.
+    head: Option<String>,
+}
+
+/// Walks the whole chain, and with `?head=` checks it still holds a head
+/// published earlier; members may check it at any time.
+pub async fn audit_verify(
+    State(state): State<ApiState>,
+    _: Caller,
+    against: Result<Query<Against>, axum::extract::rejection::QueryRejection>,
+) -> Answer<Json<Verification>> {
+    let Query(against) = against.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let store = state.consortium.store();
+    let verdict = match against.head.as_deref() {
+        Some(head) if !store::is_audit_hash(head) => {
+            return Err(Problem::bad_request(format!(
+                "head {head:?} is not an audit head: 64 lower-case hex digits, as `GET /api/v1/audit/head` gives"
+            )));
+        }
+        Some(head) => store.verify_audit_against(head).await?,
+        None => store.verify_audit().await?,
+    };
     Ok(Json(Verification {
         intact: verdict.broken.is_none(),
         entries: verdict.entries,

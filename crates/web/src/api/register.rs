@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use consortium::NewMember;
-use governance::membership::OrgKind;
+use governance::membership::{LegalForm, OrgKind};
 use serde::{Deserialize, Serialize};
 use store::Organisation;
 
@@ -62,6 +62,7 @@ pub async fn me(caller: Caller) -> Json<Me> {
 pub struct Summary {
     name: String,
     legal_name: String,
+    legal_form: Option<String>,
     kind: String,
     class: Option<String>,
     status: String,
@@ -73,6 +74,7 @@ impl From<&Organisation> for Summary {
         Self {
             name: o.name.clone(),
             legal_name: o.legal_name.clone(),
+            legal_form: o.legal_form.clone(),
             kind: o.kind.clone(),
             class: o.member_class.clone(),
             status: o.status.clone(),
@@ -179,15 +181,16 @@ pub async fn show(
 #[serde(deny_unknown_fields)]
 pub struct Entering {
     name: String,
-    /// Defaults to `name`.
+    /// Defaults to `name` for an organisation new to the register; one
+    /// already in it keeps its own, as it keeps its contact.
     legal_name: Option<String>,
+    legal_form: Option<LegalForm>,
     #[serde(default = "organisation")]
     kind: OrgKind,
     class: String,
     /// Defaults to the rules' weight for the kind.
     weight: Option<u32>,
-    #[serde(default)]
-    contact: String,
+    contact: Option<String>,
 }
 
 fn organisation() -> OrgKind {
@@ -197,7 +200,8 @@ fn organisation() -> OrgKind {
 impl From<Entering> for NewMember {
     fn from(e: Entering) -> Self {
         Self {
-            legal_name: e.legal_name.unwrap_or_else(|| e.name.clone()),
+            legal_name: e.legal_name,
+            legal_form: e.legal_form,
             name: e.name,
             kind: e.kind,
             class: e.class,

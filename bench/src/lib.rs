@@ -1,0 +1,4 @@
+//! What the benchmarks share: the line naming what a run measured, so a
+//! figure copied into a table carries the commit and the machine it came from.
+
+pub mod machine;
