@@ -450,6 +450,12 @@ async fn two_instances_on_one_sqlite_file_elect_one_poller_and_one_duty_runner()
             plenary::app::Polling::Background,
         )
     };
+    // As `plenary migrate` would, before either instance serves.
+    store::Store::open(&config.database_url)
+        .await
+        .unwrap()
+        .close()
+        .await;
     let (a, b) = (start().await.unwrap(), start().await.unwrap());
     let leaders = || {
         [&a, &b]
