@@ -251,15 +251,7 @@ async fn a_round_longer_than_the_interval_is_counted_as_an_overrun() {
     let report = env.poll().await;
     assert!(report.overrun);
     assert_eq!((report.polled, report.failed), (1, 1));
-    let metrics = env
-        .http
-        .get(format!("{}/metrics", env.app.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = env.metrics().await;
     assert!(metrics.contains("plenary_poll_overruns_total"), "{metrics}");
     env.shutdown().await;
 }

@@ -140,15 +140,7 @@ async fn scripted_meeting(database_url: Option<String>, tenant: &'static str) {
         ],
         "the meeting is counted once, in the hour it began"
     );
-    let metrics = env
-        .http
-        .get(format!("{}/metrics", env.app.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = env.metrics().await;
     assert!(
         metrics.contains(&format!(
             "plenary_metered_participant_minutes_total{{tenant=\"{tenant}\"}} 14"

@@ -55,6 +55,18 @@ async fn the_gateway_runs_on_postgresql() {
     env.shutdown().await;
 }
 
+/// Two Plenary instances on one fresh database of `pg`: the harness's, and
+/// a second one polling by hand.
+async fn two_instances(pg: &TempPostgres) -> (Env, plenary::app::App) {
+    let url = pg.fresh_database_url();
+    let env = Env::with(Setup {
+        database_url: Some(url.clone()),
+        ..Setup::default()
+    })
+    .await;
+    (env, another_instance(url).await)
+}
+
 /// A second Plenary instance on the same database, polling by hand.
 async fn another_instance(database_url: String) -> plenary::app::App {
     let config = plenary::config::Config {
@@ -77,13 +89,7 @@ async fn two_instances_share_one_database_and_only_the_leader_polls() {
     let Some(pg) = TempPostgres::start() else {
         return;
     };
-    let url = pg.fresh_database_url();
-    let env = Env::with(Setup {
-        database_url: Some(url.clone()),
-        ..Setup::default()
-    })
-    .await;
-    let second = another_instance(url).await;
+    let (env, second) = two_instances(&pg).await;
     let lead = env.app.store.try_lead_polling().await.unwrap();
     assert!(lead.is_some(), "the first instance leads");
     assert!(
@@ -126,13 +132,7 @@ async fn a_burst_through_two_instances_starts_no_more_meetings_than_the_tier_all
     let Some(pg) = TempPostgres::start() else {
         return;
     };
-    let url = pg.fresh_database_url();
-    let env = Env::with(Setup {
-        database_url: Some(url.clone()),
-        ..Setup::default()
-    })
-    .await;
-    let second = another_instance(url).await;
+    let (env, second) = two_instances(&pg).await;
     second.fleet.follow().await.unwrap();
     env.app
         .store

@@ -144,6 +144,18 @@ impl Env {
         self.app.fleet.poll_once().await.expect("a poll round")
     }
 
+    /// `/metrics` as this machine's Prometheus reads it.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.app.url()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A front end of `tenant`, using the path form of the endpoint.
     pub fn tenant(&self, tenant: &str, secret: &str) -> FrontEnd {
         self.front_end(
