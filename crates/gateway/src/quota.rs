@@ -8,7 +8,7 @@
 //! one after the other, on any number of instances sharing the database.
 
 use bbb::{ApiError, Params};
-use store::{TenantUsage, Tier};
+use store::{TenantUsage, Tier, UsageCounts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -52,6 +52,16 @@ impl Refusal {
 }
 
 /// Whether a new meeting may start under `tier`, rooms counted this month.
+/// What a create must count to decide on `tier`: only the limits it sets
+/// (a tenant without a tier counts nothing).
+pub fn counts(tier: Option<&Tier>) -> UsageCounts {
+    tier.map_or(UsageCounts::NONE, |t| UsageCounts {
+        meetings: t.concurrent_meetings > 0,
+        participants: t.concurrent_participants > 0,
+        rooms: t.rooms_per_month > 0,
+    })
+}
+
 pub fn check(tier: &Tier, usage: &TenantUsage) -> Result<(), Refusal> {
     let at = |limit: i64, used: u64| limit > 0 && used >= limit as u64;
     if at(tier.concurrent_meetings, usage.live_meetings) {
@@ -142,6 +152,23 @@ mod tests {
             allowance_participant_minutes: 0,
             allowance_gb: 0,
         }
+    }
+
+    #[test]
+    fn a_create_counts_only_what_its_tier_limits() {
+        assert_eq!(counts(None), UsageCounts::NONE);
+        assert_eq!(counts(Some(&tier())), UsageCounts::ALL);
+        let unlimited_rooms = Tier {
+            rooms_per_month: 0,
+            ..tier()
+        };
+        assert_eq!(
+            counts(Some(&unlimited_rooms)),
+            UsageCounts {
+                rooms: false,
+                ..UsageCounts::ALL
+            }
+        );
     }
 
     #[test]

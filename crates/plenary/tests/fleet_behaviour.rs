@@ -406,6 +406,7 @@ async fn a_record_left_without_its_internal_id_gets_it_from_the_next_poll() {
                 server_id,
                 now_ms: env.app.fleet.now_ms(),
                 rooms_since_ms: 0,
+                counts: store::UsageCounts::ALL,
             },
             |_| Ok::<(), std::convert::Infallible>(()),
         )

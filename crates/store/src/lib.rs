@@ -34,7 +34,7 @@ pub use audit::{
 };
 pub use billing::{ClosedStatement, CostLine};
 pub use leader::Leadership;
-pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage};
+pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{
     IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, new_token,

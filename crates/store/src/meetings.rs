@@ -29,6 +29,30 @@ pub struct NewMeeting<'a> {
     pub now_ms: i64,
     /// Start of the period whose distinct meeting IDs count as rooms used.
     pub rooms_since_ms: i64,
+    /// Which parts of the tenant's usage the claim is decided on; each is
+    /// counted inside the claim's transaction, so none is counted in vain.
+    pub counts: UsageCounts,
+}
+
+/// The parts of [`TenantUsage`] a claim counts; the others read as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageCounts {
+    pub meetings: bool,
+    pub participants: bool,
+    pub rooms: bool,
+}
+
+impl UsageCounts {
+    pub const ALL: Self = Self {
+        meetings: true,
+        participants: true,
+        rooms: true,
+    };
+    pub const NONE: Self = Self {
+        meetings: false,
+        participants: false,
+        rooms: false,
+    };
 }
 
 /// The outcome of claiming a meeting ID for a create.
@@ -74,14 +98,20 @@ impl Store {
     /// Records the meeting unless a live record for the same tenant and ID
     /// exists, if `admit` accepts what the tenant uses. Reading the usage and
     /// writing the record are one transaction that first writes the tenant's
-    /// row, so concurrent creates of one tenant queue there (PostgreSQL's row
-    /// lock, SQLite's write lock) on every instance sharing the database,
-    /// and none of them decides on a usage another is about to change.
+    /// row, so concurrent creates of a limited tenant queue there (PostgreSQL's row lock, SQLite's write
+    /// lock) on every instance sharing the database, and none of them
+    /// decides on a usage another is about to change.
     pub async fn claim_meeting<R>(
         &self,
         new: NewMeeting<'_>,
         admit: impl FnOnce(&TenantUsage) -> Result<(), R>,
     ) -> Result<Result<Claim, R>> {
+        if new.counts == UsageCounts::NONE {
+            if let Err(refusal) = admit(&TenantUsage::default()) {
+                return Ok(Err(refusal));
+            }
+            return self.claim_unlimited(&new).await.map(Ok);
+        }
         let mut tx = self.pool.begin().await?;
         let locked = sqlx::query("UPDATE tenants SET enabled = enabled WHERE id = $1")
             .bind(new.tenant_id)
@@ -109,6 +139,31 @@ impl Store {
         .map_err(|e| StoreError::from_insert(e, format!("live meeting {:?}", new.meeting_id)))?;
         tx.commit().await?;
         Ok(Ok(Claim::New(meeting_from(&row)?)))
+    }
+
+    /// Nothing to count, nothing to decide: the live-meeting index alone
+    /// keeps the claim unique, so creates need not queue on the tenant.
+    async fn claim_unlimited(&self, new: &NewMeeting<'_>) -> Result<Claim> {
+        let inserted = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO meetings (tenant_id, meeting_id, backend_id, server_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING {MEETING_COLUMNS}"
+        )))
+        .bind(new.tenant_id)
+        .bind(new.meeting_id)
+        .bind(new.backend_id)
+        .bind(new.server_id)
+        .bind(new.now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        match inserted {
+            Some(row) => Ok(Claim::New(meeting_from(&row)?)),
+            None => self
+                .live_meeting(new.tenant_id, new.meeting_id)
+                .await?
+                .map(Claim::Existing)
+                // The rival record ended between the insert and this read.
+                .ok_or_else(|| StoreError::Conflict("meeting record changed concurrently".into())),
+        }
     }
 
     pub async fn live_meeting(
@@ -242,41 +297,47 @@ async fn tenant_usage(
     tx: &mut Transaction<'static, Any>,
     new: &NewMeeting<'_>,
 ) -> Result<TenantUsage> {
-    let live_meetings: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM meetings WHERE tenant_id = $1 AND ended_at IS NULL",
-    )
-    .bind(new.tenant_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    // Samples of one poll round share its time: the tenant's latest round,
-    // restricted to the meetings still live.
-    let live_participants: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(s.participants), 0) AS BIGINT) FROM usage_samples s \
-         JOIN meetings m ON m.id = s.meeting_ref \
-         WHERE s.tenant_id = $1 AND m.ended_at IS NULL \
-         AND s.at = (SELECT MAX(at) FROM usage_samples WHERE tenant_id = $2)",
-    )
-    .bind(new.tenant_id)
-    .bind(new.tenant_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let rooms = sqlx::query(
-        "SELECT CAST(COUNT(DISTINCT meeting_id) AS BIGINT) AS rooms, \
-         CAST(COALESCE(SUM(CASE WHEN meeting_id = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS this_room \
-         FROM meetings WHERE tenant_id = $2 AND created_at >= $3",
-    )
-    .bind(new.meeting_id)
-    .bind(new.tenant_id)
-    .bind(new.rooms_since_ms)
-    .fetch_one(&mut **tx)
-    .await?;
     let count = |n: i64| n.max(0) as u64;
-    Ok(TenantUsage {
-        live_meetings: count(live_meetings),
-        live_participants: count(live_participants),
-        rooms: count(rooms.try_get("rooms")?),
-        room_already_used: rooms.try_get::<i64, _>("this_room")? > 0,
-    })
+    let mut usage = TenantUsage::default();
+    if new.counts.meetings {
+        let live: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM meetings WHERE tenant_id = $1 AND ended_at IS NULL",
+        )
+        .bind(new.tenant_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        usage.live_meetings = count(live);
+    }
+    if new.counts.participants {
+        // Samples of one poll round share its time: the tenant's latest
+        // round, restricted to the meetings still live.
+        let live: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(s.participants), 0) AS BIGINT) FROM usage_samples s \
+             JOIN meetings m ON m.id = s.meeting_ref \
+             WHERE s.tenant_id = $1 AND m.ended_at IS NULL \
+             AND s.at = (SELECT MAX(at) FROM usage_samples WHERE tenant_id = $2)",
+        )
+        .bind(new.tenant_id)
+        .bind(new.tenant_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        usage.live_participants = count(live);
+    }
+    if new.counts.rooms {
+        let rooms = sqlx::query(
+            "SELECT CAST(COUNT(DISTINCT meeting_id) AS BIGINT) AS rooms, \
+             CAST(COALESCE(SUM(CASE WHEN meeting_id = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS this_room \
+             FROM meetings WHERE tenant_id = $2 AND created_at >= $3",
+        )
+        .bind(new.meeting_id)
+        .bind(new.tenant_id)
+        .bind(new.rooms_since_ms)
+        .fetch_one(&mut **tx)
+        .await?;
+        usage.rooms = count(rooms.try_get("rooms")?);
+        usage.room_already_used = rooms.try_get::<i64, _>("this_room")? > 0;
+    }
+    Ok(usage)
 }
 
 async fn live_in<'e>(

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 
 use store::{
     Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
-    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantUsage, UsageSample,
+    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantUsage, UsageCounts, UsageSample,
 };
 
 /// An operator acting at a fixed time.
@@ -193,6 +193,7 @@ fn new_meeting<'a>(
         server_id,
         now_ms,
         rooms_since_ms: 0,
+        counts: UsageCounts::ALL,
     }
 }
 

@@ -69,6 +69,7 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
                 server_id: placement.route.server_id,
                 now_ms: now,
                 rooms_since_ms: quota::month_start_ms(now),
+                counts: quota::counts(tier.as_ref()),
             },
             |usage| tier.as_ref().map_or(Ok(()), |t| quota::check(t, usage)),
         )
