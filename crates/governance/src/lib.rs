@@ -19,6 +19,9 @@
 //!   a share of.
 //! - [`record`]: the proposal fingerprint and the result export, with
 //!   [`record::recompute`] and [`record::verify`].
+//! - [`amendment`]: which rules a change touches, the threshold a
+//!   rules-change decision must meet, and what an operator may set alone.
+//! - [`blt`]: the ballot file of a ranked proposal, for any STV tool.
 //! - [`share`], [`time`], [`fraction`]: basis points and exact ratios,
 //!   durations and readable timestamps, exact fractions for STV.
 //!
@@ -27,7 +30,7 @@
 //! ```
 //! use governance::membership::{ConsortiumRules, OrgKind, Status};
 //! use governance::proposal::{self, Ballot, Choice, Kind, Position, Proposal, Schedule, State};
-//! use governance::roll::{RegisterEntry, Voting, freeze_roll};
+//! use governance::roll::{Caster, RegisterEntry, Voting, freeze_roll};
 //! use governance::{record, tally};
 //!
 //! const DAY: i64 = 86_400_000;
@@ -51,6 +54,7 @@
 //!     kind: Kind::Consent,
 //!     options: vec![],
 //!     rules: rules.proposal_rules(),
+//!     amends: None,
 //! };
 //! p.validate()?;
 //! rules.check_proposal_rules(&p.rules)?;
@@ -67,7 +71,7 @@
 //! };
 //! let mut stored = Vec::new();
 //! for org in ["Alpha", "Beta"] {
-//!     stored.push(voting.cast(&stored, org, agree.clone(), now + DAY)?);
+//!     stored.push(voting.cast(&stored, org, Caster::Delegate, agree.clone(), now + DAY)?);
 //! }
 //!
 //! // Close (refused before the deadline), count, publish.
@@ -84,6 +88,8 @@
 //! Every error is a typed enum with a message meant for people; none of
 //! these functions panics on any input.
 
+pub mod amendment;
+pub mod blt;
 pub mod fraction;
 pub mod membership;
 pub mod proposal;

@@ -360,7 +360,7 @@ pub fn apply(
 /// The consortium's standing rules. Proposals copy the defaults at
 /// creation and freeze their own copy at opening, so changing these never
 /// changes a running decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ConsortiumRules {
     /// The member classes the statutes know (e.g. consumer, producer).
     pub member_classes: BTreeSet<String>,
@@ -381,6 +381,32 @@ pub struct ConsortiumRules {
     /// The legal forms that may apply for membership; empty: all of them.
     #[serde(default)]
     pub admitted_legal_forms: BTreeSet<LegalForm>,
+    /// What no rules may go below (the statutes' floor); changing it takes
+    /// `floor_threshold`.
+    #[serde(default)]
+    pub floor: Floor,
+    /// The share a decision changing the protected rules must meet.
+    #[serde(default = "Threshold::special")]
+    pub amendment_threshold: Threshold,
+    /// The higher share a decision changing the floor, or either of these
+    /// thresholds, must meet.
+    #[serde(default = "Threshold::near_unanimous")]
+    pub floor_threshold: Threshold,
+}
+
+/// The statutory floor under the consortium's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Floor {
+    /// No consortium lead time below this (7 days by default).
+    pub min_lead_time: DurationMs,
+}
+
+impl Default for Floor {
+    fn default() -> Self {
+        Floor {
+            min_lead_time: DurationMs::days(7),
+        }
+    }
 }
 
 impl Default for ConsortiumRules {
@@ -395,6 +421,9 @@ impl Default for ConsortiumRules {
             reminder_lead: DurationMs::days(1),
             require_minutes_link: false,
             admitted_legal_forms: BTreeSet::new(),
+            floor: Floor::default(),
+            amendment_threshold: Threshold::special(),
+            floor_threshold: Threshold::near_unanimous(),
         }
     }
 }
@@ -450,6 +479,13 @@ pub enum RulesError {
     },
     #[error("the consortium requires every ballot to link to the member's minutes")]
     MinutesRequired,
+    #[error("the lead time {given} is below the statutory floor of {floor}")]
+    BelowFloor {
+        given: DurationMs,
+        floor: DurationMs,
+    },
+    #[error("the consortium needs at least one member class")]
+    NoClasses,
 }
 
 impl ConsortiumRules {
@@ -541,6 +577,21 @@ impl ConsortiumRules {
         }
         if self.require_minutes_link && !rules.require_minutes {
             return Err(RulesError::MinutesRequired);
+        }
+        Ok(())
+    }
+
+    /// Rules that can stand at all: a member class, and a lead time not
+    /// below the floor.
+    pub fn validate(&self) -> Result<(), RulesError> {
+        if self.member_classes.is_empty() {
+            return Err(RulesError::NoClasses);
+        }
+        if self.min_lead_time < self.floor.min_lead_time {
+            return Err(RulesError::BelowFloor {
+                given: self.min_lead_time,
+                floor: self.floor.min_lead_time,
+            });
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! closed, or withdrawn) with the minimum lead time, and what makes a ballot
 //! valid.
 
+use crate::membership::ConsortiumRules;
 use crate::share::{BasisPoints, Threshold};
 use crate::time::{DurationMs, format_utc};
 use serde::{Deserialize, Serialize};
@@ -120,6 +121,10 @@ pub struct Proposal {
     /// The options' labels; empty for a consent proposal.
     pub options: Vec<String>,
     pub rules: Rules,
+    /// The consortium rules this proposal puts in place if it passes (a
+    /// rules-change proposal); part of what the fingerprint commits to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<ConsortiumRules>,
 }
 
 /// A proposal whose shape does not fit its kind.
@@ -551,7 +556,6 @@ pub fn results_visible(state: State, rules: &Rules) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::membership::ConsortiumRules;
 
     const DAY: i64 = 86_400_000;
     const T0: i64 = 1_767_225_600_000; // 2026-01-01 00:00 UTC
@@ -567,6 +571,7 @@ mod tests {
             kind,
             options: options.iter().map(|o| o.to_string()).collect(),
             rules: rules(),
+            amends: None,
         }
     }
 

@@ -9,6 +9,7 @@
 //! {"format":"plenary-proposal/1","title":…,"text":…,"kind":…,"options":[…],
 //!  "rules":{"min_lead_time":…,"quorum":…,"threshold":…,"block_stops":…,
 //!           "hide_results_until_close":…,"require_minutes":…},
+//!  "amends":{…the consortium rules, only for a rules change…},
 //!  "roll":[{"org":…,"kind":…,"class":…,"weight":…},…],
 //!  "opens_at":…,"closes_at":…}
 //! ```
@@ -20,9 +21,9 @@
 //! written in declaration order, so the order above is fixed by the code;
 //! the `format` tag changes if it ever has to.
 
-use crate::membership::Weight;
+use crate::membership::{ConsortiumRules, Weight};
 use crate::proposal::{Ballot, Kind, Proposal, Rules, Schedule};
-use crate::roll::{BallotRecord, Roll, latest_ballots};
+use crate::roll::{BallotRecord, Caster, Roll, latest_ballots};
 use crate::tally::{Tally, TallyError, tally};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -58,6 +59,10 @@ struct Frozen<'a> {
     kind: Kind,
     options: &'a [String],
     rules: &'a Rules,
+    /// Absent for proposals that change no rules, so their fingerprints
+    /// are what they were before rules changes existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amends: Option<&'a ConsortiumRules>,
     roll: &'a Roll,
     opens_at: i64,
     closes_at: i64,
@@ -72,6 +77,7 @@ pub fn canonical_form(proposal: &Proposal, roll: &Roll, schedule: Schedule) -> V
         kind: proposal.kind,
         options: &proposal.options,
         rules: &proposal.rules,
+        amends: proposal.amends.as_ref(),
         roll,
         opens_at: schedule.opens_at,
         closes_at: schedule.closes_at,
@@ -97,6 +103,8 @@ pub struct CountedBallot {
     pub ballot: Ballot,
     pub cast_at: i64,
     pub revision: u32,
+    #[serde(default)]
+    pub cast_as: Caster,
 }
 
 /// Everything needed to check a result: the proposal with its rules, the
@@ -129,6 +137,7 @@ pub fn export(
             ballot: c.record.ballot.clone(),
             cast_at: c.record.cast_at,
             revision: c.record.revision,
+            cast_as: c.record.cast_as,
         })
         .collect();
     Ok(Export {
@@ -190,6 +199,7 @@ pub fn recompute(export: &Export) -> Result<Tally, RecomputeError> {
             ballot: c.ballot.clone(),
             cast_at: c.cast_at,
             revision: c.revision,
+            cast_as: c.cast_as,
         })
         .collect();
     Ok(tally(&export.proposal, &export.roll, &records)?)

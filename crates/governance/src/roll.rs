@@ -128,6 +128,29 @@ pub fn freeze_roll(
     Roll::new(entries)
 }
 
+/// In which role a ballot was cast for an organisation. The delegate's
+/// ballot prevails over a deputy's; a deputy's counts while the delegate
+/// has not voted.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Caster {
+    Deputy,
+    /// Records from before deputies were told apart were the delegate's.
+    #[default]
+    Delegate,
+}
+
+impl Caster {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Caster::Deputy => "deputy",
+            Caster::Delegate => "delegate",
+        }
+    }
+}
+
 /// A ballot as stored: who cast it, when, and which revision of that
 /// organisation's ballot it is (1 for the first, then 2, 3…).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,6 +159,8 @@ pub struct BallotRecord {
     pub ballot: Ballot,
     pub cast_at: i64,
     pub revision: u32,
+    #[serde(default)]
+    pub cast_as: Caster,
 }
 
 /// Ballot records that cannot be counted as they stand.
@@ -154,13 +179,15 @@ pub struct Counted<'a> {
     pub record: &'a BallotRecord,
 }
 
-/// Each organisation's latest revision, in roll order. A record from an
-/// organisation off the roll, or two records with the same revision, make
-/// the set uncountable: which one counts would be a guess.
+/// Each organisation's counting ballot, in roll order: the delegate's
+/// latest revision if the delegate voted, else the latest deputy's. A
+/// record from an organisation off the roll, or two records with the same
+/// revision, make the set uncountable: which one counts would be a guess.
 pub fn latest_ballots<'a>(
     roll: &'a Roll,
     records: &'a [BallotRecord],
 ) -> Result<Vec<Counted<'a>>, RecordError> {
+    let mut revisions: BTreeMap<(&str, u32), ()> = BTreeMap::new();
     let mut latest: BTreeMap<&str, Counted<'a>> = BTreeMap::new();
     for record in records {
         let entry = roll
@@ -168,14 +195,18 @@ pub fn latest_ballots<'a>(
             .ok_or_else(|| RecordError::NotOnRoll {
                 org: record.org.clone(),
             })?;
+        if revisions
+            .insert((record.org.as_str(), record.revision), ())
+            .is_some()
+        {
+            return Err(RecordError::DuplicateRevision {
+                org: record.org.clone(),
+                revision: record.revision,
+            });
+        }
+        let rank = |r: &BallotRecord| (r.cast_as, r.revision);
         match latest.get(record.org.as_str()) {
-            Some(held) if held.record.revision == record.revision => {
-                return Err(RecordError::DuplicateRevision {
-                    org: record.org.clone(),
-                    revision: record.revision,
-                });
-            }
-            Some(held) if held.record.revision > record.revision => {}
+            Some(held) if rank(held.record) > rank(record) => {}
             _ => {
                 latest.insert(&entry.org, Counted { entry, record });
             }
@@ -209,13 +240,15 @@ impl Voting<'_> {
         &self.proposal.rules
     }
 
-    /// Accepts `ballot` from `org` at `now` and returns the record to store:
-    /// voting must be open, `org` on the roll, the ballot valid. The
-    /// revision follows the organisation's highest one in `previous`.
+    /// Accepts `ballot` from `org`'s delegate or deputy at `now` and
+    /// returns the record to store: voting must be open, `org` on the roll,
+    /// the ballot valid. The revision follows the organisation's highest
+    /// one in `previous`.
     pub fn cast(
         &self,
         previous: &[BallotRecord],
         org: &str,
+        cast_as: Caster,
         ballot: Ballot,
         now: i64,
     ) -> Result<BallotRecord, CastError> {
@@ -237,6 +270,7 @@ impl Voting<'_> {
             ballot,
             cast_at: now,
             revision,
+            cast_as,
         })
     }
 }
@@ -288,7 +322,33 @@ mod tests {
             ballot: agree(),
             cast_at: T0 + i64::from(revision),
             revision,
+            cast_as: Caster::Delegate,
         }
+    }
+
+    fn by_deputy(org: &str, revision: u32) -> BallotRecord {
+        BallotRecord {
+            cast_as: Caster::Deputy,
+            ..record(org, revision)
+        }
+    }
+
+    #[test]
+    fn a_deputy_s_ballot_counts_until_the_delegate_votes() {
+        let roll = Roll::new(vec![roll_entry("A", 1)]).expect("roll");
+        let revision = |records: &[BallotRecord]| {
+            latest_ballots(&roll, records).expect("countable")[0]
+                .record
+                .revision
+        };
+        assert_eq!(revision(&[by_deputy("A", 1)]), 1);
+        assert_eq!(revision(&[by_deputy("A", 1), record("A", 2)]), 2);
+        assert_eq!(
+            revision(&[record("A", 1), by_deputy("A", 2)]),
+            1,
+            "the delegate's earlier ballot prevails over a deputy's later one"
+        );
+        assert_eq!(revision(&[by_deputy("A", 1), by_deputy("A", 2)]), 2);
     }
 
     #[test]
@@ -446,6 +506,7 @@ mod tests {
             kind: Kind::Consent,
             options: vec![],
             rules: ConsortiumRules::default().proposal_rules(),
+            amends: None,
         }
     }
 
@@ -454,7 +515,7 @@ mod tests {
         let proposal = consent_proposal();
         let roll = Roll::new(vec![roll_entry("A", 1)]).expect("roll");
         assert_eq!(
-            voting(&proposal, &roll).cast(&[], "Z", agree(), T0 + DAY),
+            voting(&proposal, &roll).cast(&[], "Z", Caster::Delegate, agree(), T0 + DAY),
             Err(CastError::NotOnRoll { org: "Z".into() })
         );
     }
@@ -464,11 +525,13 @@ mod tests {
         let proposal = consent_proposal();
         let roll = Roll::new(vec![roll_entry("A", 1), roll_entry("B", 1)]).expect("roll");
         let voting = voting(&proposal, &roll);
-        let first = voting.cast(&[], "A", agree(), T0 + DAY).expect("cast");
+        let first = voting
+            .cast(&[], "A", Caster::Delegate, agree(), T0 + DAY)
+            .expect("cast");
         assert_eq!(first.revision, 1);
         let others = [first, record("B", 5)];
         let second = voting
-            .cast(&others, "A", agree(), T0 + 2 * DAY)
+            .cast(&others, "A", Caster::Delegate, agree(), T0 + 2 * DAY)
             .expect("cast");
         assert_eq!(second.revision, 2);
     }
@@ -478,7 +541,7 @@ mod tests {
         let proposal = consent_proposal();
         let roll = Roll::new(vec![roll_entry("A", 1)]).expect("roll");
         assert!(matches!(
-            voting(&proposal, &roll).cast(&[], "A", agree(), T0 + 7 * DAY),
+            voting(&proposal, &roll).cast(&[], "A", Caster::Delegate, agree(), T0 + 7 * DAY),
             Err(CastError::Closed(VotingClosed::PastDeadline { .. }))
         ));
     }
@@ -492,7 +555,7 @@ mod tests {
             minutes_link: None,
         };
         assert!(matches!(
-            voting(&proposal, &roll).cast(&[], "A", ballot, T0 + DAY),
+            voting(&proposal, &roll).cast(&[], "A", Caster::Delegate, ballot, T0 + DAY),
             Err(CastError::Ballot(_))
         ));
     }

@@ -65,6 +65,27 @@ pub enum Threshold {
 impl Threshold {
     /// A simple majority: more than half.
     pub const MAJORITY: Threshold = Threshold::MoreThan(BasisPoints::HALF);
+
+    /// A special resolution: at least three quarters.
+    pub const fn special() -> Threshold {
+        Threshold::AtLeast(BasisPoints(7_500))
+    }
+
+    /// At least nine tenths, for what protects the rules themselves.
+    pub const fn near_unanimous() -> Threshold {
+        Threshold::AtLeast(BasisPoints(9_000))
+    }
+
+    /// Whether every share that meets `self` also meets `other`.
+    pub fn at_least_as_strict_as(self, other: Threshold) -> bool {
+        // "More than x" sits just above "at least x" and below anything
+        // higher, so (basis points, strictness) orders thresholds.
+        let key = |t: Threshold| match t {
+            Threshold::AtLeast(bp) => (bp, 0),
+            Threshold::MoreThan(bp) => (bp, 1),
+        };
+        key(self) >= key(other)
+    }
 }
 
 impl fmt::Display for Threshold {
@@ -170,6 +191,16 @@ mod tests {
     fn a_zero_quorum_is_always_met() {
         assert!(Ratio::new(0, 0).at_least(BasisPoints::ZERO));
         assert!(!Ratio::new(0, 0).at_least(bp(1)));
+    }
+
+    #[test]
+    fn more_than_a_share_is_stricter_than_at_least_it_and_laxer_than_above_it() {
+        let at_least = |n| Threshold::AtLeast(bp(n));
+        let more_than = |n| Threshold::MoreThan(bp(n));
+        assert!(more_than(5_000).at_least_as_strict_as(at_least(5_000)));
+        assert!(!at_least(5_000).at_least_as_strict_as(more_than(5_000)));
+        assert!(at_least(5_001).at_least_as_strict_as(more_than(5_000)));
+        assert!(Threshold::special().at_least_as_strict_as(Threshold::special()));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use governance::membership::ConsortiumRules;
 use governance::membership::{OrgKind, Weight};
 use governance::proposal::{Ballot, Choice, Kind, Position, Proposal, Schedule};
-use governance::roll::{BallotRecord, Roll, RollEntry};
+use governance::roll::{BallotRecord, Caster, Roll, RollEntry};
 
 pub const DAY: i64 = 86_400_000;
 /// 2026-01-01 00:00 UTC.
@@ -45,6 +45,7 @@ pub fn proposal(kind: Kind, options: &[&str]) -> Proposal {
         kind,
         options: options.iter().map(|o| o.to_string()).collect(),
         rules: ConsortiumRules::default().proposal_rules(),
+        amends: None,
     }
 }
 
@@ -78,6 +79,7 @@ pub fn revised(org: &str, choice: Choice, revision: u32) -> BallotRecord {
         },
         cast_at: T0 + i64::from(revision) * DAY / 10,
         revision,
+        cast_as: Caster::Delegate,
     }
 }
 

@@ -1,8 +1,10 @@
 //! Properties every tally keeps, over generated proposals and ballots.
 
 use crate::common::*;
+use governance::blt::Election;
 use governance::fraction::Fraction;
 use governance::proposal::{Choice, Kind, Position, Proposal};
+use governance::record::export;
 use governance::roll::{BallotRecord, Roll};
 use governance::share::BasisPoints;
 use governance::tally::ranked::ElectedBy;
@@ -317,6 +319,19 @@ proptest! {
         prop_assert_eq!(options.len(), s.elected.len());
         let ranked = case.ballots.iter().any(|(_, c)| matches!(c, Choice::Ranking(_)));
         prop_assert_eq!(s.elected.len(), if ranked { s.seats } else { 0 });
+    }
+
+    #[test]
+    fn a_ballot_file_recounted_by_plenary_s_own_stv_elects_the_same_seats(
+        mut case in prop_oneof![stv_case(), runoff_case()],
+    ) {
+        // The file has no quorum to meet: compare with the count itself.
+        case.proposal.rules.quorum = BasisPoints::ZERO;
+        let export = export(&case.proposal, schedule(), &case.roll(), &case.records())
+            .expect("countable");
+        let file = Election::from_export(&export).expect("ranked").to_blt();
+        let read = Election::parse(&file).expect("a well-formed file");
+        prop_assert_eq!(read.count(), export.tally.outcome);
     }
 }
 

@@ -9,7 +9,7 @@ use governance::proposal::{
     Ballot, Choice, Kind, Position, Proposal, Schedule, State, close, open,
 };
 use governance::record::{export, fingerprint, verify};
-use governance::roll::{CastError, RegisterEntry, Voting, freeze_roll};
+use governance::roll::{CastError, Caster, RegisterEntry, Voting, freeze_roll};
 use governance::share::Ratio;
 use governance::tally::{Counts, Outcome, tally};
 
@@ -85,6 +85,7 @@ fn three_founders_and_a_federation_of_weight_two_admit_an_applicant() {
         kind: Kind::Consent,
         options: vec![],
         rules: rules.proposal_rules(),
+        amends: None,
     };
     proposal.validate().expect("a well-formed proposal");
     rules
@@ -112,6 +113,7 @@ fn three_founders_and_a_federation_of_weight_two_admit_an_applicant() {
         voting.cast(
             &[],
             "Epsilon Library",
+            Caster::Delegate,
             ballot(Position::Agree, None),
             T0 + DAY
         ),
@@ -142,7 +144,7 @@ fn three_founders_and_a_federation_of_weight_two_admit_an_applicant() {
     ];
     for (org, ballot, day) in casts {
         let record = voting
-            .cast(&records, org, ballot, T0 + day * DAY)
+            .cast(&records, org, Caster::Delegate, ballot, T0 + day * DAY)
             .expect("accepted");
         records.push(record);
     }
