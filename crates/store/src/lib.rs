@@ -20,6 +20,7 @@ mod samples;
 mod servers;
 mod tenants;
 mod tiers;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -41,7 +42,8 @@ pub use people::{
     token_hash, token_id,
 };
 pub use proposals::{
-    Ballot, NewBallot, NewProposal, Opening, Proposal, RollEntry, ballot_commitment,
+    Ballot, NewBallot, NewProposal, Opening, OutcomeStatement, Proposal, RollEntry,
+    ballot_commitment, statement_hash,
 };
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use rollups::Rollup;
@@ -49,6 +51,7 @@ pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
 pub use tiers::Tier;
+pub use vocabulary::{OrgKind, ProposalState, RegisterStatus, Role};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

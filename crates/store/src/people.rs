@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{Act, Change};
 use crate::register::org_subject;
+use crate::vocabulary::Role;
 use crate::{Result, Store, StoreError, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +28,7 @@ pub struct Representative {
     pub org_id: i64,
     pub org: String,
     pub person: Person,
-    /// `delegate`, `deputy` or `admin`.
-    pub role: String,
+    pub role: Role,
 }
 
 /// Who a bearer token speaks for.
@@ -133,7 +133,14 @@ fn representative_from(r: &AnyRow) -> Result<Representative> {
     Ok(Representative {
         org_id: r.try_get("org_id")?,
         org: r.try_get("org")?,
-        role: r.try_get("role")?,
+        role: Role::read(
+            &r.try_get::<String, _>("role")?,
+            format_args!(
+                "the role of {} in {}",
+                r.try_get::<String, _>("name")?,
+                r.try_get::<String, _>("org")?
+            ),
+        )?,
         person: person_from(r)?,
     })
 }

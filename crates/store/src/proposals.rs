@@ -9,6 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Act, AuditEntry, Change};
+use crate::vocabulary::{OrgKind, ProposalState, Role};
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct NewProposal<'a> {
     pub subject_org: Option<&'a str>,
     /// JSON; may change while a draft, frozen at opening.
     pub rules: &'a str,
+    /// JSON: the consortium rules a rules-change proposal puts in place.
+    pub amends: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +38,10 @@ pub struct Proposal {
     pub purpose: String,
     pub subject_org: Option<String>,
     pub author: String,
-    /// `draft`, `open`, `closed` or `withdrawn`.
-    pub state: String,
+    pub state: ProposalState,
     pub rules: String,
+    /// JSON: the consortium rules a rules-change proposal puts in place.
+    pub amends: Option<String>,
     pub created_at: i64,
     pub opened_at: Option<i64>,
     pub text_changed_at: Option<i64>,
@@ -48,6 +52,16 @@ pub struct Proposal {
     /// The audit log's head after the closing entry, published with the outcome.
     pub audit_head: Option<String>,
     pub reminded_at: Option<i64>,
+    pub statement: Option<OutcomeStatement>,
+}
+
+/// What was decided and what happens next, written after close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeStatement {
+    pub text: String,
+    /// The actor who wrote it (`person:<name>` or `operator:<name>`).
+    pub by: String,
+    pub at_ms: i64,
 }
 
 /// What freezes at opening.
@@ -61,8 +75,7 @@ pub struct Opening<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RollEntry {
     pub org: String,
-    /// `organisation` or `federation`.
-    pub kind: String,
+    pub kind: OrgKind,
     pub weight: i64,
     pub member_class: String,
 }
@@ -75,6 +88,8 @@ pub struct NewBallot<'a> {
     pub minutes_url: &'a str,
     /// `person:<name>` of the delegate or deputy who cast it.
     pub cast_by: &'a str,
+    /// The role they cast it in.
+    pub cast_as: Role,
     pub salt: &'a str,
 }
 
@@ -86,6 +101,7 @@ pub struct Ballot {
     pub reason: String,
     pub minutes_url: String,
     pub cast_by: String,
+    pub cast_as: Role,
     pub cast_at: i64,
     pub salt: String,
 }
@@ -96,14 +112,35 @@ pub fn ballot_commitment(choice: &str, salt: &str) -> String {
     hex::encode(Sha256::digest(format!("{salt}:{choice}").as_bytes()))
 }
 
+/// What the audit log holds of an outcome statement.
+pub fn statement_hash(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 const PROPOSAL_SELECT: &str = "SELECT p.id, p.title, p.body, p.kind, p.options, p.purpose, o.name AS subject_org, \
     p.author, p.state, p.rules, p.created_at, p.opened_at, p.text_changed_at, p.closes_at, p.closed_at, \
-    p.fingerprint, p.outcome, p.audit_head, p.reminded_at \
+    p.fingerprint, p.outcome, p.audit_head, p.reminded_at, p.amends, p.statement, p.statement_by, p.statement_at \
     FROM proposals p LEFT JOIN organisations o ON o.id = p.subject_org_id";
 
 fn proposal_from(r: &AnyRow) -> Result<Proposal> {
+    let id: i64 = r.try_get("id")?;
+    let row = || format!("proposal {id}");
+    let statement = match (
+        r.try_get::<Option<String>, _>("statement")?,
+        r.try_get::<Option<String>, _>("statement_by")?,
+        r.try_get::<Option<i64>, _>("statement_at")?,
+    ) {
+        (Some(text), Some(by), Some(at_ms)) => Some(OutcomeStatement { text, by, at_ms }),
+        (None, None, None) => None,
+        _ => {
+            return Err(StoreError::Corrupt(format!(
+                "{}: an outcome statement without its author or time",
+                row()
+            )));
+        }
+    };
     Ok(Proposal {
-        id: r.try_get("id")?,
+        id,
         title: r.try_get("title")?,
         body: r.try_get("body")?,
         kind: r.try_get("kind")?,
@@ -111,8 +148,9 @@ fn proposal_from(r: &AnyRow) -> Result<Proposal> {
         purpose: r.try_get("purpose")?,
         subject_org: r.try_get("subject_org")?,
         author: r.try_get("author")?,
-        state: r.try_get("state")?,
+        state: ProposalState::read(&r.try_get::<String, _>("state")?, row())?,
         rules: r.try_get("rules")?,
+        amends: r.try_get("amends")?,
         created_at: r.try_get("created_at")?,
         opened_at: r.try_get("opened_at")?,
         text_changed_at: r.try_get("text_changed_at")?,
@@ -122,6 +160,7 @@ fn proposal_from(r: &AnyRow) -> Result<Proposal> {
         outcome: r.try_get("outcome")?,
         audit_head: r.try_get("audit_head")?,
         reminded_at: r.try_get("reminded_at")?,
+        statement,
     })
 }
 
@@ -161,8 +200,8 @@ impl Store {
             None => None,
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO proposals (title, body, kind, options, purpose, subject_org_id, author, state, rules, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
+            "INSERT INTO proposals (title, body, kind, options, purpose, subject_org_id, author, state, rules, created_at, amends) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10) RETURNING id",
         )
         .bind(new.title)
         .bind(new.body)
@@ -173,13 +212,14 @@ impl Store {
         .bind(&act.actor)
         .bind(new.rules)
         .bind(act.at_ms)
+        .bind(new.amends)
         .fetch_one(&mut *tx)
         .await?;
         let change = Change {
             kind: "proposal.create",
             subject: subject(id),
             detail: json!({"title": new.title, "kind": new.kind, "options": new.options,
-                "purpose": new.purpose, "subject_org": new.subject_org, "rules": new.rules,
+                "purpose": new.purpose, "subject_org": new.subject_org, "rules": new.rules, "amends": new.amends,
                 "body_sha256": hex::encode(Sha256::digest(new.body.as_bytes()))}),
         };
         Self::commit_audited(tx, act, change).await?;
@@ -231,7 +271,7 @@ impl Store {
                  SELECT $1, id, $2, $3, $4 FROM organisations WHERE name = $5",
             )
             .bind(id)
-            .bind(&entry.kind)
+            .bind(entry.kind.as_str())
             .bind(entry.weight)
             .bind(&entry.member_class)
             .bind(&entry.org)
@@ -303,9 +343,14 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
+            let org: String = r.try_get("name")?;
+            let kind = OrgKind::read(
+                &r.try_get::<String, _>("kind")?,
+                format_args!("the roll of proposal {id}, {org}"),
+            )?;
             Ok(RollEntry {
-                org: r.try_get("name")?,
-                kind: r.try_get("kind")?,
+                org,
+                kind,
                 weight: r.try_get("weight")?,
                 member_class: r.try_get("member_class")?,
             })
@@ -337,8 +382,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO ballots (proposal_id, org_id, revision, choice, reason, minutes_url, cast_by, cast_at, salt) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO ballots (proposal_id, org_id, revision, choice, reason, minutes_url, cast_by, cast_at, salt, cast_as) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
         .bind(org_id)
@@ -349,12 +394,13 @@ impl Store {
         .bind(ballot.cast_by)
         .bind(act.at_ms)
         .bind(ballot.salt)
+        .bind(ballot.cast_as.as_str())
         .execute(&mut *tx)
         .await?;
         let change = Change {
             kind: "ballot.cast",
             subject: subject(id),
-            detail: json!({"org": ballot.org, "revision": revision, "cast_by": ballot.cast_by,
+            detail: json!({"org": ballot.org, "revision": revision, "cast_by": ballot.cast_by, "cast_as": ballot.cast_as,
                 "commitment": ballot_commitment(ballot.choice, ballot.salt)}),
         };
         Self::commit_audited(tx, act, change).await?;
@@ -364,7 +410,7 @@ impl Store {
     /// Every ballot of a proposal, every revision, by organisation then revision.
     pub async fn ballots(&self, id: i64) -> Result<Vec<Ballot>> {
         sqlx::query(
-            "SELECT o.name, b.revision, b.choice, b.reason, b.minutes_url, b.cast_by, b.cast_at, b.salt \
+            "SELECT o.name, b.revision, b.choice, b.reason, b.minutes_url, b.cast_by, b.cast_as, b.cast_at, b.salt \
              FROM ballots b JOIN organisations o ON o.id = b.org_id WHERE b.proposal_id = $1 \
              ORDER BY o.name, b.revision",
         )
@@ -373,9 +419,16 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
+            let org: String = r.try_get("name")?;
+            let revision: i64 = r.try_get("revision")?;
+            let cast_as = Role::read(
+                &r.try_get::<String, _>("cast_as")?,
+                format_args!("revision {revision} of {org}'s ballot on proposal {id}"),
+            )?;
             Ok(Ballot {
-                org: r.try_get("name")?,
-                revision: r.try_get("revision")?,
+                org,
+                revision,
+                cast_as,
                 choice: r.try_get("choice")?,
                 reason: r.try_get("reason")?,
                 minutes_url: r.try_get("minutes_url")?,
@@ -428,6 +481,35 @@ impl Store {
             kind: "proposal.withdraw",
             subject: subject(id),
             detail: json!({"reason": reason}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        Ok(())
+    }
+
+    /// Records the outcome statement of a closed proposal, once; the audit
+    /// log holds its hash, so the published record can be held to it.
+    pub async fn set_statement(&self, id: i64, text: &str, act: &Act) -> Result<()> {
+        let mut tx = self.begin_audited().await?;
+        expect_state(&mut tx, id, &["closed"]).await?;
+        let done = sqlx::query(
+            "UPDATE proposals SET statement = $1, statement_by = $2, statement_at = $3 \
+             WHERE id = $4 AND statement IS NULL",
+        )
+        .bind(text)
+        .bind(&act.actor)
+        .bind(act.at_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "proposal {id} already has its outcome statement"
+            )));
+        }
+        let change = Change {
+            kind: "proposal.statement",
+            subject: subject(id),
+            detail: json!({"statement_sha256": statement_hash(text)}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(())

@@ -9,6 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Act, Change};
+use crate::vocabulary::{OrgKind, RegisterStatus};
 use crate::{Result, Store, StoreError, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,12 +21,10 @@ pub struct Organisation {
     /// crate names it; none when it was never recorded.
     pub legal_form: Option<String>,
     pub created_at: i64,
-    /// `organisation` or `federation`.
-    pub kind: String,
+    pub kind: OrgKind,
     /// The member class (`consumer`, `producer`…); none for a plain customer.
     pub member_class: Option<String>,
-    /// `customer`, `applicant`, `member`, `leaving`, `left` or `rejected`.
-    pub status: String,
+    pub status: RegisterStatus,
     pub weight: i64,
     pub contact: String,
     /// The membership state with its dates (JSON, from the governance crate).
@@ -75,15 +74,17 @@ pub struct Document {
 const ORG_COLUMNS: &str = "id, name, legal_name, legal_form, created_at, kind, member_class, status, weight, contact, membership";
 
 fn organisation_from(r: &AnyRow) -> Result<Organisation> {
+    let name: String = r.try_get("name")?;
+    let row = format!("organisation {name:?}");
     Ok(Organisation {
         id: r.try_get("id")?,
-        name: r.try_get("name")?,
+        name,
         legal_name: r.try_get("legal_name")?,
         legal_form: r.try_get("legal_form")?,
         created_at: r.try_get("created_at")?,
-        kind: r.try_get("kind")?,
+        kind: OrgKind::read(&r.try_get::<String, _>("kind")?, &row)?,
         member_class: r.try_get("member_class")?,
-        status: r.try_get("status")?,
+        status: RegisterStatus::read(&r.try_get::<String, _>("status")?, &row)?,
         weight: r.try_get("weight")?,
         contact: r.try_get("contact")?,
         membership: r.try_get("membership")?,
