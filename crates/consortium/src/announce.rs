@@ -7,14 +7,16 @@
 use governance::membership::Status;
 use governance::tally::{Outcome, Tally};
 use governance::time::format_utc;
+use governance::roll::Caster;
 use notify::{
-    Addressee, ApplicationReceived, MembershipChanged, Notification, ProposalChanged,
-    ProposalOpened, Reminder, RulesSummary,
+    Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Notification,
+    OutcomeStated, ProposalChanged, ProposalOpened, Reminder, RulesSummary,
 };
 use serde::{Deserialize, Serialize};
 use store::Act;
 
 use crate::convert::{self, status_name, to_json};
+use crate::proposals::{Replacement, Statement};
 use crate::{Consortium, Result};
 
 /// A rendered mail, as the outbox keeps it.
@@ -69,7 +71,7 @@ impl Consortium {
             .representatives(o.id)
             .await?
             .into_iter()
-            .filter(|r| matches!(r.role.as_str(), "delegate" | "deputy"))
+            .filter(|r| r.role.votes())
             .map(|r| r.person.email)
             .filter(|e| !e.is_empty())
             .collect();
@@ -265,6 +267,78 @@ impl Consortium {
         self.post(format!("outcome:{id}"), reply, act).await
     }
 
+    /// Tells the organisation's representatives that a ballot was cast for
+    /// it by someone other than the person whose ballot counted, and
+    /// whether the new one counts; the topic says so too.
+    pub(crate) async fn announce_replacement(
+        &self,
+        id: i64,
+        r: &Replacement,
+        act: &Act,
+    ) -> Result<()> {
+        let title = self.store.proposal(id).await?.title;
+        let who = |by: &str, role: Caster| format!("{} ({})", person_name(by), role.as_str());
+        let n = BallotReplaced {
+            to: self.addressee(&r.org),
+            title,
+            link: self.proposal_link(id),
+            by: who(&r.by, r.by_role),
+            earlier_by: who(&r.earlier_by, r.earlier_role),
+            counts: r.counts,
+        };
+        let key = format!("replaced:{id}:{}:{}", r.org, r.revision);
+        self.mail(key.clone(), &r.org, &n, act).await?;
+        let raw = if r.counts {
+            format!(
+                "{}'s ballot was replaced: {} voted after {}.",
+                r.org, n.by, n.earlier_by
+            )
+        } else {
+            format!(
+                "{} voted for {}, but the ballot of {} still counts: the delegate's prevails.",
+                n.by, r.org, n.earlier_by
+            )
+        };
+        let reply = ForumPost::Reply {
+            proposal_id: id,
+            raw,
+        };
+        self.post(key, reply, act).await
+    }
+
+    /// Mails the outcome statement to every organisation on the roll and
+    /// posts it on the proposal's topic.
+    pub(crate) async fn announce_statement(
+        &self,
+        id: i64,
+        statement: &Statement,
+        act: &Act,
+    ) -> Result<()> {
+        let view = self.view(id).await?;
+        let record_link = self.link(&format!("/api/v1/proposals/{id}/record"));
+        let by = person_name(&statement.by).to_string();
+        for line in &view.roll {
+            let n = OutcomeStated {
+                to: self.addressee(&line.org),
+                title: view.title.clone(),
+                statement: statement.text.clone(),
+                by: by.clone(),
+                record_link: record_link.clone(),
+            };
+            self.mail(format!("statement:{id}:{}", line.org), &line.org, &n, act)
+                .await?;
+        }
+        let raw = format!(
+            "**Outcome**, as {by} states it:\n\n{}\n\nPart of the published record: {record_link}",
+            statement.text
+        );
+        let reply = ForumPost::Reply {
+            proposal_id: id,
+            raw,
+        };
+        self.post(format!("statement:{id}"), reply, act).await
+    }
+
     /// Tells the organisation itself that its membership changed.
     pub(crate) async fn announce_membership(
         &self,
@@ -285,6 +359,11 @@ impl Consortium {
         let key = format!("membership:{org}:{}:{effective}", status_name(status));
         self.mail(key, org, &n, act).await
     }
+}
+
+/// A person's handle from the actor that names them (`person:<name>`).
+fn person_name(actor: &str) -> &str {
+    actor.split_once(':').map_or(actor, |(_, name)| name)
 }
 
 /// The result in one line, as the outcome statement opens.

@@ -6,6 +6,7 @@
 //! the actor ([`store::Act`]), so tests move the clock instead of sleeping.
 
 mod announce;
+pub mod calendar;
 mod convert;
 pub mod delivery;
 mod error;
@@ -19,7 +20,9 @@ mod tick;
 pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
 pub use people::{NewPerson, Role};
-pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
+pub use proposals::{
+    Draft, ProposalView, RULES_CHANGE, Receipt, Record, Replacement, Statement, Voter, replacements,
+};
 pub use register::NewMember;
 pub use rooms::RoomLinks;
 pub use tick::Duties;

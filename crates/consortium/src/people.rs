@@ -1,33 +1,11 @@
 //! People with accounts and their places in organisations: the checks a
 //! new person passes wherever they are added (the command line, the API).
 
-use serde::{Deserialize, Serialize};
+pub use store::Role;
 use store::{Act, Person};
 
 use crate::register::check_handle;
 use crate::{Consortium, ConsortiumError, Result};
-
-/// A person's role in an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Casts the organisation's ballot; one per organisation.
-    Delegate,
-    /// Votes when the delegate does not.
-    Deputy,
-    /// Manages the organisation's people and may give its notice.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Delegate => "delegate",
-            Self::Deputy => "deputy",
-            Self::Admin => "admin",
-        }
-    }
-}
 
 /// A person entering the platform, perhaps straight into an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]

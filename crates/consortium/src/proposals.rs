@@ -2,14 +2,16 @@
 //! fingerprint freeze), ballots from delegates and deputies, closing (never
 //! before the lead time), and the export anyone can recount.
 
-use governance::membership::Event;
+use governance::amendment::{check_amendment, required_threshold};
+use governance::blt::Election;
+use governance::membership::{ConsortiumRules, Event};
 use governance::proposal::{self, Ballot, Kind, Rules, Schedule, State};
 use governance::record::{self, Export};
-use governance::roll::{RegisterEntry, Voting, freeze_roll};
+use governance::roll::{Caster, RegisterEntry, Voting, freeze_roll};
 use governance::tally::{Outcome, Tally, tally};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use store::{Act, NewBallot, NewProposal, Opening, Person};
+use store::{Act, NewBallot, NewProposal, Opening, Person, ProposalState};
 
 use crate::convert::{self, Stored, json, records, roll, status, store_roll, to_json};
 use crate::{Consortium, ConsortiumError, Result};
@@ -22,10 +24,16 @@ pub struct Draft {
     pub kind: Kind,
     pub options: Vec<String>,
     pub rules: Rules,
-    /// `general`, or `application` (admitting `subject_org`).
+    /// `general`, `application` (admitting `subject_org`) or `rules`
+    /// (putting `amends` in place).
     pub purpose: String,
     pub subject_org: Option<String>,
+    /// The consortium rules a rules-change proposal puts in place.
+    pub amends: Option<ConsortiumRules>,
 }
+
+/// The purpose of a proposal that changes the consortium's rules.
+pub const RULES_CHANGE: &str = "rules";
 
 /// Who is casting a ballot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +56,9 @@ pub struct ProposalView {
     pub rules: Rules,
     pub purpose: String,
     pub subject_org: Option<String>,
-    pub state: String,
+    /// The rules a rules-change proposal puts in place if it passes.
+    pub amends: Option<ConsortiumRules>,
+    pub state: ProposalState,
     pub author: String,
     pub opened_at_ms: Option<i64>,
     /// The announced closing time, pushed back when the text changed.
@@ -63,6 +73,48 @@ pub struct ProposalView {
     pub tally: Option<Tally>,
     /// The audit log's head right after closing, to hold the operator to.
     pub audit_head: Option<String>,
+    /// Every ballot that replaced, or did not replace, another person's.
+    pub replacements: Vec<Replacement>,
+    pub statement: Option<Statement>,
+}
+
+/// A ballot cast for an organisation by someone other than the person
+/// whose ballot counted until then.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Replacement {
+    pub org: String,
+    pub revision: i64,
+    pub at_ms: i64,
+    /// `person:<name>` who cast it, and in which role.
+    pub by: String,
+    pub by_role: Caster,
+    /// Whose ballot counted until then.
+    pub earlier_by: String,
+    pub earlier_role: Caster,
+    /// Whether the new ballot now counts (a deputy's never replaces the
+    /// delegate's).
+    pub counts: bool,
+}
+
+/// The outcome statement: what was decided and what happens next.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Statement {
+    pub text: String,
+    pub by: String,
+    pub at_ms: i64,
+    /// `sha256(text)`, as the `proposal.statement` audit entry holds it.
+    pub sha256: String,
+}
+
+impl From<store::OutcomeStatement> for Statement {
+    fn from(s: store::OutcomeStatement) -> Self {
+        Statement {
+            sha256: store::statement_hash(&s.text),
+            text: s.text,
+            by: s.by,
+            at_ms: s.at_ms,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -95,6 +147,49 @@ pub struct Record {
     pub result: Export,
     pub receipts: Vec<Receipt>,
     pub audit_head: Option<String>,
+    /// Written after close; absent from records published before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<Statement>,
+}
+
+/// Which ballots were cast by someone other than the person whose ballot
+/// counted for the organisation until then (`ballots` by organisation,
+/// then revision, as the store lists them).
+pub fn replacements(ballots: &[store::Ballot]) -> Vec<Replacement> {
+    let mut out = Vec::new();
+    let mut counting: Option<(&str, &str, Caster)> = None;
+    for b in ballots {
+        let Some(role) = convert::caster(b.cast_as) else {
+            continue;
+        };
+        match counting {
+            Some((org, by, held)) if org == b.org => {
+                let counts = role >= held;
+                if by != b.cast_by {
+                    out.push(Replacement {
+                        org: b.org.clone(),
+                        revision: b.revision,
+                        at_ms: b.cast_at,
+                        by: b.cast_by.clone(),
+                        by_role: role,
+                        earlier_by: by.to_string(),
+                        earlier_role: held,
+                        counts,
+                    });
+                }
+                if counts {
+                    counting = Some((&b.org, &b.cast_by, role));
+                }
+            }
+            _ => counting = Some((&b.org, &b.cast_by, role)),
+        }
+    }
+    out
+}
+
+/// Who writes a proposal's outcome statement: its author, or an operator.
+fn may_state_outcome(row: &store::Proposal, actor: &str) -> bool {
+    row.author == actor || actor.starts_with("operator:")
 }
 
 /// The organisation an application proposal is about.
@@ -119,12 +214,25 @@ impl Consortium {
             kind: draft.kind,
             options: draft.options.clone(),
             rules: draft.rules,
+            amends: draft.amends.clone(),
         };
         proposal.validate().map_err(ConsortiumError::invalid)?;
-        self.rules()
-            .await?
+        let current = self.rules().await?;
+        current
             .check_proposal_rules(&draft.rules)
             .map_err(ConsortiumError::invalid)?;
+        match (&draft.amends, draft.purpose == RULES_CHANGE) {
+            (Some(amends), true) => {
+                check_amendment(&current, amends, &draft.rules).map_err(ConsortiumError::refused)?
+            }
+            (None, false) => {}
+            _ => {
+                return Err(ConsortiumError::Invalid(format!(
+                    "a proposal changes the rules exactly when its purpose is {RULES_CHANGE:?} and it carries the new rules"
+                )));
+            }
+        }
+        let amends = draft.amends.as_ref().map(to_json);
         let new = NewProposal {
             title: &draft.title,
             body: &draft.text,
@@ -133,8 +241,38 @@ impl Consortium {
             purpose: &draft.purpose,
             subject_org: draft.subject_org.as_deref(),
             rules: &to_json(&draft.rules),
+            amends: amends.as_deref(),
         };
         Ok(self.store.create_proposal(&new, act).await?.id)
+    }
+
+    /// Drafts a consent proposal putting `amends` in place of the current
+    /// rules, with the threshold such a change needs (or the consortium's
+    /// default, if that is stricter).
+    pub async fn draft_rules_change(
+        &self,
+        title: &str,
+        text: &str,
+        amends: &ConsortiumRules,
+        act: &Act,
+    ) -> Result<i64> {
+        let current = self.rules().await?;
+        let required = required_threshold(&current, amends).map_err(ConsortiumError::refused)?;
+        let mut rules = current.proposal_rules();
+        if !rules.threshold.at_least_as_strict_as(required) {
+            rules.threshold = required;
+        }
+        let draft = Draft {
+            title: title.to_string(),
+            text: text.to_string(),
+            kind: Kind::Consent,
+            options: Vec::new(),
+            rules,
+            purpose: RULES_CHANGE.into(),
+            subject_org: None,
+            amends: Some(amends.clone()),
+        };
+        self.draft(&draft, act).await
     }
 
     async fn stored(&self, id: i64) -> Result<(store::Proposal, Stored)> {
@@ -162,10 +300,7 @@ impl Consortium {
             .filter_map(|org| match status(org) {
                 Ok(Some(status)) => Some(Ok(RegisterEntry {
                     org: org.name.clone(),
-                    kind: match convert::org_kind(&org.kind) {
-                        Ok(k) => k,
-                        Err(e) => return Some(Err(e)),
-                    },
+                    kind: convert::org_kind(org.kind),
                     class: org.member_class.clone().unwrap_or_default(),
                     status,
                     weight: match convert::weight(org) {
@@ -206,7 +341,7 @@ impl Consortium {
             State::Draft => Ok(self.store.edit_proposal(id, title, text, None, act).await?),
             State::Open { schedule } => {
                 let deadline = proposal::deadline(schedule, Some(act.at_ms), &proposal.rules);
-                let roll = roll(&self.store.roll(id).await?)?;
+                let roll = roll(id, &self.store.roll(id).await?)?;
                 let reopened = Schedule {
                     opens_at: schedule.opens_at,
                     closes_at: deadline,
@@ -241,21 +376,22 @@ impl Consortium {
             }
             Voter::Person(p) => p,
         };
-        let may_vote = self
+        let Some(cast_as) = self
             .store
             .roles_of(person.id)
             .await?
             .iter()
-            .any(|r| r.org == org && matches!(r.role.as_str(), "delegate" | "deputy"));
-        if !may_vote {
+            .find(|r| r.org == org)
+            .and_then(|r| convert::caster(r.role))
+        else {
             return Err(ConsortiumError::Forbidden(format!(
                 "{} is not the delegate or a deputy of {org}",
                 person.name
             )));
-        }
+        };
         let (row, Stored { proposal, state }) = self.stored(id).await?;
-        let roll = roll(&self.store.roll(id).await?)?;
-        let previous = records(&self.store.ballots(id).await?)?;
+        let roll = roll(id, &self.store.roll(id).await?)?;
+        let previous = records(id, &self.store.ballots(id).await?)?;
         let voting = Voting {
             proposal: &proposal,
             state,
@@ -263,7 +399,7 @@ impl Consortium {
             last_text_change_at: row.text_changed_at,
         };
         let record = voting
-            .cast(&previous, org, ballot, act.at_ms)
+            .cast(&previous, org, cast_as, ballot, act.at_ms)
             .map_err(ConsortiumError::refused)?;
         let reason = match &record.ballot.choice {
             proposal::Choice::Consent { reason, .. } => reason.clone().unwrap_or_default(),
@@ -275,9 +411,21 @@ impl Consortium {
             reason: &reason,
             minutes_url: record.ballot.minutes_link.as_deref().unwrap_or(""),
             cast_by: &format!("person:{}", person.name),
+            cast_as: match cast_as {
+                Caster::Delegate => store::Role::Delegate,
+                Caster::Deputy => store::Role::Deputy,
+            },
             salt: &salt(),
         };
-        Ok(self.store.cast_ballot(id, &new, act).await?)
+        let revision = self.store.cast_ballot(id, &new, act).await?;
+        let ballots = self.store.ballots(id).await?;
+        if let Some(replaced) = replacements(&ballots)
+            .into_iter()
+            .find(|r| r.org == org && r.revision == revision)
+        {
+            self.announce_replacement(id, &replaced, act).await?;
+        }
+        Ok(revision)
     }
 
     /// Closes an open proposal once its lead time is over, counts it, and
@@ -286,11 +434,15 @@ impl Consortium {
         let (row, Stored { proposal, state }) = self.stored(id).await?;
         proposal::close(state, act.at_ms, row.text_changed_at, &proposal.rules)
             .map_err(ConsortiumError::refused)?;
-        let roll = roll(&self.store.roll(id).await?)?;
-        let records = records(&self.store.ballots(id).await?)?;
+        let roll = roll(id, &self.store.roll(id).await?)?;
+        let records = records(id, &self.store.ballots(id).await?)?;
         let tally = tally(&proposal, &roll, &records)
-            .map_err(|e| ConsortiumError::corrupt("ballots", e))?;
+            .map_err(|e| ConsortiumError::corrupt(&format!("the ballots of proposal {id}"), e))?;
         let entry = self.store.close_proposal(id, &to_json(&tally), act).await?;
+        if let (Some(amends), Outcome::Passed) = (&proposal.amends, &tally.outcome) {
+            self.apply_rules_change(id, amends, &proposal.rules, act)
+                .await;
+        }
         if let Some(org) = applicant(&row) {
             let (event, note) = match tally.outcome {
                 Outcome::Passed => (Event::Accept, format!("admitted by proposal {id}")),
@@ -306,6 +458,63 @@ impl Consortium {
         }
         self.announce_outcome(id, &tally, &entry.hash, act).await?;
         Ok(tally)
+    }
+
+    /// Puts a passed rules change in place, recorded in the audit log as
+    /// decided by proposal `id`. The decision stands whatever happens
+    /// here; rules that can no longer apply (the rules changed meanwhile,
+    /// a class is still held) are left as they are, and said so.
+    async fn apply_rules_change(
+        &self,
+        id: i64,
+        amends: &ConsortiumRules,
+        rules: &Rules,
+        act: &Act,
+    ) {
+        let applied = match self.rules().await {
+            Ok(current) => match check_amendment(&current, amends, rules) {
+                Ok(()) => self.put_rules(amends, Some(id), act).await,
+                Err(e) => Err(ConsortiumError::refused(e)),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = applied {
+            tracing::error!(proposal = id, error = %e, "a passed rules change could not apply");
+        }
+    }
+
+    /// Records the outcome statement of a closed proposal (once), by its
+    /// author or an operator, and tells the members by mail and on the forum.
+    pub async fn state_outcome(&self, id: i64, text: &str, act: &Act) -> Result<Statement> {
+        let row = self.store.proposal(id).await?;
+        if !may_state_outcome(&row, &act.actor) {
+            return Err(ConsortiumError::Forbidden(format!(
+                "only the author of proposal {id} or an operator writes its outcome statement"
+            )));
+        }
+        if text.trim().is_empty() {
+            return Err(ConsortiumError::Invalid(
+                "an outcome statement says what was decided and what happens next".into(),
+            ));
+        }
+        self.store.set_statement(id, text, act).await?;
+        let statement: Statement = self
+            .store
+            .proposal(id)
+            .await?
+            .statement
+            .map(Statement::from)
+            .ok_or_else(|| ConsortiumError::NotFound(format!("the statement of proposal {id}")))?;
+        self.announce_statement(id, &statement, act).await?;
+        Ok(statement)
+    }
+
+    /// The ballot file of a closed ranked proposal (BLT), for any STV tool.
+    pub async fn ballot_file(&self, id: i64) -> Result<String> {
+        let export = self.export(id).await?;
+        Ok(Election::from_export(&export)
+            .map_err(ConsortiumError::refused)?
+            .to_blt())
     }
 
     /// Withdraws a draft or open proposal; withdrawing an application
@@ -332,13 +541,15 @@ impl Consortium {
             &row.outcome,
             proposal::results_visible(state, &proposal.rules),
         ) {
-            (Some(outcome), _) => Some(json("outcome", outcome)?),
+            (Some(outcome), _) => Some(json(&format!("the outcome of proposal {id}"), outcome)?),
             (None, true) if !stored_roll.is_empty() => Some(
-                tally(&proposal, &roll(&stored_roll)?, &records(&ballots)?)
-                    .map_err(|e| ConsortiumError::corrupt("ballots", e))?,
+                tally(&proposal, &roll(id, &stored_roll)?, &records(id, &ballots)?).map_err(
+                    |e| ConsortiumError::corrupt(&format!("the ballots of proposal {id}"), e),
+                )?,
             ),
             _ => None,
         };
+        let replacements = replacements(&ballots);
         let closes_at_ms =
             match state {
                 State::Open { schedule } | State::Closed { schedule, .. } => Some(
@@ -355,6 +566,7 @@ impl Consortium {
             rules: proposal.rules,
             purpose: row.purpose,
             subject_org: row.subject_org,
+            amends: proposal.amends,
             state: row.state,
             author: row.author,
             opened_at_ms: row.opened_at,
@@ -372,6 +584,8 @@ impl Consortium {
             voted,
             tally,
             audit_head: row.audit_head,
+            replacements,
+            statement: row.statement.map(Statement::from),
         })
     }
 
@@ -383,7 +597,7 @@ impl Consortium {
     /// Every ballot of a closed proposal, every revision, with its salt.
     pub async fn receipts(&self, id: i64) -> Result<Vec<Receipt>> {
         let row = self.store.proposal(id).await?;
-        if row.state != "closed" {
+        if row.state != ProposalState::Closed {
             return Err(ConsortiumError::Conflict(format!(
                 "proposal {id} is {}: its ballots are published once it closes",
                 row.state
@@ -408,10 +622,12 @@ impl Consortium {
 
     /// The closed proposal's published record.
     pub async fn record(&self, id: i64) -> Result<Record> {
+        let row = self.store.proposal(id).await?;
         Ok(Record {
             result: self.export(id).await?,
             receipts: self.receipts(id).await?,
-            audit_head: self.store.proposal(id).await?.audit_head,
+            audit_head: row.audit_head,
+            statement: row.statement.map(Statement::from),
         })
     }
 
@@ -447,6 +663,19 @@ impl Consortium {
                 unmatched.join(", ")
             )));
         }
+        if let Some(statement) = &record.statement {
+            let sha256 = store::statement_hash(&statement.text);
+            let logged = entries
+                .iter()
+                .filter(|e| e.kind == "proposal.statement")
+                .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
+                .any(|d| d["statement_sha256"] == sha256.as_str());
+            if sha256 != statement.sha256 || !logged {
+                return Err(ConsortiumError::Refused(
+                    "the outcome statement does not match the audit log".into(),
+                ));
+            }
+        }
         Ok(record.receipts.len())
     }
 
@@ -461,13 +690,13 @@ impl Consortium {
                 row.state
             )));
         };
-        let roll = roll(&self.store.roll(id).await?)?;
-        let records = records(&self.store.ballots(id).await?)?;
+        let roll = roll(id, &self.store.roll(id).await?)?;
+        let records = records(id, &self.store.ballots(id).await?)?;
         let schedule = Schedule {
             opens_at: schedule.opens_at,
             closes_at: proposal::deadline(schedule, row.text_changed_at, &proposal.rules),
         };
         record::export(&proposal, schedule, &roll, &records)
-            .map_err(|e| ConsortiumError::corrupt("ballots", e))
+            .map_err(|e| ConsortiumError::corrupt(&format!("the ballots of proposal {id}"), e))
     }
 }

@@ -55,7 +55,11 @@ impl Consortium {
         };
         let form = match (new.legal_form, &existing) {
             (Some(form), _) => Some(form),
-            (None, Some(org)) => org.legal_form.as_deref().map(legal_form).transpose()?,
+            (None, Some(org)) => org
+                .legal_form
+                .as_deref()
+                .map(|f| legal_form(&org.name, f))
+                .transpose()?,
             (None, None) => None,
         };
         rules
@@ -77,6 +81,7 @@ impl Consortium {
             rules: rules.proposal_rules(),
             purpose: "application".into(),
             subject_org: Some(new.name.clone()),
+            amends: None,
         };
         let id = self.draft(&draft, act).await?;
         self.open(id, None, act).await?;
@@ -206,7 +211,7 @@ impl Consortium {
         }
         let kind = match kind {
             Some(k) => k,
-            None => crate::convert::org_kind(&current.kind)?,
+            None => crate::convert::org_kind(current.kind),
         };
         let weight = match weight {
             Some(w) => Weight::new(w)

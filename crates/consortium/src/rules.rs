@@ -1,30 +1,47 @@
 //! The consortium's standing rules: stored as JSON (audited on change), the
-//! governance crate's defaults until an operator sets them.
+//! governance crate's defaults until the founding rules are set. After
+//! that, what protects members' say changes only by a decision (see
+//! [`governance::amendment`]), applied when its proposal closes.
 
+use governance::amendment::check_operator_change;
 use governance::membership::ConsortiumRules;
 use store::Act;
 
-use crate::convert::status;
+use crate::convert::{json, status};
 use crate::{Consortium, ConsortiumError, Result};
 
 impl Consortium {
     pub async fn rules(&self) -> Result<ConsortiumRules> {
-        match self.store.consortium_rules().await? {
-            Some(body) => {
-                serde_json::from_str(&body).map_err(|e| ConsortiumError::corrupt("rules", e))
-            }
-            None => Ok(ConsortiumRules::default()),
-        }
+        Ok(self.stored_rules().await?.unwrap_or_default())
     }
 
-    /// Replaces the rules; running proposals keep the rules they opened
-    /// with. A class that applicants or members still hold stays.
+    /// The rules as set, `None` before the founding rules are.
+    async fn stored_rules(&self) -> Result<Option<ConsortiumRules>> {
+        self.store
+            .consortium_rules()
+            .await?
+            .map(|body| json("the consortium rules", &body))
+            .transpose()
+    }
+
+    /// An operator sets the rules: the founding rules once, then only the
+    /// rules that protect nobody; the others need a rules-change proposal.
+    /// Running proposals keep the rules they opened with.
     pub async fn set_rules(&self, rules: &ConsortiumRules, act: &Act) -> Result<()> {
-        if rules.member_classes.is_empty() {
-            return Err(ConsortiumError::Invalid(
-                "the consortium needs at least one member class".into(),
-            ));
-        }
+        check_operator_change(self.stored_rules().await?.as_ref(), rules)
+            .map_err(ConsortiumError::refused)?;
+        self.put_rules(rules, None, act).await
+    }
+
+    /// Puts rules in place that were decided (by proposal `decision`) or
+    /// are free to set; a class that applicants or members still hold stays.
+    pub(crate) async fn put_rules(
+        &self,
+        rules: &ConsortiumRules,
+        decision: Option<i64>,
+        act: &Act,
+    ) -> Result<()> {
+        rules.validate().map_err(ConsortiumError::invalid)?;
         let orgs = self.store.organisations().await?;
         let mut held = Vec::new();
         for org in &orgs {
@@ -38,6 +55,6 @@ impl Consortium {
             .check_classes_held(held)
             .map_err(ConsortiumError::refused)?;
         let body = serde_json::to_value(rules).map_err(ConsortiumError::invalid)?;
-        Ok(self.store.set_consortium_rules(&body, act).await?)
+        Ok(self.store.set_consortium_rules(&body, decision, act).await?)
     }
 }

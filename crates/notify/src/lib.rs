@@ -15,6 +15,6 @@ pub mod sink;
 pub use config::{ConfigError, Password, Security, SmtpConfig};
 pub use mailer::{Failure, Mailer, SendError};
 pub use message::{
-    Addressee, ApplicationReceived, MembershipChanged, Notification, Outcome, ProposalChanged,
-    ProposalOpened, Reminder, RulesSummary,
+    Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Notification, Outcome,
+    OutcomeStated, ProposalChanged, ProposalOpened, Reminder, RulesSummary,
 };

@@ -319,6 +319,91 @@ impl Notification for MembershipChanged {
 
 /// Subjects carry the consortium's name first, so that mail filters and
 /// inboxes group them.
+/// A ballot for the organisation was cast by another of its
+/// representatives than the one whose ballot counted until then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BallotReplaced {
+    pub to: Addressee,
+    pub title: String,
+    pub link: String,
+    /// Who cast the new ballot, with the role: "dora (deputy)".
+    pub by: String,
+    /// Whose ballot counted until then, with the role.
+    pub earlier_by: String,
+    /// Whether the new ballot now counts (a deputy's never replaces the
+    /// delegate's).
+    pub counts: bool,
+}
+
+impl Notification for BallotReplaced {
+    fn kind(&self) -> &'static str {
+        "ballot_replaced"
+    }
+
+    fn subject(&self) -> String {
+        let what = if self.counts {
+            "Your ballot was replaced"
+        } else {
+            "A ballot that does not count"
+        };
+        subject(&self.to, &format!("{what}: {}", self.title))
+    }
+
+    fn body(&self) -> String {
+        let effect = if self.counts {
+            format!(
+                "{} cast a ballot for {} on the proposal \"{}\". It replaces the ballot of {}, and is the one that counts now.",
+                self.by, self.to.organisation, self.title, self.earlier_by
+            )
+        } else {
+            format!(
+                "{} cast a ballot for {} on the proposal \"{}\". It does not count: the delegate's ballot prevails over a deputy's, so the ballot of {} still counts.",
+                self.by, self.to.organisation, self.title, self.earlier_by
+            )
+        };
+        letter(
+            &self.to,
+            &format!("{effect}\n\nThe proposal and its ballots:\n{}\n", self.link),
+            &format!("you represent {} on this proposal", self.to.organisation),
+        )
+    }
+}
+
+/// What a closed proposal decided and what happens next, as its author
+/// (or an operator) states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeStated {
+    pub to: Addressee,
+    pub title: String,
+    pub statement: String,
+    pub by: String,
+    pub record_link: String,
+}
+
+impl Notification for OutcomeStated {
+    fn kind(&self) -> &'static str {
+        "outcome_stated"
+    }
+
+    fn subject(&self) -> String {
+        subject(&self.to, &format!("Outcome: {}", self.title))
+    }
+
+    fn body(&self) -> String {
+        letter(
+            &self.to,
+            &format!(
+                "The outcome of the proposal \"{}\", as {} states it:\n\n{}\n\nThe statement is part of the published record:\n{}\n",
+                self.title, self.by, self.statement, self.record_link
+            ),
+            &format!(
+                "{} was entitled to vote on this proposal",
+                self.to.organisation
+            ),
+        )
+    }
+}
+
 fn subject(to: &Addressee, text: &str) -> String {
     format!("[{}] {text}", to.consortium)
 }

@@ -33,6 +33,21 @@ fn outcome_reads_well() {
 }
 
 #[test]
+fn a_replaced_ballot_reads_well() {
+    insta::assert_snapshot!(rendered(&common::ballot_replaced(true)));
+}
+
+#[test]
+fn a_deputy_s_ballot_that_does_not_count_says_why() {
+    insta::assert_snapshot!(rendered(&common::ballot_replaced(false)));
+}
+
+#[test]
+fn an_outcome_statement_reads_well() {
+    insta::assert_snapshot!(rendered(&common::outcome_stated()));
+}
+
+#[test]
 fn application_received_reads_well() {
     insta::assert_snapshot!(rendered(&common::application_received()));
 }

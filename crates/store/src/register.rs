@@ -360,7 +360,14 @@ impl Store {
         )
     }
 
-    pub async fn set_consortium_rules(&self, body: &serde_json::Value, act: &Act) -> Result<()> {
+    /// Puts the consortium's rules in place; `decision` is the proposal
+    /// that decided them, if a decision did.
+    pub async fn set_consortium_rules(
+        &self,
+        body: &serde_json::Value,
+        decision: Option<i64>,
+        act: &Act,
+    ) -> Result<()> {
         let mut tx = self.begin_audited().await?;
         sqlx::query(
             "INSERT INTO consortium_rules (id, body, updated_at) VALUES (1, $1, $2) \
@@ -370,10 +377,17 @@ impl Store {
         .bind(act.at_ms)
         .execute(&mut *tx)
         .await?;
-        let change = Change {
-            kind: "rules.set",
-            subject: "rules".into(),
-            detail: body.clone(),
+        let change = match decision {
+            None => Change {
+                kind: "rules.set",
+                subject: "rules".into(),
+                detail: body.clone(),
+            },
+            Some(proposal) => Change {
+                kind: "rules.amend",
+                subject: "rules".into(),
+                detail: json!({"proposal": proposal, "rules": body}),
+            },
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(())

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use notify::{
-    Addressee, ApplicationReceived, MembershipChanged, Outcome, ProposalOpened, Reminder,
+    Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Outcome, OutcomeStated,
+    ProposalOpened, Reminder,
     RulesSummary,
 };
 
@@ -50,6 +51,32 @@ pub fn outcome() -> Outcome {
         turnout: "11 of 12 organisations (92 %)".into(),
         audit_head: "9c41d0b7e6a85c1f4e2d9b0a7c6e5f4d3c2b1a09f8e7d6c5b4a3928170653f2a".into(),
         export_link: "https://plenary.coop.example/proposals/P-2026-014/export".into(),
+    }
+}
+
+pub fn ballot_replaced(counts: bool) -> BallotReplaced {
+    let (by, earlier_by) = if counts {
+        ("marta (delegate)", "joan (deputy)")
+    } else {
+        ("joan (deputy)", "marta (delegate)")
+    };
+    BallotReplaced {
+        to: addressee(),
+        title: "Raise the fair-use allowance of the Small tier".into(),
+        link: "https://plenary.coop.example/proposals/P-2026-014".into(),
+        by: by.into(),
+        earlier_by: earlier_by.into(),
+        counts,
+    }
+}
+
+pub fn outcome_stated() -> OutcomeStated {
+    OutcomeStated {
+        to: addressee(),
+        title: "Raise the fair-use allowance of the Small tier".into(),
+        statement: "The allowance rises to 40 hours from January; the tier page changes this week.".into(),
+        by: "marta".into(),
+        record_link: "https://plenary.coop.example/proposals/P-2026-014/record".into(),
     }
 }
 
