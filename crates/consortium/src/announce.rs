@@ -5,12 +5,12 @@
 //! here waits for a mail server or a forum.
 
 use governance::membership::Status;
+use governance::roll::Caster;
 use governance::tally::{Outcome, Tally};
 use governance::time::format_utc;
-use governance::roll::Caster;
 use notify::{
-    Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Notification,
-    OutcomeStated, ProposalChanged, ProposalOpened, Reminder, RulesSummary,
+    Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Notification, OutcomeStated,
+    ProposalChanged, ProposalOpened, Reminder, RulesSummary,
 };
 use serde::{Deserialize, Serialize};
 use store::Act;

@@ -153,6 +153,9 @@ mod tests {
         for line in out.split("\r\n") {
             assert!(line.len() <= 75, "{line:?}");
         }
-        assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "é".repeat(40)));
+        assert_eq!(
+            out.replace("\r\n ", ""),
+            format!("SUMMARY:{}\r\n", "é".repeat(40))
+        );
     }
 }

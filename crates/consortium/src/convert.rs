@@ -141,7 +141,8 @@ pub(crate) fn roll(id: i64, entries: &[store::RollEntry]) -> Result<Roll> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Roll::new(entries).map_err(|e| ConsortiumError::corrupt(&format!("the roll of proposal {id}"), e))
+    Roll::new(entries)
+        .map_err(|e| ConsortiumError::corrupt(&format!("the roll of proposal {id}"), e))
 }
 
 pub(crate) fn store_roll(roll: &Roll) -> Vec<store::RollEntry> {

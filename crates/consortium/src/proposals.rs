@@ -223,7 +223,9 @@ impl Consortium {
             .map_err(ConsortiumError::invalid)?;
         match (&draft.amends, draft.purpose == RULES_CHANGE) {
             (Some(amends), true) => {
-                check_amendment(&current, amends, &draft.rules).map_err(ConsortiumError::refused)?
+                check_amendment(&current, amends, &draft.rules)
+                    .map_err(ConsortiumError::refused)?;
+                self.check_classes_kept(amends).await?;
             }
             (None, false) => {}
             _ => {

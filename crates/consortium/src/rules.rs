@@ -24,24 +24,34 @@ impl Consortium {
             .transpose()
     }
 
-    /// An operator sets the rules: the founding rules once, then only the
-    /// rules that protect nobody; the others need a rules-change proposal.
-    /// Running proposals keep the rules they opened with.
+    /// An operator sets the rules: the founding rules once, before anyone
+    /// joins, then only the rules that protect nobody; the others need a
+    /// rules-change proposal. Running proposals keep the rules they opened
+    /// with.
     pub async fn set_rules(&self, rules: &ConsortiumRules, act: &Act) -> Result<()> {
-        check_operator_change(self.stored_rules().await?.as_ref(), rules)
+        check_operator_change(self.rules_in_force().await?.as_ref(), rules)
             .map_err(ConsortiumError::refused)?;
         self.put_rules(rules, None, act).await
     }
 
-    /// Puts rules in place that were decided (by proposal `decision`) or
-    /// are free to set; a class that applicants or members still hold stays.
-    pub(crate) async fn put_rules(
-        &self,
-        rules: &ConsortiumRules,
-        decision: Option<i64>,
-        act: &Act,
-    ) -> Result<()> {
-        rules.validate().map_err(ConsortiumError::invalid)?;
+    /// The rules members are under: the stored ones, or the defaults once
+    /// anyone has applied or joined under them; `None` while the
+    /// consortium is still being founded.
+    async fn rules_in_force(&self) -> Result<Option<ConsortiumRules>> {
+        if let Some(rules) = self.stored_rules().await? {
+            return Ok(Some(rules));
+        }
+        let founded = self
+            .store
+            .organisations()
+            .await?
+            .iter()
+            .any(|o| o.membership.is_some());
+        Ok(founded.then(ConsortiumRules::default))
+    }
+
+    /// Refuses rules that drop a class applicants or members still hold.
+    pub(crate) async fn check_classes_kept(&self, rules: &ConsortiumRules) -> Result<()> {
         let orgs = self.store.organisations().await?;
         let mut held = Vec::new();
         for org in &orgs {
@@ -53,8 +63,23 @@ impl Consortium {
         }
         rules
             .check_classes_held(held)
-            .map_err(ConsortiumError::refused)?;
+            .map_err(ConsortiumError::refused)
+    }
+
+    /// Puts rules in place that were decided (by proposal `decision`) or
+    /// are free to set.
+    pub(crate) async fn put_rules(
+        &self,
+        rules: &ConsortiumRules,
+        decision: Option<i64>,
+        act: &Act,
+    ) -> Result<()> {
+        rules.validate().map_err(ConsortiumError::invalid)?;
+        self.check_classes_kept(rules).await?;
         let body = serde_json::to_value(rules).map_err(ConsortiumError::invalid)?;
-        Ok(self.store.set_consortium_rules(&body, decision, act).await?)
+        Ok(self
+            .store
+            .set_consortium_rules(&body, decision, act)
+            .await?)
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{DAY, T0, apply_delta, at, consent, delegate, member, world};
+use common::{DAY, T0, apply_delta, at, consent, delegate, member, world, world_under};
 use consortium::{ConsortiumError, NewMember, Voter};
 use governance::membership::{LegalForm, OrgKind};
 use governance::proposal::{Ballot, Choice, Position};
@@ -317,7 +317,10 @@ async fn a_member_class_cannot_be_removed_while_members_hold_it() {
     let c = &w.c;
     let mut rules = c.rules().await.unwrap();
     rules.member_classes = ["consumer".to_string()].into();
-    let refused = c.set_rules(&rules, &at(T0)).await;
+    let title = "One class";
+    let refused = c
+        .draft_rules_change(title, "Simpler.", &rules, &at(T0))
+        .await;
     match refused {
         Err(ConsortiumError::Refused(why)) => assert_eq!(
             why,
@@ -325,21 +328,39 @@ async fn a_member_class_cannot_be_removed_while_members_hold_it() {
         ),
         other => panic!("refused, not {other:?}"),
     }
-    assert!(c.rules().await.unwrap().member_classes.contains("producer"));
     c.set_member("alpha", Some("consumer"), None, None, &at(T0))
         .await
         .unwrap();
-    c.set_rules(&rules, &at(T0 + 1)).await.unwrap();
-    assert!(!c.rules().await.unwrap().member_classes.contains("producer"));
+    c.draft_rules_change(title, "Simpler.", &rules, &at(T0 + 1))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_operator_sets_the_founding_rules_once_and_then_only_what_protects_nobody() {
+    let w = world().await;
+    let c = &w.c;
+    let mut rules = c.rules().await.unwrap();
+    rules.min_lead_time = governance::time::DurationMs::days(10);
+    assert!(
+        matches!(c.set_rules(&rules, &at(T0)).await, Err(ConsortiumError::Refused(m)) if m.contains("lead time")),
+        "members joined under the default rules, so they are in force"
+    );
+    let mut reminder = c.rules().await.unwrap();
+    reminder.reminder_lead = governance::time::DurationMs::hours(6);
+    c.set_rules(&reminder, &at(T0)).await.unwrap();
+    assert_eq!(
+        c.rules().await.unwrap().reminder_lead,
+        reminder.reminder_lead
+    );
 }
 
 #[tokio::test]
 async fn an_application_from_a_legal_form_the_rules_do_not_admit_is_refused() {
-    let w = world().await;
-    let c = &w.c;
-    let mut rules = c.rules().await.unwrap();
+    let mut rules = governance::membership::ConsortiumRules::default();
     rules.admitted_legal_forms = [LegalForm::CoOperative, LegalForm::Association].into();
-    c.set_rules(&rules, &at(T0)).await.unwrap();
+    let w = world_under(&rules).await;
+    let c = &w.c;
     let company = NewMember {
         legal_form: Some(LegalForm::Company),
         ..member("delta", "consumer", OrgKind::Organisation, None)

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use consortium::{Consortium, NewMember, Settings, Voter};
-use governance::membership::OrgKind;
+use governance::membership::{ConsortiumRules, OrgKind};
 use governance::proposal::{Ballot, Choice, Position};
 use store::{Act, Store};
 
@@ -44,8 +44,24 @@ pub struct World {
 /// Three founders and a federation of weight 2, each with a delegate.
 pub async fn world_with(settings: Settings) -> World {
     let dir = testkit::TempDir::new("consortium");
-    let store = Store::open(&dir.sqlite_url()).await.unwrap();
+    let c = founded(&dir.sqlite_url(), settings, None).await;
+    World { c, _dir: dir }
+}
+
+/// The same consortium founded under `rules` (default: the defaults).
+pub async fn world_under(rules: &ConsortiumRules) -> World {
+    let dir = testkit::TempDir::new("consortium");
+    let c = founded(&dir.sqlite_url(), settings(), Some(rules)).await;
+    World { c, _dir: dir }
+}
+
+/// The consortium on the database at `url`, its founding rules set first.
+pub async fn founded(url: &str, settings: Settings, rules: Option<&ConsortiumRules>) -> Consortium {
+    let store = Store::open(url).await.unwrap();
     let c = Consortium::new(store, settings, None);
+    if let Some(rules) = rules {
+        c.set_rules(rules, &at(T0 - 31 * DAY)).await.unwrap();
+    }
     for (name, class, kind, weight) in [
         ("alpha", "producer", OrgKind::Organisation, None),
         ("beta", "consumer", OrgKind::Organisation, None),
@@ -65,7 +81,7 @@ pub async fn world_with(settings: Settings) -> World {
             .await
             .unwrap();
     }
-    World { c, _dir: dir }
+    c
 }
 
 pub async fn delegate(c: &Consortium, org: &str) -> Voter {

@@ -4,8 +4,7 @@
 
 use notify::{
     Addressee, ApplicationReceived, BallotReplaced, MembershipChanged, Outcome, OutcomeStated,
-    ProposalOpened, Reminder,
-    RulesSummary,
+    ProposalOpened, Reminder, RulesSummary,
 };
 
 pub fn addressee() -> Addressee {
@@ -74,7 +73,8 @@ pub fn outcome_stated() -> OutcomeStated {
     OutcomeStated {
         to: addressee(),
         title: "Raise the fair-use allowance of the Small tier".into(),
-        statement: "The allowance rises to 40 hours from January; the tier page changes this week.".into(),
+        statement: "The allowance rises to 40 hours from January; the tier page changes this week."
+            .into(),
         by: "marta".into(),
         record_link: "https://plenary.coop.example/proposals/P-2026-014/record".into(),
     }
