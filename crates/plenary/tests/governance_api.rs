@@ -385,17 +385,62 @@ async fn only_operators_register_founders_and_set_the_rules() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let mut rules = c.get("school", "/api/v1/rules").await;
     assert_eq!(rules["min_lead_time"], 7 * DAY);
-    rules["notice_period"] = json!(10 * DAY);
+    rules["reminder_lead"] = json!(DAY / 2);
     let (status, _) = c
         .call("school", Method::PUT, "/api/v1/rules", Some(rules.clone()))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, set) = c
-        .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules))
+        .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules.clone()))
         .await;
     assert_eq!(
-        (status, &set["notice_period"]),
-        (StatusCode::OK, &json!(10 * DAY))
+        (status, &set["reminder_lead"]),
+        (StatusCode::OK, &json!(DAY / 2)),
+        "when reminders go out protects nobody"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn rules_set_without_a_decision_is_refused_for_every_rule_that_protects_members() {
+    let c = Consortium::start().await;
+    let rules = c.get(OPERATOR, "/api/v1/rules").await;
+    for (rule, value) in [
+        ("min_lead_time", json!(0)),
+        ("default_quorum", json!(0)),
+        ("default_threshold", json!({"more_than": 1000})),
+        ("notice_period", json!(0)),
+        ("federation_weight", json!(2)),
+        (
+            "member_classes",
+            json!(["consumer", "producer", "investor"]),
+        ),
+        ("require_minutes_link", json!(true)),
+        ("admitted_legal_forms", json!(["company"])),
+        ("floor", json!({"min_lead_time": 0})),
+        ("amendment_threshold", json!({"more_than": 0})),
+        ("floor_threshold", json!({"more_than": 0})),
+    ] {
+        let mut changed = rules.clone();
+        changed[rule] = value;
+        let (status, problem) = c
+            .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(changed))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{rule}: {problem}"
+        );
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("only by a decision") || detail.contains("floor"),
+            "{rule}: {detail}"
+        );
+    }
+    assert_eq!(
+        c.get(OPERATOR, "/api/v1/rules").await,
+        rules,
+        "nothing changed"
     );
     c.shutdown().await;
 }
@@ -728,14 +773,13 @@ async fn a_tail_cut_with_its_head_row_is_caught_against_a_published_head() {
 
 #[tokio::test]
 async fn the_register_records_a_legal_form_and_the_rules_may_restrict_it() {
-    let c = Consortium::start().await;
-    let mut rules = c.get(OPERATOR, "/api/v1/rules").await;
-    assert_eq!(rules["admitted_legal_forms"], json!([]));
-    rules["admitted_legal_forms"] = json!(["co-operative"]);
-    let (status, set) = c
-        .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{set}");
+    let c = Consortium::with(Extras {
+        founding_rules: Some(json!({"admitted_legal_forms": ["co-operative"]})),
+        ..Extras::default()
+    })
+    .await;
+    let rules = c.get(OPERATOR, "/api/v1/rules").await;
+    assert_eq!(rules["admitted_legal_forms"], json!(["co-operative"]));
     let apply = |form: &str| {
         let body =
             json!({"organisation": {"name": "radio", "class": "consumer", "legal_form": form}});

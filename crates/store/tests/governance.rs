@@ -2,8 +2,9 @@
 //! and on PostgreSQL.
 
 use store::{
-    Act, MembershipStep, NewBallot, NewProposal, Opening, RegisterPatch, RollEntry, Store,
-    StoreError, TOKEN_ID_LEN, TokenOwner, ballot_commitment, token_hash, token_id,
+    Act, MembershipStep, NewBallot, NewProposal, Opening, OrgKind, RegisterPatch, Role, RollEntry,
+    Store, StoreError, TOKEN_ID_LEN, TokenOwner, ballot_commitment, statement_hash, token_hash,
+    token_id,
 };
 
 fn act(at_ms: i64) -> Act {
@@ -49,6 +50,7 @@ fn proposal() -> NewProposal<'static> {
         purpose: "general",
         subject_org: None,
         rules: r#"{"min_lead_ms":604800000}"#,
+        amends: None,
     }
 }
 
@@ -59,6 +61,7 @@ fn ballot<'a>(org: &'a str, choice: &'a str) -> NewBallot<'a> {
         reason: "",
         minutes_url: "",
         cast_by: "person:ada",
+        cast_as: Role::Delegate,
         salt: "s1",
     }
 }
@@ -67,7 +70,7 @@ fn roll() -> Vec<RollEntry> {
     ["alpha", "beta"]
         .map(|org| RollEntry {
             org: org.into(),
-            kind: "organisation".into(),
+            kind: OrgKind::Organisation,
             weight: 1,
             member_class: "producer".into(),
         })
@@ -182,8 +185,8 @@ async fn a_new_delegate_makes_the_old_one_a_deputy() {
         assert_eq!(
             roles,
             [
-                ("bob".to_string(), "delegate".to_string()),
-                ("ada".to_string(), "deputy".to_string())
+                ("bob".to_string(), Role::Delegate),
+                ("ada".to_string(), Role::Deputy)
             ]
         );
         let ada = s.person("ada").await.unwrap();
@@ -414,6 +417,70 @@ async fn a_proposal_opens_once_takes_revised_ballots_and_closes_once() {
         assert_eq!(closed.audit_head, Some(entry.hash));
         assert!(s.close_proposal(p.id, "{}", &act(51)).await.is_err());
         assert!(s.withdraw_proposal(p.id, "late", &act(52)).await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rules_change_a_deputy_s_ballot_and_the_outcome_statement_read_back() {
+    on_both_backends(|s| async move {
+        founders(&s).await;
+        let new = NewProposal {
+            purpose: "rules",
+            amends: Some(r#"{"default_quorum":2500}"#),
+            ..proposal()
+        };
+        let p = s.create_proposal(&new, &act(5)).await.unwrap();
+        assert_eq!(p.amends.as_deref(), new.amends);
+        open(&s, p.id).await;
+        let by_deputy = NewBallot {
+            cast_as: Role::Deputy,
+            ..ballot("alpha", "agree")
+        };
+        s.cast_ballot(p.id, &by_deputy, &act(20)).await.unwrap();
+        assert_eq!(s.ballots(p.id).await.unwrap()[0].cast_as, Role::Deputy);
+        assert!(
+            matches!(
+                s.set_statement(p.id, "Early.", &act(21)).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "only a closed proposal has an outcome statement"
+        );
+        s.close_proposal(p.id, "{}", &act(50)).await.unwrap();
+        s.set_statement(p.id, "The quorum is a quarter.", &act(60))
+            .await
+            .unwrap();
+        let statement = s.proposal(p.id).await.unwrap().statement.unwrap();
+        assert_eq!(
+            (
+                statement.text.as_str(),
+                statement.by.as_str(),
+                statement.at_ms
+            ),
+            ("The quorum is a quarter.", "operator:test", 60)
+        );
+        assert!(matches!(
+            s.set_statement(p.id, "Again.", &act(61)).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let logged = s
+            .audit_entries(Some(&format!("proposal:{}", p.id)), 0, 100)
+            .await
+            .unwrap();
+        assert!(logged.iter().any(|e| {
+            e.kind == "proposal.statement"
+                && e.detail
+                    .contains(&statement_hash("The quorum is a quarter."))
+        }));
+        s.set_consortium_rules(
+            &serde_json::json!({"default_quorum": 2500}),
+            Some(p.id),
+            &act(70),
+        )
+        .await
+        .unwrap();
+        let amended = s.audit_entries(Some("rules"), 0, 100).await.unwrap();
+        assert_eq!(amended.last().map(|e| e.kind.as_str()), Some("rules.amend"));
     })
     .await;
 }

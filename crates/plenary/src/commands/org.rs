@@ -92,7 +92,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                             o.name.clone(),
                             o.legal_name.clone(),
                             o.legal_form.clone().unwrap_or_else(|| "-".into()),
-                            o.status.clone(),
+                            o.status.to_string(),
                             o.member_class.clone().unwrap_or_else(|| "-".into()),
                             o.weight.to_string(),
                             count(o.id).to_string(),

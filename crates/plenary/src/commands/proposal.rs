@@ -57,6 +57,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
                 rules,
                 purpose: "general".into(),
                 subject_org: None,
+                amends: None,
             };
             let id = c.draft(&draft, &operator()).await?;
             println!("Proposal {id} drafted; open it with `plenary proposal open {id}`.");
@@ -104,7 +105,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
                     .map(|p| {
                         vec![
                             p.id.to_string(),
-                            p.state.clone(),
+                            p.state.to_string(),
                             p.closes_at.map_or_else(|| "-".into(), timestamp),
                             p.title.clone(),
                         ]

@@ -103,6 +103,7 @@ pub async fn seed(
         rules,
         purpose: "general".into(),
         subject_org: None,
+        amends: None,
     };
     let policy_id = c.draft(&policy, &act()).await?;
     c.open(policy_id, None, &act()).await?;

@@ -35,6 +35,9 @@ pub struct Extras {
     pub database_url: Option<String>,
     pub smtp: Option<notify::SmtpConfig>,
     pub discourse: Option<forum::DiscourseConfig>,
+    /// Changes to the default rules, set as the founding rules before the
+    /// founders join (e.g. `{"admitted_legal_forms": ["co-operative"]}`).
+    pub founding_rules: Option<Value>,
 }
 
 impl Consortium {
@@ -73,6 +76,16 @@ impl Consortium {
             .add_token(OPERATOR, None, "ops", &Act::new("operator:test", T0))
             .await
             .unwrap();
+        if let Some(changes) = extras.founding_rules {
+            let mut rules = c.get(OPERATOR, "/api/v1/rules").await;
+            for (rule, value) in changes.as_object().unwrap() {
+                rules[rule] = value.clone();
+            }
+            let (status, body) = c
+                .call(OPERATOR, Method::PUT, "/api/v1/rules", Some(rules))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
         for (org, kind, class, weight) in [
             ("hosting", "organisation", "producer", 1),
             ("school", "organisation", "consumer", 1),

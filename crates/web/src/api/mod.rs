@@ -89,6 +89,11 @@ fn endpoints() -> Vec<Endpoint> {
             "/api/v1/organisations/{name}/representatives/{person}",
             people::unrepresent,
         ),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/calendar.ics",
+            register::calendar,
+        ),
         at(M::POST, "/api/v1/applications", register::apply),
         at(M::GET, "/api/v1/people", people::list),
         at(M::POST, "/api/v1/people", people::add),
@@ -112,6 +117,21 @@ fn endpoints() -> Vec<Endpoint> {
             proposals::withdraw,
         ),
         at(M::GET, "/api/v1/proposals/{id}/export", proposals::export),
+        at(
+            M::PUT,
+            "/api/v1/proposals/{id}/statement",
+            proposals::state_outcome,
+        ),
+        at(
+            M::GET,
+            "/api/v1/proposals/{id}/ballots.blt",
+            proposals::ballot_file,
+        ),
+        at(
+            M::POST,
+            "/api/v1/rules/changes",
+            proposals::draft_rules_change,
+        ),
         at(M::GET, "/api/v1/audit/head", records::audit_head),
         at(M::GET, "/api/v1/audit/verify", records::audit_verify),
         at(M::GET, "/api/v1/rules", records::rules),

@@ -128,7 +128,7 @@ pub async fn add(
     view.roles
         .extend(new.representing.map(|(org, role)| register::Role {
             organisation: org,
-            role: role.as_str().into(),
+            role,
         }));
     Ok((StatusCode::CREATED, Json(view)))
 }

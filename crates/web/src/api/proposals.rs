@@ -4,8 +4,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use consortium::{ProposalView, Record};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use consortium::{ProposalView, Record, Statement};
+use governance::membership::ConsortiumRules;
 use governance::proposal::{Ballot, Kind, Rules};
 use governance::tally::Tally;
 use serde::{Deserialize, Serialize};
@@ -19,7 +21,7 @@ use super::problem::{Answer, Body, MaybeBody, Path, Problem};
 pub struct Summary {
     id: i64,
     title: String,
-    state: String,
+    state: store::ProposalState,
     purpose: String,
     subject_org: Option<String>,
     author: String,
@@ -113,9 +115,75 @@ pub async fn draft(
         rules,
         purpose: "general".into(),
         subject_org: None,
+        amends: None,
     };
     let id = state.consortium.draft(&draft, &state.act(&caller)).await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesChange {
+    title: String,
+    #[serde(default)]
+    text: String,
+    /// The whole consortium rules as they would stand, as `GET /api/v1/rules` gives them.
+    rules: ConsortiumRules,
+}
+
+/// Drafts a proposal that puts new consortium rules in place if it
+/// passes, with the threshold such a change needs.
+pub async fn draft_rules_change(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(change): Body<RulesChange>,
+) -> Answer<(StatusCode, Json<ProposalView>)> {
+    if !caller.is_operator() && !represents_a_member(&state, &caller).await? {
+        return Err(Problem::forbidden(
+            "only a member organisation's delegate or deputy, or an operator, may draft a proposal",
+        ));
+    }
+    let id = state
+        .consortium
+        .draft_rules_change(
+            &change.title,
+            &change.text,
+            &change.rules,
+            &state.act(&caller),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stating {
+    text: String,
+}
+
+/// The consortium lets only the author or an operator state the outcome.
+pub async fn state_outcome(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(stating): Body<Stating>,
+) -> Answer<Json<Statement>> {
+    Ok(Json(
+        state
+            .consortium
+            .state_outcome(id, &stating.text, &state.act(&caller))
+            .await?,
+    ))
+}
+
+/// The BLT ballot file of a closed ranked proposal.
+pub async fn ballot_file(
+    State(state): State<ApiState>,
+    _: Caller,
+    Path(id): Path<i64>,
+) -> Answer<impl IntoResponse> {
+    let file = state.consortium.ballot_file(id).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file))
 }
 
 /// Only the author of a proposal, or an operator, steers it.

@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use consortium::NewMember;
 use governance::membership::{LegalForm, OrgKind};
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ pub struct Me {
 #[derive(Debug, Serialize)]
 pub(super) struct Role {
     pub(super) organisation: String,
-    pub(super) role: String,
+    pub(super) role: store::Role,
 }
 
 pub async fn me(caller: Caller) -> Json<Me> {
@@ -63,9 +64,9 @@ pub struct Summary {
     name: String,
     legal_name: String,
     legal_form: Option<String>,
-    kind: String,
+    kind: store::OrgKind,
     class: Option<String>,
-    status: String,
+    status: store::RegisterStatus,
     weight: i64,
 }
 
@@ -75,9 +76,9 @@ impl From<&Organisation> for Summary {
             name: o.name.clone(),
             legal_name: o.legal_name.clone(),
             legal_form: o.legal_form.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind,
             class: o.member_class.clone(),
-            status: o.status.clone(),
+            status: o.status,
             weight: o.weight,
         }
     }
@@ -108,7 +109,7 @@ struct Step {
 struct Representative {
     name: String,
     display_name: String,
-    role: String,
+    role: store::Role,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
 }
@@ -296,4 +297,18 @@ pub async fn give_notice(
         .give_notice(&name, &state.act(&caller))
         .await?;
     Ok(Json(detail(&state, &caller, &name).await?))
+}
+
+/// An organisation's calendar of proposals' earliest closes and deadlines
+/// (iCalendar); any valid token, as the roll of every proposal is.
+pub async fn calendar(
+    State(state): State<ApiState>,
+    _: Caller,
+    Path(name): Path<String>,
+) -> Answer<impl IntoResponse> {
+    let feed = state.consortium.calendar(&name).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        feed,
+    ))
 }
