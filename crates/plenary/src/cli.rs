@@ -302,6 +302,11 @@ pub enum OrgCommand {
     Notice {
         name: String,
     },
+    /// The organisation's calendar (iCalendar) of the earliest closes and
+    /// deadlines of the proposals it may vote on.
+    Calendar {
+        name: String,
+    },
     /// Give a person a role in an organisation.
     Represent {
         org: String,
@@ -642,37 +647,57 @@ pub enum DocumentCommand {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     Show(Output),
-    /// Change the rules; running proposals keep the rules they opened with.
-    Set {
-        /// Minimum lead time of a proposal, in days.
+    /// Set the founding rules (before any organisation joins), or afterwards
+    /// the rules that protect nobody (the reminder); the others change
+    /// only by `rules propose`. Running proposals keep the rules they opened with.
+    Set(RuleChanges),
+    /// Draft a proposal changing the rules: it applies when it passes, at
+    /// its close, with the threshold such a change needs.
+    Propose {
         #[arg(long)]
-        lead_days: Option<u32>,
-        /// Share of the eligible vote weight that must take part, in percent.
-        #[arg(long)]
-        quorum: Option<String>,
-        /// Pass threshold: `>50` (more than half, the default) or `>=75`.
-        #[arg(long)]
-        threshold: Option<String>,
-        /// Days between giving notice and leaving.
-        #[arg(long)]
-        notice_days: Option<u32>,
-        /// Vote weight of a federation by default: 1 or 2.
-        #[arg(long)]
-        federation_weight: Option<u32>,
-        /// Hours before closing that organisations which have not voted are reminded.
-        #[arg(long)]
-        reminder_hours: Option<u32>,
-        /// Whether every ballot must link to the minutes of the member's own meeting.
-        #[arg(long)]
-        require_minutes: Option<bool>,
-        /// Member classes, comma-separated; one that members hold stays.
-        #[arg(long)]
-        classes: Option<String>,
-        /// Legal forms that may apply for membership, comma-separated
-        /// (e.g. co-operative,association), or `all`.
-        #[arg(long)]
-        legal_forms: Option<String>,
+        title: String,
+        /// Why; shown to the members with the new rules.
+        #[arg(long, default_value = "")]
+        text: String,
+        #[command(flatten)]
+        changes: RuleChanges,
     },
+}
+
+/// Changes to the consortium's rules; what is not given stays.
+#[derive(Debug, clap::Args)]
+pub struct RuleChanges {
+    /// Minimum lead time of a proposal, in days.
+    #[arg(long)]
+    pub lead_days: Option<u32>,
+    /// Share of the eligible vote weight that must take part, in percent.
+    #[arg(long)]
+    pub quorum: Option<String>,
+    /// Pass threshold: `>50` (more than half, the default) or `>=75`.
+    #[arg(long)]
+    pub threshold: Option<String>,
+    /// Days between giving notice and leaving.
+    #[arg(long)]
+    pub notice_days: Option<u32>,
+    /// Vote weight of a federation by default: 1 or 2.
+    #[arg(long)]
+    pub federation_weight: Option<u32>,
+    /// Hours before closing that organisations which have not voted are reminded.
+    #[arg(long)]
+    pub reminder_hours: Option<u32>,
+    /// Whether every ballot must link to the minutes of the member's own meeting.
+    #[arg(long)]
+    pub require_minutes: Option<bool>,
+    /// Member classes, comma-separated; one that members hold stays.
+    #[arg(long)]
+    pub classes: Option<String>,
+    /// Legal forms that may apply for membership, comma-separated
+    /// (e.g. co-operative,association), or `all`.
+    #[arg(long)]
+    pub legal_forms: Option<String>,
+    /// The statutory floor: no lead time below this many days.
+    #[arg(long)]
+    pub floor_lead_days: Option<u32>,
 }
 
 impl From<Role> for consortium::Role {
@@ -797,5 +822,19 @@ pub enum ProposalCommand {
     Recount {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Write the outcome statement of a closed proposal (once): what was
+    /// decided and what happens next. It is mailed, posted on the forum and
+    /// part of the published record.
+    Outcome {
+        id: i64,
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        text: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// The BLT ballot file of a closed ranked proposal, for any STV tool.
+    Blt {
+        id: i64,
     },
 }

@@ -212,12 +212,13 @@ const SECRET_VARS: &[&str] = &[
 ];
 
 /// `PLENARY_*` variables read elsewhere (the config path, logging, the
-/// CLI's actor and token), which are not settings.
+/// CLI's actor, token and test clock), which are not settings.
 const NOT_SETTINGS: &[&str] = &[
     "PLENARY_CONFIG",
     "PLENARY_LOG",
     "PLENARY_ACTOR",
     "PLENARY_TOKEN",
+    "PLENARY_NOW",
 ];
 
 /// Where Plenary keeps its embedded database: `$XDG_DATA_HOME/plenary`, or

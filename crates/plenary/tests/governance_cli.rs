@@ -155,12 +155,12 @@ fn bad_register_and_ballot_input_gets_a_readable_message() {
 #[test]
 fn rules_set_the_lead_time_of_new_proposals() {
     let cli = cli();
-    founders(&cli);
     let set = cli.ok(&["rules", "set", "--lead-days", "10", "--threshold", ">=75"]);
     assert!(
         set.contains("10 days") && set.contains("at least 75 %"),
         "{set}"
     );
+    founders(&cli);
     let drafted = cli.ok(&[
         "proposal",
         "new",
@@ -231,19 +231,28 @@ fn applying_again_keeps_the_legal_name_and_contact_of_an_existing_organisation()
 fn a_member_class_still_held_cannot_be_removed_from_the_rules() {
     let cli = cli();
     founders(&cli);
-    let refused = cli.fails(&["rules", "set", "--classes", "consumer"]);
+    let propose = [
+        "rules",
+        "propose",
+        "--title",
+        "One class",
+        "--classes",
+        "consumer",
+    ];
+    let refused = cli.fails(&propose);
     assert!(
         refused.contains("the member class \"producer\" cannot be removed while alpha hold it"),
         "{refused}"
     );
     assert!(cli.ok(&["rules", "show"]).contains("consumer, producer"));
     cli.ok(&["org", "set", "alpha", "--class", "consumer"]);
-    cli.ok(&["rules", "set", "--classes", "consumer"]);
+    assert!(cli.ok(&propose).contains("Proposal 1 drafted"));
 }
 
 #[test]
 fn the_register_records_legal_forms_and_the_rules_name_those_that_may_apply() {
     let cli = cli();
+    cli.ok(&["rules", "set", "--legal-forms", "co-operative,association"]);
     founders(&cli);
     cli.ok(&["org", "add", "shop", "--legal-form", "company"]);
     let shown = cli.ok(&["org", "show", "shop"]);
@@ -269,7 +278,6 @@ fn the_register_records_legal_forms_and_the_rules_name_those_that_may_apply() {
             .contains("\"plc\" is not a legal form")
     );
 
-    cli.ok(&["rules", "set", "--legal-forms", "co-operative,association"]);
     assert!(
         cli.ok(&["rules", "show"])
             .contains("legal forms:        co-operative, association")
@@ -284,9 +292,194 @@ fn the_register_records_legal_forms_and_the_rules_name_those_that_may_apply() {
     assert!(cli.fails(&["org", "show", "radio"]).contains("not found"));
     cli.ok(&["org", "apply", "radio", "--legal-form", "association"]);
     cli.ok(&["org", "apply", "shop"]);
-    cli.ok(&["rules", "set", "--legal-forms", "all"]);
+    let imposed = cli.fails(&["rules", "set", "--legal-forms", "all"]);
+    assert!(
+        imposed.contains("admitted legal forms can change only by a decision"),
+        "{imposed}"
+    );
+}
+
+/// The command line at a moment of the story (`PLENARY_NOW`), as `who`.
+fn at<'a>(when: &'a str, token: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![("PLENARY_NOW", when)];
+    env.extend(token.map(|t| ("PLENARY_TOKEN", t)));
+    env
+}
+
+const OPENS: &str = "2027-01-04T09:00:00Z";
+const VOTES: &str = "2027-01-05T09:00:00Z";
+const CLOSES: &str = "2027-01-11T09:00:00Z";
+
+/// Tokens of the delegates of beta and fed, besides ada's for alpha.
+fn delegates(cli: &testkit::Cli) -> [String; 3] {
+    let ada = founders(cli);
+    let mut tokens = [ada, String::new(), String::new()];
+    for (i, org) in ["beta", "fed"].into_iter().enumerate() {
+        let name = format!("{org}-delegate");
+        cli.ok(&[
+            "person",
+            "add",
+            &name,
+            "--email",
+            &format!("{name}@x.example"),
+        ]);
+        cli.ok(&["org", "represent", org, &name]);
+        tokens[i + 1] = cli
+            .ok(&["token", "add", "--person", &name])
+            .trim()
+            .to_string();
+    }
+    tokens
+}
+
+#[test]
+fn a_rules_change_lowering_the_quorum_passes_and_applies_at_close_while_rules_set_is_refused() {
+    let cli = cli();
+    let tokens = delegates(&cli);
+    let imposed = cli.fails(&["rules", "set", "--quorum", "25"]);
+    assert!(
+        imposed.contains("quorum can change only by a decision"),
+        "{imposed}"
+    );
+    let drafted = cli.ok_with(
+        &[
+            "rules",
+            "propose",
+            "--title",
+            "Quorum of a quarter",
+            "--quorum",
+            "25",
+        ],
+        &at(OPENS, None),
+    );
+    assert!(drafted.contains("threshold at least 75 %"), "{drafted}");
+    cli.ok_with(&["proposal", "open", "1"], &at(OPENS, None));
+    for (token, org) in tokens.iter().zip(["alpha", "beta", "fed"]) {
+        cli.ok_with(
+            &["proposal", "vote", "1", "--org", org, "agree"],
+            &at(VOTES, Some(token)),
+        );
+    }
     assert!(
         cli.ok(&["rules", "show"])
-            .contains("legal forms:        all may apply")
+            .contains("quorum:             50 %")
     );
+    let closed = cli.ok_with(&["proposal", "close", "1"], &at(CLOSES, None));
+    assert!(closed.contains("closed: passed"), "{closed}");
+    assert!(
+        cli.ok(&["rules", "show"])
+            .contains("quorum:             25 %")
+    );
+    let audit = cli.ok(&["audit", "list", "--subject", "rules"]);
+    assert!(audit.contains("rules.amend"), "{audit}");
+}
+
+#[test]
+fn a_deputy_votes_then_the_delegate_and_the_delegate_s_ballot_counts() {
+    let cli = cli();
+    let [ada, ..] = delegates(&cli);
+    cli.ok(&["person", "add", "bea", "--email", "bea@alpha.example"]);
+    cli.ok(&["org", "represent", "alpha", "bea", "--role", "deputy"]);
+    let bea = cli
+        .ok(&["token", "add", "--person", "bea"])
+        .trim()
+        .to_string();
+    cli.ok_with(
+        &[
+            "proposal",
+            "new",
+            "--title",
+            "Fair use",
+            "--text",
+            "As circulated.",
+        ],
+        &at(OPENS, None),
+    );
+    cli.ok_with(&["proposal", "open", "1"], &at(OPENS, None));
+    cli.ok_with(
+        &[
+            "proposal", "vote", "1", "--org", "alpha", "disagree", "--reason", "cost",
+        ],
+        &at(VOTES, Some(&bea)),
+    );
+    cli.ok_with(
+        &["proposal", "vote", "1", "--org", "alpha", "agree"],
+        &at(VOTES, Some(&ada)),
+    );
+    let show = cli.ok(&["proposal", "show", "1"]);
+    assert!(
+        show.contains("replacement:  alpha person:ada (delegate)")
+            && show.contains("replaced the ballot of person:bea (deputy)"),
+        "{show}"
+    );
+    let view: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["proposal", "show", "1", "--json"])).unwrap();
+    assert_eq!(view["tally"]["counts"]["consent"]["agree"], 1);
+    assert_eq!(view["tally"]["counts"]["consent"]["disagree"], 0);
+}
+
+#[test]
+fn the_outcome_statement_is_in_the_exported_record_and_recount_verifies() {
+    let cli = cli();
+    let tokens = delegates(&cli);
+    cli.ok_with(
+        &[
+            "proposal",
+            "new",
+            "--title",
+            "Board",
+            "--text",
+            "Two seats.",
+            "--kind",
+            "ranked",
+            "--seats",
+            "2",
+            "--option",
+            "Ana",
+            "--option",
+            "Ben",
+            "--option",
+            "Cleo",
+        ],
+        &at(OPENS, None),
+    );
+    cli.ok_with(&["proposal", "open", "1"], &at(OPENS, None));
+    for (token, (org, ranking)) in
+        tokens
+            .iter()
+            .zip([("alpha", "1>2"), ("beta", "3"), ("fed", "2>1")])
+    {
+        cli.ok_with(
+            &["proposal", "vote", "1", "--org", org, ranking],
+            &at(VOTES, Some(token)),
+        );
+    }
+    cli.ok_with(&["proposal", "close", "1"], &at(CLOSES, None));
+    let stated = cli.ok(&[
+        "proposal",
+        "outcome",
+        "1",
+        "--text",
+        "Ana and Ben sit from February.",
+    ]);
+    assert!(
+        stated.contains("outcome of proposal 1 is stated"),
+        "{stated}"
+    );
+    let record = cli.ok(&["proposal", "export", "1"]);
+    assert!(
+        record.contains("Ana and Ben sit from February."),
+        "{record}"
+    );
+    let file = cli.dir.path().join("record.json");
+    std::fs::write(&file, record).unwrap();
+    let recount = cli.ok(&["proposal", "recount", file.to_str().unwrap()]);
+    assert!(recount.contains("all 3 ballots match"), "{recount}");
+    let blt = cli.ok(&["proposal", "blt", "1"]);
+    assert!(
+        blt.starts_with("3 2\n") && blt.contains("\n2 2 1 0\n"),
+        "{blt}"
+    );
+    let calendar = cli.ok(&["org", "calendar", "alpha"]);
+    assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n"), "{calendar}");
 }

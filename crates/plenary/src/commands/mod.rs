@@ -55,7 +55,18 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Now, from the system clock. Test builds read `PLENARY_NOW` (e.g.
+/// `2026-12-08T00:00Z`) first, so command-line stories can move time past
+/// a lead time; release builds never do, so no operator can date an
+/// audited act.
 pub fn now_ms() -> i64 {
+    if cfg!(debug_assertions)
+        && let Some(at) = std::env::var("PLENARY_NOW")
+            .ok()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+    {
+        return at.as_millisecond();
+    }
     (fleet::system_clock())()
 }
 

@@ -212,6 +212,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 );
             }
         }
+        OrgCommand::Calendar { name } => print!("{}", c.calendar(&name).await?),
         OrgCommand::Represent { org, person, role } => {
             let role = consortium::Role::from(role).as_str();
             store

@@ -165,6 +165,14 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             print_json(&serde_json::to_value(c.record(id).await?)?);
         }
         ProposalCommand::Recount { file } => recount(c, &file).await?,
+        ProposalCommand::Outcome { id, text, file } => {
+            let text = text_of(text, file)?.unwrap_or_default();
+            c.state_outcome(id, &text, &operator()).await?;
+            println!(
+                "The outcome of proposal {id} is stated; the members are told and it is part of the record."
+            );
+        }
+        ProposalCommand::Blt { id } => print!("{}", c.ballot_file(id).await?),
     }
     Ok(())
 }
@@ -304,6 +312,28 @@ fn show(v: &consortium::ProposalView) {
             line.org, line.weight, line.class
         );
     }
+    for r in &v.replacements {
+        let effect = if r.counts {
+            "replaced"
+        } else {
+            "did not replace (the delegate's prevails)"
+        };
+        println!(
+            "  replacement:  {} {} ({}) at {}: {effect} the ballot of {} ({})",
+            r.org,
+            r.by,
+            r.by_role.as_str(),
+            timestamp(r.at_ms),
+            r.earlier_by,
+            r.earlier_role.as_str()
+        );
+    }
+    if v.amends.is_some() {
+        println!(
+            "  changes the rules: see `plenary proposal show {} --json`",
+            v.id
+        );
+    }
     match (&v.tally, v.state.as_str()) {
         (Some(t), "open") => println!(
             "  so far:       {} of {} organisations voted, carrying {} of {} votes",
@@ -320,6 +350,14 @@ fn show(v: &consortium::ProposalView) {
     }
     if let Some(h) = &v.audit_head {
         println!("  audit head:   {h}");
+    }
+    if let Some(st) = &v.statement {
+        println!(
+            "  outcome:      {} (stated by {} at {})",
+            st.text,
+            st.by,
+            timestamp(st.at_ms)
+        );
     }
     println!("\n{}", v.text);
 }

@@ -9,7 +9,7 @@ use governance::share::Threshold;
 use governance::time::DurationMs;
 
 use super::{operator, parse_percent, print_json};
-use crate::cli::RulesCommand;
+use crate::cli::{RuleChanges, RulesCommand};
 
 /// `>50` (more than), `>=75` (at least); a bare number is "more than".
 pub fn parse_threshold(s: &str) -> anyhow::Result<Threshold> {
@@ -30,60 +30,88 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
                 print(&rules);
             }
         }
-        RulesCommand::Set {
-            lead_days,
-            quorum,
-            threshold,
-            notice_days,
-            federation_weight,
-            reminder_hours,
-            require_minutes,
-            classes,
-            legal_forms,
-        } => {
-            if let Some(d) = lead_days {
-                rules.min_lead_time = DurationMs::days(d);
-            }
-            if let Some(q) = quorum {
-                rules.default_quorum = parse_percent(&q)?;
-            }
-            if let Some(t) = threshold {
-                rules.default_threshold = parse_threshold(&t)?;
-            }
-            if let Some(d) = notice_days {
-                rules.notice_period = DurationMs::days(d);
-            }
-            if let Some(w) = federation_weight {
-                rules.federation_weight = FederationWeight::try_from(w)
-                    .context("a federation's vote weight is 1 or 2")?;
-            }
-            if let Some(h) = reminder_hours {
-                rules.reminder_lead = DurationMs::hours(h);
-            }
-            if let Some(r) = require_minutes {
-                rules.require_minutes_link = r;
-            }
-            if let Some(list) = classes {
-                rules.member_classes = list
-                    .split(',')
-                    .map(|c| c.trim().to_string())
-                    .filter(|c| !c.is_empty())
-                    .collect();
-                if rules.member_classes.is_empty() {
-                    bail!("--classes needs at least one class");
-                }
-            }
-            if let Some(list) = legal_forms {
-                rules.admitted_legal_forms = if list.trim() == "all" {
-                    BTreeSet::new()
-                } else {
-                    list.split(',').map(str::parse).collect::<Result<_, _>>()?
-                };
-            }
+        RulesCommand::Set(changes) => {
+            change(&mut rules, changes)?;
             c.set_rules(&rules, &operator()).await?;
             println!("The consortium's rules are now:");
             print(&rules);
         }
+        RulesCommand::Propose {
+            title,
+            text,
+            changes,
+        } => {
+            change(&mut rules, changes)?;
+            let id = c
+                .draft_rules_change(&title, &text, &rules, &operator())
+                .await?;
+            let view = c.view(id).await?;
+            println!(
+                "Proposal {id} drafted: if it passes (threshold {}), the rules become:",
+                view.rules.threshold
+            );
+            print(&rules);
+            println!("Open it with `plenary proposal open {id}`.");
+        }
+    }
+    Ok(())
+}
+
+/// Applies the changes given on the command line to `rules`.
+fn change(rules: &mut ConsortiumRules, changes: RuleChanges) -> anyhow::Result<()> {
+    let RuleChanges {
+        lead_days,
+        quorum,
+        threshold,
+        notice_days,
+        federation_weight,
+        reminder_hours,
+        require_minutes,
+        classes,
+        legal_forms,
+        floor_lead_days,
+    } = changes;
+    if let Some(d) = lead_days {
+        rules.min_lead_time = DurationMs::days(d);
+    }
+    if let Some(q) = quorum {
+        rules.default_quorum = parse_percent(&q)?;
+    }
+    if let Some(t) = threshold {
+        rules.default_threshold = parse_threshold(&t)?;
+    }
+    if let Some(d) = notice_days {
+        rules.notice_period = DurationMs::days(d);
+    }
+    if let Some(w) = federation_weight {
+        rules.federation_weight =
+            FederationWeight::try_from(w).context("a federation's vote weight is 1 or 2")?;
+    }
+    if let Some(h) = reminder_hours {
+        rules.reminder_lead = DurationMs::hours(h);
+    }
+    if let Some(r) = require_minutes {
+        rules.require_minutes_link = r;
+    }
+    if let Some(list) = classes {
+        rules.member_classes = list
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if rules.member_classes.is_empty() {
+            bail!("--classes needs at least one class");
+        }
+    }
+    if let Some(list) = legal_forms {
+        rules.admitted_legal_forms = if list.trim() == "all" {
+            BTreeSet::new()
+        } else {
+            list.split(',').map(str::parse).collect::<Result<_, _>>()?
+        };
+    }
+    if let Some(d) = floor_lead_days {
+        rules.floor.min_lead_time = DurationMs::days(d);
     }
     Ok(())
 }
@@ -104,6 +132,14 @@ fn print(r: &ConsortiumRules) {
         if r.require_minutes_link { "yes" } else { "no" }
     );
     println!("  member classes:     {}", classes.join(", "));
+    println!(
+        "  statutory floor:    lead time at least {}",
+        r.floor.min_lead_time
+    );
+    println!(
+        "  rules changes:      pass with {} ({} to change the floor or these thresholds)",
+        r.amendment_threshold, r.floor_threshold
+    );
     let forms: Vec<&str> = r.admitted_legal_forms.iter().map(|f| f.as_str()).collect();
     println!(
         "  legal forms:        {}",
