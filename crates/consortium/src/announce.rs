@@ -4,6 +4,7 @@
 //! queueing it twice a no-op. Sending is [`crate::delivery`]'s job; nothing
 //! here waits for a mail server or a forum.
 
+use forum::poll;
 use governance::membership::Status;
 use governance::roll::Caster;
 use governance::tally::{Outcome, Tally};
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use store::Act;
 
 use crate::convert::{self, status_name, to_json};
+use crate::forum_votes::poll_options;
 use crate::proposals::{Replacement, Statement};
 use crate::{Consortium, Result};
 
@@ -102,7 +104,7 @@ impl Consortium {
         Ok(())
     }
 
-    async fn post(&self, key: String, post: ForumPost, act: &Act) -> Result<()> {
+    pub(crate) async fn post(&self, key: String, post: ForumPost, act: &Act) -> Result<()> {
         if self.settings.forum {
             self.store
                 .enqueue("forum", &key, &to_json(&post), act.at_ms)
@@ -140,11 +142,20 @@ impl Consortium {
             self.mail(format!("opened:{id}:{}", line.org), &line.org, &opened, act)
                 .await?;
         }
-        let raw = format!(
+        let mut raw = format!(
             "{}\n\n---\nVoting is open until {closes_at} on Plenary: {}\nFingerprint of the text: `{fingerprint}`",
             view.text,
             self.proposal_link(id)
         );
+        if let Some(options) = poll_options(view.kind, &view.options, &view.rules) {
+            let close = jiff::Timestamp::from_millisecond(view.closes_at_ms.unwrap_or_default())
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default();
+            raw += &format!(
+                "\n\nDelegates and deputies may vote here too: a vote counts as their organisation's ballot once an operator has linked their forum account. Other votes are not counted.\n\n{}",
+                poll::markdown(&options, &close)
+            );
+        }
         let topic = ForumPost::Topic {
             proposal_id: id,
             title: view.title,

@@ -5,13 +5,15 @@
 
 use std::time::Duration;
 
+use forum::poll::POLL_NAME;
 use forum::{Discourse, ForumError, backoff};
 use notify::{Mailer, Notification, SendError};
-use store::{OutboxMessage, Store};
+use store::{Act, OutboxMessage, ProposalState, Store};
 
-use crate::Result;
 use crate::announce::{ForumPost, Mail, external_id};
 use crate::convert::json;
+use crate::forum_votes::{ForumImport, poll_options};
+use crate::{Consortium, Result};
 
 /// After this many attempts a message is given up even if still transient
 /// (with back-off doubling to an hour, about a day of trying).
@@ -109,6 +111,42 @@ impl Delivery {
                         .await?;
                     done.given_up += 1;
                 }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Reads the forum poll of every open proposal whose topic has one and
+    /// imports its new votes. A forum that does not answer leaves the
+    /// votes for the next pass.
+    pub async fn read_polls(&self, c: &Consortium, act: &Act) -> Result<ForumImport> {
+        let mut done = ForumImport::default();
+        let Some(forum) = &self.forum else {
+            return Ok(done);
+        };
+        for p in self.store.proposals().await? {
+            if p.state != ProposalState::Open {
+                continue;
+            }
+            let view = c.view(p.id).await?;
+            if poll_options(view.kind, &view.options, &view.rules).is_none() {
+                continue;
+            }
+            let Some(topic_id) = self
+                .store
+                .forum_topic(p.id)
+                .await?
+                .and_then(|(id, _)| u64::try_from(id).ok())
+            else {
+                continue;
+            };
+            match forum.poll_votes(topic_id, POLL_NAME).await {
+                Ok(votes) => {
+                    let imported = c.import_forum_votes(p.id, &votes, act).await?;
+                    done.counted.extend(imported.counted);
+                    done.ignored.extend(imported.ignored);
+                }
+                Err(e) => tracing::warn!(proposal = p.id, error = %e, "cannot read the forum poll"),
             }
         }
         Ok(done)

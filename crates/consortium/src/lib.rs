@@ -10,6 +10,7 @@ pub mod calendar;
 mod convert;
 pub mod delivery;
 mod error;
+pub mod forum_votes;
 pub mod people;
 pub mod proposals;
 pub mod register;

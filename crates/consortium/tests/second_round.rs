@@ -391,3 +391,79 @@ async fn a_corrupt_row_is_an_error_that_names_the_row() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_delegate_s_forum_poll_vote_counts_and_a_non_delegate_s_is_ignored_and_reported() {
+    each_backend("forum-poll", |c, _| async move {
+        let forum = forum::fake::FakeDiscourse::start("key", "plenary")
+            .await
+            .unwrap();
+        let delivery = consortium::delivery::Delivery::new(
+            c.store().clone(),
+            None,
+            Some(forum::Discourse::new(&forum.config(5)).unwrap()),
+        );
+        let id = general(&c).await;
+        delivery.deliver_due(T0).await.unwrap();
+        let topic = forum.topics()[0].id;
+        let first = &forum.posts_of(topic)[0].raw;
+        assert!(first.contains("[poll name=plenary type=regular"), "{first}");
+        c.store()
+            .add_person("outsider", "Outsider", "o@x.example", &at(T0))
+            .await
+            .unwrap();
+        for (person, username) in [("beta-delegate", "Bea"), ("outsider", "olga")] {
+            c.link_forum_account(person, username, &at(T0))
+                .await
+                .unwrap();
+        }
+        assert!(matches!(
+            c.link_forum_account("outsider", "x", &Act::new("person:outsider", T0))
+                .await,
+            Err(ConsortiumError::Forbidden(_))
+        ));
+        forum.vote(topic, "plenary", "bea", "Agree");
+        forum.vote(topic, "plenary", "olga", "Agree");
+        forum.vote(topic, "plenary", "stranger", "Block");
+        let read = delivery.read_polls(&c, &at(T0 + DAY)).await.unwrap();
+        assert_eq!(read.counted, [("bea".to_string(), "beta".to_string())]);
+        let ignored: Vec<&str> = read.ignored.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(ignored, ["olga", "stranger"]);
+        let view = c.view(id).await.unwrap();
+        assert_eq!(
+            view.voted,
+            ["beta"],
+            "the delegate's forum vote is beta's ballot"
+        );
+        let again = delivery.read_polls(&c, &at(T0 + DAY + 1)).await.unwrap();
+        assert_eq!(again, Default::default(), "a vote is imported once");
+        delivery.deliver_due(T0 + DAY).await.unwrap();
+        let reports: Vec<String> = forum
+            .posts_of(topic)
+            .into_iter()
+            .map(|p| p.raw)
+            .filter(|r| r.contains("was not counted"))
+            .collect();
+        assert_eq!(reports.len(), 2, "{reports:?}");
+        assert!(
+            reports[0].contains("@olga")
+                && reports[0].contains("outsider is not the delegate or a deputy"),
+            "{}",
+            reports[0]
+        );
+        assert!(
+            reports[1].contains("not linked to a registered person"),
+            "{}",
+            reports[1]
+        );
+        forum.vote(topic, "plenary", "bea", "Abstain");
+        delivery.read_polls(&c, &at(T0 + 2 * DAY)).await.unwrap();
+        let ballots = c.store().ballots(id).await.unwrap();
+        assert_eq!(
+            ballots.len(),
+            2,
+            "a changed forum vote is the next revision"
+        );
+    })
+    .await;
+}

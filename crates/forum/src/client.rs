@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::config::{ConfigError, DiscourseConfig};
+use crate::poll::PollVote;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -177,6 +178,83 @@ impl Discourse {
             "forum reply posted"
         );
         Ok(post)
+    }
+
+    /// Every vote in the poll named `poll_name` of the topic's first post:
+    /// the options from the topic (`GET /t/{id}.json`), then each option's
+    /// voters from the poll plugin (`GET /polls/voters.json`, 50 a page).
+    /// Empty when the topic has no such poll.
+    pub async fn poll_votes(
+        &self,
+        topic_id: u64,
+        poll_name: &str,
+    ) -> Result<Vec<PollVote>, ForumError> {
+        #[derive(Deserialize)]
+        struct TopicView {
+            post_stream: Stream,
+        }
+        #[derive(Deserialize)]
+        struct Stream {
+            posts: Vec<PostView>,
+        }
+        #[derive(Deserialize)]
+        struct PostView {
+            id: u64,
+            #[serde(default)]
+            polls: Vec<PollView>,
+        }
+        #[derive(Deserialize)]
+        struct PollView {
+            name: String,
+            options: Vec<OptionView>,
+        }
+        #[derive(Deserialize)]
+        struct OptionView {
+            id: String,
+        }
+        #[derive(Deserialize)]
+        struct Voters {
+            voters: std::collections::HashMap<String, Vec<Voter>>,
+        }
+        #[derive(Deserialize)]
+        struct Voter {
+            username: String,
+        }
+        const PAGE: usize = 50;
+        let url = self.endpoint(["t", &format!("{topic_id}.json")]);
+        let topic: TopicView = decode(self.send(self.http.get(url)).await?).await?;
+        let Some((post_id, poll)) = topic.post_stream.posts.first().and_then(|p| {
+            p.polls
+                .iter()
+                .find(|poll| poll.name == poll_name)
+                .map(|poll| (p.id, poll))
+        }) else {
+            return Ok(Vec::new());
+        };
+        let mut votes = Vec::new();
+        for (option, digest) in poll.options.iter().map(|o| &o.id).enumerate() {
+            for page in 1.. {
+                let mut url = self.endpoint(["polls", "voters.json"]);
+                url.query_pairs_mut()
+                    .append_pair("post_id", &post_id.to_string())
+                    .append_pair("poll_name", poll_name)
+                    .append_pair("option_id", digest)
+                    .append_pair("page", &page.to_string())
+                    .append_pair("limit", &PAGE.to_string());
+                let mut answer: Voters = decode(self.send(self.http.get(url)).await?).await?;
+                let voters = answer.voters.remove(digest).unwrap_or_default();
+                let full = voters.len() == PAGE;
+                votes.extend(voters.into_iter().map(|v| PollVote {
+                    username: v.username,
+                    option,
+                }));
+                if !full {
+                    break;
+                }
+            }
+        }
+        votes.sort();
+        Ok(votes)
     }
 
     async fn create_post(&self, body: &Value) -> Result<Post, ForumError> {

@@ -1,6 +1,8 @@
 //! A stand-in for a Discourse forum, over real HTTP on loopback, answering as
 //! Discourse's `PostsController#create` and `TopicsController#show` and
-//! `#show_by_external_id` do, with knobs to make it fail.
+//! `#show_by_external_id` do, and as the poll plugin's
+//! `PollsController#voters` does for the polls written in posts, with knobs
+//! to make it fail and a way for tests to vote as forum users.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -42,6 +44,16 @@ pub struct FakePost {
     pub raw: String,
 }
 
+/// A poll written in a post with the poll plugin's markup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FakePoll {
+    post_id: u64,
+    name: String,
+    options: Vec<String>,
+    /// Each voter's choice, by option index.
+    votes: Vec<(String, usize)>,
+}
+
 /// The forum; it stops accepting connections when dropped.
 pub struct FakeDiscourse {
     addr: SocketAddr,
@@ -59,6 +71,7 @@ struct Shared {
 struct Forum {
     topics: Vec<FakeTopic>,
     posts: Vec<FakePost>,
+    polls: Vec<FakePoll>,
     requests: usize,
     /// Statuses answered instead of handling the next requests.
     refusals: VecDeque<StatusCode>,
@@ -80,6 +93,8 @@ impl FakeDiscourse {
             .route("/posts.json", post(create_post))
             .route("/t/external_id/{file}", get(show_by_external_id))
             .route("/t/{slug}/{file}", get(show_topic))
+            .route("/t/{file}", get(show_topic_by_id))
+            .route("/polls/voters.json", get(voters))
             .layer(middleware::from_fn_with_state(shared.clone(), gate))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
@@ -128,6 +143,30 @@ impl FakeDiscourse {
 
     pub fn posts_of(&self, topic_id: u64) -> Vec<FakePost> {
         self.shared.forum().posts_of(topic_id).cloned().collect()
+    }
+
+    /// `username` votes for `option` in the poll named `poll` of the topic's
+    /// first post, replacing any vote they had there (a regular poll).
+    /// Panics when there is no such poll or option: a test's own mistake.
+    pub fn vote(&self, topic_id: u64, poll: &str, username: &str, option: &str) {
+        let mut forum = self.shared.forum();
+        let first = forum
+            .posts_of(topic_id)
+            .next()
+            .map(|p| p.id)
+            .expect("the topic has a first post");
+        let poll = forum
+            .polls
+            .iter_mut()
+            .find(|p| p.post_id == first && p.name == poll)
+            .expect("the first post has that poll");
+        let index = poll
+            .options
+            .iter()
+            .position(|o| o == option)
+            .expect("the poll has that option");
+        poll.votes.retain(|(voter, _)| voter != username);
+        poll.votes.push((username.to_owned(), index));
     }
 
     /// Every request received, failed ones and followed redirects included.
@@ -275,12 +314,100 @@ async fn show_topic(
     State(shared): State<Arc<Shared>>,
     Path((_slug, file)): Path<(String, String)>,
 ) -> Response {
+    show_topic_by_id(State(shared), Path(file)).await
+}
+
+async fn show_topic_by_id(State(shared): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
     let forum = shared.forum();
     let id = file.strip_suffix(".json").and_then(|id| id.parse().ok());
     match forum.topics.iter().find(|t| Some(t.id) == id) {
         Some(topic) => Json(forum.topic_json(topic)).into_response(),
         None => not_found(),
     }
+}
+
+/// The query of `GET /polls/voters.json`.
+#[derive(Deserialize)]
+struct VotersQuery {
+    post_id: u64,
+    poll_name: String,
+    option_id: Option<String>,
+    page: Option<usize>,
+    limit: Option<usize>,
+}
+
+/// As `PollsController#voters` for a public regular poll: each option's
+/// voters by its digest, `limit` (at most 50, 25 by default) a page.
+async fn voters(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Query(q): axum::extract::Query<VotersQuery>,
+) -> Response {
+    let forum = shared.forum();
+    let Some(poll) = forum
+        .polls
+        .iter()
+        .find(|p| p.post_id == q.post_id && p.name == q.poll_name)
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameters",
+            "You supplied invalid parameters to the request: poll_name",
+        );
+    };
+    let limit = q.limit.unwrap_or(25).clamp(1, 50);
+    let offset = (q.page.unwrap_or(1).max(1) - 1) * limit;
+    let mut voters = serde_json::Map::new();
+    for (index, label) in poll.options.iter().enumerate() {
+        let id = digest(label);
+        if q.option_id.as_ref().is_some_and(|wanted| *wanted != id) {
+            continue;
+        }
+        let users: Vec<Value> = poll
+            .votes
+            .iter()
+            .filter(|(_, chosen)| *chosen == index)
+            .skip(offset)
+            .take(limit)
+            .map(|(username, _)| json!({"id": 0, "username": username, "name": username, "avatar_template": ""}))
+            .collect();
+        voters.insert(id, Value::Array(users));
+    }
+    Json(json!({ "voters": voters })).into_response()
+}
+
+/// An option's ID, as Discourse digests an option's text: stable and opaque.
+fn digest(label: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    label.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// The polls in a post's markup: `[poll name=…]`, `* option` lines, `[/poll]`.
+fn polls_in(post_id: u64, raw: &str) -> Vec<FakePoll> {
+    let mut polls = Vec::new();
+    let mut open: Option<FakePoll> = None;
+    for line in raw.lines().map(str::trim) {
+        if let Some(attributes) = line.strip_prefix("[poll").and_then(|l| l.strip_suffix(']')) {
+            let name = attributes
+                .split_whitespace()
+                .find_map(|a| a.strip_prefix("name="))
+                .unwrap_or("poll");
+            open = Some(FakePoll {
+                post_id,
+                name: name.to_owned(),
+                options: Vec::new(),
+                votes: Vec::new(),
+            });
+        } else if line == "[/poll]" {
+            polls.extend(open.take());
+        } else if let Some(poll) = open.as_mut()
+            && let Some(option) = line.strip_prefix("* ").or_else(|| line.strip_prefix("- "))
+        {
+            poll.options.push(option.to_owned());
+        }
+    }
+    polls
 }
 
 impl Forum {
@@ -346,6 +473,7 @@ impl Forum {
             username: username.to_owned(),
             raw,
         };
+        self.polls.extend(polls_in(post.id, &post.raw));
         self.posts.push(post.clone());
         Ok(post)
     }
@@ -380,11 +508,31 @@ impl Forum {
         let posts: Vec<Value> = self
             .posts_of(topic.id)
             .map(|p| {
+                let polls: Vec<Value> = self
+                    .polls
+                    .iter()
+                    .filter(|poll| poll.post_id == p.id)
+                    .map(|poll| {
+                        let options: Vec<Value> = poll
+                            .options
+                            .iter()
+                            .enumerate()
+                            .map(|(i, label)| {
+                                let votes = poll.votes.iter().filter(|(_, c)| *c == i).count();
+                                json!({"id": digest(label), "html": label, "votes": votes})
+                            })
+                            .collect();
+                        json!({"name": poll.name, "type": "regular", "status": "open",
+                            "public": true, "results": "always", "options": options,
+                            "voters": poll.votes.len()})
+                    })
+                    .collect();
                 json!({
                     "id": p.id,
                     "username": p.username,
                     "post_number": p.post_number,
                     "topic_id": p.topic_id,
+                    "polls": polls,
                 })
             })
             .collect();

@@ -52,6 +52,14 @@ impl DutyRunner {
     async fn run_once(&self) -> anyhow::Result<(Duties, Delivered)> {
         let act = Act::new("system", (self.clock)());
         let duties = self.consortium.run_duties(&act).await?;
+        let polled = self.delivery.read_polls(&self.consortium, &act).await?;
+        if !polled.counted.is_empty() || !polled.ignored.is_empty() {
+            tracing::info!(
+                counted = polled.counted.len(),
+                ignored = polled.ignored.len(),
+                "forum poll votes read"
+            );
+        }
         let delivered = self.delivery.deliver_due((self.clock)()).await?;
         Ok((duties, delivered))
     }

@@ -601,6 +601,14 @@ pub enum PersonCommand {
         display_name: Option<String>,
     },
     List(Output),
+    /// Link the person's forum account, once you have verified it is
+    /// theirs: their votes in proposals' forum polls then count when they
+    /// are a delegate or deputy.
+    Forum {
+        name: String,
+        /// Their username on the forum.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod forum;
 mod leader;
 mod meetings;
 mod outbox;
@@ -34,6 +35,7 @@ pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use forum::ForumVote;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;

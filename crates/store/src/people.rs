@@ -120,7 +120,7 @@ fn token_from(r: &AnyRow) -> Result<TokenInfo> {
     })
 }
 
-fn person_from(r: &AnyRow) -> Result<Person> {
+pub(crate) fn person_from(r: &AnyRow) -> Result<Person> {
     Ok(Person {
         id: r.try_get("id")?,
         name: r.try_get("name")?,

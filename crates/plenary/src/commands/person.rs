@@ -25,6 +25,12 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
                 "{name} added. Give them a role with `plenary org represent ORG {name}` and a token with `plenary token add --person {name}`."
             );
         }
+        PersonCommand::Forum { name, username } => {
+            c.link_forum_account(&name, &username, &operator()).await?;
+            println!(
+                "{name}'s forum account is {username}; their forum poll votes count as their ballots."
+            );
+        }
         PersonCommand::List(out) => {
             let people = store.people().await?;
             let mut rows = Vec::new();
