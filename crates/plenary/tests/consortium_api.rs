@@ -2,7 +2,8 @@
 //! SQLite and on PostgreSQL, with the app's clock moved by the tests: a
 //! rules change decided and applied at close, a deputy's ballot replaced
 //! by the delegate's with both told, the outcome statement in the
-//! published record, the ballot file and the calendar.
+//! published record, the calendar, and a delegate's vote in the forum poll
+//! counted while another's is ignored and reported.
 
 mod common;
 mod coop;
@@ -11,9 +12,11 @@ use std::time::Duration;
 
 use consortium::Record;
 use coop::{Consortium, DAY, Extras, OPERATOR, agree, disagree};
+use forum::fake::FakeDiscourse;
 use notify::sink::SmtpSink;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use store::Act;
 use testkit::TempPostgres;
 
 async fn post(
@@ -212,11 +215,49 @@ async fn the_calendar_of_an_organisation(c: &Consortium) {
     );
 }
 
+async fn a_vote_in_the_forum_poll(c: &Consortium, forum: &FakeDiscourse) {
+    let id = c.open_proposal().await;
+    c.duties().await;
+    let topic = forum
+        .topics()
+        .into_iter()
+        .find(|t| t.external_id.as_deref() == Some(&*format!("plenary-proposal-{id}")))
+        .expect("the proposal's topic")
+        .id;
+    let act = Act::new("operator:test", c.now());
+    c.person("guest", "guest", None).await;
+    for (person, username) in [("delegate-network", "net"), ("guest", "guest")] {
+        c.env
+            .app
+            .consortium
+            .link_forum_account(person, username, &act)
+            .await
+            .unwrap();
+    }
+    forum.vote(topic, "plenary", "net", "Agree");
+    forum.vote(topic, "plenary", "guest", "Block");
+    c.duties().await;
+    c.duties().await;
+    let view = c.get("school", &format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(
+        view["voted"],
+        json!(["network"]),
+        "the delegate's forum vote counts: {view}"
+    );
+    let reported = forum
+        .posts_of(topic)
+        .iter()
+        .any(|p| p.raw.contains("@guest was not counted"));
+    assert!(reported, "the ignored vote is reported in the topic");
+}
+
 async fn the_second_round(database_url: Option<String>) {
     let sink = SmtpSink::start().await.unwrap();
+    let forum = FakeDiscourse::start("forum-key", "plenary").await.unwrap();
     let c = Consortium::with(Extras {
         database_url,
         smtp: Some(sink.config()),
+        discourse: Some(forum.config(5)),
         ..Extras::default()
     })
     .await;
@@ -224,6 +265,7 @@ async fn the_second_round(database_url: Option<String>) {
     let id = a_deputy_then_the_delegate(&c, &sink).await;
     the_outcome_in_the_published_record(&c, id).await;
     the_calendar_of_an_organisation(&c).await;
+    a_vote_in_the_forum_poll(&c, &forum).await;
     c.shutdown().await;
     sink.stop().await;
 }
