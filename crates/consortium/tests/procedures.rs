@@ -357,8 +357,10 @@ async fn the_operator_sets_the_founding_rules_once_and_then_only_what_protects_n
 
 #[tokio::test]
 async fn an_application_from_a_legal_form_the_rules_do_not_admit_is_refused() {
-    let mut rules = governance::membership::ConsortiumRules::default();
-    rules.admitted_legal_forms = [LegalForm::CoOperative, LegalForm::Association].into();
+    let rules = governance::membership::ConsortiumRules {
+        admitted_legal_forms: [LegalForm::CoOperative, LegalForm::Association].into(),
+        ..Default::default()
+    };
     let w = world_under(&rules).await;
     let c = &w.c;
     let company = NewMember {
