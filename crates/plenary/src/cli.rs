@@ -31,8 +31,27 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run simulated BBB servers on consecutive ports.
     Sim(SimArgs),
-    /// Apply database migrations and exit.
-    Migrate,
+    /// Apply database migrations and exit; with --from and --to, move an
+    /// installation's whole database into a new, empty one (e.g. from
+    /// SQLite to PostgreSQL), audit chain and all.
+    Migrate {
+        /// The database to copy from (the configured one if unset).
+        #[arg(long, value_name = "URL", requires = "to")]
+        from: Option<String>,
+        /// A new, empty database to copy into; migrated first.
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
+    /// Write a consistent snapshot of the SQLite database to FILE while
+    /// Plenary serves, then check it (integrity, migrations, audit chain).
+    Backup {
+        file: PathBuf,
+    },
+    /// Replace the configured database with a checked backup: stop every
+    /// serving instance first. Into PostgreSQL, the database must be new.
+    Restore {
+        file: PathBuf,
+    },
     /// Exit 0 if the local server answers /readyz (for container health checks).
     Healthcheck {
         /// The server to ask; defaults to the configured listen address.

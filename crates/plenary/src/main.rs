@@ -58,11 +58,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("Stopping…");
             app.shutdown().await;
         }
-        Command::Migrate => {
+        Command::Migrate { from, to } => {
             ensure_data_dir(&config)?;
-            let store = Store::connect(&config.database_url).await?;
-            store.migrate().await?;
-            println!("Database {} is up to date.", redact(&config.database_url));
+            match to {
+                Some(to) => {
+                    let from = from.unwrap_or_else(|| config.database_url.clone());
+                    commands::backup::migrate(&from, &to).await?;
+                }
+                None => {
+                    let store = Store::connect(&config.database_url).await?;
+                    store.migrate().await?;
+                    println!("Database {} is up to date.", redact(&config.database_url));
+                }
+            }
+        }
+        Command::Backup { file } => {
+            let store = Store::open_existing(&config.database_url).await?;
+            commands::backup::backup(&store, &file).await?;
+        }
+        Command::Restore { file } => {
+            ensure_data_dir(&config)?;
+            commands::backup::restore(&config.database_url, &file).await?;
         }
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| {
