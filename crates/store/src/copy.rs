@@ -137,6 +137,7 @@ impl Store {
                 .map_err(StoreError::from)?;
         }
         let mut copied = Vec::with_capacity(TABLES.len());
+        let mut with_ids = Vec::new();
         for &table in TABLES {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
                 .fetch_all(&from.pool)
@@ -147,17 +148,22 @@ impl Store {
                     StoreError::Corrupt(format!("copying a row of {table}: {e}"))
                 })?;
             }
+            if rows
+                .first()
+                .is_some_and(|r| r.columns().iter().any(|c| c.name() == "id"))
+            {
+                with_ids.push(table);
+            }
             copied.push((table, rows.len() as u64));
         }
         if self.backend == Backend::Postgres {
             // Rows came with their ids: the identity sequences must go on
             // after them, or the next insert collides.
-            for &table in TABLES {
+            for table in with_ids {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) AS BIGINT) \
-                     FROM {table} WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL HAVING MAX(id) IS NOT NULL"
+                    "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) AS BIGINT) FROM {table}"
                 )))
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from)?;
             }

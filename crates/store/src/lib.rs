@@ -175,15 +175,20 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         let options = AnyConnectOptions::from_str(&url)?;
+        // A read-only file (a backup being checked) keeps its journal mode.
+        let pragmas = if url.contains("mode=ro") {
+            "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON"
+        } else {
+            // WAL lets the poller write while the gateway reads.
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON"
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets the poller write while the gateway reads.
-                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON")
-                            .await?;
+                        conn.execute(pragmas).await?;
                     }
                     Ok(())
                 })
