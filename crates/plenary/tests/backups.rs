@@ -133,3 +133,98 @@ async fn a_move_to_postgresql_keeps_the_audit_chain_and_the_usage_report() {
     assert!(!again.status.success(), "a second move into the same database is refused");
     env.shutdown().await;
 }
+
+/// A database as the first release left it: only migration 0001 (the
+/// schema of the gateway's landing, commit 9c5b9ee), with a tenant, a
+/// server, a meeting and a usage sample written in that schema's columns.
+async fn first_release_database(url: &str) {
+    sqlx::any::install_default_drivers();
+    let mut migrator = if url.starts_with("sqlite:") {
+        sqlx::migrate!("../store/migrations/sqlite")
+    } else {
+        sqlx::migrate!("../store/migrations/postgres")
+    };
+    migrator.migrations = std::borrow::Cow::Owned(migrator.migrations[..1].to_vec());
+    let create = if url.starts_with("sqlite:") {
+        format!("{url}?mode=rwc")
+    } else {
+        url.to_string()
+    };
+    let pool = sqlx::AnyPool::connect(&create).await.unwrap();
+    migrator.run(&pool).await.unwrap();
+    let now = jiff::Timestamp::now().as_millisecond();
+    for (sql, ints, texts) in [
+        (
+            "INSERT INTO tenants (id, created_at, name, host, pool, enabled) VALUES ($1, $2, $3, $4, NULL, 1)",
+            vec![1, now],
+            vec!["acme", "acme.example.org"],
+        ),
+        (
+            "INSERT INTO tenant_secrets (id, tenant_id, created_at, secret) VALUES ($1, $2, $3, $4)",
+            vec![1, 1, now],
+            vec!["acme-old-secret"],
+        ),
+        (
+            "INSERT INTO servers (id, weight, capacity, created_at, url, secret, algorithm, state, health) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            vec![1, 1, 200, now],
+            vec!["https://bbb1.example.org/bigbluebutton/", "s", "sha256", "enabled", "up"],
+        ),
+        (
+            "INSERT INTO meetings (id, tenant_id, server_id, created_at, meeting_id, backend_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![1, 1, 1, now],
+            vec!["room", "1-room"],
+        ),
+        (
+            "INSERT INTO usage_samples (id, meeting_ref, tenant_id, server_id, at, participants, moderators, mic, listen_only, webcams, breakout, backend_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            vec![1, 1, 1, 1, now, 5, 1, 2, 3, 1, 0],
+            vec!["1-room"],
+        ),
+    ] {
+        let mut query = sqlx::query(sql);
+        for i in ints {
+            query = query.bind(i);
+        }
+        for t in texts {
+            query = query.bind(t);
+        }
+        query.execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+}
+
+/// Upgrades it with `plenary migrate`; it then answers as a current one.
+fn upgrade_and_verify(url: &str) {
+    ok(url, &["migrate"]);
+    ok(url, &["audit", "verify"]);
+    assert!(ok(url, &["tenant", "list"]).contains("acme.example.org"));
+    let report = usage_report(url);
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
+}
+
+#[tokio::test]
+async fn a_database_of_the_first_released_schema_upgrades_and_moves_to_postgresql() {
+    let dir = TempDir::new("first-release");
+    let url = dir.sqlite_url();
+    first_release_database(&url).await;
+    upgrade_and_verify(&url);
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let to = pg.fresh_database_url();
+    ok(&url, &["migrate", "--from", &url, "--to", &to]);
+    ok(&to, &["audit", "verify"]);
+    assert_eq!(usage_report(&to), usage_report(&url));
+}
+
+#[tokio::test]
+async fn a_postgresql_database_of_the_first_released_schema_upgrades() {
+    let Some(pg) = TempPostgres::start() else {
+        return;
+    };
+    let url = pg.fresh_database_url();
+    first_release_database(&url).await;
+    upgrade_and_verify(&url);
+}
