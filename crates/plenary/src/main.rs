@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use plenary::app::{App, redact, shutdown_signal};
-use plenary::cli::{Cli, Command};
+use plenary::cli::{Cli, Command, GreenlightCommand, MoodleCommand};
 use plenary::commands;
 use plenary::config::{Config, Overrides};
 use plenary::say;
@@ -100,6 +100,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             });
+        }
+        Command::Greenlight(cmd) => {
+            let store = open(&config).await?;
+            match cmd {
+                GreenlightCommand::Compose {
+                    tenant,
+                    dir,
+                    host,
+                    endpoint,
+                } => {
+                    commands::frontend::greenlight_compose(
+                        &store, &config, &tenant, dir, host, endpoint,
+                    )
+                    .await?
+                }
+                GreenlightCommand::List { root } => {
+                    commands::frontend::greenlight_list(&store, &root).await?
+                }
+            }
+        }
+        Command::Moodle(MoodleCommand::Settings {
+            tenant,
+            dir,
+            endpoint,
+        }) => {
+            let store = open(&config).await?;
+            commands::frontend::moodle_settings(&store, &config, &tenant, dir, endpoint).await?
         }
         Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,

@@ -82,7 +82,11 @@ async fn a_backup_under_live_traffic_restores_with_its_audit_chain_and_usage() {
     };
     let rounds = traffic(&env, &stop).await;
     let out = backup.await.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(rounds >= 3);
 
     let restored = sqlite(&dir.path().join("restored.db"));
@@ -93,9 +97,17 @@ async fn a_backup_under_live_traffic_restores_with_its_audit_chain_and_usage() {
     let copy = store::Store::open_existing(&restored).await.unwrap();
     let copied = copy.verify_audit().await.unwrap();
     assert!(copied.entries <= snapshot.entries);
-    let live_entries = env.app.store.audit_entries(None, copied.entries - 1, 1).await.unwrap();
+    let live_entries = env
+        .app
+        .store
+        .audit_entries(None, copied.entries - 1, 1)
+        .await
+        .unwrap();
     assert_eq!(live_entries[0].hash, copied.head);
-    assert_eq!(usage_report(&restored), usage_report(&sqlite_of_backup(&file)));
+    assert_eq!(
+        usage_report(&restored),
+        usage_report(&sqlite_of_backup(&file))
+    );
 
     // Once traffic stops, a backup restores to the live database's report.
     let quiet = dir.path().join("quiet.backup");
@@ -130,7 +142,10 @@ async fn a_move_to_postgresql_keeps_the_audit_chain_and_the_usage_report() {
     ok(&to, &["audit", "verify"]);
     assert_eq!(usage_report(&to), usage_report(&from));
     let again = plenary(&from, &["migrate", "--from", &from, "--to", &to]);
-    assert!(!again.status.success(), "a second move into the same database is refused");
+    assert!(
+        !again.status.success(),
+        "a second move into the same database is refused"
+    );
     env.shutdown().await;
 }
 
@@ -168,7 +183,13 @@ async fn first_release_database(url: &str) {
             "INSERT INTO servers (id, weight, capacity, created_at, url, secret, algorithm, state, health) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             vec![1, 1, 200, now],
-            vec!["https://bbb1.example.org/bigbluebutton/", "s", "sha256", "enabled", "up"],
+            vec![
+                "https://bbb1.example.org/bigbluebutton/",
+                "s",
+                "sha256",
+                "enabled",
+                "up",
+            ],
         ),
         (
             "INSERT INTO meetings (id, tenant_id, server_id, created_at, meeting_id, backend_id) \

@@ -120,11 +120,12 @@ impl Store {
     /// a failed move leaves the target as empty as it was.
     pub async fn copy_from(&self, from: &Store) -> Result<Copied, CopyError> {
         for table in ["organisations", "tenants", "servers", "audit_log"] {
-            let rows: i64 =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(StoreError::from)?;
+            let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"
+            )))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::from)?;
             if rows > 0 {
                 return Err(CopyError::NotEmpty(format!("{rows} rows in {table}")));
             }
@@ -144,9 +145,10 @@ impl Store {
                 .await
                 .map_err(StoreError::from)?;
             for row in &rows {
-                insert(table, row).execute(&mut *tx).await.map_err(|e| {
-                    StoreError::Corrupt(format!("copying a row of {table}: {e}"))
-                })?;
+                insert(table, row)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("copying a row of {table}: {e}")))?;
             }
             if rows
                 .first()
@@ -176,10 +178,11 @@ impl Store {
     pub async fn row_counts(&self) -> Result<Copied> {
         let mut counts = Vec::with_capacity(TABLES.len());
         for &table in TABLES {
-            let rows: i64 =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")))
-                    .fetch_one(&self.pool)
-                    .await?;
+            let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"
+            )))
+            .fetch_one(&self.pool)
+            .await?;
             counts.push((table, rows as u64));
         }
         Ok(counts)

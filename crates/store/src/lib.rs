@@ -34,7 +34,7 @@ pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
 };
 pub use billing::{ClosedStatement, CostLine};
-pub use copy::{Check, CopyError, Copied, TABLES, check_file, restore_file};
+pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;

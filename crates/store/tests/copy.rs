@@ -10,7 +10,10 @@ fn act() -> Act {
 
 async fn filled(url: &str) -> Store {
     let store = Store::open(url).await.unwrap();
-    store.add_organisation("acme", "Acme Ltd", &act()).await.unwrap();
+    store
+        .add_organisation("acme", "Acme Ltd", &act())
+        .await
+        .unwrap();
     store
         .add_server(
             NewServer {
@@ -83,7 +86,10 @@ async fn a_backup_is_checked_and_restores_to_the_same_rows() {
     let restored = Store::open_existing(&format!("sqlite://{}", target.display()))
         .await
         .unwrap();
-    assert_eq!(restored.row_counts().await.unwrap(), store.row_counts().await.unwrap());
+    assert_eq!(
+        restored.row_counts().await.unwrap(),
+        store.row_counts().await.unwrap()
+    );
     assert!(restored.check().await.unwrap().problems.is_empty());
 }
 
@@ -104,7 +110,10 @@ async fn a_damaged_backup_is_refused_and_the_target_left_alone() {
     let target = dir.path().join("live.db");
     std::fs::write(&target, b"the old database").unwrap();
     let refused = store::restore_file(&file, &target).await;
-    assert!(matches!(refused, Err(store::CopyError::Unusable(..))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(store::CopyError::Unusable(..))),
+        "{refused:?}"
+    );
     assert_eq!(std::fs::read(&target).unwrap(), b"the old database");
 }
 
@@ -117,14 +126,25 @@ async fn a_move_to_postgresql_keeps_every_row_and_the_audit_chain() {
     };
     let to = Store::open(&pg.fresh_database_url()).await.unwrap();
     to.copy_from(&from).await.unwrap();
-    assert_eq!(to.row_counts().await.unwrap(), from.row_counts().await.unwrap());
-    assert_eq!(to.verify_audit().await.unwrap(), from.verify_audit().await.unwrap());
+    assert_eq!(
+        to.row_counts().await.unwrap(),
+        from.row_counts().await.unwrap()
+    );
+    assert_eq!(
+        to.verify_audit().await.unwrap(),
+        from.verify_audit().await.unwrap()
+    );
     assert!(to.check().await.unwrap().problems.is_empty());
     // The identity sequences go on after the copied ids.
-    to.add_organisation("globex", "Globex", &act()).await.unwrap();
+    to.add_organisation("globex", "Globex", &act())
+        .await
+        .unwrap();
     assert!(to.verify_audit().await.unwrap().broken.is_none());
     let again = to.copy_from(&from).await;
-    assert!(matches!(again, Err(store::CopyError::NotEmpty(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(store::CopyError::NotEmpty(_))),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]
@@ -136,6 +156,12 @@ async fn a_move_back_to_sqlite_is_the_same_database() {
     let dir = TempDir::new("copy-back");
     let to = Store::open(&dir.sqlite_url()).await.unwrap();
     to.copy_from(&from).await.unwrap();
-    assert_eq!(to.row_counts().await.unwrap(), from.row_counts().await.unwrap());
-    assert_eq!(to.verify_audit().await.unwrap(), from.verify_audit().await.unwrap());
+    assert_eq!(
+        to.row_counts().await.unwrap(),
+        from.row_counts().await.unwrap()
+    );
+    assert_eq!(
+        to.verify_audit().await.unwrap(),
+        from.verify_audit().await.unwrap()
+    );
 }

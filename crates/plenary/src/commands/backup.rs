@@ -26,7 +26,10 @@ pub async fn restore(database_url: &str, file: &Path) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open the backup {}", file.display()))?;
             let check = backup.check().await?;
             if !check.problems.is_empty() {
-                anyhow::bail!(store::CopyError::Unusable(file.to_path_buf(), check.problems));
+                anyhow::bail!(store::CopyError::Unusable(
+                    file.to_path_buf(),
+                    check.problems
+                ));
             }
             copy(&backup, database_url).await?;
             check
@@ -34,11 +37,7 @@ pub async fn restore(database_url: &str, file: &Path) -> anyhow::Result<()> {
     };
     report(
         &check,
-        &format!(
-            "Restored {} into {}",
-            file.display(),
-            redact(database_url)
-        ),
+        &format!("Restored {} into {}", file.display(), redact(database_url)),
     )
 }
 
@@ -77,7 +76,10 @@ async fn copy(from: &Store, to_url: &str) -> anyhow::Result<Check> {
 
 fn report(check: &Check, done: &str) -> anyhow::Result<()> {
     if !check.problems.is_empty() {
-        anyhow::bail!("{done}, but it fails its check: {}", check.problems.join("; "));
+        anyhow::bail!(
+            "{done}, but it fails its check: {}",
+            check.problems.join("; ")
+        );
     }
     println!(
         "{done}: integrity ok, migrations applied, audit chain intact ({} entries, head {}).",

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod bill;
 pub mod capacity;
 pub mod document;
+pub mod frontend;
 pub mod org;
 pub mod person;
 pub mod proposal;
