@@ -154,6 +154,11 @@ async fn a_move_back_to_sqlite_is_the_same_database() {
     };
     let from = filled(&pg.fresh_database_url()).await;
     let dir = TempDir::new("copy-back");
+    let refused = from.backup(&dir.path().join("pg.db")).await;
+    assert!(
+        matches!(refused, Err(store::CopyError::NotSqlite)),
+        "{refused:?}"
+    );
     let to = Store::open(&dir.sqlite_url()).await.unwrap();
     to.copy_from(&from).await.unwrap();
     assert_eq!(
