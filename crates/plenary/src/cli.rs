@@ -31,14 +31,35 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run simulated BBB servers on consecutive ports.
     Sim(SimArgs),
-    /// Apply database migrations and exit.
-    Migrate,
+    /// Apply database migrations and exit; with --from and --to, move an
+    /// installation's whole database into a new, empty one (e.g. from
+    /// SQLite to PostgreSQL), audit chain and all.
+    Migrate {
+        /// The database to copy from (the configured one if unset).
+        #[arg(long, value_name = "URL", requires = "to")]
+        from: Option<String>,
+        /// A new, empty database to copy into; migrated first.
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
+    /// Write a consistent snapshot of the SQLite database to FILE while
+    /// Plenary serves, then check it (integrity, migrations, audit chain).
+    Backup { file: PathBuf },
+    /// Replace the configured database with a checked backup: stop every
+    /// serving instance first. Into PostgreSQL, the database must be new.
+    Restore { file: PathBuf },
     /// Exit 0 if the local server answers /readyz (for container health checks).
     Healthcheck {
         /// The server to ask; defaults to the configured listen address.
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
+    /// An organisation's own Greenlight v3, configured for its tenant.
+    #[command(subcommand)]
+    Greenlight(GreenlightCommand),
+    /// Moodle's BigBlueButton plugin, configured for a tenant.
+    #[command(subcommand)]
+    Moodle(MoodleCommand),
     /// Manage tenants: the BBB API endpoints front ends point at.
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -87,6 +108,45 @@ pub enum Command {
         period: Option<String>,
         #[command(flatten)]
         output: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GreenlightCommand {
+    /// Write docker-compose.yml, .env and postgres.env (private) for a
+    /// Greenlight v3 of the tenant's organisation.
+    Compose {
+        tenant: String,
+        /// Default: ./greenlight-TENANT. An existing .env is never overwritten.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The host name Greenlight answers at.
+        #[arg(long)]
+        host: Option<String>,
+        /// The tenant's BBB API endpoint, if not derived from its host name,
+        /// the base domain or the public URL.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+    },
+    /// Every tenant, its Greenlight directory under --root, and whether
+    /// the secret there is still valid.
+    List {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MoodleCommand {
+    /// Write moodle-bigbluebuttonbn.sh (private): the plugin's server URL,
+    /// shared secret and checksum algorithm as admin/cli/cfg.php calls.
+    Settings {
+        tenant: String,
+        /// Default: ./moodle-TENANT.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
     },
 }
 

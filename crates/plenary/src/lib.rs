@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod frontend;
 pub mod governance;
 pub mod ops;
 pub mod output;

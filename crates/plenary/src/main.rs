@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use plenary::app::{App, redact, shutdown_signal};
-use plenary::cli::{Cli, Command};
+use plenary::cli::{Cli, Command, GreenlightCommand, MoodleCommand};
 use plenary::commands;
 use plenary::config::{Config, Overrides};
 use plenary::say;
@@ -58,11 +58,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("Stopping…");
             app.shutdown().await;
         }
-        Command::Migrate => {
+        Command::Migrate { from, to } => {
             ensure_data_dir(&config)?;
-            let store = Store::connect(&config.database_url).await?;
-            store.migrate().await?;
-            println!("Database {} is up to date.", redact(&config.database_url));
+            match to {
+                Some(to) => {
+                    let from = from.unwrap_or_else(|| config.database_url.clone());
+                    commands::backup::migrate(&from, &to).await?;
+                }
+                None => {
+                    let store = Store::connect(&config.database_url).await?;
+                    store.migrate().await?;
+                    println!("Database {} is up to date.", redact(&config.database_url));
+                }
+            }
+        }
+        Command::Backup { file } => {
+            let store = Store::open_existing(&config.database_url).await?;
+            commands::backup::backup(&store, &file).await?;
+        }
+        Command::Restore { file } => {
+            ensure_data_dir(&config)?;
+            commands::backup::restore(&config.database_url, &file).await?;
         }
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| {
@@ -84,6 +100,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             });
+        }
+        Command::Greenlight(cmd) => {
+            let store = open(&config).await?;
+            match cmd {
+                GreenlightCommand::Compose {
+                    tenant,
+                    dir,
+                    host,
+                    endpoint,
+                } => {
+                    commands::frontend::greenlight_compose(
+                        &store, &config, &tenant, dir, host, endpoint,
+                    )
+                    .await?
+                }
+                GreenlightCommand::List { root } => {
+                    commands::frontend::greenlight_list(&store, &root).await?
+                }
+            }
+        }
+        Command::Moodle(MoodleCommand::Settings {
+            tenant,
+            dir,
+            endpoint,
+        }) => {
+            let store = open(&config).await?;
+            commands::frontend::moodle_settings(&store, &config, &tenant, dir, endpoint).await?
         }
         Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,

@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod copy;
 mod forum;
 mod leader;
 mod meetings;
@@ -35,6 +36,7 @@ pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
@@ -178,15 +180,20 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
         let options = AnyConnectOptions::from_str(&url)?;
+        // A read-only file (a backup being checked) keeps its journal mode.
+        let pragmas = if url.contains("mode=ro") {
+            "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON"
+        } else {
+            // WAL lets the poller write while the gateway reads.
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON"
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets the poller write while the gateway reads.
-                        conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON")
-                            .await?;
+                        conn.execute(pragmas).await?;
                     }
                     Ok(())
                 })

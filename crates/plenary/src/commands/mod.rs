@@ -1,9 +1,11 @@
 //! One module per command family.
 
 pub mod audit;
+pub mod backup;
 pub mod bill;
 pub mod capacity;
 pub mod document;
+pub mod frontend;
 pub mod org;
 pub mod person;
 pub mod proposal;
