@@ -5,6 +5,7 @@
 //! entry) and queues what members must be told. Time always comes in with
 //! the actor ([`store::Act`]), so tests move the clock instead of sleeping.
 
+pub mod access;
 mod announce;
 mod convert;
 pub mod delivery;
@@ -15,7 +16,9 @@ pub mod register;
 pub mod rooms;
 pub mod rules;
 mod tick;
+pub mod tokens;
 
+pub use access::{Action, Actor, OperatorName, Owner, Refusal, Scope};
 pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
 pub use people::{NewPerson, Role};
@@ -23,6 +26,7 @@ pub use proposals::{Draft, ProposalView, Receipt, Record, Voter};
 pub use register::NewMember;
 pub use rooms::RoomLinks;
 pub use tick::Duties;
+pub use tokens::NewToken;
 
 use store::Store;
 

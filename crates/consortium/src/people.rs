@@ -27,6 +27,12 @@ impl Role {
             Self::Admin => "admin",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Delegate, Self::Deputy, Self::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// A person entering the platform, perhaps straight into an organisation.
