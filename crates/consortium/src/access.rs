@@ -476,6 +476,22 @@ impl Actor {
         }
     }
 
+    /// Whether a request that `writes` may reach the consortium's
+    /// procedures at all, which then decide by the roles the token's scope
+    /// leaves: a read-only token changes nothing, and an operator's token
+    /// limited to one organisation steers nothing of the whole consortium.
+    pub fn may_reach_consortium(&self, writes: bool) -> Result<(), Refusal> {
+        if writes && self.scope.read_only {
+            return forbidden("this token is read-only");
+        }
+        match (&self.who, &self.scope.organisation) {
+            (Who::Operator(_), Some(limit)) => forbidden(format!(
+                "this operator token is limited to {limit}; the consortium's steps take an unlimited one"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the actor speaks for `org` in the consortium (votes for it).
     pub fn speaks_for(&self, org: &str) -> bool {
         self.holds(org, SPEAKERS)

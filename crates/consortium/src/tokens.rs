@@ -2,7 +2,7 @@
 //! makes their own, an operator anyone's, and an operator's token always
 //! carries the operator's name (its label), which the audit log shows.
 
-use store::{Act, IssuedToken, TokenInfo, TokenScope};
+use store::{Act, IssuedToken, TokenInfo, TokenOwner, TokenScope};
 
 use crate::access::{Action, Actor, OperatorName, Refusal, Scope, Who};
 use crate::{Consortium, ConsortiumError, Result};
@@ -25,6 +25,32 @@ pub struct NewToken {
 }
 
 impl Consortium {
+    /// Who acts with `token`, within the token's scope; `None` when the
+    /// token is unknown or revoked. An operator's token without a name
+    /// (made before names were required) acts for nobody, so every audited
+    /// change names someone.
+    pub async fn actor_of_token(&self, token: &str) -> Result<Option<Actor>> {
+        let Some(grant) = self.store.token_grant(token).await? else {
+            return Ok(None);
+        };
+        let actor = match grant.owner {
+            TokenOwner::Operator { label } => Actor::operator(OperatorName::new(&label).map_err(|_| {
+                ConsortiumError::Forbidden(
+                    "this operator token names nobody for the audit log; make one with a label and revoke this one"
+                        .into(),
+                )
+            })?),
+            TokenOwner::Person(person) => {
+                let roles = self.store.roles_of(person.id).await?;
+                Actor::person(person, &roles)?
+            }
+        };
+        Ok(Some(actor.scoped(Scope {
+            read_only: grant.scope.read_only,
+            organisation: grant.scope.organisation,
+        })))
+    }
+
     /// Makes a token, shown this once. A token is never wider than the
     /// token that makes it, nor than its owner: an organisation limit
     /// needs the person to hold a role there.
@@ -42,7 +68,14 @@ impl Consortium {
             }
             (Some(p), false) => Some(p.clone()),
             (None, true) => None,
-            (None, false) => actor.person_acting().map(|p| p.name.clone()),
+            (None, false) => match actor.person_acting() {
+                Some(p) => Some(p.name.clone()),
+                None => {
+                    return Err(ConsortiumError::Invalid(
+                        "say whose token: a person's, or an operator's".into(),
+                    ));
+                }
+            },
         };
         actor
             .may(Action::ManageTokensOf(person.as_deref()))

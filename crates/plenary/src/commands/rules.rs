@@ -80,7 +80,7 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
                     list.split(',').map(str::parse).collect::<Result<_, _>>()?
                 };
             }
-            c.set_rules(&rules, &operator()).await?;
+            c.set_rules(&rules, &operator()?).await?;
             println!("The consortium's rules are now:");
             print(&rules);
         }

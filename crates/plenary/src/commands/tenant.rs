@@ -39,17 +39,17 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                         pool: pool.as_deref(),
                         secret: &secret,
                     },
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             if org.is_some() {
                 store
-                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator())
+                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator()?)
                     .await?;
             }
             if tier.is_some() {
                 store
-                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator())
+                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator()?)
                     .await?;
             }
             println!("Tenant {} created.", tenant.name);
@@ -135,7 +135,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::SetTier { name, tier } => {
             let tier = (tier != "none").then_some(tier);
             store
-                .set_tenant_tier(&name, tier.as_deref(), &operator())
+                .set_tenant_tier(&name, tier.as_deref(), &operator()?)
                 .await?;
             match tier {
                 Some(t) => println!(
@@ -147,7 +147,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::SetOrg { name, org } => {
             let org = (org != "none").then_some(org);
             store
-                .set_tenant_organisation(&name, org.as_deref(), &operator())
+                .set_tenant_organisation(&name, org.as_deref(), &operator()?)
                 .await?;
             println!(
                 "Tenant {name} now belongs to {}.",
@@ -155,11 +155,11 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             );
         }
         TenantCommand::Disable { name } => {
-            store.set_tenant_enabled(&name, false, &operator()).await?;
+            store.set_tenant_enabled(&name, false, &operator()?).await?;
             println!("Tenant {name} disabled: its calls now fail; running meetings continue.");
         }
         TenantCommand::Enable { name } => {
-            store.set_tenant_enabled(&name, true, &operator()).await?;
+            store.set_tenant_enabled(&name, true, &operator()?).await?;
             println!("Tenant {name} enabled.");
         }
         TenantCommand::AddSecret { name, secret } => {
@@ -168,7 +168,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             let secret = secret.unwrap_or_else(generate_secret);
             check_secret(&secret)?;
             store
-                .add_tenant_secret(&tenant, &secret, &operator())
+                .add_tenant_secret(&tenant, &secret, &operator()?)
                 .await?;
             println!(
                 "Secret {} added to {name}; the other secrets keep working.",
@@ -186,7 +186,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                 .find(|s| **s == secret || fingerprint(s) == secret)
                 .with_context(|| format!("tenant {name} has no secret {secret:?}"))?;
             store
-                .remove_tenant_secret(&tenant, target, &operator())
+                .remove_tenant_secret(&tenant, target, &operator()?)
                 .await?;
             println!("Secret {} removed from {name}.", fingerprint(target));
         }

@@ -23,7 +23,7 @@ use axum::routing::{MethodFilter, MethodRouter, any, on};
 use consortium::Consortium;
 use store::Act;
 
-pub use auth::Caller;
+pub use auth::{Acting, Caller};
 pub use problem::{Problem, TYPE_PREFIX};
 
 use crate::Clock;
