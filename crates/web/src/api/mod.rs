@@ -9,6 +9,7 @@
 mod auth;
 mod forum;
 mod openapi;
+mod operations;
 mod people;
 mod problem;
 mod proposals;
@@ -117,6 +118,20 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::GET, "/api/v1/rules", records::rules),
         at(M::PUT, "/api/v1/rules", records::set_rules),
         at(M::POST, "/api/v1/forum/webhook", forum::webhook),
+        at(M::GET, "/api/v1/servers", operations::servers),
+        at(M::GET, "/api/v1/tiers", operations::tiers),
+        at(M::GET, "/api/v1/tenants", operations::tenants),
+        at(M::GET, "/api/v1/tenants/{name}", operations::tenant),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/secrets",
+            operations::add_secret,
+        ),
+        at(
+            M::DELETE,
+            "/api/v1/tenants/{name}/secrets/{secret}",
+            operations::remove_secret,
+        ),
     ]
 }
 
