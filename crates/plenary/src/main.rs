@@ -85,7 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             });
         }
-        Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
+        Command::Tenant(cmd) => commands::tenant::run(&consortium(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
         Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
         Command::Person(cmd) => commands::person::run(&consortium(&config).await?, cmd).await?,

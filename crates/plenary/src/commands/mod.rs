@@ -22,16 +22,7 @@ pub use store::fingerprint;
 
 use crate::cli::Format;
 
-/// A new random secret, as long as the ones `bbb-conf` generates.
-pub fn generate_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
+pub use consortium::operations::generate_secret;
 
 /// Left-aligned columns, the way operators read a list in a terminal.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
