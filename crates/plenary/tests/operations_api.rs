@@ -373,3 +373,115 @@ async fn a_new_secret_is_shown_once_and_never_cached_and_its_rotation_names_the_
     assert_eq!(entries.last().unwrap().actor, "person:sue");
     c.env.shutdown().await;
 }
+
+/// What a face answered: whether it did it, and the part compared.
+fn picked(value: &Value, pick: &str) -> Value {
+    match pick {
+        "names" => json!(names(value)),
+        field => value[field].clone(),
+    }
+}
+
+/// Every command that reads or changes tenants has its API twin, asked by
+/// the same actor with the same result: both call the same function.
+#[tokio::test]
+async fn the_command_line_and_the_api_answer_alike() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = platform(cli.dir.sqlite_url()).await;
+    let hosting = "hosting-rooms-secret";
+    let rows: Vec<(&str, Vec<&str>, Method, String, &str)> = vec![
+        (
+            OPERATOR,
+            vec!["tenant", "list", "--json"],
+            Method::GET,
+            "/api/v1/tenants".into(),
+            "names",
+        ),
+        (
+            ADMIN,
+            vec!["tenant", "list", "--json"],
+            Method::GET,
+            "/api/v1/tenants".into(),
+            "names",
+        ),
+        (
+            OPERATOR_SCHOOL,
+            vec!["tenant", "list", "--json"],
+            Method::GET,
+            "/api/v1/tenants".into(),
+            "names",
+        ),
+        (
+            DELEGATE,
+            vec!["tenant", "list", "--json"],
+            Method::GET,
+            "/api/v1/tenants".into(),
+            "names",
+        ),
+        (
+            ADMIN,
+            vec!["tenant", "show", "school-rooms", "--json"],
+            Method::GET,
+            "/api/v1/tenants/school-rooms".into(),
+            "secret_fingerprints",
+        ),
+        (
+            ADMIN,
+            vec!["tenant", "show", "hosting-rooms", "--json"],
+            Method::GET,
+            "/api/v1/tenants/hosting-rooms".into(),
+            "",
+        ),
+        (
+            DELEGATE,
+            vec!["tenant", "show", "school-rooms", "--json"],
+            Method::GET,
+            "/api/v1/tenants/school-rooms".into(),
+            "",
+        ),
+        (
+            ADMIN_READ_ONLY,
+            vec!["tenant", "add-secret", "school-rooms"],
+            Method::POST,
+            "/api/v1/tenants/school-rooms/secrets".into(),
+            "",
+        ),
+        (
+            ADMIN,
+            vec!["tenant", "add-secret", "hosting-rooms"],
+            Method::POST,
+            "/api/v1/tenants/hosting-rooms/secrets".into(),
+            "",
+        ),
+        (
+            ADMIN,
+            vec!["tenant", "remove-secret", "hosting-rooms", hosting],
+            Method::DELETE,
+            format!(
+                "/api/v1/tenants/hosting-rooms/secrets/{}",
+                fingerprint("hosting-rooms")
+            ),
+            "",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (token, args, method, path, pick) in rows {
+        let out = cli.run_with(&args, &[("PLENARY_TOKEN", token)]);
+        let (status, api) = c.call(token, method, &path, None).await;
+        let by_cli = out.status.success();
+        let by_api = status.is_success();
+        let same = by_cli == by_api
+            && (pick.is_empty()
+                || picked(&serde_json::from_slice(&out.stdout).unwrap(), pick)
+                    == picked(&api, pick));
+        if !same {
+            wrong.push(format!(
+                "{token} {args:?} / {path}: CLI {by_cli} {} {}; API {status} {api}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    c.env.shutdown().await;
+}
