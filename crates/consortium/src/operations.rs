@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use store::{Act, Server, Tenant, Tier, fingerprint};
+use store::{Act, AuditEntry, Server, ServerState, Tenant, Tier, fingerprint};
 
 use crate::access::{Action, Actor, Owner};
 use crate::{Consortium, ConsortiumError, Result};
@@ -55,6 +55,10 @@ pub fn check_secret(secret: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn operate(actor: &Actor) -> Result<()> {
+    actor.may(Action::Operate).map_err(|r| r.into_error("it"))
 }
 
 /// What a caller wants of a tenant.
@@ -149,6 +153,72 @@ impl Consortium {
             .may(Action::ReadOperations)
             .map_err(|r| r.into_error("servers"))?;
         Ok(self.store.servers().await?)
+    }
+
+    /// Enables, cordons or disables a server.
+    pub async fn set_server_state(
+        &self,
+        actor: &Actor,
+        id: i64,
+        state: ServerState,
+        at_ms: i64,
+    ) -> Result<()> {
+        operate(actor)?;
+        Ok(self
+            .store
+            .set_server_state(id, state, &Act::new(actor.name(), at_ms))
+            .await?)
+    }
+
+    /// Releases every meeting of a server that is failing, so their next
+    /// create lands elsewhere, and disables it unless `keep_state`;
+    /// answers how many meetings were released.
+    pub async fn panic_server(
+        &self,
+        actor: &Actor,
+        id: i64,
+        keep_state: bool,
+        at_ms: i64,
+    ) -> Result<u64> {
+        operate(actor)?;
+        self.store.server(id).await?;
+        let released = self.store.release_server_meetings(id, at_ms).await?;
+        if !keep_state {
+            self.store
+                .set_server_state(id, ServerState::Disabled, &Act::new(actor.name(), at_ms))
+                .await?;
+        }
+        Ok(released)
+    }
+
+    /// Enables or disables a tenant: a disabled one's calls fail, its
+    /// running meetings continue.
+    pub async fn set_tenant_enabled(
+        &self,
+        actor: &Actor,
+        name: &str,
+        enabled: bool,
+        at_ms: i64,
+    ) -> Result<()> {
+        operate(actor)?;
+        Ok(self
+            .store
+            .set_tenant_enabled(name, enabled, &Act::new(actor.name(), at_ms))
+            .await?)
+    }
+
+    /// A page of the audit log, oldest first, after entry `after`.
+    pub async fn audit_entries(
+        &self,
+        actor: &Actor,
+        subject: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        actor
+            .may(Action::ReadOperations)
+            .map_err(|r| r.into_error("audit log"))?;
+        Ok(self.store.audit_entries(subject, after, limit).await?)
     }
 
     /// The tiers organisations choose from.

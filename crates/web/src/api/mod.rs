@@ -119,9 +119,40 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::PUT, "/api/v1/rules", records::set_rules),
         at(M::POST, "/api/v1/forum/webhook", forum::webhook),
         at(M::GET, "/api/v1/servers", operations::servers),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/enable",
+            operations::enable_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/cordon",
+            operations::cordon_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/disable",
+            operations::disable_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/panic",
+            operations::panic_server,
+        ),
         at(M::GET, "/api/v1/tiers", operations::tiers),
         at(M::GET, "/api/v1/tenants", operations::tenants),
         at(M::GET, "/api/v1/tenants/{name}", operations::tenant),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/enable",
+            operations::enable_tenant,
+        ),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/disable",
+            operations::disable_tenant,
+        ),
+        at(M::GET, "/api/v1/audit", operations::audit),
         at(
             M::POST,
             "/api/v1/tenants/{name}/secrets",

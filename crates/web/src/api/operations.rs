@@ -4,12 +4,12 @@
 //! another organisation's answers 404 exactly like a missing one.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use consortium::TenantView;
+use consortium::{Actor, TenantView};
 use serde::{Deserialize, Serialize};
-use store::{Server, Tier};
+use store::{Server, ServerState, Tier};
 
 use super::ApiState;
 use super::auth::Acting;
@@ -191,4 +191,160 @@ pub async fn tiers(
 ) -> Answer<Json<Vec<TierBody>>> {
     let tiers = state.consortium.tiers(&actor).await?;
     Ok(Json(tiers.into_iter().map(TierBody::from).collect()))
+}
+
+async fn set_server_state(
+    state: &ApiState,
+    actor: &Actor,
+    id: i64,
+    to: ServerState,
+) -> Answer<StatusCode> {
+    state
+        .consortium
+        .set_server_state(actor, id, to, (state.clock)())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn enable_server(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(id): Path<i64>,
+) -> Answer<StatusCode> {
+    set_server_state(&state, &actor, id, ServerState::Enabled).await
+}
+
+pub async fn cordon_server(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(id): Path<i64>,
+) -> Answer<StatusCode> {
+    set_server_state(&state, &actor, id, ServerState::Cordoned).await
+}
+
+pub async fn disable_server(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(id): Path<i64>,
+) -> Answer<StatusCode> {
+    set_server_state(&state, &actor, id, ServerState::Disabled).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panic {
+    /// Leave the server's state as it is (it is disabled by default).
+    #[serde(default)]
+    keep_state: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Released {
+    released: u64,
+}
+
+pub async fn panic_server(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(id): Path<i64>,
+    MaybeBody(panic): MaybeBody<Panic>,
+) -> Answer<Json<Released>> {
+    let keep_state = panic.unwrap_or_default().keep_state;
+    let released = state
+        .consortium
+        .panic_server(&actor, id, keep_state, (state.clock)())
+        .await?;
+    Ok(Json(Released { released }))
+}
+
+async fn set_tenant_enabled(
+    state: &ApiState,
+    actor: &Actor,
+    name: &str,
+    enabled: bool,
+) -> Answer<StatusCode> {
+    state
+        .consortium
+        .set_tenant_enabled(actor, name, enabled, (state.clock)())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn enable_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(name): Path<String>,
+) -> Answer<StatusCode> {
+    set_tenant_enabled(&state, &actor, &name, true).await
+}
+
+pub async fn disable_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(name): Path<String>,
+) -> Answer<StatusCode> {
+    set_tenant_enabled(&state, &actor, &name, false).await
+}
+
+/// The largest page of the audit log one request reads.
+const MAX_PAGE: i64 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPage {
+    subject: Option<String>,
+    #[serde(default)]
+    after: i64,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditEntryBody {
+    seq: i64,
+    at_ms: i64,
+    actor: String,
+    kind: String,
+    subject: String,
+    /// The change, as the JSON text that was hashed.
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditEntries {
+    entries: Vec<AuditEntryBody>,
+    /// What to pass as `after` for the next page; `null` on the last.
+    next_after: Option<i64>,
+}
+
+pub async fn audit(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Query(page): Query<AuditPage>,
+) -> Answer<Json<AuditEntries>> {
+    let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let entries = state
+        .consortium
+        .audit_entries(&actor, page.subject.as_deref(), page.after, limit)
+        .await?;
+    let next_after = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    Ok(Json(AuditEntries {
+        entries: entries
+            .into_iter()
+            .map(|e| AuditEntryBody {
+                seq: e.seq,
+                at_ms: e.at_ms,
+                actor: e.actor,
+                kind: e.kind,
+                subject: e.subject,
+                detail: e.detail,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            })
+            .collect(),
+        next_after,
+    }))
 }
