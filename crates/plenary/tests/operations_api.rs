@@ -632,3 +632,52 @@ async fn the_command_line_and_the_api_answer_alike() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     c.env.shutdown().await;
 }
+
+/// The README's `curl` examples, one command a line (continued lines joined).
+fn readme_curl_examples() -> Vec<String> {
+    let readme = include_str!("../../../README.md");
+    let block = readme
+        .split("<!-- curl examples -->\n```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README's operations section has its curl examples");
+    block
+        .replace("\\\n", " ")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_readme_s_curl_examples_work() {
+    let env = common::Env::start().await;
+    env.app
+        .store
+        .add_token("readme-token", None, "ops", &common::act())
+        .await
+        .unwrap();
+    let examples = readme_curl_examples();
+    assert!(examples.len() >= 5, "{examples:?}");
+    for example in examples {
+        let url = env.app.url();
+        let line = example.clone();
+        // Blocking, off the runtime that serves the answers.
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("sh")
+                .args(["-c", &line])
+                .env("PLENARY", &url)
+                .env("TOKEN", "readme-token")
+                .output()
+                .expect("sh runs")
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{example}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    env.shutdown().await;
+}
