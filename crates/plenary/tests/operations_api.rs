@@ -107,6 +107,7 @@ impl Schemas {
 
     /// The document's path template that `path` is an instance of.
     fn template(&self, path: &str) -> Option<&str> {
+        let path = path.split('?').next().unwrap_or(path);
         let segments: Vec<&str> = path.split('/').collect();
         self.0["paths"]
             .as_object()?
@@ -421,6 +422,7 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             ),
             (NAMELESS_OPERATOR, g.clone(), "/api/v1/me", S::UNAUTHORIZED),
         ];
+        let schemas = Schemas::of(&c).await;
         let mut wrong = Vec::new();
         for (token, method, path, expected) in rows {
             let body = (method == Method::PUT).then(|| json!({}));
@@ -428,6 +430,11 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             if status != expected {
                 wrong.push(format!(
                     "{token} {method} {path}: expected {expected}, got {status} {answer}"
+                ));
+            }
+            if let Err(e) = schemas.check(&method, path, status, &answer) {
+                wrong.push(format!(
+                    "{token} {method} {path}: {status} {answer} is not as documented: {e}"
                 ));
             }
         }
