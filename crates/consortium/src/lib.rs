@@ -5,21 +5,26 @@
 //! entry) and queues what members must be told. Time always comes in with
 //! the actor ([`store::Act`]), so tests move the clock instead of sleeping.
 
+pub mod access;
 mod announce;
 pub mod calendar;
 mod convert;
 pub mod delivery;
 mod error;
 pub mod forum_votes;
+pub mod operations;
 pub mod people;
 pub mod proposals;
 pub mod register;
 pub mod rooms;
 pub mod rules;
 mod tick;
+pub mod tokens;
 
+pub use access::{Action, Actor, OperatorName, Owner, Refusal, Scope};
 pub use announce::{external_id, proposal_of_topic, statement};
 pub use error::{ConsortiumError, Result};
+pub use operations::{NewSecret, TenantView};
 pub use people::{NewPerson, Role};
 pub use proposals::{
     Draft, ProposalView, RULES_CHANGE, Receipt, Record, Replacement, Statement, Voter, replacements,
@@ -27,6 +32,7 @@ pub use proposals::{
 pub use register::NewMember;
 pub use rooms::RoomLinks;
 pub use tick::Duties;
+pub use tokens::NewToken;
 
 use store::Store;
 

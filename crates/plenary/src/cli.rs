@@ -675,17 +675,21 @@ pub enum PersonCommand {
 pub enum TokenCommand {
     /// Make a token and print it once: a person's, or with `--operator` an operator's.
     Add {
-        #[arg(
-            long,
-            conflicts_with = "operator",
-            required_unless_present = "operator"
-        )]
+        /// Whose token: your own (as the person of PLENARY_TOKEN) by default.
+        #[arg(long, conflicts_with = "operator")]
         person: Option<String>,
         #[arg(long)]
         operator: bool,
-        /// What the token is for, e.g. the laptop it lives on.
-        #[arg(long, default_value = "")]
-        label: String,
+        /// What the token is for, e.g. the laptop it lives on; an
+        /// operator's token is named by it (your own name by default).
+        #[arg(long)]
+        label: Option<String>,
+        /// The token only reads: every change is refused.
+        #[arg(long)]
+        read_only: bool,
+        /// The token acts only for this organisation.
+        #[arg(long)]
+        organisation: Option<String>,
     },
     /// Revoke a token (read from standard input, so it stays out of shell history).
     Revoke,

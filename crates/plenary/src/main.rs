@@ -128,11 +128,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&config).await?;
             commands::frontend::moodle_settings(&store, &config, &tenant, dir, endpoint).await?
         }
-        Command::Tenant(cmd) => commands::tenant::run(&open(&config).await?, cmd).await?,
+        Command::Tenant(cmd) => commands::tenant::run(&consortium(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
         Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
         Command::Person(cmd) => commands::person::run(&consortium(&config).await?, cmd).await?,
-        Command::Token(cmd) => commands::token::run(&open(&config).await?, cmd).await?,
+        Command::Token(cmd) => commands::token::run(&consortium(&config).await?, cmd).await?,
         Command::Document(cmd) => commands::document::run(&open(&config).await?, cmd).await?,
         Command::Rules(cmd) => commands::rules::run(&consortium(&config).await?, cmd).await?,
         Command::Proposal(cmd) => commands::proposal::run(&consortium(&config).await?, cmd).await?,

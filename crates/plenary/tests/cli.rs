@@ -84,7 +84,7 @@ fn bad_input_gets_a_readable_message() {
     );
     assert!(
         cli.fails(&["tenant", "remove-secret", "acme", "nope"])
-            .contains("no secret")
+            .contains("not found: secret \"nope\" of tenant acme")
     );
 }
 

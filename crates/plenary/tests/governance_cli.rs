@@ -483,3 +483,48 @@ fn the_outcome_statement_is_in_the_exported_record_and_recount_verifies() {
     let calendar = cli.ok(&["org", "calendar", "alpha"]);
     assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n"), "{calendar}");
 }
+
+/// The audit log's actors, oldest first.
+fn actors(cli: &testkit::Cli) -> Vec<String> {
+    let list: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["audit", "list", "--json"])).unwrap();
+    list.as_array()
+        .or_else(|| list["rows"].as_array())
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_operator_token_needs_a_name_on_the_command_line_too() {
+    let cli = cli();
+    let err = cli.fails(&["token", "add", "--operator", "--label", ""]);
+    assert!(err.contains("label"), "{err}");
+    let err = cli.fails_with(&["token", "add", "--operator"], &[("PLENARY_ACTOR", " ")]);
+    assert!(err.contains("PLENARY_ACTOR"), "{err}");
+    assert!(actors(&cli).is_empty(), "nothing was made");
+}
+
+#[test]
+fn an_operator_token_from_the_command_line_is_named_after_its_operator() {
+    let cli = cli();
+    cli.ok_with(&["token", "add", "--operator"], &[("PLENARY_ACTOR", "kim")]);
+    assert_eq!(actors(&cli), ["operator:kim"]);
+}
+
+#[test]
+fn the_command_line_acts_as_the_person_of_plenary_token() {
+    let cli = cli();
+    let ada = founders(&cli);
+    cli.ok_with(
+        &["token", "add", "--label", "laptop"],
+        &[("PLENARY_TOKEN", ada.as_str())],
+    );
+    assert_eq!(actors(&cli).last().unwrap(), "person:ada");
+    let err = cli.fails_with(
+        &["token", "add", "--operator"],
+        &[("PLENARY_TOKEN", ada.as_str())],
+    );
+    assert!(err.contains("operator"), "{err}");
+}

@@ -15,6 +15,13 @@ use crate::{Result, Store};
 /// The hash the first entry commits to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Whether an actor names someone: `system`, or `operator:NAME`,
+/// `person:NAME`… with a name after the colon.
+pub fn names_someone(actor: &str) -> bool {
+    let name = actor.split_once(':').map_or(actor, |(_, name)| name);
+    !name.trim().is_empty() && !actor.chars().any(char::is_control)
+}
+
 /// Who makes a change, and when: every audited write takes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Act {
@@ -208,6 +215,9 @@ impl Store {
         act: &Act,
         change: Change<'_>,
     ) -> Result<AuditEntry> {
+        if !names_someone(&act.actor) {
+            return Err(crate::StoreError::UnnamedActor(act.actor.clone()));
+        }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut **tx)
             .await?;

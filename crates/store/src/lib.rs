@@ -34,6 +34,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
+    names_someone,
 };
 pub use billing::{ClosedStatement, CostLine};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
@@ -42,8 +43,8 @@ pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{
-    IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, new_token,
-    token_hash, token_id,
+    Grant, IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, TokenScope,
+    new_token, token_hash, token_id,
 };
 pub use proposals::{
     Ballot, NewBallot, NewProposal, Opening, OutcomeStatement, Proposal, RollEntry,
@@ -63,6 +64,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("already exists: {0}")]
     Conflict(String),
+    /// A change whose actor names nobody (`operator:` with no name).
+    #[error("an audited change must name who makes it, not {0:?}")]
+    UnnamedActor(String),
     #[error("invalid value stored in the database: {0}")]
     Corrupt(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]

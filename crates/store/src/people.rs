@@ -51,6 +51,22 @@ pub struct TokenInfo {
     pub label: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    pub scope: TokenScope,
+}
+
+/// What a token lets its holder do, within what its owner may.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TokenScope {
+    pub read_only: bool,
+    /// Limited to this organisation's things.
+    pub organisation: Option<String>,
+}
+
+/// An unrevoked token: whom it speaks for, and how far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub owner: TokenOwner,
+    pub scope: TokenScope,
 }
 
 /// A token just made: the only time the token itself is at hand.
@@ -106,8 +122,8 @@ const PUBLIC_ID: &str = public_id!();
 const TOKEN_SELECT: &str = concat!(
     "SELECT t.id AS row_id, ",
     public_id!(),
-    " AS public_id, p.name AS person, t.label, t.created_at, t.revoked_at \
-     FROM api_tokens t LEFT JOIN people p ON p.id = t.person_id"
+    " AS public_id, p.name AS person, t.label, t.created_at, t.revoked_at, t.read_only, o.name AS org \
+     FROM api_tokens t LEFT JOIN people p ON p.id = t.person_id LEFT JOIN organisations o ON o.id = t.org_id"
 );
 
 fn token_from(r: &AnyRow) -> Result<TokenInfo> {
@@ -117,6 +133,14 @@ fn token_from(r: &AnyRow) -> Result<TokenInfo> {
         label: r.try_get("label")?,
         created_at: r.try_get("created_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        scope: scope_from(r)?,
+    })
+}
+
+fn scope_from(r: &AnyRow) -> Result<TokenScope> {
+    Ok(TokenScope {
+        read_only: r.try_get::<i64, _>("read_only")? != 0,
+        organisation: r.try_get("org")?,
     })
 }
 
@@ -313,7 +337,30 @@ impl Store {
         label: &str,
         act: &Act,
     ) -> Result<TokenInfo> {
+        self.add_scoped_token(token, person, label, &TokenScope::default(), act)
+            .await
+    }
+
+    /// Stores a new token of a narrower scope than its owner's.
+    pub async fn add_scoped_token(
+        &self,
+        token: &str,
+        person: Option<&str>,
+        label: &str,
+        scope: &TokenScope,
+        act: &Act,
+    ) -> Result<TokenInfo> {
         let mut tx = self.begin_audited().await?;
+        let org_id: Option<i64> = match &scope.organisation {
+            Some(o) => Some(
+                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                    .bind(o)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("organisation {o:?}")))?,
+            ),
+            None => None,
+        };
         let person_id: Option<i64> = match person {
             Some(p) => Some(
                 sqlx::query_scalar("SELECT id FROM people WHERE name = $1")
@@ -337,20 +384,23 @@ impl Store {
             return Err(StoreError::Conflict("a token with the same ID".into()));
         }
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, person_id, operator, label, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_tokens (token_hash, person_id, operator, label, created_at, read_only, org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&hash)
         .bind(person_id)
         .bind(i64::from(person.is_none()))
         .bind(label)
         .bind(act.at_ms)
+        .bind(i64::from(scope.read_only))
+        .bind(org_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, "token"))?;
         let change = Change {
             kind: "token.add",
             subject: token_subject(person),
-            detail: json!({"label": label, "token": id}),
+            detail: json!({"label": label, "token": id, "read_only": scope.read_only, "organisation": scope.organisation}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(TokenInfo {
@@ -359,6 +409,7 @@ impl Store {
             label: label.to_string(),
             created_at: act.at_ms,
             revoked_at: None,
+            scope: scope.clone(),
         })
     }
 
@@ -369,8 +420,22 @@ impl Store {
         label: &str,
         act: &Act,
     ) -> Result<IssuedToken> {
+        self.issue_scoped_token(person, label, &TokenScope::default(), act)
+            .await
+    }
+
+    /// Makes and stores a new token of a narrower scope, returned this once.
+    pub async fn issue_scoped_token(
+        &self,
+        person: Option<&str>,
+        label: &str,
+        scope: &TokenScope,
+        act: &Act,
+    ) -> Result<IssuedToken> {
         let token = new_token();
-        let info = self.add_token(&token, person, label, act).await?;
+        let info = self
+            .add_scoped_token(&token, person, label, scope, act)
+            .await?;
         Ok(IssuedToken { token, info })
     }
 
@@ -414,20 +479,32 @@ impl Store {
     /// Who an unrevoked token belongs to. The lookup is by hash, so the
     /// comparison never touches the token itself.
     pub async fn token_owner(&self, token: &str) -> Result<Option<TokenOwner>> {
+        Ok(self.token_grant(token).await?.map(|g| g.owner))
+    }
+
+    /// What an unrevoked token grants: its owner and its scope.
+    pub async fn token_grant(&self, token: &str) -> Result<Option<Grant>> {
         let row = sqlx::query(
-            "SELECT t.operator, t.label, p.id, p.name, p.display_name, p.email FROM api_tokens t \
-             LEFT JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            "SELECT t.operator, t.label, t.read_only, o.name AS org, p.id, p.name, p.display_name, p.email \
+             FROM api_tokens t LEFT JOIN people p ON p.id = t.person_id \
+             LEFT JOIN organisations o ON o.id = t.org_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
         .bind(token_hash(token))
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        if r.try_get::<i64, _>("operator")? != 0 {
-            return Ok(Some(TokenOwner::Operator {
+        let owner = if r.try_get::<i64, _>("operator")? != 0 {
+            TokenOwner::Operator {
                 label: r.try_get("label")?,
-            }));
-        }
-        Ok(Some(TokenOwner::Person(person_from(&r)?)))
+            }
+        } else {
+            TokenOwner::Person(person_from(&r)?)
+        };
+        Ok(Some(Grant {
+            owner,
+            scope: scope_from(&r)?,
+        }))
     }
 
     /// Revokes a token, given the token itself.

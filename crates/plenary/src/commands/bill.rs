@@ -30,7 +30,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             let body = compute(store, config, &s).await?;
             let period = body["period"].as_str().unwrap_or_default().to_string();
             let closed = store
-                .close_statement(&period, &body.to_string(), &operator())
+                .close_statement(&period, &body.to_string(), &operator()?)
                 .await?;
             print(&body, s.format)?;
             println!("Statement for {period} closed and frozen.");
@@ -68,7 +68,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
                         cents,
                         org_id,
                     },
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             let amount = config.currency()?.format(Cents(cents));

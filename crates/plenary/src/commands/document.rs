@@ -12,7 +12,7 @@ pub async fn run(store: &Store, command: DocumentCommand) -> anyhow::Result<()> 
         DocumentCommand::Publish { name, file } => {
             let body = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let doc = store.publish_document(&name, &body, &operator()).await?;
+            let doc = store.publish_document(&name, &body, &operator()?).await?;
             println!(
                 "{} version {} published (sha256 {}).",
                 doc.name, doc.version, doc.sha256
@@ -61,7 +61,7 @@ pub async fn run(store: &Store, command: DocumentCommand) -> anyhow::Result<()> 
                 .document(&name)
                 .await?
                 .with_context(|| format!("no document {name:?}"))?;
-            store.accept_document(&org, &doc, &operator()).await?;
+            store.accept_document(&org, &doc, &operator()?).await?;
             println!("{org} accepted {} version {}.", doc.name, doc.version);
         }
     }

@@ -24,16 +24,7 @@ pub use store::fingerprint;
 
 use crate::cli::Format;
 
-/// A new random secret, as long as the ones `bbb-conf` generates.
-pub fn generate_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
+pub use consortium::operations::generate_secret;
 
 /// Left-aligned columns, the way operators read a list in a terminal.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -72,13 +63,45 @@ pub fn now_ms() -> i64 {
     (fleet::system_clock())()
 }
 
-/// The operator running this command, for the audit log: the login name
-/// (`PLENARY_ACTOR` overrides it, e.g. in scripts run by a service account).
-pub fn operator() -> store::Act {
-    let name = std::env::var("PLENARY_ACTOR")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into());
-    store::Act::new(format!("operator:{name}"), now_ms())
+/// The operator running this command on the local machine: the login
+/// name, or `local` where there is none (a container); `PLENARY_ACTOR`
+/// overrides it, e.g. in scripts run by a service account, and must then
+/// name someone.
+fn local_operator() -> anyhow::Result<consortium::OperatorName> {
+    let name = std::env::var("PLENARY_ACTOR").or_else(|_| {
+        std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .map(|n| {
+                if n.trim().is_empty() {
+                    "local".into()
+                } else {
+                    n
+                }
+            })
+            .or_else(|_| Ok::<_, anyhow::Error>("local".into()))
+    })?;
+    consortium::OperatorName::new(&name)
+        .context("PLENARY_ACTOR must name who acts, for the audit log")
+}
+
+/// The operator running this command, for the audit log.
+pub fn operator() -> anyhow::Result<store::Act> {
+    Ok(store::Act::new(
+        format!("operator:{}", local_operator()?),
+        now_ms(),
+    ))
+}
+
+/// Who runs this command: the person (or operator) of `PLENARY_TOKEN`
+/// when it is set, otherwise the operator on the local machine.
+pub async fn actor(c: &consortium::Consortium) -> anyhow::Result<consortium::Actor> {
+    match std::env::var("PLENARY_TOKEN") {
+        Ok(token) => c
+            .actor_of_token(token.trim())
+            .await?
+            .context("PLENARY_TOKEN is not a valid token (unknown or revoked)"),
+        Err(_) => Ok(consortium::Actor::operator(local_operator()?)),
+    }
 }
 
 /// A listing's cell for an empty value.

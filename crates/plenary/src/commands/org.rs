@@ -23,7 +23,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             check_handle(&name, "organisation", "--legal-name")?;
             if member {
                 let org = c
-                    .admit_founder(&new_member(&name, legal_name, &register), &operator())
+                    .admit_founder(&new_member(&name, legal_name, &register), &operator()?)
                     .await?;
                 println!(
                     "Organisation {} ({}) registered as a {} member with vote weight {}.",
@@ -38,14 +38,14 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 );
             } else {
                 let legal = legal_name.unwrap_or_else(|| name.clone());
-                let org = store.add_organisation(&name, &legal, &operator()).await?;
+                let org = store.add_organisation(&name, &legal, &operator()?).await?;
                 let patch = store::RegisterPatch {
                     legal_form: register.legal_form.map(|f| f.as_str().to_string()),
                     contact: register.contact,
                     ..store::RegisterPatch::default()
                 };
                 if patch != store::RegisterPatch::default() {
-                    store.set_register(&name, &patch, &operator()).await?;
+                    store.set_register(&name, &patch, &operator()?).await?;
                 }
                 println!("Organisation {} ({}) registered.", org.name, org.legal_name);
             }
@@ -61,7 +61,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 .apply(
                     &new_member(&name, legal_name, &register),
                     &statement,
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             let view = c.view(id).await?;
@@ -189,7 +189,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             contact,
         } => {
             if class.is_some() || weight.is_some() {
-                c.set_member(&name, class.as_deref(), None, weight, &operator())
+                c.set_member(&name, class.as_deref(), None, weight, &operator()?)
                     .await?;
             }
             let patch = store::RegisterPatch {
@@ -199,12 +199,12 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 ..store::RegisterPatch::default()
             };
             if patch != store::RegisterPatch::default() {
-                store.set_register(&name, &patch, &operator()).await?;
+                store.set_register(&name, &patch, &operator()?).await?;
             }
             println!("Organisation {name} updated.");
         }
         OrgCommand::Notice { name } => {
-            let status = c.give_notice(&name, &operator()).await?;
+            let status = c.give_notice(&name, &operator()?).await?;
             if let governance::membership::Status::Leaving { leaves_at, .. } = status {
                 println!(
                     "{name} has given notice and leaves on {}; it votes until then.",
@@ -216,7 +216,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Represent { org, person, role } => {
             let role = consortium::Role::from(role).as_str();
             store
-                .set_representative(&org, &person, role, &operator())
+                .set_representative(&org, &person, role, &operator()?)
                 .await?;
             println!("{person} is now {role} of {org}.");
         }

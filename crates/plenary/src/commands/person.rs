@@ -20,7 +20,7 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
                 email,
                 representing: None,
             };
-            c.add_person(&new, &operator()).await?;
+            c.add_person(&new, &operator()?).await?;
             println!(
                 "{name} added. Give them a role with `plenary org represent ORG {name}` and a token with `plenary token add --person {name}`."
             );

@@ -1,11 +1,11 @@
 //! `plenary proposal …`: the consortium's decisions.
 
 use anyhow::{Context, bail};
+use consortium::access::Who;
 use consortium::{Consortium, Draft, Voter};
 use governance::proposal::{Ballot, Choice, Kind, Position};
 use governance::time::DurationMs;
 use serde_json::json;
-use store::TokenOwner;
 
 use super::rules::parse_threshold;
 use super::{operator, parse_percent, print_json, table, timestamp};
@@ -59,12 +59,12 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
                 subject_org: None,
                 amends: None,
             };
-            let id = c.draft(&draft, &operator()).await?;
+            let id = c.draft(&draft, &operator()?).await?;
             println!("Proposal {id} drafted; open it with `plenary proposal open {id}`.");
         }
         ProposalCommand::Open { id, closes } => {
             let closes_at = closes.as_deref().map(parse_time).transpose()?;
-            c.open(id, closes_at, &operator()).await?;
+            c.open(id, closes_at, &operator()?).await?;
             let view = c.view(id).await?;
             println!(
                 "Proposal {id} is open until {}; {} organisations may vote. Fingerprint {}.",
@@ -82,7 +82,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             let view = c.view(id).await?;
             let title = title.unwrap_or(view.title);
             let text = text_of(text, file)?.unwrap_or(view.text);
-            c.edit(id, &title, &text, &operator()).await?;
+            c.edit(id, &title, &text, &operator()?).await?;
             let view = c.view(id).await?;
             match view.closes_at_ms {
                 Some(at) => println!(
@@ -136,7 +136,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
                 minutes_link: minutes,
             };
             let revision = c
-                .vote(id, &org, &voter, ballot, &operator_or(&voter))
+                .vote(id, &org, &voter, ballot, &operator_or(&voter)?)
                 .await?;
             let again = if revision > 1 {
                 " (replacing its earlier ballot)"
@@ -148,7 +148,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             );
         }
         ProposalCommand::Close { id } => {
-            let tally = c.close(id, &operator()).await?;
+            let tally = c.close(id, &operator()?).await?;
             let view = c.view(id).await?;
             println!(
                 "Proposal {id} closed: {}.\n{}\nAudit log head: {}",
@@ -158,7 +158,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             );
         }
         ProposalCommand::Withdraw { id, reason } => {
-            c.withdraw(id, &reason, &operator()).await?;
+            c.withdraw(id, &reason, &operator()?).await?;
             println!("Proposal {id} withdrawn.");
         }
         ProposalCommand::Export { id } => {
@@ -212,21 +212,20 @@ fn parse_time(s: &str) -> anyhow::Result<i64> {
 /// The person whose token is in `PLENARY_TOKEN`: only they vote, and only
 /// for an organisation they represent.
 async fn voter(c: &Consortium) -> anyhow::Result<Voter> {
-    let token = std::env::var("PLENARY_TOKEN")
+    std::env::var("PLENARY_TOKEN")
         .context("set PLENARY_TOKEN to your token (an operator makes one with `plenary token add --person NAME`)")?;
-    match c.store().token_owner(token.trim()).await? {
-        Some(TokenOwner::Person(p)) => Ok(Voter::Person(p)),
-        Some(TokenOwner::Operator { label }) => Ok(Voter::Operator(label)),
-        None => bail!("PLENARY_TOKEN is not a valid token (unknown or revoked)"),
-    }
+    Ok(match super::actor(c).await?.who() {
+        Who::Person { person, .. } => Voter::Person(person.clone()),
+        Who::Operator(name) => Voter::Operator(name.to_string()),
+    })
 }
 
 /// The audit log names the person, not the operator account running the command.
-fn operator_or(voter: &Voter) -> store::Act {
-    match voter {
-        Voter::Person(p) => store::Act::new(format!("person:{}", p.name), operator().at_ms),
-        Voter::Operator(_) => operator(),
-    }
+fn operator_or(voter: &Voter) -> anyhow::Result<store::Act> {
+    Ok(match voter {
+        Voter::Person(p) => store::Act::new(format!("person:{}", p.name), super::now_ms()),
+        Voter::Operator(_) => operator()?,
+    })
 }
 
 /// A choice as typed: positions by name, options by number (1 = first).

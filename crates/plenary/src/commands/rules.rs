@@ -32,7 +32,7 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
         }
         RulesCommand::Set(changes) => {
             change(&mut rules, changes)?;
-            c.set_rules(&rules, &operator()).await?;
+            c.set_rules(&rules, &operator()?).await?;
             println!("The consortium's rules are now:");
             print(&rules);
         }

@@ -29,7 +29,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                         capacity,
                         health: Health::Unstable,
                     },
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             println!(
@@ -89,7 +89,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
             let released = store.release_server_meetings(id, now_ms()).await?;
             if !keep_state {
                 store
-                    .set_server_state(id, ServerState::Disabled, &operator())
+                    .set_server_state(id, ServerState::Disabled, &operator()?)
                     .await?;
             }
             println!(
@@ -134,7 +134,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                         pool: pool.as_deref().map(|p| Some(p).filter(|p| !p.is_empty())),
                         capacity,
                     },
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             if cents.is_some() || owner_id.is_some() {
@@ -143,7 +143,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
                         id,
                         cents.unwrap_or(s.monthly_cost_cents),
                         owner_id.unwrap_or(s.owner_org_id),
-                        &operator(),
+                        &operator()?,
                     )
                     .await?;
             }
@@ -182,7 +182,7 @@ fn check(
 }
 
 async fn set_state(store: &Store, id: i64, state: ServerState) -> anyhow::Result<()> {
-    store.set_server_state(id, state, &operator()).await?;
+    store.set_server_state(id, state, &operator()?).await?;
     let what = match state {
         ServerState::Enabled => "takes new meetings",
         ServerState::Cordoned => "keeps its meetings and takes no new ones",

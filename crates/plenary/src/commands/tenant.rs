@@ -1,16 +1,16 @@
 //! `plenary tenant …`
 
-use std::collections::HashMap;
-
-use anyhow::{Context, bail};
+use consortium::operations::{check_secret, generate_secret};
+use consortium::{Consortium, TenantView};
 use gateway::namespace::TenantName;
 use serde_json::json;
-use store::{NewTenant, Store, Tenant};
+use store::NewTenant;
 
-use super::{fingerprint, generate_secret, operator, or_dash, print_json, table};
+use super::{actor, now_ms, operator, or_dash, print_json, table};
 use crate::cli::TenantCommand;
 
-pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
+    let store = c.store();
     match command {
         TenantCommand::Add {
             name,
@@ -39,17 +39,17 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                         pool: pool.as_deref(),
                         secret: &secret,
                     },
-                    &operator(),
+                    &operator()?,
                 )
                 .await?;
             if org.is_some() {
                 store
-                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator())
+                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator()?)
                     .await?;
             }
             if tier.is_some() {
                 store
-                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator())
+                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator()?)
                     .await?;
             }
             println!("Tenant {} created.", tenant.name);
@@ -59,26 +59,25 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::List(out) => {
-            let tenants = store.tenants().await?;
-            let names = Names::load(store).await?;
+            let tenants = c.tenants(&actor(c).await?).await?;
             if out.json {
-                print_json(&json!(
-                    tenants
-                        .iter()
-                        .map(|t| tenant_json(t, &names))
-                        .collect::<Vec<_>>()
-                ));
+                print_json(&json!(tenants.iter().map(tenant_json).collect::<Vec<_>>()));
             } else {
                 let rows: Vec<Vec<String>> = tenants
                     .iter()
-                    .map(|t| {
+                    .map(|v| {
                         vec![
-                            t.name.clone(),
-                            if t.enabled { "enabled" } else { "disabled" }.into(),
-                            t.host.clone().unwrap_or_default(),
-                            t.pool.clone().unwrap_or_default(),
-                            names.org(t.org_id),
-                            names.tier(t.tier_id),
+                            v.tenant.name.clone(),
+                            if v.tenant.enabled {
+                                "enabled"
+                            } else {
+                                "disabled"
+                            }
+                            .into(),
+                            v.tenant.host.clone().unwrap_or_default(),
+                            v.tenant.pool.clone().unwrap_or_default(),
+                            v.organisation.clone().unwrap_or_default(),
+                            v.tier.clone().unwrap_or_default(),
                         ]
                     })
                     .collect();
@@ -89,17 +88,15 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::Show { name, output } => {
-            let tenant = store.tenant(&name).await?;
-            let secrets = store.tenant_secrets(tenant.id).await?;
-            let meetings = store.live_meetings_of_tenant(tenant.id).await?;
-            let names = Names::load(store).await?;
-            let mut value = tenant_json(&tenant, &names);
-            value["secret_fingerprints"] =
-                json!(secrets.iter().map(|s| fingerprint(s)).collect::<Vec<_>>());
+            let view = c.tenant(&actor(c).await?, &name).await?;
+            let meetings = store.live_meetings_of_tenant(view.tenant.id).await?;
+            let mut value = tenant_json(&view);
+            value["secret_fingerprints"] = json!(view.secret_fingerprints);
             value["live_meetings"] = json!(meetings.len());
             if output.json {
                 print_json(&value);
             } else {
+                let tenant = &view.tenant;
                 println!("Tenant {}", tenant.name);
                 println!(
                     "  state:     {}",
@@ -109,33 +106,27 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
                         "disabled"
                     }
                 );
-                println!("  org:       {}", or_dash(names.org(tenant.org_id)));
+                println!(
+                    "  org:       {}",
+                    or_dash(view.organisation.clone().unwrap_or_default())
+                );
                 println!(
                     "  tier:      {}",
-                    tenant
-                        .tier_id
-                        .map_or_else(|| "- (no limits)".into(), |_| names.tier(tenant.tier_id))
+                    view.tier.as_deref().unwrap_or("- (no limits)")
                 );
                 println!("  host:      {}", tenant.host.as_deref().unwrap_or("-"));
                 println!(
                     "  pool:      {}",
                     tenant.pool.as_deref().unwrap_or("- (shared servers)")
                 );
-                println!(
-                    "  secrets:   {}",
-                    secrets
-                        .iter()
-                        .map(|s| fingerprint(s))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
+                println!("  secrets:   {}", view.secret_fingerprints.join(", "));
                 println!("  meetings:  {} live", meetings.len());
             }
         }
         TenantCommand::SetTier { name, tier } => {
             let tier = (tier != "none").then_some(tier);
             store
-                .set_tenant_tier(&name, tier.as_deref(), &operator())
+                .set_tenant_tier(&name, tier.as_deref(), &operator()?)
                 .await?;
             match tier {
                 Some(t) => println!(
@@ -147,7 +138,7 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::SetOrg { name, org } => {
             let org = (org != "none").then_some(org);
             store
-                .set_tenant_organisation(&name, org.as_deref(), &operator())
+                .set_tenant_organisation(&name, org.as_deref(), &operator()?)
                 .await?;
             println!(
                 "Tenant {name} now belongs to {}.",
@@ -155,92 +146,44 @@ pub async fn run(store: &Store, command: TenantCommand) -> anyhow::Result<()> {
             );
         }
         TenantCommand::Disable { name } => {
-            store.set_tenant_enabled(&name, false, &operator()).await?;
+            store.set_tenant_enabled(&name, false, &operator()?).await?;
             println!("Tenant {name} disabled: its calls now fail; running meetings continue.");
         }
         TenantCommand::Enable { name } => {
-            store.set_tenant_enabled(&name, true, &operator()).await?;
+            store.set_tenant_enabled(&name, true, &operator()?).await?;
             println!("Tenant {name} enabled.");
         }
         TenantCommand::AddSecret { name, secret } => {
-            let tenant = store.tenant(&name).await?;
-            let generated = secret.is_none();
-            let secret = secret.unwrap_or_else(generate_secret);
-            check_secret(&secret)?;
-            store
-                .add_tenant_secret(&tenant, &secret, &operator())
+            let added = c
+                .add_tenant_secret(&actor(c).await?, &name, secret, now_ms())
                 .await?;
             println!(
                 "Secret {} added to {name}; the other secrets keep working.",
-                fingerprint(&secret)
+                added.fingerprint
             );
-            if generated {
-                println!("  Secret (shown once, store it now): {secret}");
+            if added.generated {
+                println!("  Secret (shown once, store it now): {}", added.secret);
             }
         }
         TenantCommand::RemoveSecret { name, secret } => {
-            let tenant = store.tenant(&name).await?;
-            let secrets = store.tenant_secrets(tenant.id).await?;
-            let target = secrets
-                .iter()
-                .find(|s| **s == secret || fingerprint(s) == secret)
-                .with_context(|| format!("tenant {name} has no secret {secret:?}"))?;
-            store
-                .remove_tenant_secret(&tenant, target, &operator())
+            let removed = c
+                .remove_tenant_secret(&actor(c).await?, &name, &secret, now_ms())
                 .await?;
-            println!("Secret {} removed from {name}.", fingerprint(target));
+            println!("Secret {removed} removed from {name}.");
         }
     }
     Ok(())
 }
 
-fn check_secret(secret: &str) -> anyhow::Result<()> {
-    if secret.len() < 8 || secret.chars().any(char::is_whitespace) {
-        bail!("a secret must be at least 8 characters, without spaces");
-    }
-    Ok(())
-}
-
-/// Names of organisations and tiers by id, for listings.
-struct Names {
-    orgs: HashMap<i64, String>,
-    tiers: HashMap<i64, String>,
-}
-
-impl Names {
-    async fn load(store: &Store) -> anyhow::Result<Self> {
-        Ok(Self {
-            orgs: store.organisation_names().await?,
-            tiers: store
-                .tiers()
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t.name))
-                .collect(),
-        })
-    }
-
-    fn org(&self, id: Option<i64>) -> String {
-        id.and_then(|i| self.orgs.get(&i))
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    fn tier(&self, id: Option<i64>) -> String {
-        id.and_then(|i| self.tiers.get(&i))
-            .cloned()
-            .unwrap_or_default()
-    }
-}
-
-fn tenant_json(t: &Tenant, names: &Names) -> serde_json::Value {
+fn tenant_json(v: &TenantView) -> serde_json::Value {
+    let t = &v.tenant;
     json!({
         "name": t.name,
         "enabled": t.enabled,
         "host": t.host,
         "pool": t.pool,
-        "org": t.org_id.map(|_| names.org(t.org_id)),
-        "tier": t.tier_id.map(|_| names.tier(t.tier_id)),
+        "org": v.organisation,
+        "tier": v.tier,
         "created_at_ms": t.created_at,
     })
 }

@@ -31,13 +31,15 @@ pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
                 allowance_participant_minutes: 0,
                 allowance_gb: 0,
             };
-            let tier = store.save_tier(&apply(blank, fields)?, &operator()).await?;
+            let tier = store
+                .save_tier(&apply(blank, fields)?, &operator()?)
+                .await?;
             println!("Tier {} created: {}.", tier.name, summary(&tier));
         }
         TierCommand::Set { name, fields } => {
             let current = store.tier(&name).await?;
             let tier = store
-                .save_tier(&apply(current, fields)?, &operator())
+                .save_tier(&apply(current, fields)?, &operator()?)
                 .await?;
             println!(
                 "Tier {} updated: {}. New meetings get these limits.",

@@ -7,8 +7,9 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use consortium::Voter;
-use store::{Person, Representative, TokenOwner};
+use consortium::access::Who;
+use consortium::{Actor, ConsortiumError, Voter};
+use store::{Person, Representative};
 use throttle::ClientAddr;
 
 use super::ApiState;
@@ -99,7 +100,12 @@ fn token_in_query(parts: &Parts) -> bool {
     })
 }
 
-impl FromRequestParts<ApiState> for Caller {
+/// Who acts with the request's token, within its scope: what endpoints
+/// that ask the access rules directly take.
+#[derive(Debug, Clone)]
+pub struct Acting(pub Actor);
+
+impl FromRequestParts<ApiState> for Acting {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
@@ -113,18 +119,49 @@ impl FromRequestParts<ApiState> for Caller {
             return Err(Problem::too_many_failures());
         }
         let token = bearer(parts)?;
-        let store = state.consortium.store();
-        match store.token_owner(token).await? {
-            None => {
+        match state.consortium.actor_of_token(token).await {
+            Ok(Some(actor)) => Ok(Self(actor)),
+            Ok(None) => {
                 if let Some(ip) = client {
                     state.throttle.record_failure(ip);
                 }
                 Err(Problem::unauthorized("the token is unknown or revoked"))
             }
-            Some(TokenOwner::Operator { label }) => Ok(Self::Operator { label }),
-            Some(TokenOwner::Person(person)) => {
-                let roles = store.roles_of(person.id).await?;
-                Ok(Self::Person { person, roles })
+            Err(ConsortiumError::Forbidden(why)) => Err(Problem::unauthorized(why)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The consortium's endpoints see the caller through the token's scope:
+/// the access rules say whether the request may reach them at all, and
+/// only the roles within the token's organisation count.
+impl FromRequestParts<ApiState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let Acting(actor) = Acting::from_request_parts(parts, state).await?;
+        actor
+            .may_reach_consortium(!parts.method.is_safe())
+            .map_err(|r| Problem::from(r.into_error("it")))?;
+        match actor.who() {
+            Who::Operator(name) => Ok(Self::Operator {
+                label: name.to_string(),
+            }),
+            Who::Person { person, .. } => {
+                let limit = actor.scope().organisation.as_deref();
+                let roles = state
+                    .consortium
+                    .store()
+                    .roles_of(person.id)
+                    .await?
+                    .into_iter()
+                    .filter(|r| limit.is_none_or(|org| r.org == org))
+                    .collect();
+                Ok(Self::Person {
+                    person: person.clone(),
+                    roles,
+                })
             }
         }
     }

@@ -9,6 +9,7 @@
 mod auth;
 mod forum;
 mod openapi;
+mod operations;
 mod people;
 mod problem;
 mod proposals;
@@ -23,7 +24,7 @@ use axum::routing::{MethodFilter, MethodRouter, any, on};
 use consortium::Consortium;
 use store::Act;
 
-pub use auth::Caller;
+pub use auth::{Acting, Caller};
 pub use problem::{Problem, TYPE_PREFIX};
 
 use crate::Clock;
@@ -137,6 +138,51 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::GET, "/api/v1/rules", records::rules),
         at(M::PUT, "/api/v1/rules", records::set_rules),
         at(M::POST, "/api/v1/forum/webhook", forum::webhook),
+        at(M::GET, "/api/v1/servers", operations::servers),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/enable",
+            operations::enable_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/cordon",
+            operations::cordon_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/disable",
+            operations::disable_server,
+        ),
+        at(
+            M::POST,
+            "/api/v1/servers/{id}/panic",
+            operations::panic_server,
+        ),
+        at(M::GET, "/api/v1/tiers", operations::tiers),
+        at(M::GET, "/api/v1/tenants", operations::tenants),
+        at(M::GET, "/api/v1/tenants/{name}", operations::tenant),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/enable",
+            operations::enable_tenant,
+        ),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/disable",
+            operations::disable_tenant,
+        ),
+        at(M::GET, "/api/v1/audit", operations::audit),
+        at(
+            M::POST,
+            "/api/v1/tenants/{name}/secrets",
+            operations::add_secret,
+        ),
+        at(
+            M::DELETE,
+            "/api/v1/tenants/{name}/secrets/{secret}",
+            operations::remove_secret,
+        ),
     ]
 }
 

@@ -10,12 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use store::TokenInfo;
 
-use super::ApiState;
-use super::auth::Caller;
-use super::problem::{Answer, MaybeBody, Path, Problem};
+use consortium::{NewToken, Scope};
 
-/// Labels are for people to tell their tokens apart, not for documents.
-const MAX_LABEL: usize = 100;
+use super::ApiState;
+use super::auth::Acting;
+use super::problem::{Answer, MaybeBody, Path};
 
 #[derive(Debug, Serialize)]
 pub struct TokenView {
@@ -24,6 +23,9 @@ pub struct TokenView {
     /// `None` for an operator's token.
     person: Option<String>,
     label: String,
+    read_only: bool,
+    /// The one organisation the token is limited to, if any.
+    organisation: Option<String>,
     created_at_ms: i64,
     revoked_at_ms: Option<i64>,
 }
@@ -34,18 +36,19 @@ impl From<TokenInfo> for TokenView {
             id: t.id,
             person: t.person,
             label: t.label,
+            read_only: t.scope.read_only,
+            organisation: t.scope.organisation,
             created_at_ms: t.created_at,
             revoked_at_ms: t.revoked_at,
         }
     }
 }
 
-pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<TokenView>>> {
-    let store = state.consortium.store();
-    let tokens = match &caller {
-        Caller::Operator { .. } => store.tokens().await?,
-        Caller::Person { person, .. } => store.tokens_of(person.id).await?,
-    };
+pub async fn list(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+) -> Answer<Json<Vec<TokenView>>> {
+    let tokens = state.consortium.tokens_of(&actor).await?;
     Ok(Json(tokens.into_iter().map(TokenView::from).collect()))
 }
 
@@ -54,7 +57,14 @@ pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<
 pub struct Issuing {
     /// Whose token: the caller's own by default.
     person: Option<String>,
+    /// An operator's token, named by its label (the caller's own name by
+    /// default).
+    #[serde(default)]
+    operator: bool,
     label: Option<String>,
+    #[serde(default)]
+    read_only: bool,
+    organisation: Option<String>,
 }
 
 /// Not `Debug`: it holds the token.
@@ -71,72 +81,51 @@ struct Issued {
 /// own label: an operator's token is named by its label.
 pub async fn issue(
     State(state): State<ApiState>,
-    caller: Caller,
+    Acting(actor): Acting,
     MaybeBody(issuing): MaybeBody<Issuing>,
 ) -> Answer<Response> {
     let issuing = issuing.unwrap_or_default();
-    let (person, label) = match &caller {
-        Caller::Operator { label } => match issuing.person {
-            Some(person) => (Some(person), issuing.label.unwrap_or_default()),
-            None => (None, issuing.label.unwrap_or_else(|| label.clone())),
+    // An operator naming nobody makes an operator's token, as before.
+    let operator = issuing.operator || (actor.is_operator() && issuing.person.is_none());
+    let new = NewToken {
+        person: issuing.person,
+        operator,
+        label: issuing.label,
+        scope: Scope {
+            read_only: issuing.read_only,
+            organisation: issuing.organisation,
         },
-        Caller::Person { person, .. } => {
-            if issuing.person.as_ref().is_some_and(|p| *p != person.name) {
-                return Err(Problem::forbidden(
-                    "a person makes tokens only for themselves; an operator makes them for others",
-                ));
-            }
-            (Some(person.name.clone()), issuing.label.unwrap_or_default())
-        }
     };
-    if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
-        return Err(Problem::bad_request(format!(
-            "a label is at most {MAX_LABEL} characters of plain text"
-        )));
-    }
-    if person.is_none() && label.trim().is_empty() {
-        return Err(Problem::bad_request(
-            "an operator's token needs a label: it names the operator in the audit log",
-        ));
-    }
     let issued = state
         .consortium
-        .store()
-        .issue_token(person.as_deref(), &label, &state.act(&caller))
+        .issue_token(&actor, &new, (state.clock)())
         .await?;
     let body = Issued {
         token: issued.token,
         info: issued.info.into(),
     };
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    // The only copy of the token must not linger in a cache on the way.
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// The only copy of a secret must not linger in a cache on the way.
+pub fn no_store(response: &mut Response) {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 /// Another person's token answers as if it did not exist, so its ID
 /// reveals nothing.
 pub async fn revoke(
     State(state): State<ApiState>,
-    caller: Caller,
+    Acting(actor): Acting,
     Path(id): Path<String>,
 ) -> Answer<StatusCode> {
-    let store = state.consortium.store();
-    let missing = || Problem::not_found(format!("token {id:?} does not exist"));
-    let token = match store.token(&id).await {
-        Ok(token) => token,
-        Err(store::StoreError::NotFound(_)) => return Err(missing()),
-        Err(e) => return Err(e.into()),
-    };
-    let owned = match &caller {
-        Caller::Operator { .. } => true,
-        Caller::Person { person, .. } => token.person.as_deref() == Some(person.name.as_str()),
-    };
-    if !owned {
-        return Err(missing());
-    }
-    store.revoke_token_by_id(&id, &state.act(&caller)).await?;
+    state
+        .consortium
+        .revoke_token(&actor, &id, (state.clock)())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
