@@ -42,7 +42,7 @@ impl Consortium {
             })?),
             TokenOwner::Person(person) => {
                 let roles = self.store.roles_of(person.id).await?;
-                Actor::person(person, &roles)?
+                Actor::person(person, &roles)
             }
         };
         Ok(Some(actor.scoped(Scope {

@@ -141,7 +141,7 @@ async fn front_end(
         None => {
             let secret = generate_secret();
             store
-                .add_tenant_secret(tenant, &secret, &operator())
+                .add_tenant_secret(tenant, &secret, &operator()?)
                 .await?;
             (secret, true)
         }

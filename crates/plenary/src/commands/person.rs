@@ -26,7 +26,7 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
             );
         }
         PersonCommand::Forum { name, username } => {
-            c.link_forum_account(&name, &username, &operator()).await?;
+            c.link_forum_account(&name, &username, &operator()?).await?;
             println!(
                 "{name}'s forum account is {username}; their forum poll votes count as their ballots."
             );

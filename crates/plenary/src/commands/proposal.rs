@@ -167,7 +167,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
         ProposalCommand::Recount { file } => recount(c, &file).await?,
         ProposalCommand::Outcome { id, text, file } => {
             let text = text_of(text, file)?.unwrap_or_default();
-            c.state_outcome(id, &text, &operator()).await?;
+            c.state_outcome(id, &text, &operator()?).await?;
             println!(
                 "The outcome of proposal {id} is stated; the members are told and it is part of the record."
             );

@@ -43,7 +43,7 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
         } => {
             change(&mut rules, changes)?;
             let id = c
-                .draft_rules_change(&title, &text, &rules, &operator())
+                .draft_rules_change(&title, &text, &rules, &operator()?)
                 .await?;
             let view = c.view(id).await?;
             println!(
