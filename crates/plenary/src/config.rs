@@ -750,4 +750,23 @@ mod tests {
         assert!(load(&[("PLENARY_HTTP_IDLE_TIMEOUT_SECS", "0")]).is_err());
         assert!(load(&[("PLENARY_HTTP_MAX_CONNECTIONS", "0")]).is_err());
     }
+
+    #[test]
+    fn bbb_api_limits_are_read_from_the_environment() {
+        let c = load(&[
+            ("PLENARY_API_MAX_BODY_BYTES", "2048"),
+            ("PLENARY_API_MAX_QUERY_BYTES", "512"),
+            ("PLENARY_TENANT_RATE_PER_SEC", "2.5"),
+            ("PLENARY_TENANT_RATE_BURST", "10"),
+            ("PLENARY_SERVER_MAX_CALLS_IN_FLIGHT", "8"),
+        ])
+        .unwrap();
+        let throttle = throttle::Throttle::default();
+        let limits = c.gateway(throttle, std::sync::Arc::new(|| 0)).unwrap().limits;
+        assert_eq!(limits.max_body_bytes, 2048);
+        assert_eq!(limits.max_query_bytes, 512);
+        assert_eq!(limits.server_concurrency, 8);
+        assert_eq!(c.tenant_rate_per_sec, 2.5);
+        assert_eq!(c.tenant_rate_burst, 10);
+    }
 }
