@@ -762,7 +762,10 @@ mod tests {
         ])
         .unwrap();
         let throttle = throttle::Throttle::default();
-        let limits = c.gateway(throttle, std::sync::Arc::new(|| 0)).unwrap().limits;
+        let limits = c
+            .gateway(throttle, std::sync::Arc::new(|| 0))
+            .unwrap()
+            .limits;
         assert_eq!(limits.max_body_bytes, 2048);
         assert_eq!(limits.max_query_bytes, 512);
         assert_eq!(limits.server_concurrency, 8);
