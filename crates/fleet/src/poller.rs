@@ -81,16 +81,20 @@ impl Fleet {
 
     /// One round over every server that is not disabled. Each server's
     /// poll stands alone: its own deadline, its own health verdict, and its
-    /// answer recorded whatever the others do.
+    /// answer recorded as it arrives, whatever the others do.
     pub async fn poll_once(&self) -> Result<PollReport, FleetError> {
         let started = Instant::now();
         let round_start_ms = self.now_ms();
         self.refresh().await?;
         let deadline = self.server_deadline();
         let client = self.client.clone();
-        let answers = futures::stream::iter(self.routes().into_iter().map(|route| {
+        let tenant_names = self.tenant_names().await?;
+        // Each fetch runs as its own task, so its deadline is not spent
+        // waiting while other answers are recorded; at most
+        // `poll_concurrency` answers are held at once, whatever the fleet.
+        let mut answers = futures::stream::iter(self.routes().into_iter().map(|route| {
             let client = client.clone();
-            async move {
+            tokio::spawn(async move {
                 let t = Instant::now();
                 let none = Params::new();
                 let call = client.call(&route.backend, "getMeetings", &none, None);
@@ -98,14 +102,15 @@ impl Fleet {
                 metrics::histogram!("plenary_backend_latency_seconds", "call" => "getMeetings")
                     .record(t.elapsed().as_secs_f64());
                 (route, answer)
-            }
+            })
         }))
-        .buffer_unordered(self.config.poll_concurrency.max(1))
-        .collect::<Vec<_>>()
-        .await;
+        .buffer_unordered(self.config.poll_concurrency.max(1));
         let mut report = PollReport::default();
-        let tenant_names = self.tenant_names().await?;
-        for (route, answer) in answers {
+        while let Some(fetched) = answers.next().await {
+            let Ok((route, answer)) = fetched else {
+                tracing::error!("a poll fetch stopped before it answered");
+                continue;
+            };
             let recorded = match answer {
                 Ok(Ok(doc)) if succeeded(&doc) => {
                     let meetings = meetings_of(&doc);

@@ -8,6 +8,7 @@
 //! many bad checksums is refused for a while without checking.
 
 mod calls;
+pub mod limits;
 pub mod namespace;
 pub mod policy;
 pub mod quota;
@@ -16,8 +17,9 @@ mod tenancy;
 
 use std::sync::Arc;
 
-use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
+use axum::{Router, middleware};
 use bbb::AlgorithmSet;
 use fleet::Fleet;
 use store::Store;
@@ -49,6 +51,7 @@ pub struct GatewayConfig {
     pub tenant_cache_ttl: std::time::Duration,
     /// Refuses addresses that sent too many bad checksums.
     pub throttle: throttle::Throttle,
+    pub limits: limits::Limits,
 }
 
 impl Default for GatewayConfig {
@@ -64,6 +67,7 @@ impl Default for GatewayConfig {
             fallback_tenant: None,
             tenant_cache_ttl: std::time::Duration::from_secs(2),
             throttle: throttle::Throttle::default(),
+            limits: limits::Limits::default(),
         }
     }
 }
@@ -73,6 +77,7 @@ pub struct Gateway {
     fleet: Arc<Fleet>,
     config: GatewayConfig,
     tenants: tenancy::TenantCache,
+    slots: limits::ServerSlots,
 }
 
 impl Gateway {
@@ -81,6 +86,7 @@ impl Gateway {
             store,
             fleet,
             tenants: tenancy::TenantCache::new(config.tenant_cache_ttl),
+            slots: limits::ServerSlots::new(config.limits.server_concurrency),
             config,
         })
     }
@@ -88,6 +94,7 @@ impl Gateway {
 
 /// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes.
 pub fn router(gateway: Arc<Gateway>) -> Router {
+    let limits = Arc::new(gateway.config.limits.clone());
     Router::new()
         .route("/bigbluebutton/api", any(request::api))
         .route("/bigbluebutton/api/", any(request::api))
@@ -100,5 +107,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
             "/t/{tenant}/bigbluebutton/{*rest}",
             any(request::unsupported),
         )
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(limits, limits::sizes))
         .with_state(gateway)
 }

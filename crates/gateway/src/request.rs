@@ -16,6 +16,7 @@ use store::Tenant;
 use throttle::ClientAddr;
 
 use crate::calls::{self, Call};
+use crate::limits::too_many_requests;
 use crate::{Gateway, namespace};
 use bbb::answer::Answer;
 
@@ -93,6 +94,9 @@ async fn handle(
         return record(Some(call), None, too_many_failures().into());
     }
     match verify(gw, call, path_tenant, host, method, uri, headers, body).await {
+        Ok(v) if !gw.config.limits.tenant_rate.allow(&v.tenant.name) => {
+            record(Some(call), Some(&v.tenant.name), too_many_requests().into())
+        }
         Ok(v) => {
             let tenant = v.tenant.name.clone();
             let answer = calls::dispatch(gw, call, v).await;

@@ -135,7 +135,7 @@ impl App {
         let gateway = gateway::Gateway::new(
             store.clone(),
             fleet.clone(),
-            config.gateway(throttle.clone())?,
+            config.gateway(throttle.clone(), clock.clone())?,
         );
         let limits = config.http_limits()?;
         let listener = bind(config.listen).await?;

@@ -97,6 +97,17 @@ pub struct Config {
     /// until the window ends; 0 = no throttle.
     pub auth_throttle_failures: u32,
     pub auth_throttle_window_secs: f64,
+    /// Bytes of a BBB API request body; a larger declared one is refused unread.
+    pub api_max_body_bytes: usize,
+    /// Bytes of a BBB API query string.
+    pub api_max_query_bytes: usize,
+    /// BBB API requests per second one tenant may sustain; 0 = no limit.
+    pub tenant_rate_per_sec: f64,
+    /// BBB API requests one tenant may make at once above its rate.
+    pub tenant_rate_burst: u32,
+    /// Calls in flight to one BBB server; further ones fail at once
+    /// (a create then tries another server).
+    pub server_max_calls_in_flight: usize,
     /// Where `/metrics` is served instead of the main address.
     pub metrics_listen: Option<SocketAddr>,
     /// The bearer token `/metrics` requires.
@@ -169,6 +180,11 @@ impl Default for Config {
             trusted_proxies: String::new(),
             auth_throttle_failures: 20,
             auth_throttle_window_secs: 60.0,
+            api_max_body_bytes: 4 * 1024 * 1024,
+            api_max_query_bytes: 64 * 1024,
+            tenant_rate_per_sec: 0.0,
+            tenant_rate_burst: 200,
+            server_max_calls_in_flight: 64,
             metrics_listen: None,
             metrics_token: None,
         }
@@ -438,7 +454,11 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("checksum_algorithms: {e}"))
     }
 
-    pub fn gateway(&self, throttle: throttle::Throttle) -> anyhow::Result<GatewayConfig> {
+    pub fn gateway(
+        &self,
+        throttle: throttle::Throttle,
+        clock: throttle::Clock,
+    ) -> anyhow::Result<GatewayConfig> {
         let policy = |d: &str, o: &str, x: &str| ParamPolicy {
             defaults: ParamPolicy::parse_pairs(d),
             overrides: ParamPolicy::parse_pairs(o),
@@ -464,6 +484,19 @@ impl Config {
             fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
             tenant_cache_ttl: Duration::from_secs_f64(self.tenant_cache_secs.max(0.0)),
             throttle,
+            limits: gateway::limits::Limits {
+                max_body_bytes: self.api_max_body_bytes,
+                max_query_bytes: self.api_max_query_bytes,
+                tenant_rate: throttle::rate::RateLimiter::new(
+                    throttle::rate::Rate {
+                        per_second: self.tenant_rate_per_sec,
+                        burst: self.tenant_rate_burst.max(1),
+                        ..throttle::rate::Rate::default()
+                    },
+                    clock,
+                ),
+                server_concurrency: self.server_max_calls_in_flight.max(1),
+            },
         })
     }
 
@@ -520,7 +553,10 @@ fn typed(key: &str, value: String) -> serde_json::Value {
     let v = value.trim();
     match key {
         "get_meetings_api_disabled" => v.eq_ignore_ascii_case("true").into(),
-        "poll_interval_secs" | "connect_timeout_secs" | "response_timeout_secs" => v
+        "poll_interval_secs"
+        | "connect_timeout_secs"
+        | "response_timeout_secs"
+        | "tenant_rate_per_sec" => v
             .parse::<f64>()
             .map_or_else(|_| value.clone().into(), Into::into),
         "max_answer_bytes"
@@ -529,7 +565,11 @@ fn typed(key: &str, value: String) -> serde_json::Value {
         | "max_meeting_duration"
         | "sample_retention_days"
         | "fair_use_burst_hours"
-        | "fair_use_p95_mbps" => v
+        | "fair_use_p95_mbps"
+        | "api_max_body_bytes"
+        | "api_max_query_bytes"
+        | "tenant_rate_burst"
+        | "server_max_calls_in_flight" => v
             .parse::<u64>()
             .map_or_else(|_| value.clone().into(), Into::into),
         "loadbalancer_secrets" => v
@@ -710,5 +750,27 @@ mod tests {
         assert!(load(&[("PLENARY_TRUSTED_PROXIES", "proxy.local")]).is_err());
         assert!(load(&[("PLENARY_HTTP_IDLE_TIMEOUT_SECS", "0")]).is_err());
         assert!(load(&[("PLENARY_HTTP_MAX_CONNECTIONS", "0")]).is_err());
+    }
+
+    #[test]
+    fn bbb_api_limits_are_read_from_the_environment() {
+        let c = load(&[
+            ("PLENARY_API_MAX_BODY_BYTES", "2048"),
+            ("PLENARY_API_MAX_QUERY_BYTES", "512"),
+            ("PLENARY_TENANT_RATE_PER_SEC", "2.5"),
+            ("PLENARY_TENANT_RATE_BURST", "10"),
+            ("PLENARY_SERVER_MAX_CALLS_IN_FLIGHT", "8"),
+        ])
+        .unwrap();
+        let throttle = throttle::Throttle::default();
+        let limits = c
+            .gateway(throttle, std::sync::Arc::new(|| 0))
+            .unwrap()
+            .limits;
+        assert_eq!(limits.max_body_bytes, 2048);
+        assert_eq!(limits.max_query_bytes, 512);
+        assert_eq!(limits.server_concurrency, 8);
+        assert_eq!(c.tenant_rate_per_sec, 2.5);
+        assert_eq!(c.tenant_rate_burst, 10);
     }
 }

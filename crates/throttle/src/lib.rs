@@ -6,6 +6,9 @@
 //! is to be refused without checking: pure, with the time passed in, and
 //! bounded in memory. [`Throttle`] shares one table between the faces that
 //! authenticate (the BBB API's checksums, the JSON API's tokens).
+//! [`rate`] holds request rates per tenant.
+
+pub mod rate;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -142,6 +142,14 @@ impl Gateway {
         params: &Params,
         body: Option<Body>,
     ) -> Result<Element, ClientError> {
+        let Some(_slot) = self.slots.try_take(route.server_id) else {
+            metrics::counter!("plenary_backend_busy_total", "server" => route.label.clone())
+                .increment(1);
+            tracing::warn!(server = %route.label, call, "too many calls in flight to this server");
+            return Err(ClientError::Unreachable(
+                "too many calls in flight to this server".into(),
+            ));
+        };
         let started = Instant::now();
         let result = self
             .fleet
