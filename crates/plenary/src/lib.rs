@@ -9,5 +9,3 @@ pub mod demo;
 pub mod governance;
 pub mod ops;
 pub mod output;
-pub mod period;
-pub mod usage;
