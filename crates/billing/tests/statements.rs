@@ -57,7 +57,10 @@ fn expected_0008() -> Statement {
 
 async fn frozen(url: &str, body: &str) -> Store {
     let store = Store::open(url).await.unwrap();
-    store.close_statement("2026-11", body, &act()).await.unwrap();
+    store
+        .close_statement("2026-11", body, &act())
+        .await
+        .unwrap();
     store
 }
 
@@ -145,7 +148,12 @@ async fn a_closed_statement_reads_back_exactly_as_it_was_closed() {
             .unwrap();
         assert_eq!(closed.statement.pool_cents, 5000);
         assert_eq!(statements::show(&store, "2026-11").await.unwrap(), closed);
-        assert!(statements::preview(&store, &settings, &query).await.unwrap().closed);
+        assert!(
+            statements::preview(&store, &settings, &query)
+                .await
+                .unwrap()
+                .closed
+        );
     })
     .await;
 }

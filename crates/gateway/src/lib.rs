@@ -49,6 +49,9 @@ pub struct GatewayConfig {
     pub tenant_cache_ttl: std::time::Duration,
     /// Refuses addresses that sent too many bad checksums.
     pub throttle: throttle::Throttle,
+    /// The co-op's time zone, where the room quota's month begins (as its
+    /// bills' months do).
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Default for GatewayConfig {
@@ -64,6 +67,7 @@ impl Default for GatewayConfig {
             fallback_tenant: None,
             tenant_cache_ttl: std::time::Duration::from_secs(2),
             throttle: throttle::Throttle::default(),
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 }

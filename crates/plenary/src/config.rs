@@ -473,6 +473,7 @@ impl Config {
             get_meetings_disabled: self.get_meetings_api_disabled,
             default_logout_url: self.default_logout_url.clone(),
             fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
+            zone: self.zone()?,
             tenant_cache_ttl: Duration::from_secs_f64(self.tenant_cache_secs.max(0.0)),
             throttle,
         })
