@@ -8,10 +8,12 @@
 use std::time::Instant;
 
 use anyhow::Context;
+use billing::Settings;
+use billing::fair_use::verdicts;
+use billing::meter::Metering;
+use billing::statements::{BillQuery, Measure, Rule};
+use metering::money::{Cents, Currency};
 use metering::usage::{Dim, Window};
-use plenary::cli::{Format, Measure, Rule, Statement};
-use plenary::config::Config;
-use plenary::usage::{Metering, fair_use};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use store::{Act, Health, NewServer, NewTenant, Store, UsageSample};
@@ -73,12 +75,15 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(read == rows, "every row read");
     phase("read every sample (SELECT all columns)", t, rows);
 
-    let config = Config {
-        database_url: url.clone(),
-        poll_interval_secs: POLL_MS as f64 / 1000.0,
-        ..Config::default()
+    let settings = Settings {
+        time_zone: "UTC".into(),
+        zone: jiff::tz::TimeZone::UTC,
+        currency: Currency::parse("EUR")?,
+        poll_interval_ms: POLL_MS,
+        fair_use_burst_hours: 4,
+        fair_use_p95_mbps: 100,
     };
-    let metering = Metering::for_config(store.clone(), &config);
+    let metering = Metering::for_settings(store.clone(), &settings);
     reset_peak();
     let t = Instant::now();
     let done = metering
@@ -102,25 +107,24 @@ async fn main() -> anyhow::Result<()> {
     let usage = metering.usage(Dim::Tenant, month).await?;
     phase("usage report per tenant (from rollups)", t, usage.len());
 
-    let period = plenary::period::month(Some("2026-11"), &jiff::tz::TimeZone::UTC, 0)?;
+    let period = billing::period::month(Some("2026-11"), &settings.zone, 0)?;
     let t = Instant::now();
-    let fair = fair_use(&metering, &store, &config, &period, month.to_ms).await?;
+    let fair = verdicts(&metering, &store, &settings, &period, month.to_ms).await?;
     phase("fair use of every tenant (hourly rollups)", t, fair.len());
 
     let t = Instant::now();
-    let statement = plenary::commands::bill::compute(
+    let statement = billing::statements::compute(
         &store,
-        &config,
-        &Statement {
-            period: Some("2026-11".into()),
+        &settings,
+        &BillQuery {
+            period,
             rule: Rule::Guifi,
-            base_fee: "10".into(),
+            base_fee: Cents(1000),
             measure: Measure::ParticipantMinutes,
-            format: Format::Json,
         },
     )
     .await?;
-    let shares = statement["shares"].as_array().map_or(0, Vec::len);
+    let shares = statement.shares.len();
     phase("bill statement (guifi rule, from rollups)", t, shares);
     let minutes: u128 = usage.values().map(|u| u.participant_minutes()).sum();
     println!("    {minutes} participant-minutes in the month, split among {shares} organisations");

@@ -52,6 +52,9 @@ pub struct GatewayConfig {
     /// Refuses addresses that sent too many bad checksums.
     pub throttle: throttle::Throttle,
     pub limits: limits::Limits,
+    /// The co-op's time zone, where the room quota's month begins (as its
+    /// bills' months do).
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Default for GatewayConfig {
@@ -68,6 +71,7 @@ impl Default for GatewayConfig {
             tenant_cache_ttl: std::time::Duration::from_secs(2),
             throttle: throttle::Throttle::default(),
             limits: limits::Limits::default(),
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 }

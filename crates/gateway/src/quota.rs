@@ -8,6 +8,7 @@
 //! one after the other, on any number of instances sharing the database.
 
 use bbb::{ApiError, Params};
+use metering::period::Month;
 use store::{TenantUsage, Tier, UsageCounts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,14 +121,13 @@ fn clamp(params: &mut Params, key: &str, limit: i64, absent_means: u64) {
     }
 }
 
-/// Start of the calendar month (UTC) containing `now_ms`.
-pub fn month_start_ms(now_ms: i64) -> i64 {
-    let utc = jiff::tz::TimeZone::UTC;
-    jiff::Timestamp::from_millisecond(now_ms)
-        .ok()
-        .map(|t| t.to_zoned_datetime(utc.clone()).date().first_of_month())
-        .and_then(|first| first.to_zoned_datetime(utc).ok())
-        .map_or(0, |z| z.timestamp().as_millisecond())
+/// Where the month holding `now_ms` began on `zone`'s calendar: the same
+/// month the co-op's bills and usage reports count, so the rooms a plan
+/// allows per month renew when its statement's month begins.
+pub fn month_start_ms(now_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
+    Month::holding(now_ms, zone)
+        .and_then(|m| m.period(zone))
+        .map_or(0, |p| p.window.from_ms)
 }
 
 #[cfg(test)]
@@ -243,6 +243,42 @@ mod tests {
     #[test]
     fn months_start_at_midnight_utc_on_the_first() {
         // 2026-11-25T02:00:00Z
-        assert_eq!(month_start_ms(1_795_572_000_000), 1_793_491_200_000);
+        assert_eq!(
+            month_start_ms(1_795_572_000_000, &jiff::tz::TimeZone::UTC),
+            1_793_491_200_000
+        );
+    }
+
+    fn utc(s: &str) -> i64 {
+        s.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn the_room_quota_renews_when_the_local_month_begins_not_the_utc_one() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        // 23:30 UTC on 31 October is already November in Paris.
+        let november = utc("2026-10-31T23:00:00Z");
+        assert_eq!(
+            month_start_ms(utc("2026-10-31T23:30:00Z"), &paris),
+            november
+        );
+        assert_eq!(
+            month_start_ms(utc("2026-10-31T22:30:00Z"), &paris),
+            utc("2026-09-30T22:00:00Z"),
+            "22:30 UTC is still October in Paris"
+        );
+    }
+
+    #[test]
+    fn the_room_quota_and_the_bill_count_the_same_month() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        let bill = metering::period::month(Some("2026-11"), &paris, 0).unwrap();
+        for at in [bill.window.from_ms, bill.window.to_ms - 1] {
+            assert_eq!(month_start_ms(at, &paris), bill.window.from_ms);
+        }
+        assert_ne!(
+            month_start_ms(bill.window.to_ms, &paris),
+            bill.window.from_ms
+        );
     }
 }

@@ -6,5 +6,6 @@ pub mod capacity;
 pub mod fair_use;
 pub mod integrate;
 pub mod money;
+pub mod period;
 pub mod split;
 pub mod usage;

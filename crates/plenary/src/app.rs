@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::ops;
-use crate::usage::Metering;
+use billing::meter::Metering;
 
 /// Who runs the poller and the consortium's duties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +206,7 @@ impl App {
                     .run(config.duties_interval(), stopped.clone()),
             ));
             tasks.push(tokio::spawn(roll_up_periodically(
-                Metering::for_config(store.clone(), config),
+                Metering::for_settings(store.clone(), &config.billing()?),
                 fleet.clone(),
                 config.sample_retention_ms(),
                 until_stopped(stopped),

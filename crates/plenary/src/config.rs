@@ -401,6 +401,18 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("currency: {e}"))
     }
 
+    /// The settings the billing rules read.
+    pub fn billing(&self) -> anyhow::Result<billing::Settings> {
+        Ok(billing::Settings {
+            time_zone: self.time_zone.clone(),
+            zone: self.zone()?,
+            currency: self.currency()?,
+            poll_interval_ms: (self.poll_interval_secs * 1000.0) as i64,
+            fair_use_burst_hours: self.fair_use_burst_hours,
+            fair_use_p95_mbps: self.fair_use_p95_mbps,
+        })
+    }
+
     /// The configured time zone, from the system's time zone database.
     pub fn zone(&self) -> anyhow::Result<jiff::tz::TimeZone> {
         jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
@@ -482,6 +494,7 @@ impl Config {
             get_meetings_disabled: self.get_meetings_api_disabled,
             default_logout_url: self.default_logout_url.clone(),
             fallback_tenant: (!self.loadbalancer_secrets.is_empty()).then(|| "default".to_string()),
+            zone: self.zone()?,
             tenant_cache_ttl: Duration::from_secs_f64(self.tenant_cache_secs.max(0.0)),
             throttle,
             limits: gateway::limits::Limits {

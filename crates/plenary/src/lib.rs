@@ -10,5 +10,3 @@ pub mod frontend;
 pub mod governance;
 pub mod ops;
 pub mod output;
-pub mod period;
-pub mod usage;

@@ -96,7 +96,7 @@ async fn scripted_meeting(database_url: Option<String>, tenant: &'static str) {
     assert_eq!(acme["peak_participants"], 3);
     assert_eq!(acme["meetings"], 1);
 
-    let metering = plenary::usage::Metering::new(env.app.store.clone(), MIN);
+    let metering = billing::meter::Metering::new(env.app.store.clone(), MIN);
     let done = metering.roll_up(START + 2 * HOUR, 0).await.unwrap();
     assert_eq!(
         done.hours, 2,

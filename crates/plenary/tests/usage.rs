@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use plenary::usage::Metering;
+use billing::meter::Metering;
 use store::{Act, Health, NewServer, NewTenant, Store, UsageSample};
 use testkit::TempDir;
 

@@ -68,7 +68,7 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
                 backend_id: &backend_id,
                 server_id: placement.route.server_id,
                 now_ms: now,
-                rooms_since_ms: quota::month_start_ms(now),
+                rooms_since_ms: quota::month_start_ms(now, &gw.config.zone),
                 counts: quota::counts(tier.as_ref()),
             },
             |usage| tier.as_ref().map_or(Ok(()), |t| quota::check(t, usage)),

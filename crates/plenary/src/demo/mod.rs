@@ -13,10 +13,10 @@ use tokio::sync::watch;
 use crate::app::{App, redact, shutdown_signal};
 use crate::cli::{DemoArgs, Format, Measure, Rule, Statement};
 use crate::commands::generate_secret;
-use crate::commands::usage::org_summary;
 use crate::config::{Config, data_dir};
 use crate::say;
-use crate::usage::{Metering, fair_use};
+use billing::fair_use::{org_summary, verdicts};
+use billing::meter::Metering;
 use governance::membership::LegalForm;
 use metering::money::Cents;
 use metering::usage::Dim;
@@ -325,11 +325,18 @@ async fn print_status_periodically(
 /// share the month's statement would give it now.
 async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
     let period = crate::commands::usage::period(config, None)?;
-    let metering = Metering::for_config(store.clone(), config);
+    let settings = config.billing()?;
+    let metering = Metering::for_settings(store.clone(), &settings);
     let used = metering.usage(Dim::Org, period.window).await?;
-    let fair = fair_use(&metering, store, config, &period, crate::commands::now_ms()).await?;
-    let statement = crate::commands::bill::compute(
+    let fair = verdicts(
+        &metering,
         store,
+        &settings,
+        &period,
+        crate::commands::now_ms(),
+    )
+    .await?;
+    let query = crate::commands::bill::query(
         config,
         &Statement {
             period: None,
@@ -338,21 +345,19 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
             measure: Measure::ParticipantMinutes,
             format: Format::Table,
         },
-    )
-    .await?;
+    )?;
+    let statement = billing::statements::compute(store, &settings, &query).await?;
     say!(
         "\n  {} so far (plenary usage report, usage fair-use, bill preview):",
         period.label
     );
     for (name, _, _, tier, _) in ORGANISATIONS {
         let u = used.get(*name).cloned().unwrap_or_default();
-        let share = statement["shares"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|s| s["org"] == *name)
-            .and_then(|s| s["share_cents"].as_i64())
-            .unwrap_or(0);
+        let share = statement
+            .shares
+            .iter()
+            .find(|s| s.org == *name)
+            .map_or(0, |s| s.share_cents);
         say!(
             "    {name:<14} tier {tier:<7} {:>6} participant-min  peak {:>3}  share {:>8}  fair use {}",
             u.participant_minutes(),

@@ -7,15 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use metering::bandwidth::BandwidthModel;
-use metering::fair_use::{self, HourUse, Limits, Verdict};
 use metering::integrate::{Counts, GapRule, Integrals};
 use metering::usage::{
     Dim, HOUR_MS, Row, Totals, Window, aggregate, floor_hour, observed_interval,
 };
-use store::{Rollup, Store};
+use store::{Result, Rollup, Store};
 
-use crate::config::Config;
-use crate::period::Period;
+use crate::Settings;
 
 /// Samples this far on either side of an hour are read as context (how long
 /// its last sample counts, whether a meeting was already running); an hour
@@ -24,9 +22,6 @@ pub const MARGIN_MS: i64 = 10 * 60_000;
 
 /// The pool key of servers in no pool.
 pub const SHARED_POOL: &str = "(shared)";
-
-/// A rule is near from this share of its limit.
-pub const NEAR_PERCENT: u64 = 80;
 
 pub struct Metering {
     store: Store,
@@ -57,8 +52,8 @@ impl Metering {
         }
     }
 
-    pub fn for_config(store: Store, config: &Config) -> Self {
-        Self::new(store, (config.poll_interval_secs * 1000.0) as i64)
+    pub fn for_settings(store: Store, settings: &Settings) -> Self {
+        Self::new(store, settings.poll_interval_ms)
     }
 
     /// Wide enough to see across the gap rule's longest bridged gap.
@@ -69,7 +64,7 @@ impl Metering {
     /// Rolls up every complete hour not yet rolled up, one hour of samples
     /// in memory at a time, then prunes samples older than `retention_ms`
     /// (keeping those the next hour still needs as context).
-    pub async fn roll_up(&self, now_ms: i64, retention_ms: i64) -> anyhow::Result<RolledUp> {
+    pub async fn roll_up(&self, now_ms: i64, retention_ms: i64) -> Result<RolledUp> {
         let mut done = RolledUp::default();
         let limit = floor_hour(now_ms - self.margin_ms());
         let mut hour = match self.store.rolled_to().await? {
@@ -113,11 +108,7 @@ impl Metering {
 
     /// Use in `window` per key of `dim`: rolled-up hours summed by the
     /// database (one row per key), the rest from raw samples.
-    pub async fn usage(
-        &self,
-        dim: Dim,
-        window: Window,
-    ) -> anyhow::Result<BTreeMap<String, Totals>> {
+    pub async fn usage(&self, dim: Dim, window: Window) -> Result<BTreeMap<String, Totals>> {
         let rolled = self.rolled_part(window).await?;
         let mut totals: BTreeMap<String, Totals> = self
             .store
@@ -133,7 +124,7 @@ impl Metering {
     }
 
     /// Use in `window` per key of `dim` and UTC hour, in time order.
-    pub async fn hourly(&self, dim: Dim, window: Window) -> anyhow::Result<Hourly> {
+    pub async fn hourly(&self, dim: Dim, window: Window) -> Result<Hourly> {
         let rolled = self.rolled_part(window).await?;
         let mut hours: Hourly = self
             .store
@@ -147,7 +138,7 @@ impl Metering {
     }
 
     /// The part of `window` the rollups answer.
-    async fn rolled_part(&self, window: Window) -> anyhow::Result<Window> {
+    async fn rolled_part(&self, window: Window) -> Result<Window> {
         let rolled = self
             .store
             .rolled_to()
@@ -160,7 +151,7 @@ impl Metering {
     }
 
     /// Raw use of `window` from `from_ms` on, hour by hour, idle hours skipped.
-    async fn tail(&self, dim: Dim, window: Window, from_ms: i64) -> anyhow::Result<Hourly> {
+    async fn tail(&self, dim: Dim, window: Window, from_ms: i64) -> Result<Hourly> {
         let mut out = Hourly::new();
         if from_ms >= window.to_ms {
             return Ok(out);
@@ -185,7 +176,7 @@ impl Metering {
     }
 
     /// The first hour at or after `hour` with a sample, or `limit`.
-    async fn next_busy_hour(&self, hour: i64, limit: i64) -> anyhow::Result<i64> {
+    async fn next_busy_hour(&self, hour: i64, limit: i64) -> Result<i64> {
         Ok(match self.store.next_sample_at(hour).await? {
             Some(at) => floor_hour(at).min(limit),
             None => limit,
@@ -199,7 +190,7 @@ impl Metering {
         names: &Names,
         window: Window,
         dims: &[Dim],
-    ) -> anyhow::Result<BTreeMap<(Dim, String), Totals>> {
+    ) -> Result<BTreeMap<(Dim, String), Totals>> {
         let margin = self.margin_ms();
         let rows = self
             .rows(names, window.from_ms - margin, window.to_ms + margin)
@@ -240,7 +231,7 @@ impl Metering {
         }
     }
 
-    async fn names(&self) -> anyhow::Result<Names> {
+    async fn names(&self) -> Result<Names> {
         let orgs: HashMap<i64, String> = self.store.organisation_names().await?;
         Ok(Names {
             tenants: self
@@ -260,7 +251,7 @@ impl Metering {
         })
     }
 
-    async fn rows(&self, names: &Names, from_ms: i64, to_ms: i64) -> anyhow::Result<Vec<Row>> {
+    async fn rows(&self, names: &Names, from_ms: i64, to_ms: i64) -> Result<Vec<Row>> {
         let count = |n: i64| n.max(0) as u64;
         Ok(self
             .store
@@ -332,75 +323,4 @@ fn from_rollup(r: &Rollup) -> Totals {
         peak_participants: r.peak_participants.max(0) as u64,
         peak_meetings: r.peak_meetings.max(0) as u64,
     }
-}
-
-/// One tenant's fair-use verdicts over a period.
-#[derive(Debug, Clone)]
-pub struct FairUse {
-    pub tenant: String,
-    pub org: Option<String>,
-    pub tier: Option<String>,
-    pub verdicts: Vec<Verdict>,
-}
-
-impl FairUse {
-    pub fn level(&self) -> fair_use::Level {
-        fair_use::worst(&self.verdicts)
-    }
-}
-
-/// Every tenant's fair-use verdicts for `period`, as of `now_ms`, from its
-/// month and its hours (the tenants' tiers as they are now).
-pub async fn fair_use(
-    metering: &Metering,
-    store: &Store,
-    config: &Config,
-    period: &Period,
-    now_ms: i64,
-) -> anyhow::Result<Vec<FairUse>> {
-    let month = metering.usage(Dim::Tenant, period.window).await?;
-    let mut hours: HashMap<String, Vec<HourUse>> = HashMap::new();
-    for (_, key, t) in metering.hourly(Dim::Tenant, period.window).await? {
-        hours.entry(key).or_default().push(HourUse::of(&t));
-    }
-    let window = period.window;
-    let elapsed =
-        (now_ms.clamp(window.from_ms, window.to_ms) - window.from_ms + HOUR_MS - 1) / HOUR_MS;
-    let orgs: HashMap<i64, String> = store.organisation_names().await?;
-    let tiers: HashMap<i64, store::Tier> = store
-        .tiers()
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-    let limit = |v: i64| v.max(0) as u64;
-    Ok(store
-        .tenants()
-        .await?
-        .into_iter()
-        .map(|t| {
-            let tier = t.tier_id.and_then(|id| tiers.get(&id));
-            // The bandwidth threshold is the co-op's, for every tenant.
-            let limits = Limits {
-                participant_minutes: tier.map_or(0, |x| limit(x.allowance_participant_minutes)),
-                gigabytes: tier.map_or(0, |x| limit(x.allowance_gb)),
-                concurrent_participants: tier.map_or(0, |x| limit(x.concurrent_participants)),
-                burst_hours: config.fair_use_burst_hours,
-                p95_mbps: config.fair_use_p95_mbps,
-            };
-            let verdicts = fair_use::evaluate(
-                &month.get(&t.name).cloned().unwrap_or_default(),
-                hours.get(&t.name).map_or(&[], Vec::as_slice),
-                elapsed.max(0) as u64,
-                &limits,
-                NEAR_PERCENT,
-            );
-            FairUse {
-                org: t.org_id.and_then(|o| orgs.get(&o).cloned()),
-                tier: tier.map(|x| x.name.clone()),
-                tenant: t.name,
-                verdicts,
-            }
-        })
-        .collect())
 }

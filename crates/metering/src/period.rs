@@ -10,10 +10,77 @@
 //! local time there. Adjacent periods still meet, so no hour is lost or
 //! counted twice.
 
-use anyhow::{Context, bail};
+use std::fmt;
+use std::str::FromStr;
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use metering::usage::{HOUR_MS, Window, floor_hour};
+
+use crate::usage::{HOUR_MS, Window, floor_hour};
+
+/// A calendar month, `YYYY-MM`: the one name bills, reports and the room
+/// quota share for "the month"; where it begins depends on the zone asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(Date);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("{0:?} is not a month such as 2026-11")]
+    NotAMonth(String),
+    #[error("time out of range: {0}")]
+    OutOfRange(String),
+}
+
+fn out_of_range(e: jiff::Error) -> PeriodError {
+    PeriodError::OutOfRange(e.to_string())
+}
+
+impl Month {
+    /// The month holding the instant `at_ms` on `zone`'s calendar.
+    pub fn holding(at_ms: i64, zone: &TimeZone) -> Result<Self, PeriodError> {
+        let date = jiff::Timestamp::from_millisecond(at_ms)
+            .map_err(out_of_range)?
+            .to_zoned_datetime(zone.clone())
+            .date();
+        Ok(Self(date.first_of_month()))
+    }
+
+    /// The month's instants in `zone`.
+    pub fn period(self, zone: &TimeZone) -> Result<Period, PeriodError> {
+        let next = self
+            .0
+            .checked_add(jiff::Span::new().months(1))
+            .map_err(out_of_range)?;
+        Ok(Period {
+            label: self.to_string(),
+            window: Window {
+                from_ms: day_start(self.0, zone)?,
+                to_ms: day_start(next, zone)?,
+            },
+        })
+    }
+}
+
+impl FromStr for Month {
+    type Err = PeriodError;
+
+    fn from_str(p: &str) -> Result<Self, PeriodError> {
+        let bad = || PeriodError::NotAMonth(p.to_string());
+        if p.len() != 7 {
+            return Err(bad());
+        }
+        format!("{p}-01")
+            .parse::<Date>()
+            .map(Self)
+            .map_err(|_| bad())
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.strftime("%Y-%m"))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
@@ -23,36 +90,21 @@ pub struct Period {
 }
 
 /// The month `YYYY-MM` (or the one holding `now_ms`) in `zone`.
-pub fn month(period: Option<&str>, zone: &TimeZone, now_ms: i64) -> anyhow::Result<Period> {
-    let first = match period {
-        Some(p) => parse_month(p)?,
-        None => jiff::Timestamp::from_millisecond(now_ms)?
-            .to_zoned_datetime(zone.clone())
-            .date()
-            .first_of_month(),
+pub fn month(period: Option<&str>, zone: &TimeZone, now_ms: i64) -> Result<Period, PeriodError> {
+    let month = match period {
+        Some(p) => p.parse()?,
+        None => Month::holding(now_ms, zone)?,
     };
-    let next = first.checked_add(jiff::Span::new().months(1))?;
-    Ok(Period {
-        label: first.strftime("%Y-%m").to_string(),
-        window: Window {
-            from_ms: day_start(first, zone)?,
-            to_ms: day_start(next, zone)?,
-        },
-    })
-}
-
-fn parse_month(p: &str) -> anyhow::Result<Date> {
-    let bad = || format!("{p:?} is not a month such as 2026-11");
-    if p.len() != 7 {
-        bail!(bad());
-    }
-    format!("{p}-01").parse::<Date>().with_context(bad)
+    month.period(zone)
 }
 
 /// Where the day `date` starts: local midnight (or the first instant of the
 /// day where midnight is skipped), moved back to a whole UTC hour.
-fn day_start(date: Date, zone: &TimeZone) -> anyhow::Result<i64> {
-    let start = date.to_zoned_datetime(zone.clone())?.start_of_day()?;
+fn day_start(date: Date, zone: &TimeZone) -> Result<i64, PeriodError> {
+    let start = date
+        .to_zoned_datetime(zone.clone())
+        .and_then(|z| z.start_of_day())
+        .map_err(out_of_range)?;
     Ok(floor_hour(start.timestamp().as_millisecond()))
 }
 

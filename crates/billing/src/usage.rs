@@ -1,0 +1,242 @@
+//! Usage reports: metered use per tenant, organisation, origin, server or
+//! pool, for a month as a whole or per local day or hour.
+
+use std::collections::{BTreeMap, HashMap};
+
+use metering::integrate::Integrals;
+use metering::period::{self, Period};
+use metering::usage::{Dim, Totals};
+use serde::Serialize;
+use serde_json::{Value, json};
+use store::Store;
+
+use crate::fair_use::{FairUse, org_summary, tenant_summary, verdicts};
+use crate::meter::Metering;
+use crate::{BillingError, Settings};
+
+/// How finely a report cuts its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    Month,
+    Day,
+    Hour,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageQuery {
+    pub period: Period,
+    pub by: Dim,
+    pub every: Every,
+    /// Only this tenant's use (tenant and origin reports).
+    pub tenant: Option<String>,
+    /// Only this organisation's use (tenant, origin and org reports).
+    pub org: Option<String>,
+    pub now_ms: i64,
+}
+
+/// The measures of one line.
+pub const MEASURES: [&str; 10] = [
+    "meetings",
+    "meeting_minutes",
+    "participant_minutes",
+    "mic_minutes",
+    "listen_only_minutes",
+    "webcam_minutes",
+    "peak_participants",
+    "peak_meetings",
+    "gb_in",
+    "gb_out",
+];
+
+/// A report as a table: its columns by name, and one row of cells per
+/// line, the form both CSV and the JSON rows are written from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageReport {
+    pub period: String,
+    pub time_zone: String,
+    pub by: &'static str,
+    pub every: Every,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// The use of `query.period`, line by line: per key of `query.by` (and per
+/// local day or hour), with a month's fair-use status per tenant or
+/// organisation.
+pub async fn report(
+    store: &Store,
+    settings: &Settings,
+    query: &UsageQuery,
+) -> Result<UsageReport, BillingError> {
+    let dim = query.by;
+    let every = query.every;
+    let filter = Filter::new(store, dim, query.tenant.clone(), query.org.clone()).await?;
+    let metering = Metering::for_settings(store.clone(), settings);
+    let fair = verdicts(&metering, store, settings, &query.period, query.now_ms).await?;
+    let mut columns = vec![dim.as_str()];
+    if every != Every::Month {
+        columns.insert(0, "period");
+    }
+    if dim == Dim::Tenant {
+        columns.push("org");
+    }
+    columns.extend(MEASURES);
+    if every == Every::Month && matches!(dim, Dim::Tenant | Dim::Org) {
+        columns.push("fair_use");
+    }
+    let rows = lines(&metering, settings, query, &filter, &fair).await?;
+    Ok(UsageReport {
+        period: query.period.label.clone(),
+        time_zone: settings.time_zone.clone(),
+        by: dim.as_str(),
+        every,
+        columns,
+        rows,
+    })
+}
+
+fn measures(u: &Totals) -> Vec<Value> {
+    let minutes = |v: u128| json!(Integrals::minutes(v) as u64);
+    let gb = |bytes: u128| json!((bytes / 1_000_000) as f64 / 1000.0);
+    vec![
+        json!(u.meetings),
+        minutes(u.integrals.meeting_ms),
+        minutes(u.integrals.participant_ms),
+        minutes(u.integrals.mic_ms),
+        minutes(u.integrals.listen_only_ms),
+        minutes(u.integrals.webcam_ms),
+        json!(u.peak_participants),
+        json!(u.peak_meetings),
+        gb(u.bytes_in),
+        gb(u.bytes_out),
+    ]
+}
+
+/// Which keys a report keeps: `tenant` and `org` apply to the dimensions
+/// that belong to tenants.
+struct Filter {
+    tenant: Option<String>,
+    org: Option<String>,
+    /// Tenant name → organisation name.
+    org_of: HashMap<String, Option<String>>,
+}
+
+impl Filter {
+    async fn new(
+        store: &Store,
+        dim: Dim,
+        tenant: Option<String>,
+        org: Option<String>,
+    ) -> Result<Self, BillingError> {
+        let orgs: HashMap<i64, String> = store.organisation_names().await?;
+        let org_of: HashMap<String, Option<String>> = store
+            .tenants()
+            .await?
+            .into_iter()
+            .map(|t| (t.name, t.org_id.and_then(|o| orgs.get(&o).cloned())))
+            .collect();
+        if let Some(t) = &tenant
+            && !org_of.contains_key(t)
+        {
+            return Err(BillingError::NoTenant(t.clone()));
+        }
+        if let Some(o) = &org
+            && !orgs.values().any(|x| x == o)
+        {
+            return Err(BillingError::NoOrganisation(o.clone()));
+        }
+        let filtered = tenant.is_some() || org.is_some();
+        match dim {
+            Dim::Server | Dim::Pool if filtered => {
+                return Err(BillingError::Filter(format!(
+                    "use --by {} covers every tenant: --tenant and --org apply to --by tenant, org or origin",
+                    dim.as_str()
+                )));
+            }
+            Dim::Org if tenant.is_some() => {
+                return Err(BillingError::Filter(
+                    "--tenant applies to --by tenant or origin; use --org with --by org".into(),
+                ));
+            }
+            _ => {}
+        }
+        Ok(Self {
+            tenant,
+            org,
+            org_of,
+        })
+    }
+
+    fn keeps(&self, dim: Dim, key: &str) -> bool {
+        let tenant_ok = |t: &str| {
+            self.tenant.as_deref().is_none_or(|w| w == t)
+                && self
+                    .org
+                    .as_deref()
+                    .is_none_or(|w| self.org_of.get(t).and_then(Option::as_deref) == Some(w))
+        };
+        match dim {
+            Dim::Tenant => tenant_ok(key),
+            // Origins are keyed `tenant/origin`.
+            Dim::Origin => tenant_ok(key.split_once('/').map_or(key, |(t, _)| t)),
+            Dim::Org => self.org.as_deref().is_none_or(|w| w == key),
+            Dim::Server | Dim::Pool => true,
+        }
+    }
+}
+
+async fn lines(
+    metering: &Metering,
+    settings: &Settings,
+    query: &UsageQuery,
+    filter: &Filter,
+    fair: &[FairUse],
+) -> Result<Vec<Vec<Value>>, BillingError> {
+    let (dim, every, window) = (query.by, query.every, query.period.window);
+    let zone = &settings.zone;
+    // (period label, key) → totals; the label is empty for the whole month.
+    let mut lines: BTreeMap<(String, String), Totals> = BTreeMap::new();
+    match every {
+        Every::Month => {
+            for (key, t) in metering.usage(dim, window).await? {
+                lines.insert((String::new(), key), t);
+            }
+        }
+        Every::Day | Every::Hour => {
+            for (hour, key, t) in metering.hourly(dim, window).await? {
+                let label = match every {
+                    Every::Day => period::day_of(hour, zone),
+                    _ => period::hour_label(hour, zone),
+                };
+                lines.entry((label, key)).or_default().merge(&t);
+            }
+        }
+    }
+    Ok(lines
+        .into_iter()
+        .filter(|((_, key), _)| filter.keeps(dim, key))
+        .map(|((label, key), t)| {
+            let mut line = Vec::new();
+            if every != Every::Month {
+                line.push(json!(label));
+            }
+            if dim == Dim::Tenant {
+                let org = filter.org_of.get(&key).cloned().flatten();
+                line.push(json!(key));
+                line.push(json!(org.unwrap_or_default()));
+            } else {
+                line.push(json!(key));
+            }
+            line.extend(measures(&t));
+            if every == Every::Month {
+                match dim {
+                    Dim::Tenant => line.push(json!(tenant_summary(fair, &key))),
+                    Dim::Org => line.push(json!(org_summary(fair, &key))),
+                    _ => {}
+                }
+            }
+            line
+        })
+        .collect())
+}
