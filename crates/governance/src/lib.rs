@@ -23,6 +23,7 @@
 //!   rules-change decision must meet, and what an operator may set alone.
 //! - [`college`]: individual members' voting, each alone or as one
 //!   college whose weight is shared exactly among its voters.
+//! - [`contribution`]: hours, money and servers members give, checked.
 //! - [`blt`]: the ballot file of a ranked proposal, for any STV tool.
 //! - [`share`], [`time`], [`fraction`]: basis points and exact ratios,
 //!   durations and readable timestamps, exact fractions for STV.
@@ -93,6 +94,7 @@
 pub mod amendment;
 pub mod blt;
 pub mod college;
+pub mod contribution;
 pub mod fraction;
 pub mod membership;
 pub mod proposal;
