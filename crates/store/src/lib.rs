@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod contributions;
 mod forum;
 mod leader;
 mod meetings;
@@ -35,6 +36,7 @@ pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use contributions::{ContributionRecord, NewContribution};
 pub use forum::ForumVote;
 pub use leader::Leadership;
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
