@@ -7,6 +7,7 @@
 
 mod announce;
 pub mod calendar;
+pub mod contributions;
 mod convert;
 pub mod delivery;
 mod error;
@@ -19,6 +20,7 @@ pub mod rules;
 mod tick;
 
 pub use announce::{external_id, proposal_of_topic, statement};
+pub use contributions::Contributed;
 pub use error::{ConsortiumError, Result};
 pub use people::{NewPerson, Role};
 pub use proposals::{

@@ -480,6 +480,17 @@ pub struct UnknownClass {
     pub known: String,
 }
 
+/// A member that cannot sit in the class asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberRefused {
+    #[error(transparent)]
+    Class(#[from] UnknownClass),
+    #[error("the rules admit no individual members")]
+    NoIndividuals,
+    #[error("the class {class:?} is for individual members, and individuals sit only in it")]
+    IndividualClass { class: String },
+}
+
 /// A proposal's rules that fall below the consortium's floor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
@@ -525,6 +536,26 @@ impl ConsortiumRules {
                     .collect::<Vec<_>>()
                     .join(", "),
             })
+        }
+    }
+
+    /// Checks that a member of `kind` may sit in `class`: individuals only
+    /// in the class the rules give them, and only when the rules admit them.
+    pub fn check_member(&self, kind: OrgKind, class: &str) -> Result<(), MemberRefused> {
+        self.check_class(class)?;
+        match (&self.individuals, kind) {
+            (None, OrgKind::Individual) => Err(MemberRefused::NoIndividuals),
+            (Some(i), OrgKind::Individual) if i.class != class => {
+                Err(MemberRefused::IndividualClass {
+                    class: i.class.clone(),
+                })
+            }
+            (Some(i), OrgKind::Organisation | OrgKind::Federation) if i.class == class => {
+                Err(MemberRefused::IndividualClass {
+                    class: i.class.clone(),
+                })
+            }
+            _ => Ok(()),
         }
     }
 

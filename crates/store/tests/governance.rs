@@ -73,6 +73,7 @@ fn roll() -> Vec<RollEntry> {
             kind: OrgKind::Organisation,
             weight: 1,
             member_class: "producer".into(),
+            college: None,
         })
         .to_vec()
 }

@@ -13,3 +13,8 @@ CREATE TABLE contributions (
     recorded_at  BIGINT  NOT NULL
 );
 CREATE INDEX contributions_by_org ON contributions (org_id, day);
+
+-- An individual voting in a college carries on the roll the college's
+-- whole weight (a fraction such as "1" or "2/5"), shared by the tally among
+-- those who voted; NULL for every other member.
+ALTER TABLE proposal_roll ADD COLUMN college TEXT;
