@@ -7,6 +7,17 @@ use store::{Act, NewContribution};
 use crate::convert::status;
 use crate::{Consortium, ConsortiumError, Result};
 
+/// A contribution as a member or operator gives it, unchecked: the amount
+/// as a decimal number (`12.5` hours, `250` money, `2` servers), the day
+/// as `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offered<'a> {
+    pub kind: &'a str,
+    pub amount: &'a str,
+    pub day: &'a str,
+    pub note: &'a str,
+}
+
 /// A recorded contribution, with who recorded it and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contributed {
@@ -17,9 +28,17 @@ pub struct Contributed {
 }
 
 impl Consortium {
-    /// Records a contribution of a member (or an applicant or former
-    /// member): plain customers contribute nothing to the consortium.
-    pub async fn contribute(&self, org: &str, c: &Contribution, act: &Act) -> Result<Contributed> {
+    /// Checks and records a contribution of a member (or an applicant or
+    /// former member): plain customers contribute nothing to the consortium.
+    pub async fn contribute(
+        &self,
+        org: &str,
+        offered: &Offered<'_>,
+        act: &Act,
+    ) -> Result<Contributed> {
+        let kind: ContributionKind = offered.kind.parse().map_err(ConsortiumError::invalid)?;
+        let c = &Contribution::new(kind, offered.amount, offered.day, offered.note)
+            .map_err(ConsortiumError::invalid)?;
         if status(&self.store.organisation(org).await?)?.is_none() {
             return Err(ConsortiumError::Refused(format!(
                 "{org} is not in the consortium's register, only a customer"

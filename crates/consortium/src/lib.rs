@@ -20,7 +20,7 @@ pub mod rules;
 mod tick;
 
 pub use announce::{external_id, proposal_of_topic, statement};
-pub use contributions::Contributed;
+pub use contributions::{Contributed, Offered};
 pub use error::{ConsortiumError, Result};
 pub use people::{NewPerson, Role};
 pub use proposals::{

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{DAY, T0, at, consent, delegate, founded, member, settings};
-use consortium::{Consortium, ConsortiumError, Draft};
+use consortium::{Consortium, ConsortiumError, Draft, Offered};
 use governance::college::{IndividualRules, IndividualVoting};
-use governance::contribution::{Contribution, ContributionKind};
+use governance::contribution::ContributionKind;
 use governance::membership::{ConsortiumRules, OrgKind};
 use governance::proposal::{Kind, Position};
 use governance::tally::{Counts, Outcome};
@@ -192,7 +192,16 @@ async fn contributions_of_organisations_and_individuals_show_on_the_register() {
         assert_eq!(shown, [("ada", "12.50".into()), ("alpha", "2".into())]);
         let ada = c.contributions(Some("ada")).await.unwrap();
         assert_eq!(ada.len(), 1);
-        assert_eq!(ada[0].contribution, hours);
+        assert_eq!(ada[0].contribution.kind, ContributionKind::Hours);
+        assert_eq!(ada[0].contribution.amount, 1250);
+        let wrong = Offered {
+            amount: "1.5",
+            ..servers
+        };
+        assert!(matches!(
+            c.contribute("alpha", &wrong, &at(T0)).await,
+            Err(ConsortiumError::Invalid(_))
+        ));
         assert!(matches!(
             c.contribute("nobody", &hours, &at(T0)).await,
             Err(ConsortiumError::NotFound(_))

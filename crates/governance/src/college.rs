@@ -9,7 +9,9 @@ use crate::roll::{Counted, Roll};
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::num::NonZeroU32;
+use std::str::FromStr;
 
 /// Where individuals sit and how they vote.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +59,62 @@ impl IndividualVoting {
         match self {
             IndividualVoting::Each { weight } => weight,
             IndividualVoting::College { .. } => Weight::ONE,
+        }
+    }
+}
+
+/// A spelling of [`IndividualRules`] that does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a rule for individual members: give CLASS=each:WEIGHT, CLASS=college:VOTES \
+     or CLASS=college:VOTES/INDIVIDUALS (e.g. individual=college:1/10, one vote per 10 individuals)"
+)]
+pub struct BadIndividualRules(pub String);
+
+/// `class=each:weight`, `class=college:votes` or `class=college:votes/per`,
+/// as the command line takes and shows it.
+impl FromStr for IndividualRules {
+    type Err = BadIndividualRules;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadIndividualRules(s.to_owned());
+        let (class, rule) = s.trim().split_once('=').ok_or_else(bad)?;
+        let (how, amount) = rule.split_once(':').ok_or_else(bad)?;
+        let number = |t: &str| t.parse::<NonZeroU32>().ok();
+        let voting = match (how, amount.split_once('/')) {
+            ("each", None) => IndividualVoting::Each {
+                weight: Weight::new(number(amount).ok_or_else(bad)?.get()).map_err(|_| bad())?,
+            },
+            ("college", None) => IndividualVoting::College {
+                votes: number(amount).ok_or_else(bad)?,
+                per: None,
+            },
+            ("college", Some((votes, per))) => IndividualVoting::College {
+                votes: number(votes).ok_or_else(bad)?,
+                per: Some(number(per).ok_or_else(bad)?),
+            },
+            _ => return Err(bad()),
+        };
+        if class.is_empty() {
+            return Err(bad());
+        }
+        Ok(IndividualRules {
+            class: class.to_owned(),
+            voting,
+        })
+    }
+}
+
+impl fmt::Display for IndividualRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.voting {
+            IndividualVoting::Each { weight } => write!(f, "{}=each:{}", self.class, weight.get()),
+            IndividualVoting::College { votes, per: None } => {
+                write!(f, "{}=college:{votes}", self.class)
+            }
+            IndividualVoting::College {
+                votes,
+                per: Some(per),
+            } => write!(f, "{}=college:{votes}/{per}", self.class),
         }
     }
 }
@@ -163,6 +221,27 @@ mod tests {
     fn three_voters_share_one_vote_in_thirds() {
         let third = Fraction::new(1u32, 3u32).expect("non-zero");
         assert_eq!(shares(&Fraction::whole(1), 3), vec![third; 3]);
+    }
+
+    #[test]
+    fn the_rule_reads_back_from_its_text() {
+        for text in [
+            "individual=each:1",
+            "individual=college:1",
+            "individual=college:1/10",
+        ] {
+            let rule: IndividualRules = text.parse().expect("a rule");
+            assert_eq!(rule.to_string(), text);
+        }
+        for bad in [
+            "individual",
+            "=college:1",
+            "x=college:0",
+            "x=both:1",
+            "x=college:1/0",
+        ] {
+            assert!(bad.parse::<IndividualRules>().is_err(), "{bad:?}");
+        }
     }
 
     proptest! {
