@@ -168,20 +168,18 @@ async fn an_individual_sits_only_in_the_individuals_class() {
 #[tokio::test]
 async fn contributions_of_organisations_and_individuals_show_on_the_register() {
     each_backend("contributions", |c| async move {
-        let hours = Contribution::new(
-            ContributionKind::Hours,
-            "12.5",
-            "2026-11-30",
-            "Moderated the forum",
-        )
-        .unwrap();
-        let servers = Contribution::new(
-            ContributionKind::Servers,
-            "2",
-            "2026-11-01",
-            "Two BBB servers",
-        )
-        .unwrap();
+        let hours = Offered {
+            kind: "hours",
+            amount: "12.5",
+            day: "2026-11-30",
+            note: "Moderated the forum",
+        };
+        let servers = Offered {
+            kind: "servers",
+            amount: "2",
+            day: "2026-11-01",
+            note: "Two BBB servers",
+        };
         c.contribute("ada", &hours, &at(T0)).await.unwrap();
         c.contribute("alpha", &servers, &at(T0)).await.unwrap();
         let all = c.contributions(None).await.unwrap();
