@@ -26,6 +26,7 @@ pub(crate) fn store_kind(kind: OrgKind) -> store::OrgKind {
     match kind {
         OrgKind::Organisation => store::OrgKind::Organisation,
         OrgKind::Federation => store::OrgKind::Federation,
+        OrgKind::Individual => store::OrgKind::Individual,
     }
 }
 
@@ -33,6 +34,7 @@ pub(crate) fn org_kind(kind: store::OrgKind) -> OrgKind {
     match kind {
         store::OrgKind::Organisation => OrgKind::Organisation,
         store::OrgKind::Federation => OrgKind::Federation,
+        store::OrgKind::Individual => OrgKind::Individual,
     }
 }
 
@@ -138,6 +140,18 @@ pub(crate) fn roll(id: i64, entries: &[store::RollEntry]) -> Result<Roll> {
                             e.weight,
                         )
                     })?,
+                college: e
+                    .college
+                    .as_deref()
+                    .map(|c| {
+                        c.parse().map_err(|err| {
+                            ConsortiumError::corrupt(
+                                &format!("the college of {} on the roll of proposal {id}", e.org),
+                                err,
+                            )
+                        })
+                    })
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -153,6 +167,7 @@ pub(crate) fn store_roll(roll: &Roll) -> Vec<store::RollEntry> {
             kind: store_kind(e.kind),
             weight: i64::from(u32::from(e.weight)),
             member_class: e.class.clone(),
+            college: e.college.as_ref().map(ToString::to_string),
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 pub mod access;
 mod announce;
 pub mod calendar;
+pub mod contributions;
 mod convert;
 pub mod delivery;
 mod error;
@@ -23,6 +24,7 @@ pub mod tokens;
 
 pub use access::{Action, Actor, OperatorName, Owner, Refusal, Scope};
 pub use announce::{external_id, proposal_of_topic, statement};
+pub use contributions::{Contributed, Offered};
 pub use error::{ConsortiumError, Result};
 pub use operations::{NewSecret, TenantView};
 pub use people::{NewPerson, Role};

@@ -101,7 +101,7 @@ impl Consortium {
         check_handle(&new.name, "organisation", "legal name")?;
         let rules = self.rules().await?;
         rules
-            .check_class(&new.class)
+            .check_member(new.kind, &new.class)
             .map_err(ConsortiumError::invalid)?;
         let weight = match new.weight {
             Some(w) => Weight::new(w)
@@ -206,13 +206,15 @@ impl Consortium {
     ) -> Result<()> {
         let rules = self.rules().await?;
         let current = self.store.organisation(org).await?;
-        if let Some(c) = class {
-            rules.check_class(c).map_err(ConsortiumError::invalid)?;
-        }
         let kind = match kind {
             Some(k) => k,
             None => crate::convert::org_kind(current.kind),
         };
+        if let Some(c) = class.or(current.member_class.as_deref()) {
+            rules
+                .check_member(kind, c)
+                .map_err(ConsortiumError::invalid)?;
+        }
         let weight = match weight {
             Some(w) => Weight::new(w)
                 .map_err(|_| ConsortiumError::Invalid("a vote weight is at least 1".into()))?,

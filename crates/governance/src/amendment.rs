@@ -62,6 +62,11 @@ pub fn changed_rules(
             c.admitted_legal_forms != p.admitted_legal_forms,
             Protected,
         ),
+        (
+            "individual members",
+            c.individuals != p.individuals,
+            Protected,
+        ),
         ("statutory floor", c.floor != p.floor, Floor),
         (
             "amendment threshold",

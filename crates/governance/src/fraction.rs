@@ -33,6 +33,11 @@ fn gcd(mut a: BigUint, mut b: BigUint) -> BigUint {
     a
 }
 
+/// The least common multiple of two non-zero numbers.
+pub(crate) fn lcm(a: &BigUint, b: &BigUint) -> BigUint {
+    a / gcd(a.clone(), b.clone()) * b
+}
+
 impl Fraction {
     pub const ZERO: Fraction = Fraction {
         num: BigUint::ZERO,
@@ -73,6 +78,20 @@ impl Fraction {
     /// `self / other`, or `None` when `other` is zero.
     pub fn checked_div(&self, other: &Self) -> Option<Self> {
         Fraction::new(&self.num * &other.den, &self.den * &other.num)
+    }
+
+    /// The denominator, at least 1.
+    pub fn denominator(&self) -> &BigUint {
+        &self.den
+    }
+
+    /// `self × scale` as a whole number, or `None` if `scale` is not a
+    /// multiple of the denominator or the product exceeds 64 bits.
+    pub fn scaled(&self, scale: &BigUint) -> Option<u64> {
+        let product = &self.num * scale;
+        (&product % &self.den == BigUint::ZERO)
+            .then(|| u64::try_from(product / &self.den).ok())
+            .flatten()
     }
 
     /// The value with two decimals, rounded down, for explanations.

@@ -21,6 +21,9 @@
 //!   [`record::recompute`] and [`record::verify`].
 //! - [`amendment`]: which rules a change touches, the threshold a
 //!   rules-change decision must meet, and what an operator may set alone.
+//! - [`college`]: individual members' voting, each alone or as one
+//!   college whose weight is shared exactly among its voters.
+//! - [`contribution`]: hours, money and servers members give, checked.
 //! - [`blt`]: the ballot file of a ranked proposal, for any STV tool.
 //! - [`share`], [`time`], [`fraction`]: basis points and exact ratios,
 //!   durations and readable timestamps, exact fractions for STV.
@@ -90,6 +93,8 @@
 
 pub mod amendment;
 pub mod blt;
+pub mod college;
+pub mod contribution;
 pub mod fraction;
 pub mod membership;
 pub mod proposal;

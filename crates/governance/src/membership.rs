@@ -2,6 +2,7 @@
 //! moves from application to leaving, how many votes it carries, and the
 //! consortium-wide rules that proposals start from.
 
+use crate::college::IndividualRules;
 use crate::proposal::Rules;
 use crate::share::{BasisPoints, Threshold};
 use crate::time::{DurationMs, format_utc};
@@ -57,6 +58,8 @@ impl From<Weight> for u32 {
 pub enum OrgKind {
     Organisation,
     Federation,
+    /// A person who is a member in their own right.
+    Individual,
 }
 
 impl fmt::Display for OrgKind {
@@ -64,6 +67,7 @@ impl fmt::Display for OrgKind {
         f.write_str(match self {
             OrgKind::Organisation => "organisation",
             OrgKind::Federation => "federation",
+            OrgKind::Individual => "individual",
         })
     }
 }
@@ -170,6 +174,8 @@ pub fn validate_weight(kind: OrgKind, weight: Weight) -> Result<(), WeightError>
     let (ok, allowed) = match kind {
         OrgKind::Organisation => (weight == Weight::ONE, "1"),
         OrgKind::Federation => (weight <= Weight::TWO, "1 or 2"),
+        // The rules give individuals their weight (see `vote_weight`).
+        OrgKind::Individual => (true, "any"),
     };
     if ok {
         Ok(())
@@ -392,6 +398,10 @@ pub struct ConsortiumRules {
     /// thresholds, must meet.
     #[serde(default = "Threshold::near_unanimous")]
     pub floor_threshold: Threshold,
+    /// Whether people may be members in their own right, in which class,
+    /// and how they vote; `None`: only organisations are members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individuals: Option<IndividualRules>,
 }
 
 /// The statutory floor under the consortium's rules.
@@ -424,6 +434,7 @@ impl Default for ConsortiumRules {
             floor: Floor::default(),
             amendment_threshold: Threshold::special(),
             floor_threshold: Threshold::near_unanimous(),
+            individuals: None,
         }
     }
 }
@@ -469,6 +480,17 @@ pub struct UnknownClass {
     pub known: String,
 }
 
+/// A member that cannot sit in the class asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberRefused {
+    #[error(transparent)]
+    Class(#[from] UnknownClass),
+    #[error("the rules admit no individual members")]
+    NoIndividuals,
+    #[error("the class {class:?} is for individual members, and individuals sit only in it")]
+    IndividualClass { class: String },
+}
+
 /// A proposal's rules that fall below the consortium's floor.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
@@ -486,13 +508,16 @@ pub enum RulesError {
     },
     #[error("the consortium needs at least one member class")]
     NoClasses,
+    #[error("individual members' class {class:?} is not one of the member classes")]
+    IndividualClass { class: String },
 }
 
 impl ConsortiumRules {
     /// The vote weight the rules give a member of this kind.
     pub fn vote_weight(&self, kind: OrgKind) -> Weight {
-        match (kind, self.federation_weight) {
-            (OrgKind::Federation, FederationWeight::Two) => Weight::TWO,
+        match (kind, self.federation_weight, &self.individuals) {
+            (OrgKind::Federation, FederationWeight::Two, _) => Weight::TWO,
+            (OrgKind::Individual, _, Some(individuals)) => individuals.voting.register_weight(),
             _ => Weight::ONE,
         }
     }
@@ -511,6 +536,26 @@ impl ConsortiumRules {
                     .collect::<Vec<_>>()
                     .join(", "),
             })
+        }
+    }
+
+    /// Checks that a member of `kind` may sit in `class`: individuals only
+    /// in the class the rules give them, and only when the rules admit them.
+    pub fn check_member(&self, kind: OrgKind, class: &str) -> Result<(), MemberRefused> {
+        self.check_class(class)?;
+        match (&self.individuals, kind) {
+            (None, OrgKind::Individual) => Err(MemberRefused::NoIndividuals),
+            (Some(i), OrgKind::Individual) if i.class != class => {
+                Err(MemberRefused::IndividualClass {
+                    class: i.class.clone(),
+                })
+            }
+            (Some(i), OrgKind::Organisation | OrgKind::Federation) if i.class == class => {
+                Err(MemberRefused::IndividualClass {
+                    class: i.class.clone(),
+                })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -591,6 +636,13 @@ impl ConsortiumRules {
             return Err(RulesError::BelowFloor {
                 given: self.min_lead_time,
                 floor: self.floor.min_lead_time,
+            });
+        }
+        if let Some(individuals) = &self.individuals
+            && !self.member_classes.contains(&individuals.class)
+        {
+            return Err(RulesError::IndividualClass {
+                class: individuals.class.clone(),
             });
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! one ballot per organisation, changeable until the deadline, of which only
 //! the latest revision counts.
 
+use crate::fraction::Fraction;
 use crate::membership::{
     ConsortiumRules, OrgKind, Status, UnknownClass, Weight, WeightError, validate_weight,
 };
@@ -18,6 +19,11 @@ pub struct RollEntry {
     pub kind: OrgKind,
     pub class: String,
     pub weight: Weight,
+    /// For an individual voting in a college: the whole college's weight,
+    /// shared among those of its members who vote (then `weight` is not
+    /// counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub college: Option<Fraction>,
 }
 
 /// Who may vote and with what weight: at least one organisation, each once,
@@ -37,6 +43,10 @@ pub enum RollError {
     Weight { org: String, source: WeightError },
     #[error("{org}: {source}")]
     Class { org: String, source: UnknownClass },
+    #[error("{org:?} is an individual, but the rules admit no individual members")]
+    NoIndividuals { org: String },
+    #[error("{org:?} carries a college weight that is not its class's college weight")]
+    College { org: String },
 }
 
 impl Roll {
@@ -56,6 +66,18 @@ impl Roll {
                 source,
             })?;
         }
+        let mut colleges: BTreeMap<&str, &Fraction> = BTreeMap::new();
+        for entry in &entries {
+            let Some(weight) = &entry.college else {
+                continue;
+            };
+            let first = *colleges.entry(&entry.class).or_insert(weight);
+            if entry.kind != OrgKind::Individual || first != weight {
+                return Err(RollError::College {
+                    org: entry.org.clone(),
+                });
+            }
+        }
         Ok(Roll(entries))
     }
 
@@ -70,6 +92,9 @@ impl Roll {
             .map(|i| &self.0[i])
     }
 
+    /// The weight of the organisations and individuals voting on their
+    /// own; a college's weight is counted by the tally, shared among its
+    /// voters.
     pub fn total_weight(&self) -> u64 {
         self.0.iter().map(|entry| entry.weight.units()).sum()
     }
@@ -107,9 +132,20 @@ pub fn freeze_roll(
     opens_at: i64,
     rules: &ConsortiumRules,
 ) -> Result<Roll, RollError> {
-    let entries = register
+    let members: Vec<&RegisterEntry> = register
         .iter()
         .filter(|entry| entry.status.is_member_at(opens_at))
+        .collect();
+    let individuals = members
+        .iter()
+        .filter(|entry| entry.kind == OrgKind::Individual)
+        .count();
+    let college = rules
+        .individuals
+        .as_ref()
+        .and_then(|i| i.voting.college_weight(individuals));
+    let entries = members
+        .into_iter()
         .map(|entry| {
             rules
                 .check_class(&entry.class)
@@ -117,11 +153,18 @@ pub fn freeze_roll(
                     org: entry.org.clone(),
                     source,
                 })?;
+            let individual = entry.kind == OrgKind::Individual;
+            if individual && rules.individuals.is_none() {
+                return Err(RollError::NoIndividuals {
+                    org: entry.org.clone(),
+                });
+            }
             Ok(RollEntry {
                 org: entry.org.clone(),
                 kind: entry.kind,
                 class: entry.class.clone(),
                 weight: entry.weight,
+                college: college.clone().filter(|_| individual),
             })
         })
         .collect::<Result<Vec<_>, RollError>>()?;
@@ -303,6 +346,7 @@ mod tests {
             },
             class: "consumer".into(),
             weight: Weight::new(weight).expect("non-zero"),
+            college: None,
         }
     }
 

@@ -362,6 +362,22 @@ pub enum OrgCommand {
     Notice {
         name: String,
     },
+    /// Record what a member gave besides its fees; shown by `org show`.
+    Contribute {
+        name: String,
+        /// hours, money or servers.
+        #[arg(long)]
+        kind: String,
+        /// A decimal number: hours (e.g. 12.5), money (250.00) or servers (2).
+        #[arg(long)]
+        amount: String,
+        /// The day it was given, YYYY-MM-DD.
+        #[arg(long)]
+        day: String,
+        /// What it was.
+        #[arg(long)]
+        note: String,
+    },
     /// The organisation's calendar (iCalendar) of the earliest closes and
     /// deadlines of the proposals it may vote on.
     Calendar {
@@ -387,8 +403,12 @@ pub struct RegisterArgs {
     #[arg(long)]
     pub class: Option<String>,
     /// A federation of organisations (may hold a vote weight of 2).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "individual")]
     pub federation: bool,
+    /// A person who is a member in their own right (give the rules'
+    /// individuals class with --class).
+    #[arg(long)]
+    pub individual: bool,
     /// Vote weight; default: the consortium's rule for the kind.
     #[arg(long)]
     pub weight: Option<u32>,
@@ -770,6 +790,11 @@ pub struct RuleChanges {
     /// The statutory floor: no lead time below this many days.
     #[arg(long)]
     pub floor_lead_days: Option<u32>,
+    /// Individual members: CLASS=each:WEIGHT, or CLASS=college:VOTES, or
+    /// CLASS=college:VOTES/INDIVIDUALS (one college whose weight is shared
+    /// among those who vote); `none` admits none.
+    #[arg(long)]
+    pub individuals: Option<String>,
 }
 
 impl From<Role> for consortium::Role {

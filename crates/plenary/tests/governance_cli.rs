@@ -528,3 +528,72 @@ fn the_command_line_acts_as_the_person_of_plenary_token() {
     );
     assert!(err.contains("operator"), "{err}");
 }
+
+#[test]
+fn an_individual_member_s_contributions_show_on_the_register() {
+    let cli = cli();
+    cli.ok(&[
+        "rules",
+        "set",
+        "--classes",
+        "consumer,producer,individual",
+        "--individuals",
+        "individual=college:1/10",
+    ]);
+    founders(&cli);
+    cli.ok(&[
+        "org",
+        "add",
+        "grace",
+        "--member",
+        "--individual",
+        "--class",
+        "individual",
+    ]);
+    let recorded = cli.ok(&[
+        "org",
+        "contribute",
+        "grace",
+        "--kind",
+        "hours",
+        "--amount",
+        "12.5",
+        "--day",
+        "2026-11-30",
+        "--note",
+        "Moderated the forum",
+    ]);
+    assert!(
+        recorded.contains("grace contributed 12.50 hours"),
+        "{recorded}"
+    );
+    let shown = cli.ok(&["org", "show", "grace"]);
+    assert!(shown.contains("kind:         individual"), "{shown}");
+    assert!(
+        shown.contains("contributed 12.50 hours on 2026-11-30: Moderated the forum"),
+        "{shown}"
+    );
+    let bad = cli.fails(&[
+        "org",
+        "contribute",
+        "alpha",
+        "--kind",
+        "servers",
+        "--amount",
+        "1.5",
+        "--day",
+        "2026-11-30",
+        "--note",
+        "Half a server",
+    ]);
+    assert!(bad.contains("is not an amount of servers"), "{bad}");
+    assert!(
+        cli.ok(&["rules", "show"])
+            .contains("individuals:        individual=college:1/10")
+    );
+    let imposed = cli.fails(&["rules", "set", "--individuals", "none"]);
+    assert!(
+        imposed.contains("individual members can change only by a decision"),
+        "{imposed}"
+    );
+}

@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "forum_topics",
     "forum_accounts",
     "forum_votes",
+    "contributions",
 ];
 
 /// Tables a fresh installation already fills: a move replaces their rows.

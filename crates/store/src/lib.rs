@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod contributions;
 mod copy;
 mod forum;
 mod leader;
@@ -37,6 +38,7 @@ pub use audit::{
     names_someone,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use contributions::{ContributionRecord, NewContribution};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;

@@ -78,6 +78,9 @@ pub struct RollEntry {
     pub kind: OrgKind,
     pub weight: i64,
     pub member_class: String,
+    /// For an individual in a college: the college's whole weight, as the
+    /// governance crate writes fractions (`"1"`, `"2/5"`).
+    pub college: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,13 +270,14 @@ impl Store {
         .await?;
         for entry in opening.roll {
             sqlx::query(
-                "INSERT INTO proposal_roll (proposal_id, org_id, kind, weight, member_class) \
-                 SELECT $1, id, $2, $3, $4 FROM organisations WHERE name = $5",
+                "INSERT INTO proposal_roll (proposal_id, org_id, kind, weight, member_class, college) \
+                 SELECT $1, id, $2, $3, $4, $5 FROM organisations WHERE name = $6",
             )
             .bind(id)
             .bind(entry.kind.as_str())
             .bind(entry.weight)
             .bind(&entry.member_class)
+            .bind(entry.college.as_deref())
             .bind(&entry.org)
             .execute(&mut *tx)
             .await?;
@@ -281,7 +285,10 @@ impl Store {
         let roll: Vec<_> = opening
             .roll
             .iter()
-            .map(|e| json!({"org": e.org, "kind": e.kind, "weight": e.weight, "class": e.member_class}))
+            .map(|e| match &e.college {
+                None => json!({"org": e.org, "kind": e.kind, "weight": e.weight, "class": e.member_class}),
+                Some(college) => json!({"org": e.org, "kind": e.kind, "weight": e.weight, "class": e.member_class, "college": college}),
+            })
             .collect();
         let change = Change {
             kind: "proposal.open",
@@ -335,7 +342,7 @@ impl Store {
     /// The eligible roll frozen at opening, by organisation name.
     pub async fn roll(&self, id: i64) -> Result<Vec<RollEntry>> {
         sqlx::query(
-            "SELECT o.name, r.kind, r.weight, r.member_class FROM proposal_roll r JOIN organisations o ON o.id = r.org_id \
+            "SELECT o.name, r.kind, r.weight, r.member_class, r.college FROM proposal_roll r JOIN organisations o ON o.id = r.org_id \
              WHERE r.proposal_id = $1 ORDER BY o.name",
         )
         .bind(id)
@@ -353,6 +360,7 @@ impl Store {
                 kind,
                 weight: r.try_get("weight")?,
                 member_class: r.try_get("member_class")?,
+                college: r.try_get("college")?,
             })
         })
         .collect()

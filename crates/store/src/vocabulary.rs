@@ -90,6 +90,8 @@ stored_words!(
     OrgKind, "an organisation kind" {
         Organisation => "organisation",
         Federation => "federation",
+        /// A person who is a member in their own right.
+        Individual => "individual",
     }
 );
 

@@ -2,9 +2,9 @@
 //! and on PostgreSQL.
 
 use store::{
-    Act, MembershipStep, NewBallot, NewProposal, Opening, OrgKind, RegisterPatch, Role, RollEntry,
-    Store, StoreError, TOKEN_ID_LEN, TokenOwner, ballot_commitment, statement_hash, token_hash,
-    token_id,
+    Act, MembershipStep, NewBallot, NewContribution, NewProposal, Opening, OrgKind, RegisterPatch,
+    Role, RollEntry, Store, StoreError, TOKEN_ID_LEN, TokenOwner, ballot_commitment,
+    statement_hash, token_hash, token_id,
 };
 
 fn act(at_ms: i64) -> Act {
@@ -73,6 +73,7 @@ fn roll() -> Vec<RollEntry> {
             kind: OrgKind::Organisation,
             weight: 1,
             member_class: "producer".into(),
+            college: None,
         })
         .to_vec()
 }
@@ -124,6 +125,60 @@ async fn the_register_keeps_membership_fields_and_history() {
         assert_eq!(steps, ["member", "leaving"]);
         assert!(matches!(
             s.set_register("nobody", &patch, &act(5)).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contributions_are_recorded_for_organisations_and_individuals_alike() {
+    on_both_backends(|s| async move {
+        founders(&s).await;
+        s.add_organisation("ada", "Ada Lovelace", &act(1))
+            .await
+            .unwrap();
+        let patch = RegisterPatch {
+            kind: Some("individual".into()),
+            member_class: Some("individual".into()),
+            ..RegisterPatch::default()
+        };
+        s.set_register("ada", &patch, &act(2)).await.unwrap();
+        assert_eq!(
+            s.organisation("ada").await.unwrap().kind,
+            OrgKind::Individual
+        );
+        let hours = NewContribution {
+            kind: "hours",
+            amount: 1250,
+            day: "2026-11-30",
+            note: "Moderated the forum",
+        };
+        let servers = NewContribution {
+            kind: "servers",
+            amount: 2,
+            day: "2026-11-01",
+            note: "Two BBB servers",
+        };
+        s.record_contribution("ada", &hours, &act(3)).await.unwrap();
+        s.record_contribution("beta", &servers, &act(4))
+            .await
+            .unwrap();
+        let all = s.contributions().await.unwrap();
+        let seen: Vec<_> = all
+            .iter()
+            .map(|c| (c.org.as_str(), c.kind.as_str(), c.amount, c.day.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("ada", "hours", 1250, "2026-11-30"),
+                ("beta", "servers", 2, "2026-11-01")
+            ]
+        );
+        assert_eq!(all[0].recorded_by, "operator:test");
+        assert!(matches!(
+            s.record_contribution("nobody", &hours, &act(5)).await,
             Err(StoreError::NotFound(_))
         ));
     })

@@ -27,6 +27,8 @@ pub mod consent;
 pub mod ranked;
 pub mod score;
 
+use crate::college::{TooFine, weigh};
+use crate::fraction::Fraction;
 use crate::proposal::{BallotError, Choice, Kind, Proposal, ProposalError, validate_ballot};
 use crate::roll::{BallotRecord, Counted, RecordError, Roll, latest_ballots};
 use crate::share::{BasisPoints, Ratio};
@@ -104,6 +106,19 @@ pub struct Tally {
     pub outcome: Outcome,
     /// What an outcome statement would say about how the result came about.
     pub explanation: String,
+    /// Every weight above is in units of `1/scale` of a vote: more than 1
+    /// only when an individual members' college is shared among its
+    /// voters, so records of organisations alone read as before.
+    #[serde(default = "one_vote", skip_serializing_if = "is_one_vote")]
+    pub scale: u64,
+}
+
+fn one_vote() -> u64 {
+    1
+}
+
+fn is_one_vote(scale: &u64) -> bool {
+    *scale == 1
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,6 +129,8 @@ pub enum TallyError {
     Record(#[from] RecordError),
     #[error("the ballot of {org:?} cannot be counted: {source}")]
     Ballot { org: String, source: BallotError },
+    #[error(transparent)]
+    TooFine(#[from] TooFine),
 }
 
 /// One counted ballot: its weight and choice.
@@ -149,17 +166,19 @@ pub fn tally(
             source,
         })?;
     }
+    let weighing = weigh(roll, &counted)?;
     let ballots: Vec<Weighted> = counted
         .iter()
-        .map(|c| Weighted {
+        .zip(&weighing.ballots)
+        .map(|(c, &weight)| Weighted {
             org: &c.entry.org,
-            weight: c.entry.weight.units(),
+            weight,
             choice: &c.record.ballot.choice,
         })
         .collect();
     let turnout = Turnout {
         weight_voted: ballots.iter().map(|b| b.weight).sum(),
-        weight_eligible: roll.total_weight(),
+        weight_eligible: weighing.eligible,
         orgs_voted: ballots.len() as u64,
         orgs_eligible: roll.entries().len() as u64,
     };
@@ -184,8 +203,9 @@ pub fn tally(
         )
     };
     let explanation = format!(
-        "{} {} {verdict}",
-        turnout_sentence(turnout, quorum, quorum_met),
+        "{}{} {} {verdict}",
+        turnout_sentence(turnout, quorum, quorum_met, weighing.scale),
+        unit_sentence(weighing.scale),
         result.how,
     );
     Ok(Tally {
@@ -195,16 +215,32 @@ pub fn tally(
         counts: result.counts,
         outcome,
         explanation,
+        scale: weighing.scale,
     })
 }
 
-fn turnout_sentence(turnout: Turnout, quorum: BasisPoints, met: bool) -> String {
+/// Weights in units of `1/scale`, read back as votes.
+fn in_votes(weight: u64, scale: u64) -> String {
+    Fraction::new(weight, scale).map_or_else(|| weight.to_string(), |f| f.to_string())
+}
+
+fn unit_sentence(scale: u64) -> String {
+    if scale == 1 {
+        String::new()
+    } else {
+        format!(
+            " The individual members' college is shared among its voters, so the counts below are in 1/{scale} of a vote."
+        )
+    }
+}
+
+fn turnout_sentence(turnout: Turnout, quorum: BasisPoints, met: bool, scale: u64) -> String {
     format!(
         "{} of {} eligible organisations voted, carrying {} of {} votes ({}); the quorum of {} of the votes was {}.",
         turnout.orgs_voted,
         turnout.orgs_eligible,
-        turnout.weight_voted,
-        turnout.weight_eligible,
+        in_votes(turnout.weight_voted, scale),
+        in_votes(turnout.weight_eligible, scale),
         turnout.weight_share(),
         quorum,
         if met { "met" } else { "not met" },

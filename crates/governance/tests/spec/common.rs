@@ -19,6 +19,7 @@ pub fn entry(org: &str, weight: u32) -> RollEntry {
         },
         class: "consumer".into(),
         weight: Weight::new(weight).expect("weights in tests are non-zero"),
+        college: None,
     }
 }
 

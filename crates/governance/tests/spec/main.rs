@@ -1,6 +1,7 @@
 //! Behaviour of the governance crate through its public API, read as a
 //! specification.
 
+mod college;
 mod common;
 mod properties;
 mod record;

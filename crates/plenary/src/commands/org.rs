@@ -128,6 +128,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             let people = store.representatives(org.id).await?;
             let history = store.membership_history(org.id).await?;
             let accepted = store.acceptances(org.id).await?;
+            let given = c.contributions(Some(&org.name)).await?;
             if output.json {
                 let mut v = register_json(&org);
                 v["tenants"] = json!(tenants);
@@ -143,6 +144,10 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 v["accepted"] = json!(accepted
                     .iter()
                     .map(|(doc, version, at)| json!({"document": doc, "version": version, "at_ms": at}))
+                    .collect::<Vec<_>>());
+                v["contributions"] = json!(given
+                    .iter()
+                    .map(|g| json!({"kind": g.contribution.kind, "amount": g.contribution.amount_text(), "day": g.contribution.day, "note": g.contribution.note, "recorded_by": g.recorded_by, "recorded_at_ms": g.recorded_at}))
                     .collect::<Vec<_>>());
                 print_json(&v);
             } else {
@@ -178,6 +183,16 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 for (doc, version, at) in &accepted {
                     println!("  accepted {doc} v{version} on {}", timestamp(*at));
                 }
+                for g in &given {
+                    let c = &g.contribution;
+                    println!(
+                        "  contributed {} {} on {}: {}",
+                        c.amount_text(),
+                        c.kind,
+                        c.day,
+                        c.note
+                    );
+                }
             }
         }
         OrgCommand::Set {
@@ -212,6 +227,27 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 );
             }
         }
+        OrgCommand::Contribute {
+            name,
+            kind,
+            amount,
+            day,
+            note,
+        } => {
+            let offered = consortium::Offered {
+                kind: &kind,
+                amount: &amount,
+                day: &day,
+                note: &note,
+            };
+            let given = c.contribute(&name, &offered, &operator()).await?;
+            println!(
+                "Recorded: {name} contributed {} {} on {}.",
+                given.contribution.amount_text(),
+                given.contribution.kind,
+                given.contribution.day
+            );
+        }
         OrgCommand::Calendar { name } => print!("{}", c.calendar(&name).await?),
         OrgCommand::Represent { org, person, role } => {
             let role = consortium::Role::from(role).as_str();
@@ -231,6 +267,8 @@ fn new_member(name: &str, legal_name: Option<String>, r: &RegisterArgs) -> NewMe
         legal_form: r.legal_form,
         kind: if r.federation {
             OrgKind::Federation
+        } else if r.individual {
+            OrgKind::Individual
         } else {
             OrgKind::Organisation
         },

@@ -70,6 +70,7 @@ fn change(rules: &mut ConsortiumRules, changes: RuleChanges) -> anyhow::Result<(
         classes,
         legal_forms,
         floor_lead_days,
+        individuals,
     } = changes;
     if let Some(d) = lead_days {
         rules.min_lead_time = DurationMs::days(d);
@@ -113,6 +114,12 @@ fn change(rules: &mut ConsortiumRules, changes: RuleChanges) -> anyhow::Result<(
     if let Some(d) = floor_lead_days {
         rules.floor.min_lead_time = DurationMs::days(d);
     }
+    if let Some(text) = individuals {
+        rules.individuals = match text.trim() {
+            "none" => None,
+            rule => Some(rule.parse()?),
+        };
+    }
     Ok(())
 }
 
@@ -139,6 +146,12 @@ fn print(r: &ConsortiumRules) {
     println!(
         "  rules changes:      pass with {} ({} to change the floor or these thresholds)",
         r.amendment_threshold, r.floor_threshold
+    );
+    println!(
+        "  individuals:        {}",
+        r.individuals
+            .as_ref()
+            .map_or_else(|| "not admitted".to_string(), ToString::to_string)
     );
     let forms: Vec<&str> = r.admitted_legal_forms.iter().map(|f| f.as_str()).collect();
     println!(

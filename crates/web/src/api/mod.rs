@@ -91,6 +91,11 @@ fn endpoints() -> Vec<Endpoint> {
             people::unrepresent,
         ),
         at(
+            M::POST,
+            "/api/v1/organisations/{name}/contributions",
+            register::contribute,
+        ),
+        at(
             M::GET,
             "/api/v1/organisations/{name}/calendar.ics",
             register::calendar,

@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use consortium::NewMember;
+use consortium::{Contributed, NewMember, Offered};
+use governance::contribution::ContributionKind;
 use governance::membership::{LegalForm, OrgKind};
 use serde::{Deserialize, Serialize};
 use store::Organisation;
@@ -95,6 +96,33 @@ pub struct Detail {
     contact: Option<String>,
     history: Vec<Step>,
     representatives: Vec<Representative>,
+    contributions: Vec<Contribution>,
+}
+
+/// What a member gave, as the register shows it.
+#[derive(Debug, Serialize)]
+pub struct Contribution {
+    kind: ContributionKind,
+    /// A decimal number: hours, money in the consortium's currency, or
+    /// whole servers.
+    amount: String,
+    day: String,
+    note: String,
+    recorded_by: String,
+    recorded_at_ms: i64,
+}
+
+impl From<Contributed> for Contribution {
+    fn from(c: Contributed) -> Self {
+        Self {
+            kind: c.contribution.kind,
+            amount: c.contribution.amount_text(),
+            day: c.contribution.day,
+            note: c.contribution.note,
+            recorded_by: c.recorded_by,
+            recorded_at_ms: c.recorded_at,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -151,11 +179,19 @@ pub(super) async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Ans
             email: private.then_some(r.person.email),
         })
         .collect();
+    let contributions = state
+        .consortium
+        .contributions(Some(&org.name))
+        .await?
+        .into_iter()
+        .map(Contribution::from)
+        .collect();
     Ok(Detail {
         summary: Summary::from(&org),
         contact: private.then(|| org.contact.clone()),
         history,
         representatives,
+        contributions,
     })
 }
 
@@ -297,6 +333,41 @@ pub async fn give_notice(
         .give_notice(&name, &state.act(&caller))
         .await?;
     Ok(Json(detail(&state, &caller, &name).await?))
+}
+
+/// A contribution to record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contributing {
+    kind: String,
+    amount: String,
+    day: String,
+    note: String,
+}
+
+/// Operators record what members give: the register is the co-op's to
+/// keep, and a member's own claim is checked before it is recorded.
+pub async fn contribute(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Body(c): Body<Contributing>,
+) -> Answer<(StatusCode, Json<Detail>)> {
+    caller.require_operator("record contributions")?;
+    let offered = Offered {
+        kind: &c.kind,
+        amount: &c.amount,
+        day: &c.day,
+        note: &c.note,
+    };
+    state
+        .consortium
+        .contribute(&name, &offered, &state.act(&caller))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, &caller, &name).await?),
+    ))
 }
 
 /// An organisation's calendar of proposals' earliest closes and deadlines
