@@ -10,6 +10,7 @@
 mod audit;
 mod billing;
 mod leader;
+mod logins;
 mod meetings;
 mod outbox;
 mod people;
@@ -34,6 +35,7 @@ pub use audit::{
 };
 pub use billing::{ClosedStatement, CostLine};
 pub use leader::Leadership;
+pub use logins::{Login, LoginOwner, Session, UsedLink};
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{
