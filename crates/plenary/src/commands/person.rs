@@ -54,9 +54,7 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
             let secret = set_login(c, &email, &owner, password, for_operator || totp).await?;
             println!("{name} signs in to the portal as {email}.");
             if let Some(secret) = secret {
-                println!(
-                    "TOTP secret (shown once; add it to an authenticator app): {secret}"
-                );
+                println!("TOTP secret (shown once; add it to an authenticator app): {secret}");
             }
         }
         PersonCommand::List(out) => {

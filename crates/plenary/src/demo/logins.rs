@@ -30,9 +30,21 @@ pub async fn create(c: &Consortium, org: &str, delegate: &str) -> anyhow::Result
         .await?;
     let delegate = c.store().person(delegate).await?;
     let owners = [
-        ("operator", "operator@plenary.example".to_owned(), LoginOwner::Operator("demo".into())),
-        ("organisation admin", admin_email, LoginOwner::Person(c.store().person(&admin).await?)),
-        ("delegate", delegate.email.clone(), LoginOwner::Person(delegate)),
+        (
+            "operator",
+            "operator@plenary.example".to_owned(),
+            LoginOwner::Operator("demo".into()),
+        ),
+        (
+            "organisation admin",
+            admin_email,
+            LoginOwner::Person(c.store().person(&admin).await?),
+        ),
+        (
+            "delegate",
+            delegate.email.clone(),
+            LoginOwner::Person(delegate),
+        ),
     ];
     let mut logins = Vec::new();
     for (role, email, owner) in owners {

@@ -132,7 +132,10 @@ mod tests {
         assert!(svg.contains(">Producers (host servers)<"));
         assert!(svg.contains(">Federations<"));
         assert!(svg.contains(">network<") && svg.contains(">2 votes<"));
-        assert!(svg.contains("The hosting co-op &lt;&amp;&gt;"), "names are escaped");
+        assert!(
+            svg.contains("The hosting co-op &lt;&amp;&gt;"),
+            "names are escaped"
+        );
         assert_eq!(svg.matches("vote-dot").count(), 4);
     }
 }

@@ -86,10 +86,7 @@ pub async fn proposal_lines(state: &PortalState) -> PageResult<(Vec<Line>, Vec<L
             ("open", Some(at)) if at - now <= SOON_MS => {
                 soon.push(line(format!("closes in {}", remaining(at, now))));
             }
-            ("open", at) => open.push(line(format!(
-                "closes {}",
-                at.map(utc).unwrap_or_default()
-            ))),
+            ("open", at) => open.push(line(format!("closes {}", at.map(utc).unwrap_or_default()))),
             ("closed" | "withdrawn", _) => closed.push(line(format!(
                 "{} {}",
                 p.state,
@@ -223,21 +220,37 @@ pub async fn proposal(
     };
     let rules = vec![
         ("Shortest voting time", p.rules.min_lead_time.to_string()),
-        ("Quorum", format!("{} of the eligible vote weight", p.rules.quorum)),
+        (
+            "Quorum",
+            format!("{} of the eligible vote weight", p.rules.quorum),
+        ),
         ("To pass", p.rules.threshold.to_string()),
         (
             "A block",
-            if p.rules.block_stops { "stops the proposal" } else { "counts as disagreement" }.into(),
+            if p.rules.block_stops {
+                "stops the proposal"
+            } else {
+                "counts as disagreement"
+            }
+            .into(),
         ),
         (
             "Results",
-            if p.rules.hide_results_until_close { "hidden until the close" } else { "shown while open" }
-                .into(),
+            if p.rules.hide_results_until_close {
+                "hidden until the close"
+            } else {
+                "shown while open"
+            }
+            .into(),
         ),
         (
             "Minutes",
-            if p.rules.require_minutes { "every ballot links to the organisation's minutes" } else { "not required" }
-                .into(),
+            if p.rules.require_minutes {
+                "every ballot links to the organisation's minutes"
+            } else {
+                "not required"
+            }
+            .into(),
         ),
     ];
     let result = p
@@ -317,30 +330,33 @@ fn ballot_from(fields: &Fields, kind: &Kind, n: usize) -> Result<Ballot, PageErr
                     Some("abstain") => Position::Abstain,
                     Some("disagree") => Position::Disagree,
                     Some("block") => Position::Block,
-                    _ => return Err(PageError::bad_request("choose agree, abstain, disagree or block")),
+                    _ => {
+                        return Err(PageError::bad_request(
+                            "choose agree, abstain, disagree or block",
+                        ));
+                    }
                 };
                 Choice::Consent {
                     position,
                     reason: fields.one("reason").map(str::to_owned),
                 }
             }
-            Kind::SingleChoice => Choice::Single(index(
-                fields
-                    .one("option")
-                    .ok_or_else(|| PageError::bad_request("choose an option, or abstain"))?,
-            )?),
-            Kind::MultipleChoice { .. } => Choice::Multiple(
-                fields
-                    .all("option")
-                    .map(index)
-                    .collect::<Result<_, _>>()?,
-            ),
+            Kind::SingleChoice => {
+                Choice::Single(index(fields.one("option").ok_or_else(|| {
+                    PageError::bad_request("choose an option, or abstain")
+                })?)?)
+            }
+            Kind::MultipleChoice { .. } => {
+                Choice::Multiple(fields.all("option").map(index).collect::<Result<_, _>>()?)
+            }
             Kind::Ranked { .. } => {
                 let mut ranked = Vec::new();
                 for i in 0..n {
                     if let Some(rank) = fields.one(&format!("rank_{i}")) {
                         let rank: u32 = rank.parse().map_err(|_| {
-                            PageError::bad_request("a rank is a whole number, 1 for the first choice")
+                            PageError::bad_request(
+                                "a rank is a whole number, 1 for the first choice",
+                            )
                         })?;
                         ranked.push((rank, i));
                     }

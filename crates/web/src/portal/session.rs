@@ -117,10 +117,7 @@ impl Viewer {
 }
 
 fn to_sign_in(parts: &Parts) -> Response {
-    let here = parts
-        .uri
-        .path_and_query()
-        .map_or("/portal", |p| p.as_str());
+    let here = parts.uri.path_and_query().map_or("/portal", |p| p.as_str());
     let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
     Redirect::to(&format!("/portal/login?next={next}")).into_response()
 }
@@ -128,10 +125,7 @@ fn to_sign_in(parts: &Parts) -> Response {
 impl FromRequestParts<PortalState> for Viewer {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &PortalState,
-    ) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &PortalState) -> Result<Self, Response> {
         let Some(cookie) = cookie_value(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
             return Err(to_sign_in(parts));
         };
@@ -184,7 +178,10 @@ mod tests {
 
     #[test]
     fn a_return_path_never_leaves_the_portal() {
-        assert_eq!(safe_next(Some("/portal/proposals/3")), "/portal/proposals/3");
+        assert_eq!(
+            safe_next(Some("/portal/proposals/3")),
+            "/portal/proposals/3"
+        );
         assert_eq!(safe_next(Some("https://evil.example")), "/portal");
         assert_eq!(safe_next(Some("/portal//evil.example")), "/portal");
         assert_eq!(safe_next(Some("/api/v1/me")), "/portal");

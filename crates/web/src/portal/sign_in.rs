@@ -106,7 +106,11 @@ pub async fn sign_in(
     Form(form): Form<Credentials>,
 ) -> PageResult {
     let expected = cookie_value(&headers, FORM_COOKIE).unwrap_or_default();
-    if !form.csrf.as_deref().is_some_and(|g| same_token(g, expected)) {
+    if !form
+        .csrf
+        .as_deref()
+        .is_some_and(|g| same_token(g, expected))
+    {
         return Err(PageError::bad_csrf());
     }
     let ip = client.map(|c| c.0.0);
@@ -117,9 +121,9 @@ pub async fn sign_in(
     let store = state.api.consortium.store();
     let now = (state.api.clock)();
     let login = store.login_by_email(form.email.trim()).await?;
-    let locked = login.as_ref().is_some_and(|l| {
-        l.failures >= MAX_FAILURES && l.failures_since + FAILURE_WINDOW_MS > now
-    });
+    let locked = login
+        .as_ref()
+        .is_some_and(|l| l.failures >= MAX_FAILURES && l.failures_since + FAILURE_WINDOW_MS > now);
     if locked {
         return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -224,7 +228,9 @@ async fn start_session(
 
 /// The session of a browser still owing its TOTP code.
 async fn pending(state: &PortalState, headers: &HeaderMap) -> PageResult<(String, store::Session)> {
-    let cookie = cookie_value(headers, SESSION_COOKIE).unwrap_or_default().to_owned();
+    let cookie = cookie_value(headers, SESSION_COOKIE)
+        .unwrap_or_default()
+        .to_owned();
     let session = state
         .api
         .consortium
@@ -313,7 +319,12 @@ pub async fn sign_out(
     Form(form): Form<SignOut>,
 ) -> PageResult {
     viewer.check_csrf(form.csrf.as_deref())?;
-    state.api.consortium.store().end_session(&viewer.cookie).await?;
+    state
+        .api
+        .consortium
+        .store()
+        .end_session(&viewer.cookie)
+        .await?;
     Ok(with_cookie(
         Redirect::to("/portal/login").into_response(),
         cookie(SESSION_COOKIE, None, state.secure_cookies),
