@@ -76,6 +76,12 @@ impl Consortium {
         &self.settings
     }
 
+    /// The signed link to `org`'s internal meeting room about proposal
+    /// `id`, when rooms are configured.
+    pub fn room_link(&self, id: i64, org: &str) -> Option<String> {
+        self.rooms.as_ref().map(|r| r.link(id, org))
+    }
+
     fn link(&self, path: &str) -> String {
         format!("{}{path}", self.settings.public_url)
     }

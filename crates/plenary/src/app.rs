@@ -165,6 +165,10 @@ impl App {
             discourse: config.discourse.clone(),
             throttle,
         };
+        let portal = web::portal::PortalState {
+            api: api.clone(),
+            secure_cookies: web::portal::session::secure_cookies(&bound.public_url()),
+        };
         let (here, own) = ops::metrics_access(
             config
                 .metrics_token
@@ -174,7 +178,8 @@ impl App {
         );
         let mut router = gateway::router(gateway)
             .merge(ops::router(store.clone(), metrics.clone(), here))
-            .merge(web::api::router(api));
+            .merge(web::api::router(api))
+            .merge(web::portal::router(portal));
         if let Some(rooms) = rooms(&bound, store.clone(), client.clone())? {
             router = router.merge(web::rooms::router(rooms));
         }

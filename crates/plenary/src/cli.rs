@@ -689,6 +689,19 @@ pub enum PersonCommand {
         /// Their username on the forum.
         username: String,
     },
+    /// Set the portal password of a person (or, with `--operator`, of the
+    /// operator labelled NAME), read from standard input. Operators always
+    /// get a new TOTP secret, printed once; `--totp` gives a person one.
+    SetPassword {
+        name: String,
+        /// The e-mail to sign in with; a person's own address when absent.
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        operator: bool,
+        #[arg(long)]
+        totp: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -46,6 +46,9 @@ pub const TABLES: &[&str] = &[
     "forum_accounts",
     "forum_votes",
     "contributions",
+    "logins",
+    "sessions",
+    "login_links",
 ];
 
 /// Tables a fresh installation already fills: a move replaces their rows.

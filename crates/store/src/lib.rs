@@ -13,6 +13,7 @@ mod contributions;
 mod copy;
 mod forum;
 mod leader;
+mod logins;
 mod meetings;
 mod outbox;
 mod people;
@@ -42,6 +43,7 @@ pub use contributions::{ContributionRecord, NewContribution};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;
+pub use logins::{Login, LoginOwner, Session, UsedLink};
 pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{

@@ -7,6 +7,7 @@
 //! limits and timeouts.
 
 pub mod api;
+pub mod portal;
 pub mod rooms;
 pub mod serve;
 

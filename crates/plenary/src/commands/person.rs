@@ -3,6 +3,11 @@
 use consortium::{Consortium, NewPerson};
 use serde_json::json;
 
+use std::io::BufRead;
+
+use store::LoginOwner;
+use web::portal::credentials::{hash_password, new_totp_secret};
+
 use super::{operator, print_json, table};
 use crate::cli::PersonCommand;
 
@@ -30,6 +35,33 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
             println!(
                 "{name}'s forum account is {username}; their forum poll votes count as their ballots."
             );
+        }
+        PersonCommand::SetPassword {
+            name,
+            email,
+            operator: for_operator,
+            totp,
+        } => {
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let owner = if for_operator {
+                LoginOwner::Operator(name.clone())
+            } else {
+                LoginOwner::Person(store.person(&name).await?)
+            };
+            let email = match (&owner, email) {
+                (_, Some(e)) => e,
+                (LoginOwner::Person(p), None) => p.email.clone(),
+                (LoginOwner::Operator(_), None) => {
+                    anyhow::bail!("an operator's login needs `--email`")
+                }
+            };
+            let secret = set_login(c, &email, &owner, password, for_operator || totp).await?;
+            println!("{name} signs in to the portal as {email}.");
+            if let Some(secret) = secret {
+                println!("TOTP secret (shown once; add it to an authenticator app): {secret}");
+            }
         }
         PersonCommand::List(out) => {
             let people = store.people().await?;
@@ -61,4 +93,26 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Creates or updates a portal login; with `totp`, gives it a new TOTP
+/// secret and returns it. The demo makes its logins the same way.
+pub async fn set_login(
+    c: &Consortium,
+    email: &str,
+    owner: &LoginOwner,
+    password: &str,
+    totp: bool,
+) -> anyhow::Result<Option<String>> {
+    let hash = hash_password(password)?;
+    let store = c.store();
+    let login = store.set_login(email, owner, &hash, &operator()).await?;
+    if !totp {
+        return Ok(None);
+    }
+    let secret = new_totp_secret();
+    store
+        .set_totp_secret(&login, Some(&secret), &operator())
+        .await?;
+    Ok(Some(secret))
 }

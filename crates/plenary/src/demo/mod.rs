@@ -2,6 +2,7 @@
 //! organisations and live traffic, from one command and no setup.
 
 mod consortium;
+mod logins;
 pub mod traffic;
 
 use std::sync::Arc;
@@ -165,11 +166,13 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             (*name, *legal, class, *form)
         })
         .collect();
-    let seeded = consortium::seed(
-        &crate::governance::consortium(&config, store.clone()),
-        &founders,
-    )
-    .await?;
+    let governed = crate::governance::consortium(&config, store.clone());
+    let seeded = consortium::seed(&governed, &founders).await?;
+    let delegate = seeded
+        .delegates
+        .first()
+        .context("the demo seeds a delegate for every organisation")?;
+    let logins = logins::create(&governed, &delegate.org, &delegate.person).await?;
     store.close().await;
 
     let app = App::start(&config, fleet::system_clock()).await?;
@@ -196,6 +199,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         &seeded,
         (&metrics_url, metrics),
     );
+    print_portal(&url, &logins);
 
     let front_ends = ORGANISATIONS
         .iter()
@@ -297,6 +301,20 @@ fn print_consortium(database: &Database, seeded: &consortium::Seeded) {
         say!("    {:<20} {}", d.org, d.token);
     }
     say!("  The tamper-evident record: plenary --database {db} audit verify");
+    say!();
+}
+
+fn print_portal(url: &str, logins: &[logins::DemoLogin]) {
+    say!("Portal: {url}/portal");
+    say!("  Demo logins (role, e-mail, password; the operator also gives a TOTP code):");
+    for l in logins {
+        let totp = l
+            .totp_secret
+            .as_ref()
+            .map(|s| format!("  TOTP secret {s}"))
+            .unwrap_or_default();
+        say!("  {:<19} {:<32} {}{totp}", l.role, l.email, l.password);
+    }
     say!();
 }
 
