@@ -310,6 +310,18 @@ async fn a_member_reads_the_register_and_its_structure_diagram() {
     let c = Consortium::start().await;
     let email = login_for(&c, "delegate-hosting").await;
     c.open_proposal().await;
+    let servers = consortium::Offered {
+        kind: "servers",
+        amount: "2",
+        day: "2027-01-03",
+        note: "two servers in Lyon",
+    };
+    c.env
+        .app
+        .consortium
+        .contribute("hosting", &servers, &Act::new("operator:test", c.now()))
+        .await
+        .unwrap();
     b.goto(&c.url("/portal/register")).await.unwrap();
     sign_in(&b, &email).await;
     assert_eq!(b.current_url().await.unwrap().path(), "/portal/register");
@@ -326,6 +338,8 @@ async fn a_member_reads_the_register_and_its_structure_diagram() {
     for org in ["hosting", "network", "school"] {
         assert!(table.contains(org), "{table}");
     }
+    let given = text_of(&b, "section[aria-labelledby=contributions-heading]").await;
+    assert!(given.contains("two servers in Lyon"), "{given}");
     shot(&b, "register").await;
     b.goto(&c.url("/portal")).await.unwrap();
     shot(&b, "overview").await;

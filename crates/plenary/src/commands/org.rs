@@ -240,7 +240,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 day: &day,
                 note: &note,
             };
-            let given = c.contribute(&name, &offered, &operator()).await?;
+            let given = c.contribute(&name, &offered, &operator()?).await?;
             println!(
                 "Recorded: {name} contributed {} {} on {}.",
                 given.contribution.amount_text(),

@@ -106,13 +106,13 @@ pub async fn set_login(
 ) -> anyhow::Result<Option<String>> {
     let hash = hash_password(password)?;
     let store = c.store();
-    let login = store.set_login(email, owner, &hash, &operator()).await?;
+    let login = store.set_login(email, owner, &hash, &operator()?).await?;
     if !totp {
         return Ok(None);
     }
     let secret = new_totp_secret();
     store
-        .set_totp_secret(&login, Some(&secret), &operator())
+        .set_totp_secret(&login, Some(&secret), &operator()?)
         .await?;
     Ok(Some(secret))
 }

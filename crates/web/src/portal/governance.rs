@@ -31,11 +31,13 @@ struct RegisterPage {
     nav: Option<Nav>,
     members: Vec<Organisation>,
     others: Vec<Organisation>,
+    contributions: Vec<consortium::Contributed>,
     diagram: String,
 }
 
 pub async fn register(State(state): State<PortalState>, viewer: Viewer) -> PageResult {
     let orgs = state.api.consortium.store().organisations().await?;
+    let contributions = state.api.consortium.contributions(None).await?;
     let diagram = diagram::structure(&orgs);
     let (members, others) = orgs
         .into_iter()
@@ -46,6 +48,7 @@ pub async fn register(State(state): State<PortalState>, viewer: Viewer) -> PageR
             nav: Some(viewer.nav()),
             members,
             others,
+            contributions,
             diagram,
         },
     ))
@@ -432,7 +435,13 @@ pub async fn organisation(
         .representatives(org.id)
         .await?
         .into_iter()
-        .map(|r| (r.person.display_name, r.person.email, r.role))
+        .map(|r| {
+            (
+                r.person.display_name,
+                r.person.email,
+                r.role.as_str().to_string(),
+            )
+        })
         .collect();
     Ok(render(
         StatusCode::OK,

@@ -72,7 +72,7 @@ async fn home(State(state): State<PortalState>, viewer: Viewer) -> PageResult {
     let roles = match &viewer.caller {
         crate::api::Caller::Person { roles, .. } => roles
             .iter()
-            .map(|r| (r.org.clone(), r.role.clone()))
+            .map(|r| (r.org.clone(), r.role.as_str().to_string()))
             .collect(),
         crate::api::Caller::Operator { .. } => Vec::new(),
     };
