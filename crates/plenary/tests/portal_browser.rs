@@ -142,8 +142,13 @@ async fn shot(b: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+/// The text of the first element matching `css`, waiting for it to appear:
+/// a click that posts a form returns before the next page is loaded when the
+/// machine is busy.
 async fn text_of(b: &Client, css: &str) -> String {
-    b.find(Locator::Css(css))
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
         .unwrap()
         .text()
