@@ -115,24 +115,9 @@ async fn login_for(c: &Consortium, person: &str) -> String {
 }
 
 async fn sign_in(b: &Client, email: &str) {
-    b.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    b.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    b.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(b, Locator::Id("email"), email).await;
+    type_into(b, Locator::Id("password"), PASSWORD).await;
+    click(b, Locator::Css("form button[type=submit]")).await;
 }
 
 async fn shot(b: &Client, name: &str) {
@@ -140,6 +125,16 @@ async fn shot(b: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Clicks the element `at`.
+async fn click(b: &Client, at: Locator<'_>) {
+    b.find(at).await.unwrap().click().await.unwrap();
+}
+
+/// Types `text` into the element `at`.
+async fn type_into(b: &Client, at: Locator<'_>, text: &str) {
+    b.find(at).await.unwrap().send_keys(text).await.unwrap();
 }
 
 /// The text of the first element matching `css`, waiting for it to appear:
@@ -187,41 +182,21 @@ async fn a_delegate_follows_the_proposal_link_signs_in_votes_and_changes_the_vot
         "{countdown}"
     );
 
-    b.find(Locator::Css("input[name=position][value=disagree]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(Locator::Css("textarea[name=reason]"))
-        .await
-        .unwrap()
-        .send_keys("Not discussed yet")
-        .await
-        .unwrap();
-    b.find(Locator::Css(".ballot button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, Locator::Css("input[name=position][value=disagree]")).await;
+    type_into(
+        &b,
+        Locator::Css("textarea[name=reason]"),
+        "Not discussed yet",
+    )
+    .await;
+    click(&b, Locator::Css(".ballot button[type=submit]")).await;
     assert!(
         text_of(&b, ".ballot .notice")
             .await
             .contains("school's ballot is recorded")
     );
-    b.find(Locator::Css("input[name=position][value=agree]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(Locator::Css(".ballot button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, Locator::Css("input[name=position][value=agree]")).await;
+    click(&b, Locator::Css(".ballot button[type=submit]")).await;
     assert!(text_of(&b, ".roll").await.contains("school"));
     let view = c
         .get(coop::OPERATOR, &format!("/api/v1/proposals/{id}"))
@@ -275,32 +250,12 @@ async fn an_operator_signs_in_with_a_totp_code() {
         "/portal/second-factor",
         "no page before the code"
     );
-    b.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys("000000")
-        .await
-        .unwrap();
-    b.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&b, Locator::Id("code"), "000000").await;
+    click(&b, Locator::Css("form button[type=submit]")).await;
     assert!(text_of(&b, ".alert").await.contains("not the current one"));
     let code = totp_code(&secret, c.now()).unwrap();
-    b.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    b.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&b, Locator::Id("code"), &code).await;
+    click(&b, Locator::Css("form button[type=submit]")).await;
     assert_eq!(b.current_url().await.unwrap().path(), "/portal");
     assert!(text_of(&b, ".who").await.contains("ops (operator)"));
     b.close().await.unwrap();
