@@ -38,6 +38,8 @@ pub struct ApiState {
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.
     pub throttle: throttle::Throttle,
+    /// Requests each token may make, keyed by its public ID.
+    pub token_rate: throttle::rate::RateLimiter,
 }
 
 impl ApiState {

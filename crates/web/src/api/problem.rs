@@ -19,6 +19,8 @@ pub struct Problem {
     pub kind: &'static str,
     pub title: &'static str,
     pub detail: String,
+    /// Seconds after which a refused request may be sent again (`Retry-After`).
+    pub retry_after_secs: Option<u64>,
 }
 
 /// The `type` of every problem: a URN, so it names the problem without
@@ -37,6 +39,7 @@ impl Problem {
             kind,
             title,
             detail: detail.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -74,6 +77,20 @@ impl Problem {
             "Too many failed attempts",
             "too many requests with an unknown token came from this address; try again later",
         )
+    }
+
+    /// A token that spent its budget of requests; says when to come back.
+    pub fn too_many_requests(retry_after_ms: u64) -> Self {
+        let secs = retry_after_ms.div_ceil(1000).max(1);
+        Self {
+            retry_after_secs: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+                format!("this token sent more requests than it may; try again in {secs} s"),
+            )
+        }
     }
 
     /// A failure of ours: logged in full, reported without internals.
@@ -131,6 +148,9 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
