@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
         "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls\n  {}",
         bench::machine::describe()
     );
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
     let mut rng = StdRng::seed_from_u64(4);
     let mut rows = 0usize;
@@ -84,7 +84,7 @@ async fn main() -> anyhow::Result<()> {
         fair_use_p95_mbps: 100,
     };
     let metering = Metering::for_settings(store.clone(), &settings);
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
     let done = metering
         .roll_up(MONTH_START + (DAYS + 1) * DAY_MS, i64::MAX)
@@ -102,7 +102,7 @@ async fn main() -> anyhow::Result<()> {
         from_ms: MONTH_START,
         to_ms: MONTH_START + DAYS * DAY_MS,
     };
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
     let usage = metering.usage(Dim::Tenant, month).await?;
     phase("usage report per tenant (from rollups)", t, usage.len());
@@ -249,23 +249,6 @@ fn phase(what: &str, started: Instant, rows: usize) {
     println!(
         "  {what:<44} {secs:>8.3} s  {rows:>9} rows  {:>11.0} rows/s  peak RSS {} MiB",
         rows as f64 / secs.max(1e-9),
-        peak_rss_kib() / 1024
+        bench::machine::peak_rss_kib() / 1024
     );
-}
-
-/// `VmHWM`: the most resident memory since the last reset, in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Starts a new peak-RSS measurement (Linux: writing 5 to `clear_refs`).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
