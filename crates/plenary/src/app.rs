@@ -164,6 +164,7 @@ impl App {
             clock: clock.clone(),
             discourse: config.discourse.clone(),
             throttle,
+            billing: config.billing()?,
         };
         let portal = web::portal::PortalState {
             api: api.clone(),

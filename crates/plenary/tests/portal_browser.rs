@@ -367,3 +367,108 @@ async fn forms_without_their_token_other_organisations_pages_and_their_ballots_a
     b.close().await.unwrap();
     c.shutdown().await;
 }
+
+/// The text content of `css`, hidden or not (an SVG's description).
+async fn content_of(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_organisation_admin_reads_its_usage_against_its_tier_and_downloads_its_statement() {
+    use coop::organisation::{ADMIN, MONTH};
+    let Some((_driver, b)) = browser().await else {
+        return;
+    };
+    let c = Consortium::start().await;
+    c.with_organisation_use().await;
+    let email = login_for(&c, ADMIN).await;
+    let usage = format!("/portal/organisations/school/usage?month={MONTH}&tenant=school-main");
+    b.goto(&c.url(&usage)).await.unwrap();
+    sign_in(&b, &email).await;
+    assert_eq!(text_of(&b, "h1").await, "Usage of school-main");
+    // The third daily chart is the peak concurrency, against level1's 20.
+    let peak = content_of(&b, "#day-2-desc").await;
+    assert!(peak.contains("The level1 limit is 20"), "{peak}");
+    let peak_chart = "#daily-heading ~ .charts figure:nth-child(3)";
+    let line = content_of(&b, &format!("{peak_chart} .limit-label")).await;
+    assert_eq!(line, "20", "the limit's value where its line ends");
+    let caption = text_of(&b, &format!("{peak_chart} figcaption")).await;
+    assert!(caption.contains("level1 limit: 20"), "{caption}");
+    assert!(
+        b.find_all(Locator::Css("#daily-heading ~ .charts .bar.over"))
+            .await
+            .unwrap()
+            .len()
+            > 1,
+        "some days are over the limit"
+    );
+    let fair = text_of(&b, "section[aria-labelledby=fair-heading]").await;
+    assert!(fair.contains("participant-minutes"), "{fair}");
+    b.set_window_size(1280, 2300).await.unwrap();
+    shot(&b, "usage").await;
+    b.set_window_size(1280, 900).await.unwrap();
+
+    click(&b, Locator::LinkText("Tenants")).await;
+    assert_eq!(text_of(&b, "h1").await, "Tenants");
+    click(
+        &b,
+        Locator::Css("form[action$='/school-main/secrets'] button"),
+    )
+    .await;
+    let shown = text_of(&b, ".reveal pre").await;
+    assert!(shown.starts_with("BIGBLUEBUTTON_SECRET="), "{shown}");
+    b.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    b.set_window_size(1280, 1250).await.unwrap();
+    shot(&b, "tenants").await;
+    b.set_window_size(1280, 900).await.unwrap();
+
+    b.goto(&c.url(&format!(
+        "/portal/organisations/school/statement?month={MONTH}"
+    )))
+    .await
+    .unwrap();
+    assert!(text_of(&b, "h1").await.contains(MONTH));
+    b.set_window_size(1280, 1120).await.unwrap();
+    shot(&b, "statement").await;
+    let href = b
+        .find(Locator::LinkText("Download CSV"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    // The browser fetches the file with its own session, as a download does.
+    let csv = b
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text())",
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("org,period,participant_minutes,currency,base,usage,share,contributions,balance")
+    );
+    let school = lines.next().unwrap();
+    assert!(school.starts_with("school,2025-12,"), "{csv}");
+    assert!(school.contains(",EUR,"), "{csv}");
+    assert_eq!(lines.next(), None, "only school's own line");
+
+    for page in ["usage", "statement", "tenants"] {
+        b.goto(&c.url(&format!("/portal/organisations/hosting/{page}")))
+            .await
+            .unwrap();
+        assert!(text_of(&b, ".status-code").await.contains("404"), "{page}");
+    }
+    b.close().await.unwrap();
+    c.shutdown().await;
+}

@@ -9,7 +9,7 @@
 mod auth;
 mod forum;
 mod openapi;
-mod operations;
+pub(crate) mod operations;
 mod people;
 mod problem;
 mod proposals;
@@ -38,6 +38,9 @@ pub struct ApiState {
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.
     pub throttle: throttle::Throttle,
+    /// The co-op's time zone, currency and fair-use thresholds, which
+    /// usage, fair use and statements read.
+    pub billing: billing::Settings,
 }
 
 impl ApiState {

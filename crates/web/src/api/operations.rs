@@ -30,13 +30,19 @@ pub struct TenantBody {
     created_at_ms: i64,
 }
 
+/// The BBB API URL of a tenant, to paste into Greenlight: what the API
+/// answers and the portal shows.
+pub fn endpoint(state: &ApiState, v: &TenantView) -> String {
+    format!(
+        "{}{}",
+        state.consortium.settings().public_url,
+        v.endpoint_path()
+    )
+}
+
 fn tenant_body(state: &ApiState, v: TenantView) -> TenantBody {
     TenantBody {
-        endpoint: format!(
-            "{}{}",
-            state.consortium.settings().public_url,
-            v.endpoint_path()
-        ),
+        endpoint: endpoint(state, &v),
         name: v.tenant.name,
         enabled: v.tenant.enabled,
         host: v.tenant.host,

@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use billing::BillingError;
 use consortium::ConsortiumError;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -107,6 +108,25 @@ impl From<ConsortiumError> for Problem {
             ConsortiumError::Forbidden(detail) => Self::forbidden(detail),
             ConsortiumError::Invalid(detail) => Self::bad_request(detail),
             e @ ConsortiumError::Store(_) => Self::internal(&e),
+        }
+    }
+}
+
+impl From<BillingError> for Problem {
+    fn from(e: BillingError) -> Self {
+        match e {
+            BillingError::Store(e) => e.into(),
+            BillingError::Month(_) | BillingError::Filter(_) => Self::bad_request(e.to_string()),
+            BillingError::NoTenant(t) => Self::not_found(format!("tenant {t:?} does not exist")),
+            BillingError::NoOrganisation(o) => {
+                Self::not_found(format!("organisation {o:?} does not exist"))
+            }
+            BillingError::NotClosed { period } => Self::not_found(format!(
+                "no statement of {period} exists: the period is not closed"
+            )),
+            e @ (BillingError::Time(_)
+            | BillingError::CorruptStatement { .. }
+            | BillingError::Currency(_)) => Self::internal(&e),
         }
     }
 }

@@ -421,6 +421,9 @@ struct OrganisationPage {
     nav: Option<Nav>,
     org: Organisation,
     people: Vec<(String, String, String)>,
+    /// Whether the viewer may open the organisation's own pages (its
+    /// admin, or an operator).
+    admin: bool,
 }
 
 pub async fn organisation(
@@ -429,6 +432,7 @@ pub async fn organisation(
     Path(name): Path<String>,
 ) -> PageResult {
     may_see_org(&viewer.caller, &name)?;
+    let admin = super::organisation::check(&viewer.actor()?, &name).is_ok();
     let store = state.api.consortium.store();
     let org = store.organisation(&name).await?;
     let people = store
@@ -449,6 +453,7 @@ pub async fn organisation(
             nav: Some(viewer.nav()),
             org,
             people,
+            admin,
         },
     ))
 }

@@ -11,6 +11,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use consortium::{Actor, OperatorName};
 use store::{Login, LoginOwner};
 
 use super::PortalState;
@@ -105,6 +106,15 @@ impl Viewer {
         } else {
             Err(PageError::bad_csrf())
         }
+    }
+
+    /// The viewer as the access rules see them, exactly as the API sees
+    /// the holder of an unlimited token.
+    pub fn actor(&self) -> Result<Actor, PageError> {
+        Ok(match &self.caller {
+            Caller::Operator { label } => Actor::operator(OperatorName::new(label)?),
+            Caller::Person { person, roles } => Actor::person(person.clone(), roles),
+        })
     }
 
     pub fn require_operator(&self) -> Result<(), PageError> {
