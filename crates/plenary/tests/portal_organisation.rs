@@ -22,6 +22,7 @@ fn pages(org: &str) -> Vec<(&'static str, String)> {
         ("GET", format!("{at}/usage?month={MONTH}")),
         ("GET", format!("{at}/statement?month={MONTH}")),
         ("GET", format!("{at}/statement.csv?month={MONTH}")),
+        ("GET", format!("{at}/meetings")),
         ("GET", format!("{at}/people")),
         ("POST", format!("{at}/tokens")),
         ("POST", format!("{at}/tokens/0123456789abcdef/revoke")),
@@ -294,5 +295,42 @@ async fn the_usage_page_draws_each_tenants_tier_limit() {
         .page(&admin, &format!("{at}?month={MONTH}&tenant=school-lab"))
         .await;
     assert!(lab.contains("level2 limit: 60"), "{lab}");
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn live_meetings_show_the_tenants_meeting_id_and_not_another_organisations() {
+    let c = world().await;
+    c.env
+        .tenant("school-main", SECRET)
+        .create("board-meeting")
+        .await;
+    c.env
+        .tenant("hosting-main", SECRET)
+        .create("ops-standup")
+        .await;
+    let admin = c.session(Some(ADMIN)).await;
+    let (status, page) = c
+        .page(&admin, "/portal/organisations/school/meetings")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<code>board-meeting</code>"), "{page}");
+    let record = c.env.app.store.live_meetings_of_tenant(
+        c.env
+            .app
+            .store
+            .tenant_by_name("school-main")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    );
+    let backend_id = record.await.unwrap()[0].backend_id.clone();
+    assert_ne!(backend_id, "board-meeting");
+    assert!(
+        !page.contains(&backend_id),
+        "the namespaced ID stays inside"
+    );
+    assert!(!page.contains("ops-standup"));
     c.shutdown().await;
 }

@@ -7,6 +7,7 @@
 //! missing one (404).
 
 mod chart;
+mod meetings;
 mod people;
 mod statement;
 mod tenants;
@@ -37,6 +38,7 @@ pub(crate) fn router() -> Router<PortalState> {
         .route(&at("/usage"), get(usage::page))
         .route(&at("/statement"), get(statement::page))
         .route(&at("/statement.csv"), get(statement::csv))
+        .route(&at("/meetings"), get(meetings::page))
         .route(&at("/people"), get(people::page))
         .route(&at("/tokens"), post(people::issue))
         .route(&at("/tokens/{id}/revoke"), post(people::revoke))
@@ -48,17 +50,25 @@ pub(crate) enum Tab {
     Tenants,
     Usage,
     Statement,
+    Meetings,
     People,
 }
 
 impl Tab {
-    pub const ALL: [Self; 4] = [Self::Tenants, Self::Usage, Self::Statement, Self::People];
+    pub const ALL: [Self; 5] = [
+        Self::Tenants,
+        Self::Usage,
+        Self::Statement,
+        Self::Meetings,
+        Self::People,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
             Self::Tenants => "tenants",
             Self::Usage => "usage",
             Self::Statement => "statement",
+            Self::Meetings => "meetings",
             Self::People => "people",
         }
     }
@@ -68,6 +78,7 @@ impl Tab {
             Self::Tenants => "Tenants",
             Self::Usage => "Usage",
             Self::Statement => "Statement",
+            Self::Meetings => "Live meetings",
             Self::People => "People and tokens",
         }
     }
