@@ -88,9 +88,11 @@ pub async fn history(
     now_ms: i64,
 ) -> Result<Vec<Hour>, BillingError> {
     let first = floor_hour(now_ms) - (hours.max(1) - 1) * HOUR_MS;
+    // Up to and including `now_ms`, so that on the hour the new hour is
+    // one of them.
     let window = Window {
         from_ms: first,
-        to_ms: now_ms.max(first + 1),
+        to_ms: now_ms + 1,
     };
     let metered: HashMap<i64, Totals> = Metering::for_settings(store.clone(), settings)
         .hourly(Dim::Server, window)
