@@ -78,6 +78,9 @@ use crate::Clock;
 pub struct ApiState {
     pub consortium: Consortium,
     pub clock: Clock,
+    /// What the billing rules read: the co-op's time zone, currency, poll
+    /// interval and fair-use thresholds.
+    pub billing: billing::Settings,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.
