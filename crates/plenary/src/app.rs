@@ -162,9 +162,9 @@ impl App {
         let api = web::api::ApiState {
             consortium: consortium.clone(),
             clock: clock.clone(),
+            billing: config.billing()?,
             discourse: config.discourse.clone(),
             throttle,
-            billing: config.billing()?,
         };
         let portal = web::portal::PortalState {
             api: api.clone(),

@@ -6,14 +6,20 @@ use std::fmt::Write;
 
 use store::Organisation;
 
-use super::svg::esc;
-
 const WIDTH: usize = 720;
 const BOX_W: usize = 150;
 const BOX_H: usize = 56;
 const GAP: usize = 16;
 const BAND_LABEL_H: usize = 30;
 const PER_ROW: usize = (WIDTH - GAP) / (BOX_W + GAP);
+
+/// Escapes text for SVG.
+pub(super) fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
 
 /// The class a band is for, and how it is titled.
 fn band_of(org: &Organisation) -> (&'static str, &'static str) {

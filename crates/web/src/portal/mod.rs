@@ -13,11 +13,11 @@
 pub mod credentials;
 mod diagram;
 mod governance;
+mod operator;
 pub mod organisation;
 mod page;
 pub mod session;
 mod sign_in;
-mod svg;
 mod when;
 
 use askama::Template;
@@ -115,6 +115,7 @@ pub fn router(state: PortalState) -> Router {
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )
+        .merge(operator::router())
         .merge(organisation::router())
         .route("/portal/{*rest}", get(governance::not_found))
         .layer(axum::middleware::map_response(page::secure_headers))

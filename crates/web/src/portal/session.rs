@@ -11,13 +11,14 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use consortium::{Actor, OperatorName};
 use store::{Login, LoginOwner};
 
 use super::PortalState;
 use super::credentials::same_token;
 use super::page::{Nav, PageError};
 use crate::api::Caller;
+use consortium::Actor;
+use consortium::access::OperatorName;
 
 pub const SESSION_COOKIE: &str = "plenary_session";
 /// The sign-in form's token, before there is a session.
@@ -108,8 +109,7 @@ impl Viewer {
         }
     }
 
-    /// The viewer as the access rules see them, exactly as the API sees
-    /// the holder of an unlimited token.
+    /// The viewer as the access rules and service functions see them.
     pub fn actor(&self) -> Result<Actor, PageError> {
         Ok(match &self.caller {
             Caller::Operator { label } => Actor::operator(OperatorName::new(label)?),

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::portal::svg::esc;
+use crate::portal::diagram::esc;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
@@ -127,7 +127,7 @@ impl Chart {
         let mut svg = String::new();
         let _ = write!(
             svg,
-            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc><defs><pattern id="{id}-over" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="bar-over" width="6" height="6"/><line class="hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#,
+            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc><defs><pattern id="{id}-over" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="use-over" width="6" height="6"/><line class="use-hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>"#,
             title = esc(&self.title),
             desc = esc(&self.description()),
         );
@@ -135,7 +135,7 @@ impl Chart {
         while tick <= top + step / 2.0 {
             let _ = write!(
                 svg,
-                r#"<line class="grid" x1="{LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}"/><text class="tick" x="{tx}" y="{ly:.1}" text-anchor="end">{label}</text>"#,
+                r#"<line class="use-grid" x1="{LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}"/><text class="use-tick" x="{tx}" y="{ly:.1}" text-anchor="end">{label}</text>"#,
                 x2 = WIDTH - RIGHT,
                 ty = y(tick),
                 tx = LEFT - 6.0,
@@ -151,9 +151,9 @@ impl Chart {
             let x = LEFT + i as f64 * slot;
             let h = (bar.value / top * plot_h).max(0.0);
             let fill = if self.over(bar) {
-                format!(r#" fill="url(#{id}-over)" class="bar over""#)
+                format!(r#" fill="url(#{id}-over)" class="use-bar-over""#)
             } else {
-                r#" class="bar""#.to_string()
+                r#" class="use-bar""#.to_string()
             };
             let _ = write!(
                 svg,
@@ -167,7 +167,7 @@ impl Chart {
             if i % every == 0 {
                 let _ = write!(
                     svg,
-                    r#"<text class="tick" x="{cx:.1}" y="{ly}" text-anchor="middle">{short}</text>"#,
+                    r#"<text class="use-tick" x="{cx:.1}" y="{ly}" text-anchor="middle">{short}</text>"#,
                     cx = x + slot / 2.0,
                     ly = HEIGHT - BOTTOM + 16.0,
                     short = esc(&bar.short),
@@ -176,7 +176,7 @@ impl Chart {
         }
         let _ = write!(
             svg,
-            r#"<line class="axis" x1="{LEFT}" x2="{x2}" y1="{base}" y2="{base}"/>"#,
+            r#"<line class="use-base" x1="{LEFT}" x2="{x2}" y1="{base}" y2="{base}"/>"#,
             x2 = WIDTH - RIGHT,
             base = TOP + plot_h,
         );
@@ -184,7 +184,7 @@ impl Chart {
             let ly = y(limit.value);
             let _ = write!(
                 svg,
-                r#"<line class="limit" x1="{LEFT}" x2="{x2}" y1="{ly:.1}" y2="{ly:.1}"><title>{name}: {value}</title></line><text class="limit-label" x="{tx}" y="{ty:.1}">{value}</text>"#,
+                r#"<line class="use-limit" x1="{LEFT}" x2="{x2}" y1="{ly:.1}" y2="{ly:.1}"><title>{name}: {value}</title></line><text class="use-limit-label" x="{tx}" y="{ty:.1}">{value}</text>"#,
                 x2 = WIDTH - RIGHT,
                 tx = WIDTH - RIGHT + 4.0,
                 ty = ly + 4.0,
@@ -242,10 +242,10 @@ mod tests {
     fn bars_over_the_limit_are_hatched_and_counted_in_the_description() {
         let c = chart(&[10.0, 70.0, 50.0, 80.0], Some(60.0));
         let svg = c.svg();
-        assert_eq!(svg.matches(r#"class="bar over""#).count(), 2);
-        assert!(svg.contains(r#"class="limit""#));
+        assert_eq!(svg.matches(r#"class="use-bar-over""#).count(), 2);
+        assert!(svg.contains(r#"class="use-limit""#));
         assert!(svg.contains("<title>level2 limit: 60</title>"));
-        assert!(svg.contains(r#"class="limit-label" x="594" y="#));
+        assert!(svg.contains(r#"class="use-limit-label" x="594" y="#));
         assert_eq!(
             c.description(),
             "Highest 80 on 2026-11-04. The level2 limit is 60; 2 of 4 bars are over it."
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn a_chart_without_a_limit_says_so_and_draws_no_line() {
         let c = chart(&[0.0, 0.0], None);
-        assert!(!c.svg().contains(r#"class="limit""#));
+        assert!(!c.svg().contains(r#"class="use-limit""#));
         assert_eq!(c.description(), "No use. The tier sets no limit on this.");
     }
 
