@@ -166,6 +166,7 @@ impl App {
         let api = web::api::ApiState {
             consortium: consortium.clone(),
             clock: clock.clone(),
+            billing: config.billing()?,
             discourse: config.discourse.clone(),
             throttle,
             token_rate: config.api_token_rate(clock.clone()),

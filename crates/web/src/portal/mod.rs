@@ -13,6 +13,8 @@
 pub mod credentials;
 mod diagram;
 mod governance;
+mod operator;
+pub mod organisation;
 mod page;
 pub mod session;
 mod sign_in;
@@ -113,6 +115,8 @@ pub fn router(state: PortalState) -> Router {
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )
+        .merge(operator::router())
+        .merge(organisation::router())
         .route("/portal/{*rest}", get(governance::not_found))
         .layer(axum::middleware::map_response(page::secure_headers))
         .with_state(state)
