@@ -161,6 +161,7 @@ impl App {
         };
         let api = web::api::ApiState {
             consortium: consortium.clone(),
+            billing: billing::Billing::new(store.clone(), config.billing()?),
             clock: clock.clone(),
             discourse: config.discourse.clone(),
             throttle,

@@ -6,170 +6,11 @@
 
 mod common;
 mod coop;
+mod platform;
 
-use coop::{Consortium, Extras, OPERATOR};
+use platform::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use store::{Act, NewTenant, TokenScope};
-
-/// `school`'s admin.
-const ADMIN: &str = "sue";
-/// `sue`, read-only.
-const ADMIN_READ_ONLY: &str = "sue-read-only";
-/// An operator's read-only token.
-const OPERATOR_READ_ONLY: &str = "ops-read-only";
-/// An operator's token limited to `school`.
-const OPERATOR_SCHOOL: &str = "ops-school";
-/// Admin of `hosting`, delegate of `school`, through a token limited to `school`.
-const TWO_HATS_SCHOOL: &str = "tom-school";
-/// An operator's token made before operators needed a name.
-const NAMELESS_OPERATOR: &str = "ops-nameless";
-/// `school`'s delegate (the harness names its token after the organisation).
-const DELEGATE: &str = "school";
-
-async fn scoped(
-    c: &Consortium,
-    token: &str,
-    person: Option<&str>,
-    read_only: bool,
-    org: Option<&str>,
-) {
-    let scope = TokenScope {
-        read_only,
-        organisation: org.map(str::to_string),
-    };
-    c.env
-        .app
-        .store
-        .add_scoped_token(
-            token,
-            person,
-            "ops",
-            &scope,
-            &Act::new("operator:test", c.now()),
-        )
-        .await
-        .unwrap();
-}
-
-/// The coop's consortium with a tenant for `school` and one for `hosting`,
-/// and a token of every kind.
-async fn platform(database_url: String) -> Consortium {
-    let c = Consortium::with(Extras {
-        database_url: Some(database_url),
-        ..Extras::default()
-    })
-    .await;
-    let store = &c.env.app.store;
-    let act = Act::new("operator:test", c.now());
-    for (tenant, org) in [("school-rooms", "school"), ("hosting-rooms", "hosting")] {
-        store
-            .create_tenant(
-                NewTenant {
-                    name: tenant,
-                    host: None,
-                    pool: None,
-                    secret: &format!("{tenant}-secret"),
-                },
-                &act,
-            )
-            .await
-            .unwrap();
-        store
-            .set_tenant_organisation(tenant, Some(org), &act)
-            .await
-            .unwrap();
-    }
-    c.person(ADMIN, "sue", Some(("school", "admin"))).await;
-    c.person("tom", "tom", Some(("hosting", "admin"))).await;
-    store
-        .set_representative("school", "tom", "deputy", &act)
-        .await
-        .unwrap();
-    scoped(&c, ADMIN_READ_ONLY, Some("sue"), true, None).await;
-    scoped(&c, OPERATOR_READ_ONLY, None, true, None).await;
-    scoped(&c, OPERATOR_SCHOOL, None, false, Some("school")).await;
-    scoped(&c, TWO_HATS_SCHOOL, Some("tom"), false, Some("school")).await;
-    store
-        .add_token(NAMELESS_OPERATOR, None, "", &act)
-        .await
-        .unwrap();
-    c
-}
-
-/// The OpenAPI document the app serves, to check real answers against.
-struct Schemas(Value);
-
-impl Schemas {
-    async fn of(c: &Consortium) -> Self {
-        Self(c.get(OPERATOR, "/api/v1/openapi.json").await)
-    }
-
-    /// The document's path template that `path` is an instance of.
-    fn template(&self, path: &str) -> Option<&str> {
-        let path = path.split('?').next().unwrap_or(path);
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0["paths"]
-            .as_object()?
-            .keys()
-            .filter(|t| {
-                let parts: Vec<&str> = t.split('/').collect();
-                parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
-            })
-            // A literal segment beats a parameter.
-            .min_by_key(|t| t.matches('{').count())
-            .map(String::as_str)
-    }
-
-    /// Whether `body`, answered with `status` to `method path`, is what
-    /// the document says that answer is.
-    fn check(
-        &self,
-        method: &Method,
-        path: &str,
-        status: StatusCode,
-        body: &Value,
-    ) -> Result<(), String> {
-        let template = self.template(path).ok_or("no such path in the document")?;
-        let operation = &self.0["paths"][template][method.as_str().to_ascii_lowercase()];
-        let mut response = &operation["responses"][status.as_str()];
-        if let Some(r) = response["$ref"].as_str() {
-            response = self.0.pointer(&r[1..]).ok_or("a dangling reference")?;
-        }
-        if response.is_null() {
-            return Err(format!(
-                "{status} is not documented for {method} {template}"
-            ));
-        }
-        let Some(content) = response["content"].as_object() else {
-            return if body.is_null() {
-                Ok(())
-            } else {
-                Err("a body where none is documented".into())
-            };
-        };
-        let schema = content
-            .values()
-            .next()
-            .map(|c| c["schema"].clone())
-            .ok_or("no schema")?;
-        // References point into the document's components.
-        let root = json!({"allOf": [schema], "components": self.0["components"]});
-        let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
-        validator
-            .validate(body)
-            .map_err(|e| format!("{template}: {e}"))
-    }
-}
-
-/// The fingerprint of the secret `platform` gave `tenant`.
-fn fingerprint(tenant: &str) -> String {
-    store::fingerprint(&format!("{tenant}-secret"))
-}
 
 #[tokio::test]
 async fn the_operations_permission_matrix_holds_on_both_databases() {
@@ -422,22 +263,10 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             ),
             (NAMELESS_OPERATOR, g.clone(), "/api/v1/me", S::UNAUTHORIZED),
         ];
-        let schemas = Schemas::of(&c).await;
-        let mut wrong = Vec::new();
-        for (token, method, path, expected) in rows {
-            let body = (method == Method::PUT).then(|| json!({}));
-            let (status, answer) = c.call(token, method.clone(), path, body).await;
-            if status != expected {
-                wrong.push(format!(
-                    "{token} {method} {path}: expected {expected}, got {status} {answer}"
-                ));
-            }
-            if let Err(e) = schemas.check(&method, path, status, &answer) {
-                wrong.push(format!(
-                    "{token} {method} {path}: {status} {answer} is not as documented: {e}"
-                ));
-            }
-        }
+        let wrong = wrong_answers(&c, rows, |method, _| {
+            (method == Method::PUT).then(|| json!({}))
+        })
+        .await;
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         c.env.shutdown().await;
     })
@@ -640,18 +469,21 @@ async fn the_command_line_and_the_api_answer_alike() {
     c.env.shutdown().await;
 }
 
-/// The README's `curl` examples, one command a line (continued lines joined).
+/// The README's `curl` examples, one command a line (continued lines
+/// joined), from every block marked as such.
 fn readme_curl_examples() -> Vec<String> {
     let readme = include_str!("../../../README.md");
-    let block = readme
+    readme
         .split("<!-- curl examples -->\n```sh\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n```").next())
-        .expect("the README's operations section has its curl examples");
-    block
-        .replace("\\\n", " ")
-        .lines()
-        .map(str::to_string)
+        .skip(1)
+        .filter_map(|rest| rest.split("\n```").next())
+        .flat_map(|block| {
+            block
+                .replace("\\\n", " ")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

@@ -7,6 +7,7 @@
 //! they hold in their own organisations, and manages their own tokens. The OpenAPI document states each endpoint's rule.
 
 mod auth;
+mod billing;
 mod forum;
 mod openapi;
 mod operations;
@@ -16,6 +17,7 @@ mod proposals;
 mod records;
 mod register;
 mod tokens;
+mod usage;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -33,6 +35,8 @@ use crate::Clock;
 #[derive(Clone)]
 pub struct ApiState {
     pub consortium: Consortium,
+    /// Usage, fair use, capacity and statements.
+    pub billing: ::billing::Billing,
     pub clock: Clock,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
@@ -187,6 +191,35 @@ fn endpoints() -> Vec<Endpoint> {
             M::DELETE,
             "/api/v1/tenants/{name}/secrets/{secret}",
             operations::remove_secret,
+        ),
+        at(M::GET, "/api/v1/usage", usage::platform),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/usage",
+            usage::organisation,
+        ),
+        at(M::GET, "/api/v1/fair-use", usage::fair_use),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/fair-use",
+            usage::organisation_fair_use,
+        ),
+        at(M::GET, "/api/v1/capacity", usage::capacity),
+        at(M::GET, "/api/v1/periods/{period}/costs", billing::costs),
+        at(M::POST, "/api/v1/periods/{period}/costs", billing::add_cost),
+        at(M::GET, "/api/v1/periods/{period}/preview", billing::preview),
+        at(M::POST, "/api/v1/periods/{period}/close", billing::close),
+        at(M::GET, "/api/v1/statements", billing::statements),
+        at(M::GET, "/api/v1/statements/{period}", billing::statement),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements",
+            billing::organisation_statements,
+        ),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements/{period}",
+            billing::organisation_statement,
         ),
     ]
 }
