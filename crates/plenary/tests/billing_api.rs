@@ -567,3 +567,64 @@ async fn costs_and_closing_over_the_api_are_audited_under_the_operator_s_name() 
     assert!(part.get("shares").is_none(), "no other organisation's line");
     c.env.shutdown().await;
 }
+
+/// Each billing command has its API twin, asked by the same actor with the
+/// same result: both call the same service function.
+#[tokio::test]
+async fn the_command_line_and_the_api_answer_alike() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = billed(cli.dir.sqlite_url()).await;
+    let rows: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            ADMIN,
+            vec!["bill", "list", "--org", "school", "--json"],
+            "/api/v1/organisations/school/statements",
+        ),
+        (
+            ADMIN,
+            vec!["bill", "list", "--org", "hosting", "--json"],
+            "/api/v1/organisations/hosting/statements",
+        ),
+        (
+            ADMIN,
+            vec![
+                "bill", "show", "--period", CLOSED, "--org", "school", "--json",
+            ],
+            "/api/v1/organisations/school/statements/2025-12",
+        ),
+        (
+            OPERATOR,
+            vec!["bill", "list", "--json"],
+            "/api/v1/statements",
+        ),
+        (ADMIN, vec!["bill", "list", "--json"], "/api/v1/statements"),
+        (
+            OPERATOR,
+            vec!["bill", "show", "--period", CLOSED, "--json"],
+            "/api/v1/statements/2025-12",
+        ),
+        (
+            OPERATOR,
+            vec!["bill", "costs", "--period", CLOSED, "--json"],
+            "/api/v1/periods/2025-12/costs",
+        ),
+        (ADMIN, vec!["capacity", "--json"], "/api/v1/capacity"),
+    ];
+    let mut wrong = Vec::new();
+    for (token, args, path) in rows {
+        let out = cli.run_with(&args, &[("PLENARY_TOKEN", token)]);
+        let (status, api) = c.call(token, Method::GET, path, None).await;
+        let same = out.status.success() == status.is_success()
+            && (!status.is_success()
+                || serde_json::from_slice::<Value>(&out.stdout).ok() == Some(api.clone()));
+        if !same {
+            wrong.push(format!(
+                "{token} {args:?} / {path}: CLI {} {}; API {status} {api}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    c.env.shutdown().await;
+}

@@ -58,7 +58,11 @@ pub async fn run(c: &Consortium, config: &Config, command: BillCommand) -> anyho
             output,
         } => {
             let part = billing.statement_of(&actor, &org, period.parse()?).await?;
-            print_parts(&[part], output.json, config)?;
+            if output.json {
+                print_json(&serde_json::to_value(&part)?);
+                return Ok(());
+            }
+            print_parts(&[part], false, config)?;
         }
         BillCommand::List { org: None, output } => {
             let closed = billing.statements(&actor).await?;
