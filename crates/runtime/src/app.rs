@@ -161,8 +161,9 @@ impl App {
         };
         let api = web::api::ApiState {
             consortium: consortium.clone(),
-            billing: billing::Billing::new(store.clone(), config.billing()?),
+            service: billing::Billing::new(store.clone(), config.billing()?),
             clock: clock.clone(),
+            billing: config.billing()?,
             discourse: config.discourse.clone(),
             throttle,
         };

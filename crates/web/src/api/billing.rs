@@ -12,24 +12,31 @@ use billing::statements::{BillQuery, Closed, DEFAULT_BASE_FEE, Measure, Preview,
 use metering::money::Cents;
 use metering::period::Month;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, Body, MaybeBody, Path, Query};
 
 fn month(period: &str) -> Result<Month, BillingError> {
     Ok(period.parse()?)
 }
 
+/// A month's costs and contributions.
+///
+/// Operators only: the month's cost lines and what organisations are credited with, in the order they were added.
+#[utoipa::path(get, path = "/api/v1/periods/{period}/costs", params(params::Period), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn costs(
     State(state): State<ApiState>,
     Acting(actor): Acting,
     Path(period): Path<String>,
 ) -> Answer<Json<Vec<Cost>>> {
-    Ok(Json(state.billing.costs(&actor, month(&period)?).await?))
+    Ok(Json(state.service.costs(&actor, month(&period)?).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCost {
     label: String,
@@ -39,6 +46,10 @@ pub struct NewCost {
     org: Option<String>,
 }
 
+/// Add a cost or a contribution.
+///
+/// Operators with a full token only: adds a cost to the month's pool, or with `org` credits that organisation's contribution; audited under the operator's name. A closed month takes no more costs (409).
+#[utoipa::path(post, path = "/api/v1/periods/{period}/costs", params(params::Period), request_body = NewCost, responses((status = 201, description = "Added", body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
 pub async fn add_cost(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -46,7 +57,7 @@ pub async fn add_cost(
     Body(cost): Body<NewCost>,
 ) -> Answer<(StatusCode, Json<Cost>)> {
     let added = state
-        .billing
+        .service
         .add_cost(
             &actor,
             month(&period)?,
@@ -61,7 +72,8 @@ pub async fn add_cost(
 
 /// How a statement is computed: the rule, the guifi rule's base fee and
 /// the measure use is counted in.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HowSplit {
     /// guifi (default), proportional or tiers.
@@ -75,7 +87,7 @@ pub struct HowSplit {
 fn bill_query(state: &ApiState, period: &str, how: HowSplit) -> Result<BillQuery, BillingError> {
     let rule = Rule::parse(how.rule.as_deref().unwrap_or("guifi"))?;
     Ok(BillQuery {
-        period: state.billing.period(Some(period), (state.clock)())?,
+        period: state.service.period(Some(period), (state.clock)())?,
         base_fee: match rule {
             Rule::Guifi => how.base_fee_cents.map_or(DEFAULT_BASE_FEE, Cents),
             _ => Cents(0),
@@ -85,6 +97,10 @@ fn bill_query(state: &ApiState, period: &str, how: HowSplit) -> Result<BillQuery
     })
 }
 
+/// The statement if the month closed now.
+///
+/// Operators only: the pool, how it is split and every organisation's share, computed now; `closed` says whether the month is already closed.
+#[utoipa::path(get, path = "/api/v1/periods/{period}/preview", params(params::Period, HowSplit), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn preview(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -92,9 +108,13 @@ pub async fn preview(
     Query(how): Query<HowSplit>,
 ) -> Answer<Json<Preview>> {
     let query = bill_query(&state, &period, how)?;
-    Ok(Json(state.billing.preview(&actor, &query).await?))
+    Ok(Json(state.service.preview(&actor, &query).await?))
 }
 
+/// Close a month.
+///
+/// Operators with a full token only: computes and freezes the month's statement, audited under the operator's name; the answer carries the audit log's head after closing. A closed month cannot be closed again (409).
+#[utoipa::path(post, path = "/api/v1/periods/{period}/close", params(params::Period), request_body(content = Option<HowSplit>, description = "Optional: guifi with a base fee of 10.00 by participant-minutes when left out"), responses((status = 201, description = "Closed", body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
 pub async fn close(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -102,35 +122,51 @@ pub async fn close(
     MaybeBody(how): MaybeBody<HowSplit>,
 ) -> Answer<(StatusCode, Json<Closed>)> {
     let query = bill_query(&state, &period, how.unwrap_or_default())?;
-    let closed = state.billing.close(&actor, &query, (state.clock)()).await?;
+    let closed = state.service.close(&actor, &query, (state.clock)()).await?;
     Ok((StatusCode::CREATED, Json(closed)))
 }
 
+/// The closed months.
+///
+/// Operators only: every closed month, oldest first.
+#[utoipa::path(get, path = "/api/v1/statements", responses((status = 200, body = serde_json::Value), (status = 403, response = Forbidden)))]
 pub async fn statements(
     State(state): State<ApiState>,
     Acting(actor): Acting,
 ) -> Answer<Json<Vec<ClosedPeriod>>> {
-    Ok(Json(state.billing.statements(&actor).await?))
+    Ok(Json(state.service.statements(&actor).await?))
 }
 
+/// A closed month's statement.
+///
+/// Operators only: the statement exactly as it was frozen. A month not closed answers 404.
+#[utoipa::path(get, path = "/api/v1/statements/{period}", params(params::Period), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,
     Path(period): Path<String>,
 ) -> Answer<Json<Closed>> {
     Ok(Json(
-        state.billing.statement(&actor, month(&period)?).await?,
+        state.service.statement(&actor, month(&period)?).await?,
     ))
 }
 
+/// An organisation's statements.
+///
+/// Operators and the organisation's admin: its part of every closed month it had a share in; another organisation's answers 404 exactly like a missing one.
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements", params(params::Org), responses((status = 200, body = serde_json::Value), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_statements(
     State(state): State<ApiState>,
     Acting(actor): Acting,
     Path(name): Path<String>,
 ) -> Answer<Json<Vec<OrgStatement>>> {
-    Ok(Json(state.billing.statements_of(&actor, &name).await?))
+    Ok(Json(state.service.statements_of(&actor, &name).await?))
 }
 
+/// An organisation's part of a closed month.
+///
+/// Operators and the organisation's admin; another organisation's answers 404 exactly like a missing one, and so does a month not closed or without its share.
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements/{period}", params(params::OrgPeriod), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -138,7 +174,7 @@ pub async fn organisation_statement(
 ) -> Answer<Json<OrgStatement>> {
     Ok(Json(
         state
-            .billing
+            .service
             .statement_of(&actor, &name, month(&period)?)
             .await?,
     ))

@@ -15,12 +15,16 @@ use billing::usage::{self, Every, UsageQuery, UsageReport};
 use consortium::Actor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::IntoParams;
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Forbidden, Invalid, NotFound};
+use super::params;
 use super::problem::{Answer, Path, Problem, Query};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageAsked {
     /// `YYYY-MM`; the current month when left out.
@@ -90,14 +94,14 @@ async fn report(
     let csv = wants_csv(asked.format.as_deref(), headers)?;
     let now = (state.clock)();
     let query = UsageQuery {
-        period: state.billing.period(asked.period.as_deref(), now)?,
+        period: state.service.period(asked.period.as_deref(), now)?,
         by: usage::dimension(asked.by.as_deref().unwrap_or("tenant"))?,
         every: Every::parse(asked.every.as_deref().unwrap_or("month"))?,
         tenant: asked.tenant,
         org: asked.org,
         now_ms: now,
     };
-    let report = state.billing.usage(actor, &query).await?;
+    let report = state.service.usage(actor, &query).await?;
     if csv {
         let mut response = report.to_csv().map_err(Problem::from)?.into_response();
         response.headers_mut().insert(
@@ -109,6 +113,10 @@ async fn report(
     Ok(Json(UsageBody::from(report)).into_response())
 }
 
+/// Metered use.
+///
+/// Operators: the whole platform, by tenant, organisation, origin, server or pool, for the month or per local day or hour. An organisation's admin: with `org` (their own) or `tenant` (one of theirs) only; another organisation's answers 404 exactly like a missing one. JSON, or CSV with `Accept: text/csv` or `format=csv`. A bad period, dimension or filter is a 400 problem.
+#[utoipa::path(get, path = "/api/v1/usage", params(UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn platform(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -118,6 +126,10 @@ pub async fn platform(
     report(&state, &actor, asked, &headers).await
 }
 
+/// An organisation's metered use.
+///
+/// Operators and the organisation's admin; another organisation's answers 404 exactly like a missing one. As `GET /api/v1/usage?org=NAME`.
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/usage", params(params::Org, UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -132,7 +144,8 @@ pub async fn organisation(
     report(&state, &actor, asked, &headers).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FairUseAsked {
     period: Option<String>,
@@ -149,14 +162,18 @@ async fn fair_use_of(
 ) -> Answer<Json<FairUseReport>> {
     let now = (state.clock)();
     let query = FairUseQuery {
-        period: state.billing.period(asked.period.as_deref(), now)?,
+        period: state.service.period(asked.period.as_deref(), now)?,
         all: asked.all,
         org: asked.org,
         now_ms: now,
     };
-    Ok(Json(state.billing.fair_use(actor, &query).await?))
+    Ok(Json(state.service.fair_use(actor, &query).await?))
 }
 
+/// Fair use, rule by rule.
+///
+/// Operators: every tenant near or over a rule (with `all`, every rule), worst first, each with its reason. With `org`, that organisation's tenants, which its admin may read too; another organisation's answers 404 exactly like a missing one.
+#[utoipa::path(get, path = "/api/v1/fair-use", params(FairUseAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn fair_use(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -165,6 +182,10 @@ pub async fn fair_use(
     fair_use_of(&state, &actor, asked).await
 }
 
+/// An organisation's fair use.
+///
+/// Operators and the organisation's admin: its tenants' verdicts with their reasons; another organisation's answers 404 exactly like a missing one.
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/fair-use", params(params::Org, FairUseAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_fair_use(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -178,19 +199,24 @@ pub async fn organisation_fair_use(
     fair_use_of(&state, &actor, asked).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodAsked {
     period: Option<String>,
 }
 
+/// Capacity per pool.
+///
+/// Operators only: each pool's servers, capacity and peak participants against the seats its tenants' tiers sell.
+#[utoipa::path(get, path = "/api/v1/capacity", params(PeriodAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn capacity(
     State(state): State<ApiState>,
     Acting(actor): Acting,
     Query(asked): Query<PeriodAsked>,
 ) -> Answer<Json<CapacityReport>> {
     let period = state
-        .billing
+        .service
         .period(asked.period.as_deref(), (state.clock)())?;
-    Ok(Json(state.billing.capacity(&actor, &period).await?))
+    Ok(Json(state.service.capacity(&actor, &period).await?))
 }

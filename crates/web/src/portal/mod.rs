@@ -13,6 +13,7 @@
 pub mod credentials;
 mod diagram;
 mod governance;
+mod operator;
 mod page;
 pub mod session;
 mod sign_in;
@@ -113,6 +114,7 @@ pub fn router(state: PortalState) -> Router {
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )
+        .merge(operator::router())
         .route("/portal/{*rest}", get(governance::not_found))
         .layer(axum::middleware::map_response(page::secure_headers))
         .with_state(state)
