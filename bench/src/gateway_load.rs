@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use bbb::client::Backend;
 use bbb::{Algorithm, Params};
-use plenary::app::{App, Polling};
-use plenary::config::Config;
+use runtime::app::{App, Polling};
+use runtime::config::Config;
 use store::{Health, NewServer, NewTenant, Store};
 
 const SECRET: &str = "bench-server-secret";

@@ -9,8 +9,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use plenary::app::{App, Polling};
-use plenary::config::Config;
+use runtime::app::{App, Polling};
+use runtime::config::Config;
 use store::{Act, Health, LoginOwner, NewServer, NewTenant, ServerPoll, Store, UsageSample};
 
 const TENANTS: usize = 40;

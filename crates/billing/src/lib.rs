@@ -8,9 +8,12 @@ pub mod fair_use;
 pub mod live;
 pub mod meter;
 pub use metering::period;
+pub mod service;
 pub mod settings;
 pub mod statements;
+pub mod table;
 pub mod usage;
 
 pub use error::BillingError;
+pub use service::Billing;
 pub use settings::Settings;

@@ -6,102 +6,11 @@
 
 mod common;
 mod coop;
+mod platform;
 
-use coop::schemas::Schemas;
-use coop::{Consortium, Extras, OPERATOR};
+use platform::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use store::{Act, NewTenant, TokenScope};
-
-/// `school`'s admin.
-const ADMIN: &str = "sue";
-/// `sue`, read-only.
-const ADMIN_READ_ONLY: &str = "sue-read-only";
-/// An operator's read-only token.
-const OPERATOR_READ_ONLY: &str = "ops-read-only";
-/// An operator's token limited to `school`.
-const OPERATOR_SCHOOL: &str = "ops-school";
-/// Admin of `hosting`, delegate of `school`, through a token limited to `school`.
-const TWO_HATS_SCHOOL: &str = "tom-school";
-/// An operator's token made before operators needed a name.
-const NAMELESS_OPERATOR: &str = "ops-nameless";
-/// `school`'s delegate (the harness names its token after the organisation).
-const DELEGATE: &str = "school";
-
-async fn scoped(
-    c: &Consortium,
-    token: &str,
-    person: Option<&str>,
-    read_only: bool,
-    org: Option<&str>,
-) {
-    let scope = TokenScope {
-        read_only,
-        organisation: org.map(str::to_string),
-    };
-    c.env
-        .app
-        .store
-        .add_scoped_token(
-            token,
-            person,
-            "ops",
-            &scope,
-            &Act::new("operator:test", c.now()),
-        )
-        .await
-        .unwrap();
-}
-
-/// The coop's consortium with a tenant for `school` and one for `hosting`,
-/// and a token of every kind.
-async fn platform(database_url: String) -> Consortium {
-    let c = Consortium::with(Extras {
-        database_url: Some(database_url),
-        ..Extras::default()
-    })
-    .await;
-    let store = &c.env.app.store;
-    let act = Act::new("operator:test", c.now());
-    for (tenant, org) in [("school-rooms", "school"), ("hosting-rooms", "hosting")] {
-        store
-            .create_tenant(
-                NewTenant {
-                    name: tenant,
-                    host: None,
-                    pool: None,
-                    secret: &format!("{tenant}-secret"),
-                },
-                &act,
-            )
-            .await
-            .unwrap();
-        store
-            .set_tenant_organisation(tenant, Some(org), &act)
-            .await
-            .unwrap();
-    }
-    c.person(ADMIN, "sue", Some(("school", "admin"))).await;
-    c.person("tom", "tom", Some(("hosting", "admin"))).await;
-    store
-        .set_representative("school", "tom", "deputy", &act)
-        .await
-        .unwrap();
-    scoped(&c, ADMIN_READ_ONLY, Some("sue"), true, None).await;
-    scoped(&c, OPERATOR_READ_ONLY, None, true, None).await;
-    scoped(&c, OPERATOR_SCHOOL, None, false, Some("school")).await;
-    scoped(&c, TWO_HATS_SCHOOL, Some("tom"), false, Some("school")).await;
-    store
-        .add_token(NAMELESS_OPERATOR, None, "", &act)
-        .await
-        .unwrap();
-    c
-}
-
-/// The fingerprint of the secret `platform` gave `tenant`.
-fn fingerprint(tenant: &str) -> String {
-    store::fingerprint(&format!("{tenant}-secret"))
-}
 
 #[tokio::test]
 async fn the_operations_permission_matrix_holds_on_both_databases() {
@@ -354,22 +263,10 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             ),
             (NAMELESS_OPERATOR, g.clone(), "/api/v1/me", S::UNAUTHORIZED),
         ];
-        let schemas = Schemas::of(&c).await;
-        let mut wrong = Vec::new();
-        for (token, method, path, expected) in rows {
-            let body = (method == Method::PUT).then(|| json!({}));
-            let (status, answer) = c.call(token, method.clone(), path, body).await;
-            if status != expected {
-                wrong.push(format!(
-                    "{token} {method} {path}: expected {expected}, got {status} {answer}"
-                ));
-            }
-            if let Err(e) = schemas.check(&method, path, status, &answer) {
-                wrong.push(format!(
-                    "{token} {method} {path}: {status} {answer} is not as documented: {e}"
-                ));
-            }
-        }
+        let wrong = wrong_answers(&c, rows, |method, _| {
+            (method == Method::PUT).then(|| json!({}))
+        })
+        .await;
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         c.env.shutdown().await;
     })
@@ -572,18 +469,21 @@ async fn the_command_line_and_the_api_answer_alike() {
     c.env.shutdown().await;
 }
 
-/// The README's `curl` examples, one command a line (continued lines joined).
+/// The README's `curl` examples, one command a line (continued lines
+/// joined), from every block marked as such.
 fn readme_curl_examples() -> Vec<String> {
     let readme = include_str!("../../../README.md");
-    let block = readme
+    readme
         .split("<!-- curl examples -->\n```sh\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n```").next())
-        .expect("the README's operations section has its curl examples");
-    block
-        .replace("\\\n", " ")
-        .lines()
-        .map(str::to_string)
+        .skip(1)
+        .filter_map(|rest| rest.split("\n```").next())
+        .flat_map(|block| {
+            block
+                .replace("\\\n", " ")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

@@ -50,6 +50,7 @@
 //! fail until both are done.
 
 mod auth;
+mod billing;
 mod forum;
 mod openapi;
 pub(crate) mod operations;
@@ -60,6 +61,7 @@ mod proposals;
 mod records;
 mod register;
 mod tokens;
+mod usage;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -77,10 +79,12 @@ use crate::Clock;
 #[derive(Clone)]
 pub struct ApiState {
     pub consortium: Consortium,
+    /// Usage, fair use, capacity and statements, asked with an actor.
+    pub service: ::billing::Billing,
     pub clock: Clock,
     /// What the billing rules read: the co-op's time zone, currency, poll
     /// interval and fair-use thresholds.
-    pub billing: billing::Settings,
+    pub billing: ::billing::Settings,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.
@@ -236,6 +240,35 @@ fn endpoints() -> Vec<Endpoint> {
             M::DELETE,
             "/api/v1/tenants/{name}/secrets/{secret}",
             operations::remove_secret,
+        ),
+        at(M::GET, "/api/v1/usage", usage::platform),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/usage",
+            usage::organisation,
+        ),
+        at(M::GET, "/api/v1/fair-use", usage::fair_use),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/fair-use",
+            usage::organisation_fair_use,
+        ),
+        at(M::GET, "/api/v1/capacity", usage::capacity),
+        at(M::GET, "/api/v1/periods/{period}/costs", billing::costs),
+        at(M::POST, "/api/v1/periods/{period}/costs", billing::add_cost),
+        at(M::GET, "/api/v1/periods/{period}/preview", billing::preview),
+        at(M::POST, "/api/v1/periods/{period}/close", billing::close),
+        at(M::GET, "/api/v1/statements", billing::statements),
+        at(M::GET, "/api/v1/statements/{period}", billing::statement),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements",
+            billing::organisation_statements,
+        ),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements/{period}",
+            billing::organisation_statement,
         ),
     ]
 }

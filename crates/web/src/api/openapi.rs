@@ -11,7 +11,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use super::problem::Details;
-use super::{forum, operations, people, proposals, records, register, tokens};
+use super::{billing, forum, operations, people, proposals, records, register, tokens, usage};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,6 +68,19 @@ use super::{forum, operations, people, proposals, records, register, tokens};
         operations::audit,
         operations::add_secret,
         operations::remove_secret,
+        usage::platform,
+        usage::organisation,
+        usage::fair_use,
+        usage::organisation_fair_use,
+        usage::capacity,
+        billing::costs,
+        billing::add_cost,
+        billing::preview,
+        billing::close,
+        billing::statements,
+        billing::statement,
+        billing::organisation_statements,
+        billing::organisation_statement,
     ),
     components(
         schemas(Details),

@@ -74,3 +74,21 @@ pub struct TenantSecret {
     /// The secret's fingerprint.
     pub secret: String,
 }
+
+/// `{period}`: a month.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct Period {
+    /// The month, `YYYY-MM` in the co-op's time zone.
+    pub period: String,
+}
+
+/// `{name}` and `{period}`: an organisation's part of a month.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgPeriod {
+    /// The organisation's name (its handle).
+    pub name: String,
+    /// The month, `YYYY-MM` in the co-op's time zone.
+    pub period: String,
+}

@@ -280,3 +280,54 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
             .map_err(|rejection| Problem::bad_request(rejection.body_text()))
     }
 }
+
+/// A query string; one that does not parse is a 400 problem.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|rejection| invalid_query(rejection.body_text()))
+    }
+}
+
+fn invalid_query(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-query",
+        "The query is not valid",
+        detail,
+    )
+}
+
+impl From<BillingError> for Problem {
+    fn from(e: BillingError) -> Self {
+        match e {
+            BillingError::Store(e) => e.into(),
+            BillingError::Period(e) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-period",
+                "The period is not valid",
+                e.to_string(),
+            ),
+            BillingError::Filter(detail) | BillingError::Invalid(detail) => invalid_query(detail),
+            BillingError::NoTenant(t) => Self::not_found(format!("tenant {t:?} does not exist")),
+            BillingError::NoOrganisation(o) => {
+                Self::not_found(format!("organisation {o:?} does not exist"))
+            }
+            BillingError::Forbidden(why) => Self::forbidden(why),
+            BillingError::NotClosed { period } => Self::not_found(format!(
+                "no statement of {period} exists: the period is not closed"
+            )),
+            e @ BillingError::NoShare { .. } => Self::not_found(e.to_string()),
+            e @ (BillingError::Time(_)
+            | BillingError::CorruptStatement { .. }
+            | BillingError::Csv(_)
+            | BillingError::Currency(_)) => Self::internal(&e),
+        }
+    }
+}

@@ -127,6 +127,7 @@ pub async fn fair_use(
     let query = billing::fair_use::FairUseQuery {
         period: month(&state, asked.period.as_deref())?,
         all: asked.all.is_some(),
+        org: None,
         now_ms: (state.api.clock)(),
     };
     let report =

@@ -165,6 +165,7 @@ impl App {
         };
         let api = web::api::ApiState {
             consortium: consortium.clone(),
+            service: billing::Billing::new(store.clone(), config.billing()?),
             clock: clock.clone(),
             billing: config.billing()?,
             discourse: config.discourse.clone(),
