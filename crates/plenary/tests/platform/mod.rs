@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::{Act, NewTenant, TokenScope};
 
 pub use crate::coop::schemas::Schemas;

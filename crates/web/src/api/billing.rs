@@ -31,7 +31,7 @@ fn month(period: &str) -> Result<Month, BillingError> {
 pub async fn costs(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(period): Path<String>,
+    Path(params::Period { period }): Path<params::Period>,
 ) -> Answer<Json<Vec<Cost>>> {
     Ok(Json(state.service.costs(&actor, month(&period)?).await?))
 }
@@ -53,7 +53,7 @@ pub struct NewCost {
 pub async fn add_cost(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(period): Path<String>,
+    Path(params::Period { period }): Path<params::Period>,
     Body(cost): Body<NewCost>,
 ) -> Answer<(StatusCode, Json<Cost>)> {
     let added = state
@@ -104,7 +104,7 @@ fn bill_query(state: &ApiState, period: &str, how: HowSplit) -> Result<BillQuery
 pub async fn preview(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(period): Path<String>,
+    Path(params::Period { period }): Path<params::Period>,
     Query(how): Query<HowSplit>,
 ) -> Answer<Json<Preview>> {
     let query = bill_query(&state, &period, how)?;
@@ -118,7 +118,7 @@ pub async fn preview(
 pub async fn close(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(period): Path<String>,
+    Path(params::Period { period }): Path<params::Period>,
     MaybeBody(how): MaybeBody<HowSplit>,
 ) -> Answer<(StatusCode, Json<Closed>)> {
     let query = bill_query(&state, &period, how.unwrap_or_default())?;
@@ -144,7 +144,7 @@ pub async fn statements(
 pub async fn statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(period): Path<String>,
+    Path(params::Period { period }): Path<params::Period>,
 ) -> Answer<Json<Closed>> {
     Ok(Json(
         state.service.statement(&actor, month(&period)?).await?,
@@ -170,7 +170,7 @@ pub async fn organisation_statements(
 pub async fn organisation_statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path((name, period)): Path<(String, String)>,
+    Path(params::OrgPeriod { name, period }): Path<params::OrgPeriod>,
 ) -> Answer<Json<OrgStatement>> {
     Ok(Json(
         state

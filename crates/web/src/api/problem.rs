@@ -130,25 +130,6 @@ impl From<ConsortiumError> for Problem {
     }
 }
 
-impl From<BillingError> for Problem {
-    fn from(e: BillingError) -> Self {
-        match e {
-            BillingError::Store(e) => e.into(),
-            BillingError::Month(_) | BillingError::Filter(_) => Self::bad_request(e.to_string()),
-            BillingError::NoTenant(t) => Self::not_found(format!("tenant {t:?} does not exist")),
-            BillingError::NoOrganisation(o) => {
-                Self::not_found(format!("organisation {o:?} does not exist"))
-            }
-            BillingError::NotClosed { period } => Self::not_found(format!(
-                "no statement of {period} exists: the period is not closed"
-            )),
-            e @ (BillingError::Time(_)
-            | BillingError::CorruptStatement { .. }
-            | BillingError::Currency(_)) => Self::internal(&e),
-        }
-    }
-}
-
 impl From<store::StoreError> for Problem {
     fn from(e: store::StoreError) -> Self {
         ConsortiumError::from(e).into()

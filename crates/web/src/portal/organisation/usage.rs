@@ -334,6 +334,7 @@ async fn page_of(
         &FairUseQuery {
             period: asked_month.clone(),
             all: true,
+            org: Some(org.name.clone()),
             now_ms,
         },
     )
