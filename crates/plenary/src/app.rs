@@ -162,6 +162,7 @@ impl App {
         let api = web::api::ApiState {
             consortium: consortium.clone(),
             clock: clock.clone(),
+            billing: config.billing()?,
             discourse: config.discourse.clone(),
             throttle,
         };

@@ -7,6 +7,7 @@
 mod common;
 mod coop;
 
+use coop::schemas::Schemas;
 use coop::{Consortium, Extras, OPERATOR};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -95,75 +96,6 @@ async fn platform(database_url: String) -> Consortium {
         .await
         .unwrap();
     c
-}
-
-/// The OpenAPI document the app serves, to check real answers against.
-struct Schemas(Value);
-
-impl Schemas {
-    async fn of(c: &Consortium) -> Self {
-        Self(c.get(OPERATOR, "/api/v1/openapi.json").await)
-    }
-
-    /// The document's path template that `path` is an instance of.
-    fn template(&self, path: &str) -> Option<&str> {
-        let path = path.split('?').next().unwrap_or(path);
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0["paths"]
-            .as_object()?
-            .keys()
-            .filter(|t| {
-                let parts: Vec<&str> = t.split('/').collect();
-                parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
-            })
-            // A literal segment beats a parameter.
-            .min_by_key(|t| t.matches('{').count())
-            .map(String::as_str)
-    }
-
-    /// Whether `body`, answered with `status` to `method path`, is what
-    /// the document says that answer is.
-    fn check(
-        &self,
-        method: &Method,
-        path: &str,
-        status: StatusCode,
-        body: &Value,
-    ) -> Result<(), String> {
-        let template = self.template(path).ok_or("no such path in the document")?;
-        let operation = &self.0["paths"][template][method.as_str().to_ascii_lowercase()];
-        let mut response = &operation["responses"][status.as_str()];
-        if let Some(r) = response["$ref"].as_str() {
-            response = self.0.pointer(&r[1..]).ok_or("a dangling reference")?;
-        }
-        if response.is_null() {
-            return Err(format!(
-                "{status} is not documented for {method} {template}"
-            ));
-        }
-        let Some(content) = response["content"].as_object() else {
-            return if body.is_null() {
-                Ok(())
-            } else {
-                Err("a body where none is documented".into())
-            };
-        };
-        let schema = content
-            .values()
-            .next()
-            .map(|c| c["schema"].clone())
-            .ok_or("no schema")?;
-        // References point into the document's components.
-        let root = json!({"allOf": [schema], "components": self.0["components"]});
-        let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
-        validator
-            .validate(body)
-            .map_err(|e| format!("{template}: {e}"))
-    }
 }
 
 /// The fingerprint of the secret `platform` gave `tenant`.

@@ -1,15 +1,59 @@
 //! The admin and organisation JSON API under `/api/v1`: bearer tokens,
 //! RFC 9457 problems, and an OpenAPI 3.1 document at
-//! `/api/v1/openapi.json` that a test keeps in step with [`routes`].
+//! `/api/v1/openapi.json`, generated from the handlers with `utoipa`, that
+//! a test keeps in step with [`routes`].
 //!
 //! Who may do what, in short: operators manage the register, people,
 //! tokens and proposals and never vote; a person acts only within the roles
-//! they hold in their own organisations, and manages their own tokens. The OpenAPI document states each endpoint's rule.
+//! they hold in their own organisations, and manages their own tokens. The
+//! OpenAPI document states each endpoint's rule.
+//!
+//! # Adding an endpoint
+//!
+//! A handler documents itself: its doc comment's first paragraph is the
+//! operation's summary and the rest its description, which says who may
+//! call it. `#[utoipa::path]` gives the method and path (the same as in
+//! `endpoints`), the path parameters as a type from `params` that also
+//! reads them, the request body and every answer: the success with its
+//! `ToSchema` body, then each problem the handler itself may answer, by
+//! the names in `openapi` (`Forbidden`, `NotFound`, `Conflict`, `Refused`,
+//! `UnsupportedMediaType`, `Invalid`). The 400 for a token in the URL, the
+//! 401, the 429 and the 500 that every endpoint taking a token may answer
+//! are added to every operation by `openapi::Conventions`.
+//!
+//! ```ignore
+//! /// A tenant
+//! ///
+//! /// Operators: any tenant. An organisation's admin: their own; another
+//! /// organisation's answers 404 exactly like a missing one.
+//! #[utoipa::path(
+//!     get,
+//!     path = "/api/v1/tenants/{name}",
+//!     params(params::Tenant),
+//!     responses(
+//!         (status = 200, body = TenantBody),
+//!         (status = 403, response = Forbidden),
+//!         (status = 404, response = NotFound),
+//!     ),
+//! )]
+//! pub async fn tenant(
+//!     State(state): State<ApiState>,
+//!     Acting(actor): Acting,
+//!     Path(params::Tenant { name }): Path<params::Tenant>,
+//! ) -> Answer<Json<TenantBody>> { … }
+//! ```
+//!
+//! Bodies derive `ToSchema` (with `#[schema(as = Name)]` where the Rust
+//! name would clash or read badly), their doc comments becoming the
+//! schema's descriptions. Then list the handler in `paths(...)` of
+//! `openapi::Document` and add it to `endpoints`; the tests in `openapi`
+//! fail until both are done.
 
 mod auth;
 mod forum;
 mod openapi;
 mod operations;
+mod params;
 mod people;
 mod problem;
 mod proposals;
@@ -34,6 +78,9 @@ use crate::Clock;
 pub struct ApiState {
     pub consortium: Consortium,
     pub clock: Clock,
+    /// What the billing rules read: the co-op's time zone, currency, poll
+    /// interval and fair-use thresholds.
+    pub billing: billing::Settings,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.

@@ -10,13 +10,18 @@ use axum::response::{IntoResponse, Response};
 use consortium::{Actor, TenantView};
 use serde::{Deserialize, Serialize};
 use store::{Server, ServerState, Tier};
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Conflict, Forbidden, NotFound};
+use super::params;
 use super::problem::{Answer, MaybeBody, Path};
 use super::tokens::no_store;
 
-#[derive(Debug, Serialize)]
+/// A tenant: one BBB API front end's account.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tenant)]
 pub struct TenantBody {
     name: String,
     enabled: bool,
@@ -48,6 +53,15 @@ fn tenant_body(state: &ApiState, v: TenantView) -> TenantBody {
     }
 }
 
+/// Tenants
+///
+/// Operators: every tenant. An organisation's admin: their organisations'
+/// tenants only. Each with the endpoint to paste into Greenlight.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants",
+    responses((status = 200, body = Vec<TenantBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn tenants(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -58,24 +72,40 @@ pub async fn tenants(
     ))
 }
 
+/// A tenant
+///
+/// Operators: any tenant. An organisation's admin: their own; another
+/// organisation's answers 404 exactly like a missing one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{name}",
+    params(params::Tenant),
+    responses(
+        (status = 200, body = TenantBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<Json<TenantBody>> {
     let view = state.consortium.tenant(&actor, &name).await?;
     Ok(Json(tenant_body(&state, view)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A secret to add.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = NewSecret)]
 #[serde(deny_unknown_fields)]
 pub struct SecretAsked {
     /// A secret of one's own; Plenary makes one when it is left out.
     secret: Option<String>,
 }
 
-/// Not `Debug`: it holds the secret.
-#[derive(Serialize)]
+/// A secret added. Not `Debug`: it holds the secret.
+#[derive(Serialize, ToSchema)]
 struct SecretAdded {
     fingerprint: String,
     /// Shown this once, when Plenary made it.
@@ -83,10 +113,28 @@ struct SecretAdded {
     secret: Option<String>,
 }
 
+/// Add a secret
+///
+/// Operators and the tenant's organisation admin (not with a read-only
+/// token): adds a secret beside the others, so front ends move over one by
+/// one. A secret Plenary makes is shown this once, with `Cache-Control:
+/// no-store`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/secrets",
+    params(params::Tenant),
+    request_body(content = Option<SecretAsked>, description = "Optional: an empty body has Plenary make the secret"),
+    responses(
+        (status = 201, description = "Added", body = SecretAdded),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
 pub async fn add_secret(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
     MaybeBody(asked): MaybeBody<SecretAsked>,
 ) -> Answer<Response> {
     let asked = asked.unwrap_or_default();
@@ -103,10 +151,28 @@ pub async fn add_secret(
     Ok(response)
 }
 
+/// Remove a secret
+///
+/// Operators and the tenant's organisation admin: removes a secret, named
+/// by its fingerprint. The last secret stays (409).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tenants/{name}/secrets/{secret}",
+    params(params::TenantSecret),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
 pub async fn remove_secret(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path((name, fingerprint)): Path<(String, String)>,
+    Path(params::TenantSecret {
+        name,
+        secret: fingerprint,
+    }): Path<params::TenantSecret>,
 ) -> Answer<StatusCode> {
     state
         .consortium
@@ -115,7 +181,9 @@ pub async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+/// A BBB server as last polled; never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Server)]
 pub struct ServerBody {
     id: i64,
     url: String,
@@ -148,6 +216,15 @@ impl From<Server> for ServerBody {
     }
 }
 
+/// Servers
+///
+/// Operators only: every BBB server with its state, health, load, meetings
+/// and participants as last polled; never its secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/servers",
+    responses((status = 200, body = Vec<ServerBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn servers(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -156,7 +233,9 @@ pub async fn servers(
     Ok(Json(servers.into_iter().map(ServerBody::from).collect()))
 }
 
-#[derive(Debug, Serialize)]
+/// A service level tenants are sold at.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tier)]
 pub struct TierBody {
     name: String,
     price_cents: i64,
@@ -185,6 +264,15 @@ impl From<Tier> for TierBody {
     }
 }
 
+/// Tiers
+///
+/// Operators and organisations' admins: the service levels tenants are
+/// sold at.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tiers",
+    responses((status = 200, body = Vec<TierBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn tiers(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -206,31 +294,74 @@ async fn set_server_state(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Enable a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server takes new meetings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/enable",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn enable_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Enabled).await
 }
 
+/// Cordon a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server keeps its running meetings and takes no new ones.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/cordon",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn cordon_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Cordoned).await
 }
 
+/// Disable a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server gets no calls at all.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/disable",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn disable_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Disabled).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// How to release a failing server.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Panic {
     /// Leave the server's state as it is (it is disabled by default).
@@ -238,15 +369,32 @@ pub struct Panic {
     keep_state: bool,
 }
 
-#[derive(Debug, Serialize)]
+/// How many meetings were released.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Released {
     released: u64,
 }
 
+/// Release a failing server's meetings
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): every meeting on the server is released so its next
+/// create lands elsewhere, and the server is disabled unless `keep_state`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/panic",
+    params(params::Server),
+    request_body(content = Option<Panic>, description = "Optional"),
+    responses(
+        (status = 200, body = Released),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn panic_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
     MaybeBody(panic): MaybeBody<Panic>,
 ) -> Answer<Json<Released>> {
     let keep_state = panic.unwrap_or_default().keep_state;
@@ -270,18 +418,44 @@ async fn set_tenant_enabled(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Enable a tenant
+///
+/// Operators only: the tenant answers calls again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/enable",
+    params(params::Tenant),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn enable_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<StatusCode> {
     set_tenant_enabled(&state, &actor, &name, true).await
 }
 
+/// Disable a tenant
+///
+/// Operators only: the tenant refuses calls; running meetings continue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/disable",
+    params(params::Tenant),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn disable_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<StatusCode> {
     set_tenant_enabled(&state, &actor, &name, false).await
 }
@@ -289,16 +463,24 @@ pub async fn disable_tenant(
 /// The largest page of the audit log one request reads.
 const MAX_PAGE: i64 = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditPage {
+    /// Only the entries about this subject, such as `tenant:acme`.
     subject: Option<String>,
+    /// The `seq` after which the page starts; 0, the default, starts at
+    /// the first entry.
     #[serde(default)]
     after: i64,
+    /// At most this many entries: 100 by default, 1000 at most.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// One entry of the audit log, with its place in the hash chain.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct AuditEntryBody {
     seq: i64,
     at_ms: i64,
@@ -311,13 +493,24 @@ pub struct AuditEntryBody {
     hash: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A page of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntries {
     entries: Vec<AuditEntryBody>,
     /// What to pass as `after` for the next page; `null` on the last.
     next_after: Option<i64>,
 }
 
+/// The audit log
+///
+/// Operators only: entries oldest first with their hashes, a page at a
+/// time. `GET /api/v1/audit/verify` says whether the chain holds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    params(AuditPage),
+    responses((status = 200, body = AuditEntries), (status = 403, response = Forbidden)),
+)]
 pub async fn audit(
     State(state): State<ApiState>,
     Acting(actor): Acting,

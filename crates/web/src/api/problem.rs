@@ -8,8 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use consortium::ConsortiumError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use utoipa::ToSchema;
 
 /// What went wrong, as the client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,15 +118,29 @@ impl From<store::StoreError> for Problem {
     }
 }
 
+/// RFC 9457 problem details, as every error is answered.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct Details {
+    /// `urn:plenary:problem:<kind>`: unauthorized, forbidden, not-found,
+    /// invalid, invalid-body, conflict, refused, too-many-failures,
+    /// method-not-allowed, internal.
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'static str,
+    status: u16,
+    detail: String,
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = json!({
-            "type": format!("{TYPE_PREFIX}{}", self.kind),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        let mut response = (self.status, body.to_string()).into_response();
+        let body = Details {
+            kind: format!("{TYPE_PREFIX}{}", self.kind),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

@@ -289,11 +289,11 @@ pub async fn proposal(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The fields of a ballot form, repeated keys kept.
-struct Fields(Vec<(String, String)>);
+/// The fields of a posted form, repeated keys kept.
+pub(super) struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn parse(body: &[u8]) -> Self {
+    pub(super) fn parse(body: &[u8]) -> Self {
         Self(
             form_urlencoded::parse(body)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -301,7 +301,8 @@ impl Fields {
         )
     }
 
-    fn one(&self, key: &str) -> Option<&str> {
+    /// The value of `key`, trimmed; none when it is missing or blank.
+    pub(super) fn one(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, v)| k == key && !v.trim().is_empty())

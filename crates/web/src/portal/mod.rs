@@ -14,6 +14,7 @@ mod by_mail;
 pub mod credentials;
 mod diagram;
 mod governance;
+mod operator;
 mod page;
 pub mod session;
 mod sign_in;
@@ -123,6 +124,7 @@ pub fn router(state: PortalState) -> Router {
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )
+        .merge(operator::router())
         .route("/portal/{*rest}", get(governance::not_found))
         .layer(axum::middleware::map_response(page::secure_headers))
         .with_state(state)
