@@ -245,7 +245,7 @@ async fn a_link_asked_for_answers_as_for_an_unknown_address_and_signs_in_once() 
     );
     let sent = mails(&c, &sink, 1).await;
     assert_eq!(sent.len(), 1, "nothing for the unknown address");
-    assert_eq!(sent[0].to, [email.clone()]);
+    assert_eq!(sent[0].to, [email.as_str()]);
     let link = link_in(&sent[0], &c.url("/portal/link/"));
 
     let mut reader = Visitor::new(&c, [127, 0, 0, 3]);
