@@ -44,7 +44,7 @@ pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;
 pub use logins::{Login, LoginOwner, Session, UsedLink};
-pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
+pub use meetings::{Claim, LiveMeeting, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{
     Grant, IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, TokenScope,
@@ -57,8 +57,8 @@ pub use proposals::{
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use rollups::Rollup;
 pub use samples::UsageSample;
-pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
-pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
+pub use servers::{Health, NewServer, Server, ServerCost, ServerPatch, ServerPoll, ServerState};
+pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant, TenantPatch, TenantPlace};
 pub use tiers::Tier;
 pub use vocabulary::{OrgKind, ProposalState, RegisterStatus, Role};
 
