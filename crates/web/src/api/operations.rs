@@ -1,19 +1,20 @@
-//! The platform's operations: tenants and their secrets, servers and tiers.
-//! Every answer comes from the consortium's operations, which ask the
-//! access rules; an organisation admin sees only their own tenants, and
-//! another organisation's answers 404 exactly like a missing one.
+//! The platform's operations: tenants and their secrets, tiers and the
+//! audit log. Every answer comes from the consortium's operations, which
+//! ask the access rules; an organisation admin sees only their own
+//! tenants, and another organisation's answers 404 exactly like a missing
+//! one.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use consortium::{Actor, TenantView};
+use consortium::{Actor, NewTenantSettings, TenantChange, TenantView};
 use serde::{Deserialize, Serialize};
-use store::{Server, ServerState, Tier};
+use store::Tier;
 
 use super::ApiState;
 use super::auth::Acting;
-use super::problem::{Answer, MaybeBody, Path};
+use super::problem::{Answer, Body, MaybeBody, Path, Query, present};
 use super::tokens::no_store;
 
 #[derive(Debug, Serialize)]
@@ -67,6 +68,95 @@ pub async fn tenant(
     Ok(Json(tenant_body(&state, view)))
 }
 
+/// A tenant to create. Not `Debug`: it may hold a secret.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenantBody {
+    name: String,
+    /// A secret of one's own; Plenary makes one when it is left out.
+    secret: Option<String>,
+    organisation: Option<String>,
+    tier: Option<String>,
+    pool: Option<String>,
+    host: Option<String>,
+}
+
+/// Not `Debug`: it holds the secret.
+#[derive(Serialize)]
+struct TenantCreated {
+    #[serde(flatten)]
+    tenant: TenantBody,
+    /// Shown this once, when Plenary made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+pub async fn create_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Body(new): Body<NewTenantBody>,
+) -> Answer<Response> {
+    let created = state
+        .consortium
+        .create_tenant(
+            &actor,
+            NewTenantSettings {
+                name: new.name,
+                secret: new.secret,
+                organisation: new.organisation,
+                tier: new.tier,
+                pool: new.pool,
+                host: new.host,
+            },
+            (state.clock)(),
+        )
+        .await?;
+    let body = TenantCreated {
+        tenant: tenant_body(&state, created.tenant),
+        secret: created.secret.generated.then_some(created.secret.secret),
+    };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// What to change: a field left out stays, `null` clears it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPatchBody {
+    #[serde(default, deserialize_with = "present")]
+    organisation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    tier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pool: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    host: Option<Option<String>>,
+}
+
+pub async fn set_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(name): Path<String>,
+    Body(patch): Body<TenantPatchBody>,
+) -> Answer<Json<TenantBody>> {
+    let view = state
+        .consortium
+        .set_tenant(
+            &actor,
+            &name,
+            TenantChange {
+                organisation: patch.organisation,
+                tier: patch.tier,
+                pool: patch.pool,
+                host: patch.host,
+            },
+            (state.clock)(),
+        )
+        .await?;
+    Ok(Json(tenant_body(&state, view)))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretAsked {
@@ -116,47 +206,6 @@ pub async fn remove_secret(
 }
 
 #[derive(Debug, Serialize)]
-pub struct ServerBody {
-    id: i64,
-    url: String,
-    pool: Option<String>,
-    state: &'static str,
-    health: &'static str,
-    load: i64,
-    meetings: i64,
-    participants: i64,
-    capacity: i64,
-    weight: i64,
-    polled_at_ms: Option<i64>,
-}
-
-impl From<Server> for ServerBody {
-    fn from(s: Server) -> Self {
-        Self {
-            id: s.id,
-            url: s.url,
-            pool: s.pool,
-            state: s.state.as_str(),
-            health: s.health.as_str(),
-            load: s.load,
-            meetings: s.meetings,
-            participants: s.participants,
-            capacity: s.capacity,
-            weight: s.weight,
-            polled_at_ms: s.polled_at,
-        }
-    }
-}
-
-pub async fn servers(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-) -> Answer<Json<Vec<ServerBody>>> {
-    let servers = state.consortium.servers(&actor).await?;
-    Ok(Json(servers.into_iter().map(ServerBody::from).collect()))
-}
-
-#[derive(Debug, Serialize)]
 pub struct TierBody {
     name: String,
     price_cents: i64,
@@ -193,70 +242,6 @@ pub async fn tiers(
     Ok(Json(tiers.into_iter().map(TierBody::from).collect()))
 }
 
-async fn set_server_state(
-    state: &ApiState,
-    actor: &Actor,
-    id: i64,
-    to: ServerState,
-) -> Answer<StatusCode> {
-    state
-        .consortium
-        .set_server_state(actor, id, to, (state.clock)())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn enable_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(id): Path<i64>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Enabled).await
-}
-
-pub async fn cordon_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(id): Path<i64>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Cordoned).await
-}
-
-pub async fn disable_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(id): Path<i64>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Disabled).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Panic {
-    /// Leave the server's state as it is (it is disabled by default).
-    #[serde(default)]
-    keep_state: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Released {
-    released: u64,
-}
-
-pub async fn panic_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(id): Path<i64>,
-    MaybeBody(panic): MaybeBody<Panic>,
-) -> Answer<Json<Released>> {
-    let keep_state = panic.unwrap_or_default().keep_state;
-    let released = state
-        .consortium
-        .panic_server(&actor, id, keep_state, (state.clock)())
-        .await?;
-    Ok(Json(Released { released }))
-}
-
 async fn set_tenant_enabled(
     state: &ApiState,
     actor: &Actor,
@@ -285,9 +270,6 @@ pub async fn disable_tenant(
 ) -> Answer<StatusCode> {
     set_tenant_enabled(&state, &actor, &name, false).await
 }
-
-/// The largest page of the audit log one request reads.
-const MAX_PAGE: i64 = 1000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -323,7 +305,10 @@ pub async fn audit(
     Acting(actor): Acting,
     Query(page): Query<AuditPage>,
 ) -> Answer<Json<AuditEntries>> {
-    let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let limit = page
+        .limit
+        .unwrap_or(100)
+        .clamp(1, consortium::operations::MAX_AUDIT_PAGE);
     let entries = state
         .consortium
         .audit_entries(&actor, page.subject.as_deref(), page.after, limit)

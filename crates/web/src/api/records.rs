@@ -1,13 +1,14 @@
-//! The audit log's head and its verification, and the consortium's rules.
+//! The audit log's head and its verification, which anyone may check, and
+//! the consortium's rules.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use governance::membership::ConsortiumRules;
 use serde::{Deserialize, Serialize};
 
 use super::ApiState;
-use super::auth::Caller;
-use super::problem::{Answer, Body, Problem};
+use super::auth::{Acting, Caller};
+use super::problem::{Answer, Body, Query};
 
 #[derive(Debug, Serialize)]
 pub struct Head {
@@ -16,8 +17,11 @@ pub struct Head {
     head: String,
 }
 
-pub async fn audit_head(State(state): State<ApiState>, _: Caller) -> Answer<Json<Head>> {
-    let (entries, head) = state.consortium.store().audit_head().await?;
+pub async fn audit_head(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+) -> Answer<Json<Head>> {
+    let (entries, head) = state.consortium.audit_head(&actor).await?;
     Ok(Json(Head { entries, head }))
 }
 
@@ -48,20 +52,13 @@ pub struct Against {
 /// published earlier; members may check it at any time.
 pub async fn audit_verify(
     State(state): State<ApiState>,
-    _: Caller,
-    against: Result<Query<Against>, axum::extract::rejection::QueryRejection>,
+    Acting(actor): Acting,
+    Query(against): Query<Against>,
 ) -> Answer<Json<Verification>> {
-    let Query(against) = against.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let store = state.consortium.store();
-    let verdict = match against.head.as_deref() {
-        Some(head) if !store::is_audit_hash(head) => {
-            return Err(Problem::bad_request(format!(
-                "head {head:?} is not an audit head: 64 lower-case hex digits, as `GET /api/v1/audit/head` gives"
-            )));
-        }
-        Some(head) => store.verify_audit_against(head).await?,
-        None => store.verify_audit().await?,
-    };
+    let verdict = state
+        .consortium
+        .verify_audit(&actor, against.head.as_deref())
+        .await?;
     Ok(Json(Verification {
         intact: verdict.broken.is_none(),
         entries: verdict.entries,
