@@ -6,170 +6,12 @@
 
 mod common;
 mod coop;
+mod platform;
 
-use coop::{Consortium, Extras, OPERATOR};
+use coop::OPERATOR;
+use platform::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use store::{Act, NewTenant, TokenScope};
-
-/// `school`'s admin.
-const ADMIN: &str = "sue";
-/// `sue`, read-only.
-const ADMIN_READ_ONLY: &str = "sue-read-only";
-/// An operator's read-only token.
-const OPERATOR_READ_ONLY: &str = "ops-read-only";
-/// An operator's token limited to `school`.
-const OPERATOR_SCHOOL: &str = "ops-school";
-/// Admin of `hosting`, delegate of `school`, through a token limited to `school`.
-const TWO_HATS_SCHOOL: &str = "tom-school";
-/// An operator's token made before operators needed a name.
-const NAMELESS_OPERATOR: &str = "ops-nameless";
-/// `school`'s delegate (the harness names its token after the organisation).
-const DELEGATE: &str = "school";
-
-async fn scoped(
-    c: &Consortium,
-    token: &str,
-    person: Option<&str>,
-    read_only: bool,
-    org: Option<&str>,
-) {
-    let scope = TokenScope {
-        read_only,
-        organisation: org.map(str::to_string),
-    };
-    c.env
-        .app
-        .store
-        .add_scoped_token(
-            token,
-            person,
-            "ops",
-            &scope,
-            &Act::new("operator:test", c.now()),
-        )
-        .await
-        .unwrap();
-}
-
-/// The coop's consortium with a tenant for `school` and one for `hosting`,
-/// and a token of every kind.
-async fn platform(database_url: String) -> Consortium {
-    let c = Consortium::with(Extras {
-        database_url: Some(database_url),
-        ..Extras::default()
-    })
-    .await;
-    let store = &c.env.app.store;
-    let act = Act::new("operator:test", c.now());
-    for (tenant, org) in [("school-rooms", "school"), ("hosting-rooms", "hosting")] {
-        store
-            .create_tenant(
-                NewTenant {
-                    name: tenant,
-                    host: None,
-                    pool: None,
-                    secret: &format!("{tenant}-secret"),
-                },
-                &act,
-            )
-            .await
-            .unwrap();
-        store
-            .set_tenant_organisation(tenant, Some(org), &act)
-            .await
-            .unwrap();
-    }
-    c.person(ADMIN, "sue", Some(("school", "admin"))).await;
-    c.person("tom", "tom", Some(("hosting", "admin"))).await;
-    store
-        .set_representative("school", "tom", "deputy", &act)
-        .await
-        .unwrap();
-    scoped(&c, ADMIN_READ_ONLY, Some("sue"), true, None).await;
-    scoped(&c, OPERATOR_READ_ONLY, None, true, None).await;
-    scoped(&c, OPERATOR_SCHOOL, None, false, Some("school")).await;
-    scoped(&c, TWO_HATS_SCHOOL, Some("tom"), false, Some("school")).await;
-    store
-        .add_token(NAMELESS_OPERATOR, None, "", &act)
-        .await
-        .unwrap();
-    c
-}
-
-/// The OpenAPI document the app serves, to check real answers against.
-struct Schemas(Value);
-
-impl Schemas {
-    async fn of(c: &Consortium) -> Self {
-        Self(c.get(OPERATOR, "/api/v1/openapi.json").await)
-    }
-
-    /// The document's path template that `path` is an instance of.
-    fn template(&self, path: &str) -> Option<&str> {
-        let path = path.split('?').next().unwrap_or(path);
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0["paths"]
-            .as_object()?
-            .keys()
-            .filter(|t| {
-                let parts: Vec<&str> = t.split('/').collect();
-                parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
-            })
-            // A literal segment beats a parameter.
-            .min_by_key(|t| t.matches('{').count())
-            .map(String::as_str)
-    }
-
-    /// Whether `body`, answered with `status` to `method path`, is what
-    /// the document says that answer is.
-    fn check(
-        &self,
-        method: &Method,
-        path: &str,
-        status: StatusCode,
-        body: &Value,
-    ) -> Result<(), String> {
-        let template = self.template(path).ok_or("no such path in the document")?;
-        let operation = &self.0["paths"][template][method.as_str().to_ascii_lowercase()];
-        let mut response = &operation["responses"][status.as_str()];
-        if let Some(r) = response["$ref"].as_str() {
-            response = self.0.pointer(&r[1..]).ok_or("a dangling reference")?;
-        }
-        if response.is_null() {
-            return Err(format!(
-                "{status} is not documented for {method} {template}"
-            ));
-        }
-        let Some(content) = response["content"].as_object() else {
-            return if body.is_null() {
-                Ok(())
-            } else {
-                Err("a body where none is documented".into())
-            };
-        };
-        let schema = content
-            .values()
-            .next()
-            .map(|c| c["schema"].clone())
-            .ok_or("no schema")?;
-        // References point into the document's components.
-        let root = json!({"allOf": [schema], "components": self.0["components"]});
-        let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
-        validator
-            .validate(body)
-            .map_err(|e| format!("{template}: {e}"))
-    }
-}
-
-/// The fingerprint of the secret `platform` gave `tenant`.
-fn fingerprint(tenant: &str) -> String {
-    store::fingerprint(&format!("{tenant}-secret"))
-}
 
 #[tokio::test]
 async fn the_operations_permission_matrix_holds_on_both_databases() {
@@ -422,10 +264,17 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             ),
             (NAMELESS_OPERATOR, g.clone(), "/api/v1/me", S::UNAUTHORIZED),
         ];
+        let rows = rows
+            .into_iter()
+            .map(|(token, method, path, expected)| {
+                let body = (method == Method::PUT).then(|| json!({}));
+                (token, method, path.to_string(), body, expected)
+            })
+            .chain(changes_and_live_meetings());
         let schemas = Schemas::of(&c).await;
         let mut wrong = Vec::new();
-        for (token, method, path, expected) in rows {
-            let body = (method == Method::PUT).then(|| json!({}));
+        for (token, method, path, body, expected) in rows {
+            let path = path.as_str();
             let (status, answer) = c.call(token, method.clone(), path, body).await;
             if status != expected {
                 wrong.push(format!(
@@ -442,6 +291,223 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
         c.env.shutdown().await;
     })
     .await;
+}
+
+/// One request of the matrix: who, what, and the status it must answer.
+type Row = (&'static str, Method, String, Option<Value>, StatusCode);
+
+/// The matrix's rows for adding and changing servers and tenants, pools,
+/// live meetings and the audit head, in order: the refused attempts come
+/// before the one that succeeds, so each refusal is seen on unchanged
+/// state.
+fn changes_and_live_meetings() -> Vec<Row> {
+    use StatusCode as S;
+    let (g, p, patch) = (Method::GET, Method::POST, Method::PATCH);
+    let server = json!({"url": "https://bbb9.example/bigbluebutton/", "secret": "s3cret-nine",
+        "pool": "eu", "monthly_cost_cents": 9000, "owner": "hosting"});
+    let tenant = json!({"name": "new-rooms", "organisation": "school", "tier": "level1"});
+    let row = |token, method: &Method, path: &str, body: Option<Value>, status| {
+        (token, method.clone(), path.to_string(), body, status)
+    };
+    let mut rows = Vec::new();
+    // adding a server: operators with a full token only
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN, DELEGATE] {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/servers",
+            Some(server.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(server.clone()),
+            S::CREATED,
+        ),
+        row(OPERATOR, &p, "/api/v1/servers", Some(server), S::CONFLICT),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(json!({"url": "ftp://bbb.example", "secret": "s3cret"})),
+            S::BAD_REQUEST,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(json!({"url": "https://bbb8.example", "secret": "s3cret", "owner": "nobody"})),
+            S::NOT_FOUND,
+        ),
+    ]);
+    // one server, and changing it
+    for (token, status) in [
+        (OPERATOR, S::OK),
+        (OPERATOR_READ_ONLY, S::OK),
+        (OPERATOR_SCHOOL, S::FORBIDDEN),
+        (ADMIN, S::FORBIDDEN),
+    ] {
+        rows.push(row(token, &g, "/api/v1/servers/1", None, status));
+    }
+    rows.push(row(OPERATOR, &g, "/api/v1/servers/99", None, S::NOT_FOUND));
+    let capacity = Some(json!({"capacity": 300, "pool": null}));
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN] {
+        rows.push(row(
+            token,
+            &patch,
+            "/api/v1/servers/1",
+            capacity.clone(),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/1",
+            capacity.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/99",
+            capacity,
+            S::NOT_FOUND,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/1",
+            Some(json!({"weight": 0})),
+            S::BAD_REQUEST,
+        ),
+    ]);
+    // pools: operators only
+    for (token, status) in [
+        (OPERATOR, S::OK),
+        (OPERATOR_READ_ONLY, S::OK),
+        (OPERATOR_SCHOOL, S::FORBIDDEN),
+        (ADMIN, S::FORBIDDEN),
+        (DELEGATE, S::FORBIDDEN),
+    ] {
+        rows.push(row(token, &g, "/api/v1/pools", None, status));
+    }
+    // creating a tenant: operators with a full token only
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN, DELEGATE] {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/tenants",
+            Some(tenant.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(tenant.clone()),
+            S::CREATED,
+        ),
+        row(OPERATOR, &p, "/api/v1/tenants", Some(tenant), S::CONFLICT),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(json!({"name": "Not A Name"})),
+            S::BAD_REQUEST,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(json!({"name": "other-rooms", "tier": "gold"})),
+            S::NOT_FOUND,
+        ),
+    ]);
+    // changing a tenant: the same; an admin may not, even their own
+    let level2 = Some(json!({"tier": "level2", "host": null}));
+    for (token, path) in [
+        (OPERATOR_READ_ONLY, "/api/v1/tenants/school-rooms"),
+        (OPERATOR_SCHOOL, "/api/v1/tenants/school-rooms"),
+        (ADMIN, "/api/v1/tenants/school-rooms"),
+        (ADMIN, "/api/v1/tenants/hosting-rooms"),
+        (DELEGATE, "/api/v1/tenants/school-rooms"),
+    ] {
+        rows.push(row(token, &patch, path, level2.clone(), S::FORBIDDEN));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tenants/school-rooms",
+            level2.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tenants/nowhere",
+            level2,
+            S::NOT_FOUND,
+        ),
+    ]);
+    // live meetings: everyone sees what they may, a hidden tenant is missing
+    for (token, path, status) in [
+        (OPERATOR, "/api/v1/meetings", S::OK),
+        (
+            OPERATOR_READ_ONLY,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::OK,
+        ),
+        (OPERATOR_SCHOOL, "/api/v1/meetings", S::OK),
+        (
+            OPERATOR_SCHOOL,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::NOT_FOUND,
+        ),
+        (ADMIN, "/api/v1/meetings", S::OK),
+        (
+            ADMIN_READ_ONLY,
+            "/api/v1/meetings?tenant=school-rooms",
+            S::OK,
+        ),
+        (ADMIN, "/api/v1/meetings?tenant=hosting-rooms", S::NOT_FOUND),
+        (ADMIN, "/api/v1/meetings?tenant=nowhere", S::NOT_FOUND),
+        (ADMIN, "/api/v1/meetings?room=1", S::BAD_REQUEST),
+        (DELEGATE, "/api/v1/meetings", S::OK),
+        (
+            DELEGATE,
+            "/api/v1/meetings?tenant=school-rooms",
+            S::FORBIDDEN,
+        ),
+        (
+            TWO_HATS_SCHOOL,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::NOT_FOUND,
+        ),
+    ] {
+        rows.push(row(token, &g, path, None, status));
+    }
+    // the audit log's head and verification: anyone may check them
+    for token in [ADMIN, DELEGATE, OPERATOR_SCHOOL, OPERATOR_READ_ONLY] {
+        rows.push(row(token, &g, "/api/v1/audit/head", None, S::OK));
+        rows.push(row(token, &g, "/api/v1/audit/verify", None, S::OK));
+    }
+    rows.push(row(
+        ADMIN,
+        &g,
+        "/api/v1/audit/verify?head=abc",
+        None,
+        S::BAD_REQUEST,
+    ));
+    rows
 }
 
 fn names(list: &Value) -> Vec<&str> {
@@ -528,115 +594,212 @@ async fn a_new_secret_is_shown_once_and_never_cached_and_its_rotation_names_the_
     c.env.shutdown().await;
 }
 
-/// What a face answered: whether it did it, and the part compared.
-fn picked(value: &Value, pick: &str) -> Value {
-    match pick {
-        "names" => json!(names(value)),
-        field => value[field].clone(),
+#[tokio::test]
+async fn an_added_server_never_answers_its_secret() {
+    let dir = testkit::TempDir::new("operations-server-secret");
+    let c = platform(dir.sqlite_url()).await;
+    let secret = "the-server-secret-42";
+    let (status, added) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            "/api/v1/servers",
+            Some(
+                json!({"url": "https://bbb9.example", "secret": secret, "owner": "hosting",
+                "monthly_cost_cents": 12000, "pool": "eu"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(
+        (
+            &added["owner"],
+            &added["pool"],
+            &added["monthly_cost_cents"]
+        ),
+        (&json!("hosting"), &json!("eu"), &json!(12000))
+    );
+    let id = added["id"].as_i64().unwrap();
+    let (_, changed) = c
+        .call(
+            OPERATOR,
+            Method::PATCH,
+            &format!("/api/v1/servers/{id}"),
+            Some(json!({"secret": "a-new-server-secret", "owner": null})),
+        )
+        .await;
+    assert_eq!(changed["owner"], Value::Null, "null clears");
+    assert_eq!(changed["pool"], "eu", "what is left out stays");
+    let everything = [
+        added.to_string(),
+        changed.to_string(),
+        c.get(OPERATOR, "/api/v1/servers").await.to_string(),
+        c.get(OPERATOR, &format!("/api/v1/audit?subject=server:{id}"))
+            .await
+            .to_string(),
+    ]
+    .concat();
+    for secret in [secret, "a-new-server-secret"] {
+        assert!(!everything.contains(secret), "{secret} shown: {everything}");
     }
+    c.env.shutdown().await;
 }
 
-/// Every command that reads or changes tenants has its API twin, asked by
-/// the same actor with the same result: both call the same function.
 #[tokio::test]
-async fn the_command_line_and_the_api_answer_alike() {
-    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
-    let c = platform(cli.dir.sqlite_url()).await;
-    let hosting = "hosting-rooms-secret";
-    let rows: Vec<(&str, Vec<&str>, Method, String, &str)> = vec![
+async fn a_new_tenant_answers_its_generated_secret_once_and_is_moved_in_one_change() {
+    let dir = testkit::TempDir::new("operations-new-tenant");
+    let c = platform(dir.sqlite_url()).await;
+    let response = c
+        .http
+        .post(c.url("/api/v1/tenants"))
+        .bearer_auth(OPERATOR)
+        .json(
+            &json!({"name": "new-rooms", "organisation": "school", "tier": "level1",
+            "host": "Rooms.School.Example"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let created: Value = response.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap();
+    assert_eq!(
+        created["secret_fingerprints"],
+        json!([store::fingerprint(secret)])
+    );
+    assert_eq!(
+        (&created["organisation"], &created["tier"], &created["host"]),
         (
+            &json!("school"),
+            &json!("level1"),
+            &json!("rooms.school.example")
+        )
+    );
+    let (_, moved) = c
+        .call(
             OPERATOR,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
+            Method::PATCH,
+            "/api/v1/tenants/new-rooms",
+            Some(json!({"tier": null, "pool": "eu"})),
+        )
+        .await;
+    assert_eq!(
+        (&moved["organisation"], &moved["tier"], &moved["pool"]),
+        (&json!("school"), &Value::Null, &json!("eu"))
+    );
+    let shown = c.get(ADMIN, "/api/v1/tenants/new-rooms").await;
+    assert!(!shown.to_string().contains(secret), "never shown again");
+    let kinds: Vec<String> = c
+        .env
+        .app
+        .store
+        .audit_entries(Some("tenant:new-rooms"), 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["tenant.create", "tenant.update"]);
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_admin_sees_their_own_live_meetings_by_the_ids_their_front_end_uses() {
+    let dir = testkit::TempDir::new("operations-meetings");
+    let c = platform(dir.sqlite_url()).await;
+    let school = c.env.tenant("school-rooms", "school-rooms-secret");
+    school.create("maths").await;
+    school.join("maths", "Ada").await;
+    c.env
+        .tenant("hosting-rooms", "hosting-rooms-secret")
+        .create("board")
+        .await;
+    c.env.poll().await;
+    let mine = c.get(ADMIN, "/api/v1/meetings").await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(
         (
-            ADMIN,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
+            &mine[0]["tenant"],
+            &mine[0]["meeting_id"],
+            &mine[0]["participants"]
         ),
-        (
-            OPERATOR_SCHOOL,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
-        (
-            DELEGATE,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "show", "school-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/school-rooms".into(),
-            "secret_fingerprints",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "show", "hosting-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/hosting-rooms".into(),
-            "",
-        ),
-        (
-            DELEGATE,
-            vec!["tenant", "show", "school-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/school-rooms".into(),
-            "",
-        ),
-        (
-            ADMIN_READ_ONLY,
-            vec!["tenant", "add-secret", "school-rooms"],
-            Method::POST,
-            "/api/v1/tenants/school-rooms/secrets".into(),
-            "",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "add-secret", "hosting-rooms"],
-            Method::POST,
-            "/api/v1/tenants/hosting-rooms/secrets".into(),
-            "",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "remove-secret", "hosting-rooms", hosting],
-            Method::DELETE,
-            format!(
-                "/api/v1/tenants/hosting-rooms/secrets/{}",
-                fingerprint("hosting-rooms")
-            ),
-            "",
-        ),
-    ];
-    let mut wrong = Vec::new();
-    for (token, args, method, path, pick) in rows {
-        let out = cli.run_with(&args, &[("PLENARY_TOKEN", token)]);
-        let (status, api) = c.call(token, method, &path, None).await;
-        let by_cli = out.status.success();
-        let by_api = status.is_success();
-        let same = by_cli == by_api
-            && (pick.is_empty()
-                || picked(&serde_json::from_slice(&out.stdout).unwrap(), pick)
-                    == picked(&api, pick));
-        if !same {
-            wrong.push(format!(
-                "{token} {args:?} / {path}: CLI {by_cli} {} {}; API {status} {api}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        (&json!("school-rooms"), &json!("maths"), &json!(1))
+    );
+    let all = c.get(OPERATOR, "/api/v1/meetings").await;
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meeting_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["maths", "board"], "never the server's namespaced IDs");
+    assert_eq!(
+        c.get(OPERATOR, "/api/v1/meetings?tenant=hosting-rooms")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn pools_count_their_servers_and_tenants() {
+    let dir = testkit::TempDir::new("operations-pools");
+    let c = platform(dir.sqlite_url()).await;
+    let (status, _) = c
+        .call(
+            OPERATOR,
+            Method::PATCH,
+            "/api/v1/tenants/school-rooms",
+            Some(json!({"pool": "eu"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        c.get(OPERATOR, "/api/v1/pools").await,
+        json!([
+            {"name": null, "servers": 1, "tenants": 2},
+            {"name": "eu", "servers": 0, "tenants": 1},
+        ])
+    );
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_pages_its_entries_with_hashes_that_lead_to_the_verified_head() {
+    let dir = testkit::TempDir::new("operations-audit");
+    let c = platform(dir.sqlite_url()).await;
+    let head = c.get(ADMIN, "/api/v1/audit/head").await;
+    let entries = head["entries"].as_i64().unwrap();
+    let mut after = 0;
+    let mut last = String::new();
+    loop {
+        let page = c
+            .get(OPERATOR, &format!("/api/v1/audit?after={after}&limit=3"))
+            .await;
+        for entry in page["entries"].as_array().unwrap() {
+            if !last.is_empty() {
+                assert_eq!(entry["prev_hash"], json!(last));
+            }
+            last = entry["hash"].as_str().unwrap().to_string();
+        }
+        match page["next_after"].as_i64() {
+            Some(next) => after = next,
+            None => break,
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(entries > 3, "more than one page");
+    assert_eq!(head["head"], json!(last));
+    let verified = c
+        .get(ADMIN, &format!("/api/v1/audit/verify?head={last}"))
+        .await;
+    assert_eq!(
+        (&verified["intact"], &verified["entries"]),
+        (&json!(true), &json!(entries))
+    );
     c.env.shutdown().await;
 }
 
