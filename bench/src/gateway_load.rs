@@ -1,6 +1,7 @@
-//! Requests per second and latency of `join`, `getMeetingInfo` and `create`
-//! through the gateway, next to the same calls sent straight to one
-//! simulated server. Loopback only; bounded in time and count.
+//! Requests per second, latency and CPU time of `join`, `getMeetingInfo`,
+//! `isMeetingRunning` and `create` through the gateway, next to the same
+//! calls sent straight to one simulated server. Loopback only; bounded in
+//! time and count.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use bbb::client::Backend;
 use bbb::{Algorithm, Params};
-use plenary::app::{App, Polling};
-use plenary::config::Config;
+use runtime::app::{App, Polling};
+use runtime::config::Config;
 use store::{Health, NewServer, NewTenant, Store};
 
 const SECRET: &str = "bench-server-secret";
@@ -20,6 +21,7 @@ const MAX_REQUESTS: u64 = 200_000;
 enum Kind {
     Join,
     Info,
+    Running,
     Create,
 }
 
@@ -28,6 +30,7 @@ impl Kind {
         match self {
             Kind::Join => "join",
             Kind::Info => "getMeetingInfo",
+            Kind::Running => "isMeetingRunning",
             Kind::Create => "create",
         }
     }
@@ -36,12 +39,18 @@ impl Kind {
 struct Stats {
     requests: u64,
     elapsed: Duration,
+    /// CPU time of the whole process (client, gateway, simulator) over the run.
+    cpu: Duration,
     latencies_us: Vec<u64>,
 }
 
 impl Stats {
     fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn cpu_ms_per_request(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1000.0 / self.requests.max(1) as f64
     }
 
     fn pct(&self, p: f64) -> f64 {
@@ -62,7 +71,7 @@ fn url(endpoint: &Backend, kind: Kind, meeting: &str, n: u64) -> String {
             p.push("fullName", format!("User {n}"));
             p.push("userID", format!("u{}", n % 50));
         }
-        Kind::Info => p.push("meetingID", meeting),
+        Kind::Info | Kind::Running => p.push("meetingID", meeting),
         Kind::Create => {
             p.push("meetingID", format!("bench-{n}"));
             p.push("name", "Bench");
@@ -84,6 +93,7 @@ async fn drive(
         .build()
         .expect("HTTP client");
     let counter = Arc::new(AtomicU64::new(0));
+    let cpu_before = bench::machine::cpu_time();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers = (0..concurrency).map(|_| {
@@ -124,16 +134,18 @@ async fn drive(
     Stats {
         requests: latencies_us.len() as u64,
         elapsed: started.elapsed(),
+        cpu: bench::machine::cpu_time().saturating_sub(cpu_before),
         latencies_us,
     }
 }
 
 fn report(kind: Kind, via: &str, s: &Stats) {
     println!(
-        "{:<15} {:<8} {:>9.0} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  ({} requests)",
+        "{:<16} {:<8} {:>9.0} req/s  {:>5.3} ms CPU/req  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  ({} requests)",
         kind.name(),
         via,
         s.rps(),
+        s.cpu_ms_per_request(),
         s.pct(0.5),
         s.pct(0.9),
         s.pct(0.99),
@@ -215,11 +227,15 @@ async fn main() -> anyhow::Result<()> {
     p.push("meetingID", "bench-room");
     client.call(&via_gateway, "create", &p, None).await?;
 
+    let machine = bench::machine::describe();
     println!(
-        "gateway-load: {seconds} s per run, {concurrency} concurrent clients, at most {MAX_REQUESTS} requests per run, loopback only\n  {}\n",
-        bench::machine::describe()
+        "gateway-load: {seconds} s per run, {concurrency} concurrent clients, at most {MAX_REQUESTS} requests per run, loopback only\n  {machine}\n"
     );
-    for kind in [Kind::Join, Kind::Info, Kind::Create] {
+    let mut table = String::from(
+        "| call | gateway req/s | direct req/s | CPU ms/req gateway | CPU ms/req direct | p50 gateway | p50 direct | p99 gateway | p99 direct |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for kind in [Kind::Join, Kind::Info, Kind::Running, Kind::Create] {
         let gw = drive(
             via_gateway.clone(),
             kind,
@@ -244,7 +260,25 @@ async fn main() -> anyhow::Result<()> {
             gw.rps() / dr.rps().max(1e-9),
             gw.pct(0.5) / dr.pct(0.5).max(1e-9),
         );
+        table.push_str(&format!(
+            "| {} | {:.0} | {:.0} | {:.3} | {:.3} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |\n",
+            kind.name(),
+            gw.rps(),
+            dr.rps(),
+            gw.cpu_ms_per_request(),
+            dr.cpu_ms_per_request(),
+            gw.pct(0.5),
+            dr.pct(0.5),
+            gw.pct(0.99),
+            dr.pct(0.99),
+        ));
     }
+    let body = format!(
+        "## gateway-load\n\n`cargo run --release -p bench --bin gateway-load -- {seconds} {concurrency}`, {machine}. \
+         CPU is the whole process's (load generator, gateway and simulator share it), per answered request.\n\n{table}"
+    );
+    let path = bench::results::record("gateway-load", &body)?;
+    println!("written to {}", path.display());
     app.shutdown().await;
     fleet.shutdown().await;
     Ok(())

@@ -4,7 +4,7 @@ use std::process::Command;
 
 /// `commit 1a2b3c4 (+ uncommitted changes), 2 cores, linux x86_64`.
 pub fn describe() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cores = cores();
     format!(
         "commit {}, {cores} cores, {} {}",
         commit(),
@@ -32,4 +32,52 @@ fn commit() -> String {
         Some(changes) if !changes.is_empty() => format!("{hash} (+ uncommitted changes)"),
         _ => hash,
     }
+}
+
+/// `VmHWM`: the most resident memory since the last reset, in KiB.
+pub fn peak_rss_kib() -> u64 {
+    status_kib("VmHWM:")
+}
+
+/// `VmRSS`: the resident memory now, in KiB.
+pub fn rss_kib() -> u64 {
+    status_kib("VmRSS:")
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Starts a new peak-RSS measurement (Linux: writing 5 to `clear_refs`).
+pub fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// CPU time (user and system) this process has used, from
+/// `/proc/self/stat` in clock ticks of 10 ms (Linux's `USER_HZ`).
+pub fn cpu_time() -> std::time::Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The command name may hold spaces; the fields after it do not.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some(utime + stime)
+        })
+        .unwrap_or(0);
+    std::time::Duration::from_millis(ticks * 10)
+}
+
+/// How many cores the machine offers this process.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get())
 }

@@ -8,24 +8,15 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use billing::Settings;
+use bench::month_data::{
+    DAY_MS, DAYS, MONTH, MONTH_START, POLL_MS, insert_month, register, settings,
+};
 use billing::fair_use::verdicts;
 use billing::meter::Metering;
 use billing::statements::{BillQuery, Measure, Rule};
-use metering::money::{Cents, Currency};
+use metering::money::Cents;
 use metering::usage::{Dim, Window};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-use store::{Act, Health, NewServer, NewTenant, Store, UsageSample};
-
-const POLL_MS: i64 = 30_000;
-const MIN_MS: i64 = 60_000;
-const HOUR_MS: i64 = 60 * MIN_MS;
-const DAY_MS: i64 = 24 * HOUR_MS;
-/// 2026-11-01T00:00:00Z, a Sunday; November has 21 working days.
-const MONTH_START: i64 = 1_793_491_200_000;
-const DAYS: i64 = 30;
-const TIERS: [&str; 4] = ["level1", "level2", "level3", "multi"];
+use store::Store;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -47,15 +38,9 @@ async fn main() -> anyhow::Result<()> {
         "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls\n  {}",
         bench::machine::describe()
     );
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
-    let mut rng = StdRng::seed_from_u64(4);
-    let mut rows = 0usize;
-    for day in 0..DAYS {
-        let samples = day_of_samples(&mut rng, day, &tenant_ids, &server_ids);
-        rows += samples.len();
-        store.insert_samples(&samples).await?;
-    }
+    let rows = insert_month(&store, &tenant_ids, &server_ids).await?;
     phase("generate + insert (one transaction a day)", t, rows);
 
     let t = Instant::now();
@@ -75,16 +60,9 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(read == rows, "every row read");
     phase("read every sample (SELECT all columns)", t, rows);
 
-    let settings = Settings {
-        time_zone: "UTC".into(),
-        zone: jiff::tz::TimeZone::UTC,
-        currency: Currency::parse("EUR")?,
-        poll_interval_ms: POLL_MS,
-        fair_use_burst_hours: 4,
-        fair_use_p95_mbps: 100,
-    };
+    let settings = settings()?;
     let metering = Metering::for_settings(store.clone(), &settings);
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
     let done = metering
         .roll_up(MONTH_START + (DAYS + 1) * DAY_MS, i64::MAX)
@@ -102,12 +80,12 @@ async fn main() -> anyhow::Result<()> {
         from_ms: MONTH_START,
         to_ms: MONTH_START + DAYS * DAY_MS,
     };
-    reset_peak();
+    bench::machine::reset_peak();
     let t = Instant::now();
     let usage = metering.usage(Dim::Tenant, month).await?;
     phase("usage report per tenant (from rollups)", t, usage.len());
 
-    let period = billing::period::month(Some("2026-11"), &settings.zone, 0)?;
+    let period = billing::period::month(Some(MONTH), &settings.zone, 0)?;
     let t = Instant::now();
     let fair = verdicts(&metering, &store, &settings, &period, month.to_ms).await?;
     phase("fair use of every tenant (hourly rollups)", t, fair.len());
@@ -132,105 +110,6 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// 200 tenants in 50 organisations of four each, on the seeded tiers.
-async fn register(
-    store: &Store,
-    tenants: usize,
-    servers: usize,
-) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
-    let act = Act::new("system:bench", 0);
-    let mut server_ids = Vec::new();
-    for i in 0..servers {
-        let s = store
-            .add_server(
-                NewServer {
-                    url: &format!("https://bbb{i}.example.org/bigbluebutton/"),
-                    secret: "s",
-                    algorithm: "sha256",
-                    weight: 1,
-                    pool: None,
-                    capacity: 200,
-                    health: Health::Up,
-                },
-                &act,
-            )
-            .await?;
-        store.set_server_cost(s.id, 12_000, None, &act).await?;
-        server_ids.push(s.id);
-    }
-    let mut tenant_ids = Vec::new();
-    for i in 0..tenants {
-        let org = format!("org{:03}", i / 4);
-        if i % 4 == 0 {
-            store.add_organisation(&org, &org, &act).await?;
-        }
-        let name = format!("t{i:03}");
-        let t = store
-            .create_tenant(
-                NewTenant {
-                    name: &name,
-                    host: None,
-                    pool: None,
-                    secret: "secret",
-                },
-                &act,
-            )
-            .await?;
-        store
-            .set_tenant_organisation(&name, Some(&org), &act)
-            .await?;
-        store
-            .set_tenant_tier(&name, Some(TIERS[i % TIERS.len()]), &act)
-            .await?;
-        tenant_ids.push(t.id);
-    }
-    Ok((tenant_ids, server_ids))
-}
-
-/// One day's samples: on working days each tenant holds 0–5 meetings that
-/// start between 08:00 and 17:00 and last 15 minutes to 3 hours, with people
-/// coming and going, microphones and a few webcams.
-fn day_of_samples(
-    rng: &mut StdRng,
-    day: i64,
-    tenants: &[i64],
-    servers: &[i64],
-) -> Vec<UsageSample> {
-    let mut samples = Vec::new();
-    // 1 November 2026 is a Sunday.
-    if matches!(day % 7, 0 | 6) {
-        return samples;
-    }
-    for (t, tenant_id) in tenants.iter().enumerate() {
-        for m in 0..rng.random_range(0..=5) {
-            let start = MONTH_START + day * DAY_MS + rng.random_range(8 * 60..17 * 60) * MIN_MS;
-            let polls = rng.random_range(15 * 2..180 * 2);
-            let server_id = servers[rng.random_range(0..servers.len())];
-            let size: i64 = rng.random_range(2..40);
-            let start = start / POLL_MS * POLL_MS;
-            for p in 0..polls {
-                let people = (size + rng.random_range(-2..=2)).max(1);
-                let mic = rng.random_range(1..=people.min(4));
-                samples.push(UsageSample {
-                    at_ms: start + p * POLL_MS,
-                    meeting_ref: None,
-                    tenant_id: *tenant_id,
-                    server_id,
-                    backend_id: format!("room{t}-{day}-{m}~t{t:03}"),
-                    origin: Some("greenlight".into()),
-                    participants: people,
-                    moderators: 1,
-                    mic,
-                    listen_only: people - mic,
-                    webcams: rng.random_range(0..=people.min(6)),
-                    breakout: false,
-                });
-            }
-        }
-    }
-    samples
-}
-
 /// Streams the rows `sql` answers without keeping them; returns how many.
 async fn scan(url: &str, sql: &'static str) -> anyhow::Result<usize> {
     use futures::TryStreamExt;
@@ -249,23 +128,6 @@ fn phase(what: &str, started: Instant, rows: usize) {
     println!(
         "  {what:<44} {secs:>8.3} s  {rows:>9} rows  {:>11.0} rows/s  peak RSS {} MiB",
         rows as f64 / secs.max(1e-9),
-        peak_rss_kib() / 1024
+        bench::machine::peak_rss_kib() / 1024
     );
-}
-
-/// `VmHWM`: the most resident memory since the last reset, in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Starts a new peak-RSS measurement (Linux: writing 5 to `clear_refs`).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

@@ -36,6 +36,8 @@ pub struct FairUseQuery {
     pub period: Period,
     /// Also the rules a tenant is within.
     pub all: bool,
+    /// Only this organisation's tenants.
+    pub org: Option<String>,
     pub now_ms: i64,
 }
 
@@ -52,6 +54,8 @@ pub struct FairUseLine {
     pub used: String,
     pub limit: String,
     pub percent: u64,
+    /// The verdict in words: `participant-minutes 12000 of 10000 (120%)`.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +76,9 @@ pub async fn list(
 ) -> Result<FairUseReport, BillingError> {
     let metering = Metering::for_settings(store.clone(), settings);
     let mut fair = verdicts(&metering, store, settings, &query.period, query.now_ms).await?;
+    if let Some(org) = &query.org {
+        fair.retain(|f| f.org.as_ref() == Some(org));
+    }
     fair.sort_by(|a, b| (b.level(), &a.org, &a.tenant).cmp(&(a.level(), &b.org, &b.tenant)));
     let rows = fair
         .iter()
@@ -91,6 +98,7 @@ pub async fn list(
                         used,
                         limit,
                         percent: v.percent,
+                        reason: v.to_string(),
                     }
                 })
         })

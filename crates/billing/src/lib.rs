@@ -5,11 +5,15 @@
 pub mod capacity;
 pub mod error;
 pub mod fair_use;
+pub mod live;
 pub mod meter;
 pub use metering::period;
+pub mod service;
 pub mod settings;
 pub mod statements;
+pub mod table;
 pub mod usage;
 
 pub use error::BillingError;
+pub use service::Billing;
 pub use settings::Settings;

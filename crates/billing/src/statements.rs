@@ -33,6 +33,15 @@ impl Rule {
             Self::Tiers => "tiers",
         }
     }
+
+    pub fn parse(s: &str) -> Result<Self, BillingError> {
+        [Self::Guifi, Self::Proportional, Self::Tiers]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                BillingError::Invalid(format!("{s:?} is not a rule: guifi, proportional or tiers"))
+            })
+    }
 }
 
 /// The use a rule's proportional part follows.
@@ -42,6 +51,30 @@ pub enum Measure {
     ParticipantMinutes,
     Megabytes,
 }
+
+impl Measure {
+    /// As the command line and the API name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ParticipantMinutes => "participant-minutes",
+            Self::Megabytes => "megabytes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, BillingError> {
+        [Self::ParticipantMinutes, Self::Megabytes]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                BillingError::Invalid(format!(
+                    "{s:?} is not a measure: participant-minutes or megabytes"
+                ))
+            })
+    }
+}
+
+/// The guifi rule's base fee when none is named: 10.00.
+pub const DEFAULT_BASE_FEE: Cents = Cents(1000);
 
 /// What a statement is computed for.
 #[derive(Debug, Clone, PartialEq, Eq)]

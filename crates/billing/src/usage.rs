@@ -23,6 +23,34 @@ pub enum Every {
     Hour,
 }
 
+impl Every {
+    pub const ALL: [Self; 3] = [Self::Month, Self::Day, Self::Hour];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Month => "month",
+            Self::Day => "day",
+            Self::Hour => "hour",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, BillingError> {
+        Self::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| BillingError::Invalid(format!("{s:?} is not a cut: month, day or hour")))
+    }
+}
+
+/// The dimension named `s`: tenant, org, server, pool or origin.
+pub fn dimension(s: &str) -> Result<Dim, BillingError> {
+    Dim::parse(s).ok_or_else(|| {
+        BillingError::Invalid(format!(
+            "{s:?} is not a dimension: tenant, org, server, pool or origin"
+        ))
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageQuery {
     pub period: Period,
@@ -94,6 +122,13 @@ pub async fn report(
         columns,
         rows,
     })
+}
+
+impl UsageReport {
+    /// The report as CSV, one line per row under its columns' names.
+    pub fn to_csv(&self) -> Result<String, BillingError> {
+        crate::table::csv(&self.columns, &self.rows)
+    }
 }
 
 fn measures(u: &Totals) -> Vec<Value> {

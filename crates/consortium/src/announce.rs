@@ -16,6 +16,7 @@ use notify::{
 use serde::{Deserialize, Serialize};
 use store::Act;
 
+use crate::access_links::OneTimeLink;
 use crate::convert::{self, status_name, to_json};
 use crate::forum_votes::poll_options;
 use crate::proposals::{Replacement, Statement};
@@ -28,6 +29,35 @@ pub(crate) struct Mail {
     pub kind: String,
     pub subject: String,
     pub body: String,
+    /// A one-time link written into the body when the mail is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<OneTimeLink>,
+}
+
+impl Mail {
+    pub(crate) fn new(to: Vec<String>, n: &impl Notification) -> Self {
+        Self {
+            to,
+            kind: n.kind().into(),
+            subject: n.subject(),
+            body: n.body(),
+            link: None,
+        }
+    }
+
+    pub(crate) fn with_link(self, link: OneTimeLink) -> Self {
+        Self {
+            link: Some(link),
+            ..self
+        }
+    }
+}
+
+/// Someone an organisation's mail goes to; `person` is `None` for the
+/// organisation's contact address.
+struct Recipient {
+    email: String,
+    person: Option<i64>,
 }
 
 /// A forum action, as the outbox keeps it.
@@ -66,41 +96,85 @@ impl Consortium {
 
     /// Where an organisation's mail goes: its delegate and deputies, or its
     /// contact address when it has no representatives yet.
-    async fn recipients(&self, org: &str) -> Result<Vec<String>> {
+    async fn recipients(&self, org: &str) -> Result<Vec<Recipient>> {
         let o = self.store.organisation(org).await?;
-        let mut to: Vec<String> = self
+        let mut to: Vec<Recipient> = self
             .store
             .representatives(o.id)
             .await?
             .into_iter()
-            .filter(|r| r.role.votes())
-            .map(|r| r.person.email)
-            .filter(|e| !e.is_empty())
+            .filter(|r| r.role.votes() && !r.person.email.is_empty())
+            .map(|r| Recipient {
+                email: r.person.email,
+                person: Some(r.person.id),
+            })
             .collect();
         if to.is_empty() && !o.contact.is_empty() {
-            to.push(o.contact);
+            to.push(Recipient {
+                email: o.contact,
+                person: None,
+            });
         }
         Ok(to)
     }
 
-    async fn mail(&self, key: String, org: &str, n: &impl Notification, act: &Act) -> Result<()> {
+    /// Whom to tell, or `None` when mail is off or nobody can be told.
+    async fn mail_recipients(&self, org: &str, kind: &str) -> Result<Option<Vec<Recipient>>> {
         if !self.settings.mail {
-            return Ok(());
+            return Ok(None);
         }
         let to = self.recipients(org).await?;
         if to.is_empty() {
-            tracing::warn!(org, kind = n.kind(), "no address to tell this organisation");
-            return Ok(());
+            tracing::warn!(org, kind, "no address to tell this organisation");
+            return Ok(None);
         }
-        let mail = Mail {
-            to,
-            kind: n.kind().into(),
-            subject: n.subject(),
-            body: n.body(),
+        Ok(Some(to))
+    }
+
+    async fn mail(&self, key: String, org: &str, n: &impl Notification, act: &Act) -> Result<()> {
+        let Some(to) = self.mail_recipients(org, n.kind()).await? else {
+            return Ok(());
         };
+        let mail = Mail::new(to.into_iter().map(|r| r.email).collect(), n);
         self.store
             .enqueue("mail", &key, &to_json(&mail), act.at_ms)
             .await?;
+        Ok(())
+    }
+
+    /// Mails a notification about proposal `id` whose body links to the
+    /// proposal's page: one message to each representative, in which a
+    /// representative with a login finds a link that signs them in on the
+    /// way to the ballot.
+    async fn mail_with_ballot_link(
+        &self,
+        key: String,
+        org: &str,
+        id: i64,
+        n: &impl Notification,
+        act: &Act,
+    ) -> Result<()> {
+        let Some(to) = self.mail_recipients(org, n.kind()).await? else {
+            return Ok(());
+        };
+        let page = self.proposal_link(id);
+        let next_path = format!("/portal/proposals/{id}#ballot");
+        for r in to {
+            let mut mail = Mail::new(vec![r.email.clone()], n);
+            if let Some(person) = r.person
+                && let Some(login) = self.store.login_of_person(person).await?
+            {
+                mail = mail.with_link(self.ballot_link(login.id, &page, &next_path));
+            }
+            self.store
+                .enqueue(
+                    "mail",
+                    &format!("{key}:{}", r.email),
+                    &to_json(&mail),
+                    act.at_ms,
+                )
+                .await?;
+        }
         Ok(())
     }
 
@@ -114,7 +188,7 @@ impl Consortium {
     }
 
     pub(crate) fn proposal_link(&self, id: i64) -> String {
-        self.link(&format!("/api/v1/proposals/{id}"))
+        self.link(&format!("/portal/proposals/{id}"))
     }
 
     pub(crate) async fn announce_opened(&self, id: i64, act: &Act) -> Result<()> {
@@ -139,7 +213,8 @@ impl Consortium {
                 rules: rules.clone(),
                 fingerprint: fingerprint.clone(),
             };
-            self.mail(format!("opened:{id}:{}", line.org), &line.org, &opened, act)
+            let key = format!("opened:{id}:{}", line.org);
+            self.mail_with_ballot_link(key, &line.org, id, &opened, act)
                 .await?;
         }
         let mut raw = format!(
@@ -176,7 +251,8 @@ impl Consortium {
                 applicant: applicant.to_string(),
                 proposal_link: self.proposal_link(id),
             };
-            self.mail(format!("application:{id}:{}", line.org), &line.org, &n, act)
+            let key = format!("application:{id}:{}", line.org);
+            self.mail_with_ballot_link(key, &line.org, id, &n, act)
                 .await?;
         }
         Ok(())
@@ -198,7 +274,8 @@ impl Consortium {
                 fingerprint: view.fingerprint.clone().unwrap_or_default(),
             };
             let key = format!("edit:{id}:{}:{}", act.at_ms, line.org);
-            self.mail(key, &line.org, &n, act).await?;
+            self.mail_with_ballot_link(key, &line.org, id, &n, act)
+                .await?;
         }
         let raw = format!(
             "The text of \"{}\" changed at {changed_at}. The lead time starts again: voting now closes at {closes_at} at the earliest.",
@@ -223,7 +300,8 @@ impl Consortium {
                 closes_at: closes_at.clone(),
                 link: self.proposal_link(id),
             };
-            self.mail(format!("reminder:{id}:{}", line.org), &line.org, &n, act)
+            let key = format!("reminder:{id}:{}", line.org);
+            self.mail_with_ballot_link(key, &line.org, id, &n, act)
                 .await?;
         }
         let raw = format!(
@@ -298,7 +376,8 @@ impl Consortium {
             counts: r.counts,
         };
         let key = format!("replaced:{id}:{}:{}", r.org, r.revision);
-        self.mail(key.clone(), &r.org, &n, act).await?;
+        self.mail_with_ballot_link(key.clone(), &r.org, id, &n, act)
+            .await?;
         let raw = if r.counts {
             format!(
                 "{}'s ballot was replaced: {} voted after {}.",

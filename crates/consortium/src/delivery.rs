@@ -89,7 +89,7 @@ impl Delivery {
     pub async fn deliver_due(&self, now_ms: i64) -> Result<Delivered> {
         let mut done = Delivered::default();
         for message in self.store.due_messages(now_ms, 100).await? {
-            match self.send(&message).await {
+            match self.send(&message, now_ms).await {
                 Ok(()) => {
                     self.store.message_sent(message.id, now_ms).await?;
                     done.sent += 1;
@@ -152,14 +152,20 @@ impl Delivery {
         Ok(done)
     }
 
-    async fn send(&self, message: &OutboxMessage) -> Result<(), Failure> {
+    async fn send(&self, message: &OutboxMessage, now_ms: i64) -> Result<(), Failure> {
         let unreadable = |e| Failure::Permanent(format!("unreadable outbox message: {e}"));
         match message.channel.as_str() {
             "mail" => {
-                let mail: Mail = json("mail", &message.payload).map_err(unreadable)?;
+                let mut mail: Mail = json("mail", &message.payload).map_err(unreadable)?;
                 let Some(mailer) = &self.mailer else {
                     return Err(Failure::Permanent("no SMTP server is configured".into()));
                 };
+                if let Some(link) = &mail.link {
+                    mail.body = link
+                        .write_into(&self.store, &mail.body, now_ms)
+                        .await
+                        .map_err(|e| Failure::Transient(e.to_string(), None))?;
+                }
                 Ok(mailer.send(&mail.to, &Rendered(&mail)).await?)
             }
             "forum" => {

@@ -6,6 +6,7 @@
 //! the actor ([`store::Act`]), so tests move the clock instead of sleeping.
 
 pub mod access;
+pub mod access_links;
 mod announce;
 pub mod calendar;
 pub mod contributions;

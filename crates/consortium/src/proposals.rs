@@ -12,6 +12,7 @@ use governance::tally::{Outcome, Tally, tally};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use store::{Act, NewBallot, NewProposal, Opening, Person, ProposalState};
+use utoipa::ToSchema;
 
 use crate::convert::{self, Stored, json, records, roll, status, store_roll, to_json};
 use crate::{Consortium, ConsortiumError, Result};
@@ -46,7 +47,7 @@ pub enum Voter {
 }
 
 /// A proposal as members see it: counts only when the rules allow.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProposalView {
     pub id: i64,
     pub title: String,
@@ -80,7 +81,7 @@ pub struct ProposalView {
 
 /// A ballot cast for an organisation by someone other than the person
 /// whose ballot counted until then.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Replacement {
     pub org: String,
     pub revision: i64,
@@ -97,7 +98,7 @@ pub struct Replacement {
 }
 
 /// The outcome statement: what was decided and what happens next.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Statement {
     pub text: String,
     pub by: String,
@@ -117,7 +118,7 @@ impl From<store::OutcomeStatement> for Statement {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct RollLine {
     pub org: String,
     pub weight: i64,
@@ -127,7 +128,7 @@ pub struct RollLine {
 /// One ballot as cast, with the salt of its commitment in the audit log:
 /// published once the proposal closes, so anyone can check that the log
 /// committed to exactly this ballot when it was cast.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Receipt {
     pub org: String,
     pub revision: i64,
@@ -142,7 +143,7 @@ pub struct Receipt {
 
 /// What is published of a closed proposal: the recountable result, every
 /// ballot with its salt, and the audit head after closing.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Record {
     pub result: Export,
     pub receipts: Vec<Receipt>,

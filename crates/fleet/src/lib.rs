@@ -8,7 +8,7 @@ pub mod placement;
 mod poller;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -134,6 +134,10 @@ pub struct Fleet {
     /// Whether this instance holds the poller's lock: work that must run
     /// once per database (rolling up usage) runs where polling does.
     leading: AtomicBool,
+    /// Held by the round under way, so rounds never overlap.
+    round: tokio::sync::Mutex<()>,
+    /// Rounds started, which sets where the next begins.
+    rounds: AtomicUsize,
 }
 
 impl Fleet {
@@ -151,6 +155,8 @@ impl Fleet {
             entries: Mutex::new(HashMap::new()),
             rng: Mutex::new(StdRng::from_os_rng()),
             leading: AtomicBool::new(false),
+            round: tokio::sync::Mutex::new(()),
+            rounds: AtomicUsize::new(0),
         });
         fleet.refresh().await?;
         Ok(fleet)
@@ -220,6 +226,11 @@ impl Fleet {
     /// instance that does not poll itself.
     pub async fn follow(&self) -> Result<(), FleetError> {
         self.refresh().await?;
+        // The poller ends meetings in the database only; a follower learns of
+        // it here, within a poll interval.
+        if self.store.live_view().enabled() {
+            self.store.resync_live_meetings().await?;
+        }
         let mut entries = self.entries.lock().expect("fleet lock");
         for e in entries.values_mut() {
             e.tracker = Tracker::new(e.server.health);

@@ -5,12 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bbb::meeting::{MeetingSummary, meetings_of};
 use bbb::{Element, Params};
 use futures::StreamExt;
-use store::{Health, MeetingRecord, ServerPoll, UsageSample};
+use store::{Health, MeetingRecord, ServerPoll, ServerRound, UsageSample};
 
 use crate::load::MeetingLoad;
 use crate::owners::{self, Books, Owner};
@@ -18,13 +19,17 @@ use crate::{Fleet, FleetError, Route};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollReport {
+    /// Servers the round set out to poll.
+    pub servers: usize,
     pub polled: usize,
     pub failed: usize,
     pub samples: usize,
     pub ended: usize,
     pub released: u64,
-    /// The round took longer than the poll interval.
+    /// The round reached the poll interval before every server was recorded.
     pub overrun: bool,
+    /// Servers left unrecorded by an overrun: neither up nor down this round.
+    pub unfinished: usize,
     /// Meetings ended on a server that still ran them after Plenary had
     /// ended or released them.
     pub stale_ended: usize,
@@ -39,7 +44,8 @@ fn succeeded(doc: &Element) -> bool {
 impl Fleet {
     /// Polls until `shutdown` resolves; the first round starts at once. Only
     /// the elected instance polls; the others follow what it records. Rounds
-    /// never overlap: a round that overruns delays the next tick.
+    /// never overlap, and each ends by the interval, so a slow fleet makes
+    /// rounds back to back, never a queue of them.
     pub async fn run_poller(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut ticker = tokio::time::interval(self.config.poll_interval);
@@ -79,20 +85,71 @@ impl Fleet {
         }
     }
 
-    /// One round over every server that is not disabled. Each server's
+    /// One round over every server that is not disabled, all of it
+    /// (fetching and recording) within one poll interval. Each server's
     /// poll stands alone: its own deadline, its own health verdict, and its
-    /// answer recorded as it arrives, whatever the others do.
+    /// answer recorded as it arrives, in one transaction, whatever the
+    /// others do. A round that reaches its deadline stops there: servers
+    /// not yet recorded are neither up nor down this round, and it is
+    /// logged and counted as an overrun. Rounds never overlap: a second
+    /// caller waits for the round under way.
     pub async fn poll_once(&self) -> Result<PollReport, FleetError> {
-        let started = Instant::now();
+        let _alone = self.round.lock().await;
+        let started = tokio::time::Instant::now();
+        let deadline = started + self.config.poll_interval;
+        let mut report = PollReport::default();
+        let finished = tokio::time::timeout_at(deadline, self.round(&mut report)).await;
+        self.publish_health_metrics();
+        let elapsed = started.elapsed();
+        metrics::histogram!("plenary_poll_round_seconds").record(elapsed.as_secs_f64());
+        match finished {
+            Ok(done) => done?,
+            Err(_) => {
+                report.overrun = true;
+                report.unfinished = report.servers.saturating_sub(report.polled + report.failed);
+                metrics::counter!("plenary_poll_overruns_total").increment(1);
+                tracing::warn!(
+                    elapsed_ms = elapsed.as_millis() as u64,
+                    interval_ms = self.config.poll_interval.as_millis() as u64,
+                    unfinished = report.unfinished,
+                    "poll round reached the poll interval; servers not yet recorded wait for the next round"
+                );
+            }
+        }
+        tracing::debug!(
+            elapsed_ms = elapsed.as_millis() as u64,
+            ?report,
+            "poll round done"
+        );
+        Ok(report)
+    }
+
+    async fn round(&self, report: &mut PollReport) -> Result<(), FleetError> {
         let round_start_ms = self.now_ms();
         self.refresh().await?;
         let deadline = self.server_deadline();
         let client = self.client.clone();
         let tenant_names = self.tenant_names().await?;
+        let tenant_ids: HashMap<&str, i64> = tenant_names
+            .iter()
+            .map(|(id, n)| (n.as_str(), *id))
+            .collect();
+        let tenants = Tenants {
+            names: &tenant_names,
+            ids: &tenant_ids,
+        };
+        let mut routes = self.routes();
+        // Each round starts one server further on, so a round cut short
+        // does not always leave the same servers for the next.
+        if !routes.is_empty() {
+            let turn = self.rounds.fetch_add(1, Ordering::Relaxed) % routes.len();
+            routes.rotate_left(turn);
+        }
+        report.servers = routes.len();
         // Each fetch runs as its own task, so its deadline is not spent
         // waiting while other answers are recorded; at most
         // `poll_concurrency` answers are held at once, whatever the fleet.
-        let mut answers = futures::stream::iter(self.routes().into_iter().map(|route| {
+        let mut answers = futures::stream::iter(routes.into_iter().map(|route| {
             let client = client.clone();
             tokio::spawn(async move {
                 let t = Instant::now();
@@ -105,7 +162,6 @@ impl Fleet {
             })
         }))
         .buffer_unordered(self.config.poll_concurrency.max(1));
-        let mut report = PollReport::default();
         while let Some(fetched) = answers.next().await {
             let Ok((route, answer)) = fetched else {
                 tracing::error!("a poll fetch stopped before it answered");
@@ -114,57 +170,33 @@ impl Fleet {
             let recorded = match answer {
                 Ok(Ok(doc)) if succeeded(&doc) => {
                     let meetings = meetings_of(&doc);
-                    self.record_success(
-                        &route,
-                        &meetings,
-                        round_start_ms,
-                        &tenant_names,
-                        &mut report,
-                    )
-                    .await
+                    drop(doc);
+                    self.record_success(&route, &meetings, round_start_ms, &tenants, report)
+                        .await
                 }
                 Ok(Ok(doc)) => {
                     let key = doc.child_text("messageKey").unwrap_or_default();
-                    self.record_failure(&route, &mut report, &format!("FAILED {key}"))
+                    self.record_failure(&route, report, &format!("FAILED {key}"))
                         .await
                 }
-                Ok(Err(e)) => {
-                    self.record_failure(&route, &mut report, &e.to_string())
-                        .await
-                }
+                Ok(Err(e)) => self.record_failure(&route, report, &e.to_string()).await,
                 Err(_) => {
                     let why = format!("no answer within {} ms", deadline.as_millis());
-                    self.record_failure(&route, &mut report, &why).await
+                    self.record_failure(&route, report, &why).await
                 }
             };
             if let Err(e) = recorded {
                 tracing::error!(server = %route.label, error = %e, "recording a poll failed");
             }
         }
-        self.publish_health_metrics();
-        let elapsed = started.elapsed();
-        report.overrun = elapsed > self.config.poll_interval;
-        if report.overrun {
-            metrics::counter!("plenary_poll_overruns_total").increment(1);
-            tracing::warn!(
-                elapsed_ms = elapsed.as_millis() as u64,
-                interval_ms = self.config.poll_interval.as_millis() as u64,
-                "poll round took longer than the poll interval; the next one starts late"
-            );
-        }
-        tracing::debug!(
-            elapsed_ms = elapsed.as_millis() as u64,
-            ?report,
-            "poll round done"
-        );
-        Ok(report)
+        Ok(())
     }
 
     /// How long one server may take to answer a poll: three quarters of
-    /// the interval, so a hung server leaves time to record the round before
-    /// the next is due; at least a second, which any healthy server meets.
+    /// the interval, so a hung server is failed (not left unfinished) and
+    /// leaves time to record the round before it ends.
     fn server_deadline(&self) -> Duration {
-        (self.config.poll_interval * 3 / 4).max(Duration::from_secs(1))
+        self.config.poll_interval * 3 / 4
     }
 
     async fn tenant_names(&self) -> Result<HashMap<i64, String>, FleetError> {
@@ -231,20 +263,16 @@ impl Fleet {
         route: &Route,
         meetings: &[MeetingSummary],
         round_start_ms: i64,
-        tenant_names: &HashMap<i64, String>,
+        tenants: &Tenants<'_>,
         report: &mut PollReport,
     ) -> Result<(), FleetError> {
-        report.polled += 1;
         let now = self.now_ms();
         let records = self.store.live_meetings_on_server(route.server_id).await?;
         let by_id: HashMap<i64, &MeetingRecord> = records.iter().map(|r| (r.id, r)).collect();
-        let tenant_ids: HashMap<&str, i64> = tenant_names
-            .iter()
-            .map(|(id, n)| (n.as_str(), *id))
-            .collect();
+        let tenant_ids = tenants.ids;
         let grace = self.config.absent_grace.as_millis() as i64;
         let ended_here = self
-            .ended_here(route, meetings, &records, &tenant_ids)
+            .ended_here(route, meetings, &records, tenant_ids)
             .await?;
         let owners = owners::owners(
             meetings,
@@ -252,13 +280,14 @@ impl Fleet {
                 live: &records,
                 ended_here: &ended_here,
                 stale_before_ms: round_start_ms - grace,
-                tenant_ids: &tenant_ids,
+                tenant_ids,
             },
         );
 
         let mut load = 0;
-        let mut samples = Vec::new();
+        let mut samples = Vec::with_capacity(meetings.len());
         let mut seen = HashSet::new();
+        let mut internal_ids = Vec::new();
         let mut gauges: HashMap<i64, TenantGauges> = HashMap::new();
         for (m, owner) in meetings.iter().zip(owners) {
             load += self.config.load.meeting(&MeetingLoad {
@@ -276,10 +305,16 @@ impl Fleet {
                 && !m.is_breakout
             {
                 seen.insert(record_id);
-                if let Some(record) = by_id.get(&record_id)
-                    && self.reconcile(record, m).await?
+                // A record whose create answer was never stored (the
+                // process died between the two) learns its backend's
+                // internal ID here: recordings and breakout rooms are
+                // found by it.
+                if by_id
+                    .get(&record_id)
+                    .is_some_and(|r| r.internal_id.is_none())
+                    && !m.internal_meeting_id.is_empty()
                 {
-                    report.reconciled += 1;
+                    internal_ids.push((record_id, m.internal_meeting_id.clone()));
                 }
             }
             let Some(tenant_id) = owner.tenant_id() else {
@@ -307,55 +342,69 @@ impl Fleet {
         }
         // Meetings the server no longer reports have ended there (empty,
         // out of time, or ended by a moderator).
-        for r in &records {
-            if !seen.contains(&r.id) && r.created_at < round_start_ms - grace {
-                self.store.end_meeting(r.id, now).await?;
-                report.ended += 1;
-            }
-        }
-        self.store.insert_samples(&samples).await?;
+        let ended: Vec<i64> = records
+            .iter()
+            .filter(|r| !seen.contains(&r.id) && r.created_at < round_start_ms - grace)
+            .map(|r| r.id)
+            .collect();
+        let people = meetings
+            .iter()
+            .map(|m| i64::from(m.participants))
+            .sum::<i64>();
+        // The verdict is written with the round, and kept in memory only
+        // once it is written.
+        let tracker = {
+            let entries = self.entries.lock().expect("fleet lock");
+            let Some(e) = entries.get(&route.server_id) else {
+                return Ok(());
+            };
+            let mut next = e.tracker;
+            next.observe(true, self.config.thresholds);
+            next
+        };
+        self.store
+            .record_server_round(ServerRound {
+                server_id: route.server_id,
+                ended: &ended,
+                internal_ids: &internal_ids,
+                samples: &samples,
+                poll: ServerPoll {
+                    health: tracker.health,
+                    load: load as i64,
+                    meetings: meetings.len() as i64,
+                    participants: people,
+                    at_ms: now,
+                },
+            })
+            .await?;
+        report.polled += 1;
+        report.ended += ended.len();
+        report.reconciled += internal_ids.len();
         report.samples += samples.len();
 
         let current: Vec<(String, TenantGauges)> = gauges
             .iter()
-            .map(|(id, g)| (tenant_names.get(id).cloned().unwrap_or_default(), *g))
+            .map(|(id, g)| (tenants.names.get(id).cloned().unwrap_or_default(), *g))
             .collect();
-        let (health, participants, gone) = {
+        let gone = {
             let mut entries = self.entries.lock().expect("fleet lock");
             let Some(e) = entries.get_mut(&route.server_id) else {
                 return Ok(());
             };
-            e.tracker.observe(true, self.config.thresholds);
+            e.tracker = tracker;
             e.polled_load = load;
             e.meetings = meetings.len();
             e.reservations.retain(|(at, _)| *at >= round_start_ms);
             let names: Vec<String> = current.iter().map(|(n, _)| n.clone()).collect();
-            let gone: Vec<String> = std::mem::replace(&mut e.gauge_tenants, names)
+            std::mem::replace(&mut e.gauge_tenants, names)
                 .into_iter()
                 .filter(|t| !current.iter().any(|(n, _)| n == t))
-                .collect();
-            let people = meetings
-                .iter()
-                .map(|m| u64::from(m.participants))
-                .sum::<u64>();
-            (e.tracker.health, people, gone)
+                .collect::<Vec<String>>()
         };
         let zeros = gone.into_iter().map(|t| (t, TenantGauges::default()));
         for (tenant, g) in current.into_iter().chain(zeros) {
             g.publish(&[("tenant", tenant), ("server", route.label.clone())]);
         }
-        self.store
-            .record_server_poll(
-                route.server_id,
-                ServerPoll {
-                    health,
-                    load: load as i64,
-                    meetings: meetings.len() as i64,
-                    participants: participants as i64,
-                    at_ms: now,
-                },
-            )
-            .await?;
         Ok(())
     }
 
@@ -368,10 +417,10 @@ impl Fleet {
         records: &[MeetingRecord],
         tenant_ids: &HashMap<&str, i64>,
     ) -> Result<HashMap<String, i64>, FleetError> {
+        let recorded: HashSet<&str> = records.iter().map(|r| r.backend_id.as_str()).collect();
         let mut ended = HashMap::new();
         for m in meetings {
-            let unrecorded =
-                !m.is_breakout && !records.iter().any(|r| r.backend_id == m.meeting_id);
+            let unrecorded = !m.is_breakout && !recorded.contains(m.meeting_id.as_str());
             let namespaced =
                 owners::tenant_of(&m.meeting_id).is_some_and(|t| tenant_ids.contains_key(t));
             if unrecorded
@@ -419,23 +468,6 @@ impl Fleet {
         false
     }
 
-    /// Learns the backend's internal ID of a record whose create answer was
-    /// never stored (the process died between the two): recordings and
-    /// breakout rooms are found by it. Returns whether the record changed.
-    async fn reconcile(
-        &self,
-        record: &MeetingRecord,
-        m: &MeetingSummary,
-    ) -> Result<bool, FleetError> {
-        if record.internal_id.is_some() || m.internal_meeting_id.is_empty() {
-            return Ok(false);
-        }
-        self.store
-            .set_meeting_internal_id(record.id, &m.internal_meeting_id)
-            .await?;
-        Ok(true)
-    }
-
     fn publish_health_metrics(&self) {
         let status = self.status();
         for health in [Health::Up, Health::Unstable, Health::Down] {
@@ -447,6 +479,12 @@ impl Fleet {
             metrics::gauge!("plenary_server_up", "server" => route.label.clone()).set(up);
         }
     }
+}
+
+/// The tenants as one round knows them, both ways.
+struct Tenants<'a> {
+    names: &'a HashMap<i64, String>,
+    ids: &'a HashMap<&'a str, i64>,
 }
 
 /// A tenant's meetings on one server at one poll, published under

@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
+use utoipa::ToSchema;
 
 /// Where individuals sit and how they vote.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct IndividualRules {
     /// The member class individuals belong to, one of the rules' classes.
     pub class: String,
@@ -23,7 +24,7 @@ pub struct IndividualRules {
 }
 
 /// How individual members vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "voting", rename_all = "snake_case")]
 pub enum IndividualVoting {
     /// Each individual votes with this weight.
@@ -31,8 +32,10 @@ pub enum IndividualVoting {
     /// The individuals vote as one college of `votes` votes, or of `votes`
     /// per `per` individual members on the roll.
     College {
+        #[schema(value_type = u32, minimum = 1)]
         votes: NonZeroU32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<u32>, minimum = 1)]
         per: Option<NonZeroU32>,
     },
 }

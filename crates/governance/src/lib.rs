@@ -100,6 +100,7 @@ pub mod membership;
 pub mod proposal;
 pub mod record;
 pub mod roll;
+mod schema;
 pub mod share;
 pub mod tally;
 pub mod time;

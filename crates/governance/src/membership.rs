@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::num::NonZeroU32;
+use utoipa::ToSchema;
 
 /// A vote weight, at least 1: an organisation on the roll always counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -53,7 +54,7 @@ impl From<Weight> for u32 {
 }
 
 /// Whether a member is a single organisation or a federation of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     Organisation,
@@ -74,7 +75,9 @@ impl fmt::Display for OrgKind {
 
 /// The legal form an organisation has under its own law: what the register
 /// records, and what the membership rules may restrict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum LegalForm {
     CoOperative,
@@ -366,7 +369,7 @@ pub fn apply(
 /// The consortium's standing rules. Proposals copy the defaults at
 /// creation and freeze their own copy at opening, so changing these never
 /// changes a running decision.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct ConsortiumRules {
     /// The member classes the statutes know (e.g. consumer, producer).
     pub member_classes: BTreeSet<String>,
@@ -405,7 +408,7 @@ pub struct ConsortiumRules {
 }
 
 /// The statutory floor under the consortium's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Floor {
     /// No consortium lead time below this (7 days by default).
     pub min_lead_time: DurationMs,

@@ -8,10 +8,11 @@ use crate::time::{DurationMs, format_utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
+use utoipa::ToSchema;
 
 /// How members answer. The options of a proposal are its `options` list;
 /// a consent proposal has none (its positions are fixed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Agree / abstain / disagree / block on the text itself.
@@ -41,7 +42,9 @@ impl Kind {
 }
 
 /// A position on a consent proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     Agree,
@@ -65,7 +68,7 @@ impl fmt::Display for Position {
 
 /// What one organisation chose. Option references are indices into the
 /// proposal's `options`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Choice {
     /// Taking part without preferring any option (not for consent, which
@@ -85,14 +88,14 @@ pub enum Choice {
 
 /// One organisation's ballot: its choice and, where the rules ask, a link
 /// to the minutes of the decision the organisation took internally.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Ballot {
     pub choice: Choice,
     pub minutes_link: Option<String>,
 }
 
 /// A proposal's decision rules, frozen when it opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Rules {
     /// The shortest time between opening (or the last change of the text)
     /// and closing.
@@ -113,7 +116,7 @@ pub struct Rules {
 
 /// Everything a decision is about: fixed for good once it opens (a change
 /// of text during voting restarts the clock and changes the fingerprint).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Proposal {
     pub title: String,
     pub text: String,
@@ -325,7 +328,7 @@ pub fn validate_ballot(proposal: &Proposal, ballot: &Ballot) -> Result<(), Ballo
 }
 
 /// When voting opens and when it is announced to close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Schedule {
     pub opens_at: i64,
     pub closes_at: i64,

@@ -29,12 +29,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fmt;
+use utoipa::ToSchema;
 
 const PROPOSAL_FORMAT: &str = "plenary-proposal/1";
 const EXPORT_FORMAT: &str = "plenary-result/1";
 
 /// The SHA-256 of a proposal's canonical form, lowercase hex.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct Fingerprint(String);
 
@@ -96,7 +97,7 @@ pub fn fingerprint(proposal: &Proposal, roll: &Roll, schedule: Schedule) -> Fing
 }
 
 /// An organisation's counted ballot, with the weight it counted for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CountedBallot {
     pub org: String,
     pub weight: Weight,
@@ -110,7 +111,7 @@ pub struct CountedBallot {
 /// Everything needed to check a result: the proposal with its rules, the
 /// schedule and roll it opened with, its fingerprint, every counted ballot
 /// and the tally.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Export {
     pub format: String,
     pub proposal: Proposal,

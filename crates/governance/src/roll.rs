@@ -11,9 +11,10 @@ use crate::proposal::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// One organisation with a vote on one proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct RollEntry {
     pub org: String,
     pub kind: OrgKind,
@@ -29,7 +30,7 @@ pub struct RollEntry {
 /// Who may vote and with what weight: at least one organisation, each once,
 /// with a weight its kind allows, sorted by name so that equal rolls
 /// serialize (and fingerprint) identically.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "Vec<RollEntry>", into = "Vec<RollEntry>")]
 pub struct Roll(Vec<RollEntry>);
 
@@ -175,7 +176,18 @@ pub fn freeze_roll(
 /// ballot prevails over a deputy's; a deputy's counts while the delegate
 /// has not voted.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Caster {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// A share in hundredths of a percent, 0..=10000 (10000 = 100 %).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,7 +56,7 @@ impl fmt::Display for BasisPoints {
 /// How a pass threshold compares: co-operative rules speak of "more than
 /// half" (an ordinary resolution) and "at least three quarters" (a special
 /// one), and the two differ exactly at the boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Threshold {
     AtLeast(BasisPoints),
@@ -98,7 +99,7 @@ impl fmt::Display for Threshold {
 }
 
 /// An exact share `part / whole` of two weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Ratio {
     pub part: u64,
     pub whole: u64,

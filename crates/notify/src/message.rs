@@ -317,6 +317,60 @@ impl Notification for MembershipChanged {
     }
 }
 
+/// What a one-time link from [`AccessLink`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessPurpose {
+    SignIn,
+    PasswordReset,
+}
+
+/// A one-time link to the portal that a person asked for on the sign-in
+/// page: to sign in without the password, or to choose a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLink {
+    /// `organisation` holds the person's name, whom the letter greets.
+    pub to: Addressee,
+    pub purpose: AccessPurpose,
+    pub link: String,
+    pub valid_minutes: i64,
+}
+
+impl Notification for AccessLink {
+    fn kind(&self) -> &'static str {
+        match self.purpose {
+            AccessPurpose::SignIn => "sign_in_link",
+            AccessPurpose::PasswordReset => "password_reset",
+        }
+    }
+
+    fn subject(&self) -> String {
+        subject(
+            &self.to,
+            match self.purpose {
+                AccessPurpose::SignIn => "Your sign-in link",
+                AccessPurpose::PasswordReset => "Choose a new password",
+            },
+        )
+    }
+
+    fn body(&self) -> String {
+        let what = match self.purpose {
+            AccessPurpose::SignIn => "sign in to the portal without your password",
+            AccessPurpose::PasswordReset => {
+                "choose a new password for the portal; every browser signed in with the old one is signed out"
+            }
+        };
+        letter(
+            &self.to,
+            &format!(
+                "Follow this link to {what}:\n{}\n\nIt works once, for {} minutes. If you did not ask for it, ignore this message: nothing changes.\n",
+                self.link, self.valid_minutes
+            ),
+            "someone asked for it on the portal's sign-in page with your e-mail address",
+        )
+    }
+}
+
 /// Subjects carry the consortium's name first, so that mail filters and
 /// inboxes group them.
 /// A ballot for the organisation was cast by another of its

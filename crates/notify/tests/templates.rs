@@ -91,3 +91,25 @@ fn proposal_changed_reads_well() {
     };
     insta::assert_snapshot!(rendered(&n));
 }
+
+fn access_link(purpose: notify::AccessPurpose) -> notify::AccessLink {
+    notify::AccessLink {
+        to: notify::Addressee {
+            organisation: "Núria Puig".into(),
+            consortium: "Xarxa de Videoconferència".into(),
+        },
+        purpose,
+        link: "https://plenary.example/portal/link/0123abcd".into(),
+        valid_minutes: 15,
+    }
+}
+
+#[test]
+fn a_sign_in_link_reads_well() {
+    insta::assert_snapshot!(rendered(&access_link(notify::AccessPurpose::SignIn)));
+}
+
+#[test]
+fn a_password_reset_link_reads_well() {
+    insta::assert_snapshot!(rendered(&access_link(notify::AccessPurpose::PasswordReset)));
+}

@@ -221,10 +221,29 @@ pub enum BillCommand {
     Preview(Statement),
     /// Compute and freeze the period's statement.
     Close(Statement),
-    /// A closed period's frozen statement.
+    /// A closed period's frozen statement, or with --org that
+    /// organisation's part of it (an organisation's admin sees only that).
     Show {
         #[arg(long)]
         period: String,
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The closed periods, or with --org that organisation's part of each.
+    List {
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The period's cost lines and contributions.
+    Costs {
+        #[arg(long)]
+        period: Option<String>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Add a cost line to the period's pool, or (with --org) a contribution.
     AddCost {
@@ -278,6 +297,9 @@ pub enum UsageCommand {
         /// Also list the rules a tenant is within.
         #[arg(long)]
         all: bool,
+        /// Only this organisation's tenants.
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

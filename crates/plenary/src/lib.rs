@@ -1,12 +1,11 @@
-//! The `plenary` binary's wiring: configuration, commands, the running app.
-//! Business rules live in the other crates; this one connects them.
+//! The `plenary` binary: command-line parsing, the commands and their
+//! output, the demo. The running service and its configuration are the
+//! runtime crate's; business rules live in the other crates.
 
-pub mod app;
 pub mod cli;
 pub mod commands;
-pub mod config;
 pub mod demo;
 pub mod frontend;
-pub mod governance;
-pub mod ops;
 pub mod output;
+
+pub use runtime::{app, config, governance, ops};

@@ -156,11 +156,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Tier(cmd) => commands::tier::run(&consortium(&config).await?, cmd).await?,
-        Command::Usage(cmd) => commands::usage::run(&open(&config).await?, &config, cmd).await?,
+        Command::Usage(cmd) => {
+            commands::usage::run(&consortium(&config).await?, &config, cmd).await?
+        }
         Command::Audit(cmd) => return commands::audit::run(&consortium(&config).await?, cmd).await,
-        Command::Bill(cmd) => commands::bill::run(&open(&config).await?, &config, cmd).await?,
+        Command::Bill(cmd) => {
+            commands::bill::run(&consortium(&config).await?, &config, cmd).await?
+        }
         Command::Capacity { period, output } => {
-            commands::capacity::run(&open(&config).await?, &config, period, output.json).await?
+            let c = consortium(&config).await?;
+            commands::capacity::run(&c, &config, period, output.json).await?
         }
         Command::Demo(args) => plenary::demo::run(config, args).await?,
         Command::Sim(args) => run_sim(args).await?,

@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use common::{Env, Setup, key, succeeded};
 use store::{Health, ServerState};
@@ -241,18 +242,75 @@ async fn a_hung_server_does_not_mark_healthy_ones_down() {
     env.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_round_longer_than_the_interval_is_counted_as_an_overrun() {
+/// Two servers polled one after the other every two seconds, each
+/// answering in 1.2 s: the second cannot be recorded within the round.
+fn two_slow_servers_polled_in_turn() -> Setup {
     let mut setup = two_servers_polled_every_second();
-    // One server after the other: the hung first one delays the second.
+    setup.config.poll_interval_secs = 2.0;
     setup.config.poll_concurrency = 1;
-    let env = Env::with(setup).await;
-    env.sim.servers[0].set_faults(hung(3_000));
+    setup
+}
+
+#[tokio::test]
+async fn a_round_ends_at_the_poll_interval_and_counts_an_overrun() {
+    let env = Env::with(two_slow_servers_polled_in_turn()).await;
+    for server in &env.sim.servers {
+        server.set_faults(hung(1_200));
+    }
+    let started = Instant::now();
     let report = env.poll().await;
-    assert!(report.overrun);
-    assert_eq!((report.polled, report.failed), (1, 1));
+    let took = started.elapsed();
+    assert!(report.overrun, "{report:?}");
+    assert_eq!(
+        (report.polled, report.failed, report.unfinished),
+        (1, 0, 1),
+        "the second server is left for the next round, not failed"
+    );
+    assert!(
+        took < Duration::from_millis(2_400),
+        "the round took {took:?}"
+    );
+    // Other tests of this binary share the counter: it is there, at least 1.
     let metrics = env.metrics().await;
-    assert!(metrics.contains("plenary_poll_overruns_total"), "{metrics}");
+    let overruns = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("plenary_poll_overruns_total "))
+        .and_then(|n| n.trim().parse::<f64>().ok());
+    assert!(overruns >= Some(1.0), "{metrics}");
+    let health: Vec<_> = env.app.fleet.routes().iter().map(|r| r.health).collect();
+    assert!(
+        health.iter().all(|h| *h == Health::Up),
+        "an unfinished server keeps its health: {health:?}"
+    );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn two_rounds_asked_at_once_run_one_after_the_other() {
+    let env = Env::with(two_servers_polled_every_second()).await;
+    for server in &env.sim.servers {
+        server.set_faults(hung(600));
+    }
+    let fleet = &env.app.fleet;
+    let timed = || async {
+        let report = fleet.poll_once().await.unwrap();
+        (report, Instant::now())
+    };
+    let started = Instant::now();
+    let ((first, first_done), (second, second_done)) = tokio::join!(timed(), timed());
+    assert_eq!((first.polled, second.polled), (2, 2));
+    let (earlier, later) = if first_done < second_done {
+        (first_done, second_done)
+    } else {
+        (second_done, first_done)
+    };
+    assert!(
+        earlier - started >= Duration::from_millis(600)
+            && later - earlier >= Duration::from_millis(600),
+        "the second round started when the first ended: {:?} then {:?}",
+        earlier - started,
+        later - earlier
+    );
     env.shutdown().await;
 }
 

@@ -8,6 +8,7 @@ mod coop;
 use std::time::Duration;
 
 use consortium::Record;
+use coop::schemas::Schemas;
 use coop::{Consortium, DAY, Extras, OPERATOR, ROOM_KEY, T0, agree, disagree, read};
 use forum::fake::FakeDiscourse;
 use governance::record::recompute;
@@ -549,6 +550,102 @@ async fn the_openapi_document_is_served() {
     .1;
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/proposals/{id}/ballots/{org}"]["put"].is_object());
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_answer_in_a_proposals_life_is_as_the_document_describes_it() {
+    let c = Consortium::start().await;
+    let api = Schemas::of(&c).await;
+    let get = Method::GET;
+    let post = Method::POST;
+    let (_, draft) = api
+        .call(
+            &c,
+            "hosting",
+            post.clone(),
+            "/api/v1/proposals",
+            Some(json!({"title": "Pick a day", "text": "For the assembly.", "kind": {"ranked": {"seats": 1}}, "options": ["Monday", "Friday"]})),
+        )
+        .await;
+    let id = draft["id"].as_i64().unwrap();
+    let proposal = format!("/api/v1/proposals/{id}");
+    api.call(
+        &c,
+        "hosting",
+        Method::PATCH,
+        &proposal,
+        Some(json!({"text": "For the spring assembly."})),
+    )
+    .await;
+    api.call(
+        &c,
+        "hosting",
+        post.clone(),
+        &format!("{proposal}/open"),
+        None,
+    )
+    .await;
+    let ranking = json!({"choice": {"ranking": [1, 0]}, "minutes_link": null});
+    for org in ["hosting", "school", "network"] {
+        let ballot = format!("{proposal}/ballots/{org}");
+        let (status, _) = api
+            .call(&c, org, Method::PUT, &ballot, Some(ranking.clone()))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    api.call(
+        &c,
+        "school",
+        Method::PUT,
+        &format!("{proposal}/ballots/hosting"),
+        Some(ranking),
+    )
+    .await;
+    api.call(
+        &c,
+        "hosting",
+        post.clone(),
+        &format!("{proposal}/close"),
+        None,
+    )
+    .await;
+    c.clock.advance(7 * DAY);
+    let (status, tally) = api
+        .call(
+            &c,
+            "hosting",
+            post.clone(),
+            &format!("{proposal}/close"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tally}");
+    let statement = json!({"text": "The assembly meets on a Friday."});
+    api.call(
+        &c,
+        "hosting",
+        Method::PUT,
+        &format!("{proposal}/statement"),
+        Some(statement),
+    )
+    .await;
+    for path in [
+        proposal.clone(),
+        format!("{proposal}/export"),
+        "/api/v1/proposals".to_string(),
+        "/api/v1/audit/head".to_string(),
+        "/api/v1/audit/verify".to_string(),
+        "/api/v1/rules".to_string(),
+        "/api/v1/me".to_string(),
+        "/api/v1/organisations".to_string(),
+        "/api/v1/organisations/school".to_string(),
+        "/api/v1/people".to_string(),
+        "/api/v1/tokens".to_string(),
+    ] {
+        let (status, answer) = api.call(&c, "hosting", get.clone(), &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+    }
     c.shutdown().await;
 }
 

@@ -1,7 +1,8 @@
 //! Back-pressure on the BBB API: a tenant over its request rate is refused
 //! in BBB XML while another tenant is served, requests over their size are
 //! refused (a declared body before it is read), and a server answering in
-//! 10 s holds up only the calls made to it.
+//! 10 s holds up only the calls made to it. On the JSON API, a token over
+//! its rate is refused with a 429 problem while another token is served.
 
 mod common;
 
@@ -178,5 +179,59 @@ async fn a_server_answering_in_10_s_does_not_move_the_p99_of_calls_to_the_other_
         }
     }
     assert_eq!(refused_at_once, 4 * SLOTS);
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_gets_a_429_problem_with_retry_after_while_another_token_is_served() {
+    let env = env_with(|c| {
+        c.api_token_rate_per_sec = 0.5;
+        c.api_token_rate_burst = 3;
+    })
+    .await;
+    let act = store::Act::new("operator:test", 0);
+    for name in ["ada", "bob"] {
+        let store = &env.app.store;
+        store
+            .add_person(name, name, &format!("{name}@mail.example"), &act)
+            .await
+            .unwrap();
+        store
+            .add_token(&format!("token-of-{name}"), Some(name), "test", &act)
+            .await
+            .unwrap();
+    }
+    let me = |token: &'static str| {
+        env.http
+            .get(format!("{}/api/v1/me", env.app.url()))
+            .bearer_auth(token)
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(me("token-of-ada").await.unwrap().status(), 200);
+    }
+    let refused = me("token-of-ada").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=2).contains(&retry_after),
+        "one request takes 2 s at 0.5/s, less what passed: {retry_after}"
+    );
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:plenary:problem:too-many-requests");
+    assert_eq!(problem["status"], 429);
+    assert_eq!(
+        me("token-of-bob").await.unwrap().status(),
+        200,
+        "bob is served"
+    );
     env.shutdown().await;
 }

@@ -8,7 +8,6 @@ mod common;
 mod coop;
 mod platform;
 
-use coop::OPERATOR;
 use platform::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -271,22 +270,7 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
                 (token, method, path.to_string(), body, expected)
             })
             .chain(changes_and_live_meetings());
-        let schemas = Schemas::of(&c).await;
-        let mut wrong = Vec::new();
-        for (token, method, path, body, expected) in rows {
-            let path = path.as_str();
-            let (status, answer) = c.call(token, method.clone(), path, body).await;
-            if status != expected {
-                wrong.push(format!(
-                    "{token} {method} {path}: expected {expected}, got {status} {answer}"
-                ));
-            }
-            if let Err(e) = schemas.check(&method, path, status, &answer) {
-                wrong.push(format!(
-                    "{token} {method} {path}: {status} {answer} is not as documented: {e}"
-                ));
-            }
-        }
+        let wrong = wrong_answers_with_bodies(&c, rows).await;
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         c.env.shutdown().await;
     })
@@ -803,18 +787,21 @@ async fn the_audit_log_pages_its_entries_with_hashes_that_lead_to_the_verified_h
     c.env.shutdown().await;
 }
 
-/// The README's `curl` examples, one command a line (continued lines joined).
+/// The README's `curl` examples, one command a line (continued lines
+/// joined), from every block marked as such.
 fn readme_curl_examples() -> Vec<String> {
     let readme = include_str!("../../../README.md");
-    let block = readme
+    readme
         .split("<!-- curl examples -->\n```sh\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n```").next())
-        .expect("the README's operations section has its curl examples");
-    block
-        .replace("\\\n", " ")
-        .lines()
-        .map(str::to_string)
+        .skip(1)
+        .filter_map(|rest| rest.split("\n```").next())
+        .flat_map(|block| {
+            block
+                .replace("\\\n", " ")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

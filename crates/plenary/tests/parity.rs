@@ -11,7 +11,6 @@ mod common;
 mod coop;
 mod platform;
 
-use coop::OPERATOR;
 use platform::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -152,6 +152,14 @@ impl SimServer {
         admin::snapshot(&self.shared)
     }
 
+    /// Creates a meeting as the API's `create` would, without a request:
+    /// for benchmarks that fill a thousand servers. Returns its internal ID.
+    pub fn create(&self, params: &bbb::Params) -> Result<String, bbb::ApiError> {
+        self.shared
+            .with(|s, rng, now| s.create(params, now, rng))
+            .map(|(m, _)| m.internal_id)
+    }
+
     /// Adds a scripted person to a meeting; `None` if there is no such meeting.
     pub fn add_user(&self, meeting_id: &str, spec: &UserSpec) -> Option<String> {
         self.shared.with(|s, _, _| s.add_user(meeting_id, spec))

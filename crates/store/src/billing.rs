@@ -132,6 +132,27 @@ impl Store {
         .transpose()
     }
 
+    /// Every closed period's statement, by period, oldest first.
+    pub async fn statements(&self) -> Result<Vec<(String, ClosedStatement)>> {
+        let rows = sqlx::query(
+            "SELECT period, body, closed_at, audit_head FROM statements ORDER BY period",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("period")?,
+                    ClosedStatement {
+                        body: r.try_get("body")?,
+                        closed_at: r.try_get("closed_at")?,
+                        audit_head: r.try_get("audit_head")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     pub async fn set_server_cost(
         &self,
         id: i64,

@@ -13,6 +13,7 @@ mod contributions;
 mod copy;
 mod forum;
 mod leader;
+mod live;
 mod logins;
 mod meetings;
 mod outbox;
@@ -20,6 +21,7 @@ mod people;
 mod proposals;
 mod register;
 mod rollups;
+mod rounds;
 mod samples;
 mod servers;
 mod tenants;
@@ -43,6 +45,7 @@ pub use contributions::{ContributionRecord, NewContribution};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;
+pub use live::{LiveView, Stamp};
 pub use logins::{Login, LoginOwner, Session, UsedLink};
 pub use meetings::{Claim, LiveMeeting, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
@@ -56,6 +59,7 @@ pub use proposals::{
 };
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use rollups::Rollup;
+pub use rounds::ServerRound;
 pub use samples::UsageSample;
 pub use servers::{Health, NewServer, Server, ServerCost, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant, TenantPatch, TenantPlace};
@@ -114,6 +118,9 @@ pub struct Store {
     /// working on a deleted file, which a restart would then recreate
     /// empty) and for the leadership locks beside it.
     file: Option<Arc<DatabaseFile>>,
+    /// Shared by every clone, so the gateway, the poller and the
+    /// operations API change the same view.
+    live: Arc<LiveView>,
 }
 
 #[derive(Debug)]
@@ -220,6 +227,7 @@ impl Store {
             pool,
             backend,
             file,
+            live: Arc::default(),
         })
     }
 

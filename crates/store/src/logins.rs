@@ -191,6 +191,17 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("login {id}")))
     }
 
+    /// The login of a person, if they have one.
+    pub async fn login_of_person(&self, person_id: i64) -> Result<Option<Login>> {
+        sqlx::query(concat!(login_select!(), " WHERE l.person_id = $1"))
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(login_from)
+            .transpose()
+    }
+
     /// Sets (or with `None` removes) the login's TOTP secret.
     pub async fn set_totp_secret(
         &self,

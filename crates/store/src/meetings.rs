@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
-use crate::{Result, Store, StoreError, found};
+use crate::{LiveView, Result, Store, StoreError, found};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingRecord {
@@ -147,7 +147,9 @@ impl Store {
         .await
         .map_err(|e| StoreError::from_insert(e, format!("live meeting {:?}", new.meeting_id)))?;
         tx.commit().await?;
-        Ok(Ok(Claim::New(meeting_from(&row)?)))
+        let record = meeting_from(&row)?;
+        self.live.created(&record);
+        Ok(Ok(Claim::New(record)))
     }
 
     /// Nothing to count, nothing to decide: the live-meeting index alone
@@ -165,7 +167,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match inserted {
-            Some(row) => Ok(Claim::New(meeting_from(&row)?)),
+            Some(row) => {
+                let record = meeting_from(&row)?;
+                self.live.created(&record);
+                Ok(Claim::New(record))
+            }
             None => self
                 .live_meeting(new.tenant_id, new.meeting_id)
                 .await?
@@ -175,30 +181,69 @@ impl Store {
         }
     }
 
+    /// A tenant's live meeting: from the view of live meetings when a
+    /// serving process keeps one and holds it, else from the database.
     pub async fn live_meeting(
         &self,
         tenant_id: i64,
         meeting_id: &str,
     ) -> Result<Option<MeetingRecord>> {
-        live_in(&self.pool, tenant_id, meeting_id).await
+        if let Some(record) = self.live.get(tenant_id, meeting_id) {
+            return Ok(Some(record));
+        }
+        let read = self.live.stamp();
+        let found = live_in(&self.pool, tenant_id, meeting_id).await?;
+        if let Some(record) = &found {
+            self.live.fill(record, read);
+        }
+        Ok(found)
+    }
+
+    /// Keeps every live meeting in memory from now on (a serving process
+    /// calls this once), so the hot calls read no database; see
+    /// [`LiveView`].
+    pub async fn keep_live_meetings(&self) -> Result<()> {
+        let records = self.meetings_where("ended_at IS NULL", None).await?;
+        self.live.load(&records);
+        Ok(())
+    }
+
+    /// Reads every live meeting again, dropping from the view what others
+    /// ended: for an instance that does not poll, until a notification
+    /// channel tells it at once.
+    pub async fn resync_live_meetings(&self) -> Result<()> {
+        let read = self.live.stamp();
+        let records = self.meetings_where("ended_at IS NULL", None).await?;
+        self.live.sync(|_| true, &records, read);
+        Ok(())
+    }
+
+    /// The view of live meetings, for whatever tells it of changes made
+    /// elsewhere.
+    pub fn live_view(&self) -> &LiveView {
+        &self.live
     }
 
     pub async fn live_meetings_of_tenant(&self, tenant_id: i64) -> Result<Vec<MeetingRecord>> {
         self.meetings_where(
             "tenant_id = $1 AND ended_at IS NULL ORDER BY id",
-            tenant_id,
-            None,
+            Some(tenant_id),
         )
         .await
     }
 
+    /// A server's live meetings, from the database; the view of live
+    /// meetings is made to agree with what they say.
     pub async fn live_meetings_on_server(&self, server_id: i64) -> Result<Vec<MeetingRecord>> {
-        self.meetings_where(
-            "server_id = $1 AND ended_at IS NULL ORDER BY id",
-            server_id,
-            None,
-        )
-        .await
+        let read = self.live.stamp();
+        let records = self
+            .meetings_where(
+                "server_id = $1 AND ended_at IS NULL ORDER BY id",
+                Some(server_id),
+            )
+            .await?;
+        self.live.sync(|s| s == server_id, &records, read);
+        Ok(records)
     }
 
     /// Every meeting not yet ended, oldest first, with its main room's
@@ -247,16 +292,11 @@ impl Store {
         .await?)
     }
 
-    async fn meetings_where(
-        &self,
-        condition: &str,
-        id: i64,
-        text: Option<&str>,
-    ) -> Result<Vec<MeetingRecord>> {
+    async fn meetings_where(&self, condition: &str, id: Option<i64>) -> Result<Vec<MeetingRecord>> {
         let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE {condition}");
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(id);
-        if let Some(t) = text {
-            q = q.bind(t);
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if let Some(id) = id {
+            q = q.bind(id);
         }
         q.fetch_all(&self.pool)
             .await?
@@ -288,6 +328,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.live.learned_internal_id(id, internal_id);
         Ok(())
     }
 
@@ -298,6 +339,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.live.ended(id);
         Ok(())
     }
 
@@ -307,6 +349,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.live.ended(id);
         Ok(())
     }
 
@@ -320,20 +363,24 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        found(done, || format!("unconfirmed meeting record {id}"))
+        found(done, || format!("unconfirmed meeting record {id}"))?;
+        self.live.moved(id, server_id);
+        Ok(())
     }
 
     /// Ends every live meeting on a server declared dead (Scalelite's panic),
     /// so the next create of the same ID lands elsewhere. Returns how many.
     pub async fn release_server_meetings(&self, server_id: i64, now_ms: i64) -> Result<u64> {
-        Ok(sqlx::query(
+        let released = sqlx::query(
             "UPDATE meetings SET ended_at = $1 WHERE server_id = $2 AND ended_at IS NULL",
         )
         .bind(now_ms)
         .bind(server_id)
         .execute(&self.pool)
         .await?
-        .rows_affected())
+        .rows_affected();
+        self.live.released(server_id);
+        Ok(released)
     }
 }
 

@@ -1,5 +1,9 @@
 //! Usage samples: one row per meeting per poll, the raw material of metering.
 
+use std::sync::LazyLock;
+
+use sqlx::{Any, Transaction};
+
 use crate::{INSERT_BATCH, Result, Store, flag, placeholders};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,32 +27,8 @@ pub struct UsageSample {
 impl Store {
     /// Stores one poll's samples atomically: a poll is recorded whole or not at all.
     pub async fn insert_samples(&self, samples: &[UsageSample]) -> Result<()> {
-        const COLUMNS: usize = 12;
         let mut tx = self.pool.begin().await?;
-        for chunk in samples.chunks(INSERT_BATCH) {
-            let sql = format!(
-                "INSERT INTO usage_samples (at, meeting_ref, tenant_id, server_id, backend_id, origin, \
-                 participants, moderators, mic, listen_only, webcams, breakout) VALUES {}",
-                placeholders(chunk.len(), COLUMNS)
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for s in chunk {
-                query = query
-                    .bind(s.at_ms)
-                    .bind(s.meeting_ref)
-                    .bind(s.tenant_id)
-                    .bind(s.server_id)
-                    .bind(&s.backend_id)
-                    .bind(s.origin.as_deref())
-                    .bind(s.participants)
-                    .bind(s.moderators)
-                    .bind(s.mic)
-                    .bind(s.listen_only)
-                    .bind(s.webcams)
-                    .bind(flag(s.breakout));
-            }
-            query.execute(&mut *tx).await?;
-        }
+        insert_samples_in(&mut tx, samples).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -108,4 +88,50 @@ impl Store {
             })
             .collect()
     }
+}
+
+const SAMPLE_COLUMNS: usize = 12;
+
+fn insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO usage_samples (at, meeting_ref, tenant_id, server_id, backend_id, origin, \
+         participants, moderators, mic, listen_only, webcams, breakout) VALUES {}",
+        placeholders(rows, SAMPLE_COLUMNS)
+    )
+}
+
+/// The statement of a full batch, built once: a round of 100,000 meetings
+/// sends thousands of them.
+static FULL_BATCH: LazyLock<String> = LazyLock::new(|| insert_sql(INSERT_BATCH));
+
+/// Inserts samples in multi-row statements inside the caller's transaction.
+pub(crate) async fn insert_samples_in(
+    tx: &mut Transaction<'static, Any>,
+    samples: &[UsageSample],
+) -> Result<()> {
+    for chunk in samples.chunks(INSERT_BATCH) {
+        let sql = if chunk.len() == INSERT_BATCH {
+            FULL_BATCH.clone()
+        } else {
+            insert_sql(chunk.len())
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in chunk {
+            query = query
+                .bind(s.at_ms)
+                .bind(s.meeting_ref)
+                .bind(s.tenant_id)
+                .bind(s.server_id)
+                .bind(&s.backend_id)
+                .bind(s.origin.as_deref())
+                .bind(s.participants)
+                .bind(s.moderators)
+                .bind(s.mic)
+                .bind(s.listen_only)
+                .bind(s.webcams)
+                .bind(flag(s.breakout));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }

@@ -273,19 +273,27 @@ impl Store {
     }
 
     pub async fn record_server_poll(&self, id: i64, poll: ServerPoll) -> Result<()> {
-        sqlx::query(
-            "UPDATE servers SET health = $1, load = $2, meetings = $3, participants = $4, polled_at = $5 WHERE id = $6",
-        )
-        .bind(poll.health.as_str())
-        .bind(poll.load)
-        .bind(poll.meetings)
-        .bind(poll.participants)
-        .bind(poll.at_ms)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        update_poll(&self.pool, id, &poll).await
     }
+}
+
+pub(crate) async fn update_poll<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: i64,
+    poll: &ServerPoll,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE servers SET health = $1, load = $2, meetings = $3, participants = $4, polled_at = $5 WHERE id = $6",
+    )
+    .bind(poll.health.as_str())
+    .bind(poll.load)
+    .bind(poll.meetings)
+    .bind(poll.participants)
+    .bind(poll.at_ms)
+    .bind(id)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 /// How the audit log names a server.

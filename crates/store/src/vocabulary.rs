@@ -7,15 +7,17 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::StoreError;
 
 /// Declares a stored word type: variants with their words, `as_str`,
-/// `Display`, `FromStr`, comparison with a `&str`, and serde as the word.
+/// `Display`, `FromStr`, comparison with a `&str`, and serde (and the
+/// OpenAPI schema) as the word.
 macro_rules! stored_words {
     ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
         #[serde(rename_all = "lowercase")]
         pub enum $name {
             $($(#[$vdoc])* $variant),+

@@ -195,3 +195,21 @@ async fn a_one_time_link_is_used_once_for_its_purpose_before_it_expires() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_persons_login_is_found_by_the_person() {
+    on_both_backends(|s| async move {
+        let owner = ada(&s).await;
+        let LoginOwner::Person(ada) = &owner else {
+            unreachable!()
+        };
+        assert!(s.login_of_person(ada.id).await.unwrap().is_none());
+        let l = s
+            .set_login("ada@work.example", &owner, "h", &act(2))
+            .await
+            .unwrap();
+        let found = s.login_of_person(ada.id).await.unwrap().unwrap();
+        assert_eq!((found.id, found.email.as_str()), (l.id, "ada@work.example"));
+    })
+    .await;
+}

@@ -1,4 +1,4 @@
-//! Request rates per key (a tenant), as token buckets: pure, with the time
+//! Request rates per key (a tenant, an API token), as token buckets: pure, with the time
 //! passed in, and bounded in memory.
 
 use std::collections::HashMap;
@@ -62,8 +62,14 @@ impl RateTable {
 
     /// Takes one request from `key`'s budget; false when it is spent.
     pub fn allow(&mut self, key: &str, now_ms: i64) -> bool {
+        self.take(key, now_ms).is_ok()
+    }
+
+    /// Takes one request from `key`'s budget, or says in how many
+    /// milliseconds the next one will be there.
+    pub fn take(&mut self, key: &str, now_ms: i64) -> Result<(), u64> {
         if self.rate.is_off() {
-            return true;
+            return Ok(());
         }
         let full = f64::from(self.rate.burst);
         let tokens = match self.buckets.get(key) {
@@ -84,7 +90,11 @@ impl RateTable {
                 at_ms: now_ms,
             },
         );
-        allowed
+        if allowed {
+            Ok(())
+        } else {
+            Err(((1.0 - tokens) / self.rate.per_second * 1000.0).ceil() as u64)
+        }
     }
 
     /// A full bucket is the same as none; else the longest unused goes.
@@ -131,10 +141,15 @@ impl RateLimiter {
     }
 
     pub fn allow(&self, key: &str) -> bool {
+        self.take(key).is_ok()
+    }
+
+    /// Like [`RateTable::take`], now.
+    pub fn take(&self, key: &str) -> Result<(), u64> {
         let now = (self.clock)();
         // The table holds counts only: one left mid-update is still usable.
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        table.allow(key, now)
+        table.take(key, now)
     }
 }
 
@@ -184,6 +199,21 @@ mod tests {
         assert!(!t.allow("acme", 100), "0.2 of a request refilled");
         assert!(t.allow("acme", 500), "one request refilled after 0.5 s");
         assert!(!t.allow("acme", 500));
+    }
+
+    #[test]
+    fn a_refusal_says_when_the_next_request_is_there() {
+        let mut t = RateTable::new(RATE);
+        for _ in 0..3 {
+            t.allow("acme", 0);
+        }
+        assert_eq!(
+            t.take("acme", 0),
+            Err(500),
+            "one request takes 0.5 s at 2/s"
+        );
+        assert_eq!(t.take("acme", 300), Err(200));
+        assert_eq!(t.take("acme", 500), Ok(()));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this script.
-// It keeps countdowns current; the server rendered their first value.
+// It keeps countdowns and the fleet dashboard's figures current; the server
+// rendered their first value.
 "use strict";
 
 function remaining(ms) {
@@ -29,4 +30,45 @@ document.addEventListener("DOMContentLoaded", () => {
   const skew = Number.isNaN(rendered) ? 0 : rendered - Date.now();
   tick(clocks, skew);
   setInterval(() => tick(clocks, skew), 1000);
+});
+
+// The fleet dashboard: its figures are fetched again every few seconds
+// and written into the cells that carry the same names. Without the
+// script the page shows the figures of its rendering.
+function refresh(root, status) {
+  fetch(root.dataset.liveUrl, { credentials: "same-origin", headers: { accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((fleet) => {
+      for (const [key, value] of Object.entries(fleet.totals)) {
+        const el = root.querySelector(`[data-total="${key}"]`);
+        if (el) el.textContent = String(value);
+      }
+      for (const server of fleet.servers) {
+        const row = root.querySelector(`tr[data-server="${server.id}"]`);
+        if (!row) continue;
+        for (const el of row.querySelectorAll("[data-field]")) {
+          const value = String(server[el.dataset.field]);
+          el.textContent = value;
+          if (el.dataset.tag) el.className = `tag ${el.dataset.tag}-${value}`;
+        }
+      }
+      if (status) {
+        status.textContent = `Live: figures of ${fleet.updated}`;
+        status.classList.add("is-live");
+      }
+    })
+    .catch(() => {
+      if (status) {
+        status.textContent = "Live figures paused: the portal did not answer. Reload the page.";
+        status.classList.remove("is-live");
+      }
+    });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.querySelector("[data-live-url]");
+  if (!root) return;
+  const status = document.querySelector("[data-live-status]");
+  const every = Number(root.dataset.liveEveryMs) || 5000;
+  setInterval(() => refresh(root, status), every);
 });

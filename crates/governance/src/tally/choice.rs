@@ -5,8 +5,9 @@ use super::{Counts, KindResult, Outcome, Shortfall, Weighted, join_and, label, l
 use crate::proposal::Choice;
 use crate::share::{Ratio, Threshold};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct ChoiceCounts {
     /// Weight per option, in option order.
     pub per_option: Vec<u64>,

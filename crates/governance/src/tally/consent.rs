@@ -5,8 +5,9 @@ use super::{Counts, KindResult, Outcome, Shortfall, Weighted, join_and, votes};
 use crate::proposal::{Choice, Position, Rules};
 use crate::share::Ratio;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct ConsentCounts {
     pub agree: u64,
     pub abstain: u64,

@@ -33,9 +33,10 @@ use crate::proposal::{BallotError, Choice, Kind, Proposal, ProposalError, valida
 use crate::roll::{BallotRecord, Counted, RecordError, Roll, latest_ballots};
 use crate::share::{BasisPoints, Ratio};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Who took part, by weight and by organisations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Turnout {
     pub weight_voted: u64,
     pub weight_eligible: u64,
@@ -54,7 +55,7 @@ impl Turnout {
 }
 
 /// The counts, by kind of proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Counts {
     Consent(consent::ConsentCounts),
@@ -65,7 +66,7 @@ pub enum Counts {
 }
 
 /// Why a proposal or poll did not pass although the quorum was met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shortfall {
     Blocked,
@@ -73,7 +74,7 @@ pub enum Shortfall {
 }
 
 /// What was decided.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Too little weight took part; nothing is decided.
@@ -97,7 +98,7 @@ pub enum Outcome {
 }
 
 /// A complete result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Tally {
     pub turnout: Turnout,
     pub quorum: BasisPoints,

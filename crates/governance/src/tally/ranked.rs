@@ -25,9 +25,10 @@ use super::{Counts, KindResult, Outcome, Weighted, join_and, label, votes};
 use crate::fraction::Fraction;
 use crate::proposal::Choice;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// One round of a ranked count.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Round<A> {
     /// Each option's count; `None` once it has been elected or eliminated.
     pub counts: Vec<Option<A>>,
@@ -39,7 +40,7 @@ pub struct Round<A> {
     pub tie_broken: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Runoff {
     pub rounds: Vec<Round<u64>>,
     pub abstain: u64,
@@ -48,7 +49,7 @@ pub struct Runoff {
     pub ties_broken: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ElectedBy {
     Quota,
@@ -56,7 +57,7 @@ pub enum ElectedBy {
     LastRemaining,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Election {
     pub option: usize,
     /// 1-based.
@@ -66,7 +67,7 @@ pub struct Election {
     pub by: ElectedBy,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Stv {
     pub seats: usize,
     pub quota: u64,

@@ -5,8 +5,9 @@
 use super::{Counts, KindResult, Outcome, Weighted, join_and, label, leaders, votes};
 use crate::proposal::Choice;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct OptionScore {
     /// Σ weight × score (`i128`, so no count of ballots can overflow it).
     pub weighted_total: i128,
@@ -15,7 +16,7 @@ pub struct OptionScore {
     pub mean_hundredths: Option<i128>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct ScoreCounts {
     pub per_option: Vec<OptionScore>,
     pub abstain: u64,

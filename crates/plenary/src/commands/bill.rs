@@ -1,19 +1,23 @@
 //! `plenary bill …`: the period's cost pool split among the organisations.
 
+use billing::service::{ClosedPeriod, Cost, OrgStatement};
 use billing::statements::{self, BillQuery, ShareLine, Statement};
+use consortium::Consortium;
 use metering::money::{Cents, Currency};
-use store::Store;
+use metering::period::Month;
 
-use super::usage::period;
-use super::{local_time, operator, parse_money, table};
+use super::usage::{billing, period};
+use super::{actor, local_time, now_ms, parse_money, print_json, table};
 use crate::cli::{BillCommand, Format, Measure, Rule, Statement as StatementArgs};
 use crate::config::Config;
 
-pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow::Result<()> {
-    let settings = config.billing()?;
+pub async fn run(c: &Consortium, config: &Config, command: BillCommand) -> anyhow::Result<()> {
+    let billing = billing(c, config)?;
+    let actor = actor(c).await?;
+    let currency = billing.settings().currency;
     match command {
         BillCommand::Preview(s) => {
-            let preview = statements::preview(store, &settings, &query(config, &s)?).await?;
+            let preview = billing.preview(&actor, &query(config, &s)?).await?;
             if preview.closed {
                 eprintln!(
                     "{} is closed; this preview recomputes it from the same data.",
@@ -23,8 +27,7 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             print(&preview.statement, s.format)?;
         }
         BillCommand::Close(s) => {
-            let closed =
-                statements::close(store, &settings, &query(config, &s)?, &operator()?).await?;
+            let closed = billing.close(&actor, &query(config, &s)?, now_ms()).await?;
             print(&closed.statement, s.format)?;
             println!(
                 "Statement for {} closed and frozen.",
@@ -32,8 +35,16 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             );
             print_head(closed.audit_head.as_deref());
         }
-        BillCommand::Show { period } => {
-            let closed = statements::show(store, &period).await?;
+        BillCommand::Show {
+            period,
+            org: None,
+            output,
+        } => {
+            let closed = billing.statement(&actor, period.parse()?).await?;
+            if output.json {
+                print_json(&serde_json::to_value(&closed)?);
+                return Ok(());
+            }
             print(&closed.statement, Format::Table)?;
             println!(
                 "Closed at {}.",
@@ -41,25 +52,136 @@ pub async fn run(store: &Store, config: &Config, command: BillCommand) -> anyhow
             );
             print_head(closed.audit_head.as_deref());
         }
+        BillCommand::Show {
+            period,
+            org: Some(org),
+            output,
+        } => {
+            let part = billing.statement_of(&actor, &org, period.parse()?).await?;
+            if output.json {
+                print_json(&serde_json::to_value(&part)?);
+                return Ok(());
+            }
+            print_parts(&[part], false, config)?;
+        }
+        BillCommand::List { org: None, output } => {
+            let closed = billing.statements(&actor).await?;
+            print_closed(&closed, output.json, config)?;
+        }
+        BillCommand::List {
+            org: Some(org),
+            output,
+        } => {
+            let parts = billing.statements_of(&actor, &org).await?;
+            print_parts(&parts, output.json, config)?;
+        }
+        BillCommand::Costs { period: p, output } => {
+            let month: Month = period(config, p.as_deref())?.label.parse()?;
+            let costs = billing.costs(&actor, month).await?;
+            if output.json {
+                print_json(&serde_json::to_value(&costs)?);
+                return Ok(());
+            }
+            print_costs(&costs, currency);
+        }
         BillCommand::AddCost {
             period: p,
             label,
             amount,
             org,
         } => {
-            let period = period(config, p.as_deref())?.label;
+            let month: Month = period(config, p.as_deref())?.label.parse()?;
             let cents = Cents(parse_money(&amount)?);
-            statements::add_cost(store, &period, &label, cents, org.as_deref(), &operator()?)
+            let cost = billing
+                .add_cost(&actor, month, &label, cents, org.as_deref(), now_ms())
                 .await?;
-            let amount = settings.currency.format(cents);
-            match org {
-                Some(o) => println!("{o} is credited {amount} for {label:?} in {period}."),
-                None => println!("{amount} for {label:?} added to the {period} pool."),
+            let amount = currency.format(cents);
+            match cost.org {
+                Some(o) => println!("{o} is credited {amount} for {label:?} in {month}."),
+                None => println!("{amount} for {label:?} added to the {month} pool."),
             }
         }
     }
     Ok(())
 }
+
+fn print_costs(costs: &[Cost], currency: Currency) {
+    let rows: Vec<Vec<String>> = costs
+        .iter()
+        .map(|c| {
+            vec![
+                c.label.clone(),
+                currency.format(Cents(c.cents)),
+                c.org.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    print!("{}", table(&["LABEL", "AMOUNT", "CREDITED TO"], &rows));
+}
+
+fn print_closed(closed: &[ClosedPeriod], json: bool, config: &Config) -> anyhow::Result<()> {
+    if json {
+        print_json(&serde_json::to_value(closed)?);
+        return Ok(());
+    }
+    let zone = config.zone()?;
+    let rows: Vec<Vec<String>> = closed
+        .iter()
+        .map(|c| {
+            let amounts = Amounts(c.currency.as_deref().map(Currency::parse).transpose()?);
+            Ok(vec![
+                c.period.clone(),
+                c.rule.as_str().to_string(),
+                amounts.written(c.pool_cents),
+                c.organisations.to_string(),
+                local_time(c.closed_at, &zone),
+            ])
+        })
+        .collect::<anyhow::Result<_>>()?;
+    print!(
+        "{}",
+        table(&["PERIOD", "RULE", "POOL", "ORGS", "CLOSED AT"], &rows)
+    );
+    Ok(())
+}
+
+/// Organisations' parts of closed periods: their own line of each.
+fn print_parts(parts: &[OrgStatement], json: bool, config: &Config) -> anyhow::Result<()> {
+    if json {
+        print_json(&serde_json::to_value(parts)?);
+        return Ok(());
+    }
+    let zone = config.zone()?;
+    for part in parts {
+        let amounts = Amounts(part.currency.as_deref().map(Currency::parse).transpose()?);
+        println!(
+            "{} ({} rule, pool {}), closed at {}:",
+            part.period,
+            part.rule.as_str(),
+            amounts.written(part.pool_cents),
+            local_time(part.closed_at, &zone)
+        );
+        print!(
+            "{}",
+            table(
+                &SHARE_HEADER,
+                &[share_row(&part.share, |c| amounts.written(c))]
+            )
+        );
+        println!("  {}", part.share.explanation);
+    }
+    Ok(())
+}
+
+const SHARE_HEADER: [&str; 7] = [
+    "ORG",
+    "PARTICIPANT-MIN",
+    "BASE",
+    "USE",
+    "SHARE",
+    "CONTRIBUTIONS",
+    "BALANCE",
+];
 
 /// The statement the command line asks for; the base fee is read only by
 /// the rule that has one.
@@ -147,21 +269,7 @@ fn print(statement: &Statement, format: Format) -> anyhow::Result<()> {
                 .iter()
                 .map(|s| share_row(s, |c| amounts.written(c)))
                 .collect();
-            print!(
-                "{}",
-                table(
-                    &[
-                        "ORG",
-                        "PARTICIPANT-MIN",
-                        "BASE",
-                        "USE",
-                        "SHARE",
-                        "CONTRIBUTIONS",
-                        "BALANCE"
-                    ],
-                    &rows
-                )
-            );
+            print!("{}", table(&SHARE_HEADER, &rows));
             for s in shares {
                 println!("  {}: {}", s.org, s.explanation);
             }

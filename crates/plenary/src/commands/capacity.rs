@@ -1,18 +1,20 @@
 //! `plenary capacity`: utilisation, headroom and oversubscription per pool.
 
-use store::Store;
+use consortium::Consortium;
 
-use super::{print_json, table};
+use super::{actor, print_json, table};
 use crate::config::Config;
 
 pub async fn run(
-    store: &Store,
+    c: &Consortium,
     config: &Config,
     period: Option<String>,
     json_output: bool,
 ) -> anyhow::Result<()> {
     let period = super::usage::period(config, period.as_deref())?;
-    let report = billing::capacity::report(store, &config.billing()?, &period).await?;
+    let report = super::usage::billing(c, config)?
+        .capacity(&actor(c).await?, &period)
+        .await?;
     if json_output {
         print_json(&serde_json::to_value(&report)?);
         return Ok(());

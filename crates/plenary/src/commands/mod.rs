@@ -144,11 +144,7 @@ pub fn print_rows(
     header: &[&str],
     rows: &[Vec<serde_json::Value>],
 ) -> anyhow::Result<()> {
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) if n.is_f64() => format!("{:.3}", n.as_f64().unwrap_or(0.0)),
-        other => other.to_string(),
-    };
+    let text = billing::table::cell;
     match format {
         Format::Table => {
             println!("{title}");
@@ -166,14 +162,7 @@ pub fn print_rows(
                 )
             );
         }
-        Format::Csv => {
-            let mut out = csv::Writer::from_writer(std::io::stdout());
-            out.write_record(header)?;
-            for r in rows {
-                out.write_record(r.iter().map(text))?;
-            }
-            out.flush()?;
-        }
+        Format::Csv => print!("{}", billing::table::csv(header, rows)?),
         Format::Json => {
             let mut body = meta;
             body["rows"] = rows

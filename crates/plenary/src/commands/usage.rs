@@ -1,12 +1,13 @@
 //! `plenary usage …`
 
+use billing::Billing;
 use billing::fair_use::{FairUseQuery, NEAR_PERCENT};
 use billing::period::{self, Period};
 use billing::usage::UsageQuery;
+use consortium::Consortium;
 use serde_json::{Value, json};
-use store::Store;
 
-use super::{now_ms, print_rows};
+use super::{actor, now_ms, print_rows};
 use crate::cli::{Every, Format, UsageCommand};
 use crate::config::Config;
 
@@ -15,8 +16,14 @@ pub fn period(config: &Config, period: Option<&str>) -> anyhow::Result<Period> {
     Ok(period::month(period, &config.zone()?, now_ms())?)
 }
 
-pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyhow::Result<()> {
-    let settings = config.billing()?;
+/// The co-op's billing, as the command line reaches it.
+pub fn billing(c: &Consortium, config: &Config) -> anyhow::Result<Billing> {
+    Ok(Billing::new(c.store().clone(), config.billing()?))
+}
+
+pub async fn run(c: &Consortium, config: &Config, command: UsageCommand) -> anyhow::Result<()> {
+    let billing = billing(c, config)?;
+    let actor = actor(c).await?;
     match command {
         UsageCommand::Report {
             period: p,
@@ -34,7 +41,7 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
                 org,
                 now_ms: now_ms(),
             };
-            let report = billing::usage::report(store, &settings, &query).await?;
+            let report = billing.usage(&actor, &query).await?;
             print_rows(
                 format,
                 &format!(
@@ -49,14 +56,16 @@ pub async fn run(store: &Store, config: &Config, command: UsageCommand) -> anyho
         UsageCommand::FairUse {
             period: p,
             all,
+            org,
             format,
         } => {
             let query = FairUseQuery {
                 period: period(config, p.as_deref())?,
                 all,
+                org,
                 now_ms: now_ms(),
             };
-            let report = billing::fair_use::list(store, &settings, &query).await?;
+            let report = billing.fair_use(&actor, &query).await?;
             if report.rows.is_empty() && matches!(format, Format::Table) {
                 println!("Every tenant is within fair use in {}.", report.period);
                 return Ok(());

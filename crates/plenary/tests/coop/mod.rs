@@ -4,6 +4,9 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod organisation;
+pub mod schemas;
+
 use std::sync::Arc;
 
 use plenary::config::{Config, Secret};

@@ -1,14 +1,16 @@
-//! The platform the operations tests run on: the coop's consortium with a
-//! tenant for `school` and one for `hosting`, a token of every kind, and
-//! the OpenAPI document to check answers against.
+//! A platform behind the JSON API for the permission matrices and the
+//! CLI's parity with the API: tenants of `school` and `hosting`, an admin
+//! of each, and a token of every scope; and the OpenAPI document that real
+//! answers are checked against.
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::{Act, NewTenant, TokenScope};
 
-use crate::coop::{Consortium, Extras, OPERATOR};
+pub use crate::coop::schemas::Schemas;
+pub use crate::coop::{Consortium, Extras, OPERATOR};
 
 /// `school`'s admin.
 pub const ADMIN: &str = "sue";
@@ -25,7 +27,7 @@ pub const NAMELESS_OPERATOR: &str = "ops-nameless";
 /// `school`'s delegate (the harness names its token after the organisation).
 pub const DELEGATE: &str = "school";
 
-async fn scoped(
+pub async fn scoped(
     c: &Consortium,
     token: &str,
     person: Option<&str>,
@@ -95,76 +97,47 @@ pub async fn platform(database_url: String) -> Consortium {
     c
 }
 
-/// The OpenAPI document the app serves, to check real answers against.
-pub struct Schemas(Value);
-
-impl Schemas {
-    pub async fn of(c: &Consortium) -> Self {
-        Self(c.get(OPERATOR, "/api/v1/openapi.json").await)
-    }
-
-    /// The document's path template that `path` is an instance of.
-    fn template(&self, path: &str) -> Option<&str> {
-        let path = path.split('?').next().unwrap_or(path);
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0["paths"]
-            .as_object()?
-            .keys()
-            .filter(|t| {
-                let parts: Vec<&str> = t.split('/').collect();
-                parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s)
-            })
-            // A literal segment beats a parameter.
-            .min_by_key(|t| t.matches('{').count())
-            .map(String::as_str)
-    }
-
-    /// Whether `body`, answered with `status` to `method path`, is what
-    /// the document says that answer is.
-    pub fn check(
-        &self,
-        method: &Method,
-        path: &str,
-        status: StatusCode,
-        body: &Value,
-    ) -> Result<(), String> {
-        let template = self.template(path).ok_or("no such path in the document")?;
-        let operation = &self.0["paths"][template][method.as_str().to_ascii_lowercase()];
-        let mut response = &operation["responses"][status.as_str()];
-        if let Some(r) = response["$ref"].as_str() {
-            response = self.0.pointer(&r[1..]).ok_or("a dangling reference")?;
-        }
-        if response.is_null() {
-            return Err(format!(
-                "{status} is not documented for {method} {template}"
-            ));
-        }
-        let Some(content) = response["content"].as_object() else {
-            return if body.is_null() {
-                Ok(())
-            } else {
-                Err("a body where none is documented".into())
-            };
-        };
-        let schema = content
-            .values()
-            .next()
-            .map(|c| c["schema"].clone())
-            .ok_or("no schema")?;
-        // References point into the document's components.
-        let root = json!({"allOf": [schema], "components": self.0["components"]});
-        let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;
-        validator
-            .validate(body)
-            .map_err(|e| format!("{template}: {e}"))
-    }
-}
-
 /// The fingerprint of the secret `platform` gave `tenant`.
 pub fn fingerprint(tenant: &str) -> String {
     store::fingerprint(&format!("{tenant}-secret"))
+}
+
+/// What went wrong in a matrix of `(token, method, path, expected)`: each
+/// request answered otherwise, or with a body the document does not
+/// describe. `body` gives the request's body, if any.
+pub async fn wrong_answers(
+    c: &Consortium,
+    rows: Vec<(&str, Method, &str, StatusCode)>,
+    body: impl Fn(&Method, &str) -> Option<Value>,
+) -> Vec<String> {
+    let rows = rows.into_iter().map(|(token, method, path, expected)| {
+        let body = body(&method, path);
+        (token, method, path.to_string(), body, expected)
+    });
+    wrong_answers_with_bodies(c, rows).await
+}
+
+/// What went wrong in a matrix of `(token, method, path, body, expected)`,
+/// asked in order, so a row may rely on the changes of those before it.
+pub async fn wrong_answers_with_bodies<'a>(
+    c: &Consortium,
+    rows: impl IntoIterator<Item = (&'a str, Method, String, Option<Value>, StatusCode)>,
+) -> Vec<String> {
+    let schemas = Schemas::of(c).await;
+    let mut wrong = Vec::new();
+    for (token, method, path, body, expected) in rows {
+        let path = path.as_str();
+        let (status, answer) = c.call(token, method.clone(), path, body).await;
+        if status != expected {
+            wrong.push(format!(
+                "{token} {method} {path}: expected {expected}, got {status} {answer}"
+            ));
+        }
+        if let Err(e) = schemas.check(&method, path, status, &answer) {
+            wrong.push(format!(
+                "{token} {method} {path}: {status} {answer} is not as documented: {e}"
+            ));
+        }
+    }
+    wrong
 }

@@ -120,7 +120,15 @@ impl FromRequestParts<ApiState> for Acting {
         }
         let token = bearer(parts)?;
         match state.consortium.actor_of_token(token).await {
-            Ok(Some(actor)) => Ok(Self(actor)),
+            Ok(Some(actor)) => {
+                // Only known tokens get a budget, so unknown ones cannot
+                // fill the table; they meet the failure throttle instead.
+                state
+                    .token_rate
+                    .take(&store::token_id(token))
+                    .map_err(Problem::too_many_requests)?;
+                Ok(Self(actor))
+            }
             Ok(None) => {
                 if let Some(ip) = client {
                     state.throttle.record_failure(ip);

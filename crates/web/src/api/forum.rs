@@ -7,16 +7,40 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use forum::webhook::{self, WebhookError};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::ApiState;
+use super::openapi::{Forbidden, Invalid, NotFound};
 use super::problem::{Answer, Problem};
 
-#[derive(Debug, Serialize)]
+/// A delivery accepted.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WebhookReceived)]
 pub struct Received {
     /// The proposal whose topic the event linked, if it was about one.
     linked_proposal: Option<i64>,
 }
 
+/// Forum webhook
+///
+/// Deliveries from the configured Discourse, authenticated by their
+/// `X-Discourse-Event-Signature` (HMAC-SHA256 of the body with the webhook
+/// secret, checked in constant time), not by a bearer token. A topic event
+/// whose `external_id` is `plenary-proposal-<id>` links the proposal to its
+/// topic. A bad or missing signature is refused with 403; without a
+/// configured forum the endpoint answers 404.
+#[utoipa::path(
+    post,
+    path = "/api/v1/forum/webhook",
+    security(("discourseSignature" = [])),
+    request_body(content = serde_json::Value, description = "A Discourse webhook event"),
+    responses(
+        (status = 200, body = Received),
+        (status = 400, response = Invalid),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn webhook(
     State(state): State<ApiState>,
     headers: HeaderMap,

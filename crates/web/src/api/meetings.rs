@@ -5,19 +5,24 @@ use axum::Json;
 use axum::extract::State;
 use consortium::MeetingView;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Forbidden, NotFound};
 use super::problem::{Answer, Query};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Which {
     /// Only this tenant's meetings.
     tenant: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// A meeting running now.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Meeting)]
 pub struct MeetingBody {
     tenant: String,
     /// The ID the tenant's front end uses.
@@ -41,6 +46,21 @@ impl From<MeetingView> for MeetingBody {
     }
 }
 
+/// Live meetings
+///
+/// Operators: every meeting running now. An organisation's admin: their
+/// organisations' tenants' only; with `tenant`, another organisation's
+/// tenant answers 404 exactly like a missing one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings",
+    params(Which),
+    responses(
+        (status = 200, body = Vec<MeetingBody>),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn meetings(
     State(state): State<ApiState>,
     Acting(actor): Acting,

@@ -1,16 +1,61 @@
 //! The admin and organisation JSON API under `/api/v1`: bearer tokens,
 //! RFC 9457 problems, and an OpenAPI 3.1 document at
-//! `/api/v1/openapi.json` that a test keeps in step with [`routes`].
+//! `/api/v1/openapi.json`, generated from the handlers with `utoipa`, that
+//! a test keeps in step with [`routes`].
 //!
 //! Who may do what, in short: operators manage the register, people,
 //! tokens and proposals and never vote; a person acts only within the roles
-//! they hold in their own organisations, and manages their own tokens. The OpenAPI document states each endpoint's rule.
+//! they hold in their own organisations, and manages their own tokens. The
+//! OpenAPI document states each endpoint's rule.
+//!
+//! # Adding an endpoint
+//!
+//! A handler documents itself: its doc comment's first paragraph is the
+//! operation's summary and the rest its description, which says who may
+//! call it. `#[utoipa::path]` gives the method and path (the same as in
+//! `endpoints`), the path parameters as a type from `params` that also
+//! reads them, the request body and every answer: the success with its
+//! `ToSchema` body, then each problem the handler itself may answer, by
+//! the names in `openapi` (`Forbidden`, `NotFound`, `Conflict`, `Refused`,
+//! `UnsupportedMediaType`, `Invalid`). The 400 for a token in the URL, the
+//! 401, the 429 and the 500 that every endpoint taking a token may answer
+//! are added to every operation by `openapi::Conventions`.
+//!
+//! ```ignore
+//! /// A tenant
+//! ///
+//! /// Operators: any tenant. An organisation's admin: their own; another
+//! /// organisation's answers 404 exactly like a missing one.
+//! #[utoipa::path(
+//!     get,
+//!     path = "/api/v1/tenants/{name}",
+//!     params(params::Tenant),
+//!     responses(
+//!         (status = 200, body = TenantBody),
+//!         (status = 403, response = Forbidden),
+//!         (status = 404, response = NotFound),
+//!     ),
+//! )]
+//! pub async fn tenant(
+//!     State(state): State<ApiState>,
+//!     Acting(actor): Acting,
+//!     Path(params::Tenant { name }): Path<params::Tenant>,
+//! ) -> Answer<Json<TenantBody>> { … }
+//! ```
+//!
+//! Bodies derive `ToSchema` (with `#[schema(as = Name)]` where the Rust
+//! name would clash or read badly), their doc comments becoming the
+//! schema's descriptions. Then list the handler in `paths(...)` of
+//! `openapi::Document` and add it to `endpoints`; the tests in `openapi`
+//! fail until both are done.
 
 mod auth;
+mod billing;
 mod forum;
 mod meetings;
 mod openapi;
-mod operations;
+pub(crate) mod operations;
+mod params;
 mod people;
 mod problem;
 mod proposals;
@@ -18,6 +63,7 @@ mod records;
 mod register;
 mod servers;
 mod tokens;
+mod usage;
 
 use axum::Router;
 use axum::handler::Handler;
@@ -35,11 +81,18 @@ use crate::Clock;
 #[derive(Clone)]
 pub struct ApiState {
     pub consortium: Consortium,
+    /// Usage, fair use, capacity and statements, asked with an actor.
+    pub service: ::billing::Billing,
     pub clock: Clock,
+    /// What the billing rules read: the co-op's time zone, currency, poll
+    /// interval and fair-use thresholds.
+    pub billing: ::billing::Settings,
     /// The forum whose signed webhooks are accepted, if one is configured.
     pub discourse: Option<::forum::DiscourseConfig>,
     /// Refuses addresses that sent too many unknown tokens.
     pub throttle: throttle::Throttle,
+    /// Requests each token may make, keyed by its public ID.
+    pub token_rate: throttle::rate::RateLimiter,
 }
 
 impl ApiState {
@@ -192,6 +245,35 @@ fn endpoints() -> Vec<Endpoint> {
             M::DELETE,
             "/api/v1/tenants/{name}/secrets/{secret}",
             operations::remove_secret,
+        ),
+        at(M::GET, "/api/v1/usage", usage::platform),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/usage",
+            usage::organisation,
+        ),
+        at(M::GET, "/api/v1/fair-use", usage::fair_use),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/fair-use",
+            usage::organisation_fair_use,
+        ),
+        at(M::GET, "/api/v1/capacity", usage::capacity),
+        at(M::GET, "/api/v1/periods/{period}/costs", billing::costs),
+        at(M::POST, "/api/v1/periods/{period}/costs", billing::add_cost),
+        at(M::GET, "/api/v1/periods/{period}/preview", billing::preview),
+        at(M::POST, "/api/v1/periods/{period}/close", billing::close),
+        at(M::GET, "/api/v1/statements", billing::statements),
+        at(M::GET, "/api/v1/statements/{period}", billing::statement),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements",
+            billing::organisation_statements,
+        ),
+        at(
+            M::GET,
+            "/api/v1/organisations/{name}/statements/{period}",
+            billing::organisation_statement,
         ),
     ]
 }

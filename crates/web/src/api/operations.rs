@@ -11,13 +11,18 @@ use axum::response::{IntoResponse, Response};
 use consortium::{Actor, NewTenantSettings, TenantChange, TenantView};
 use serde::{Deserialize, Serialize};
 use store::Tier;
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, Body, MaybeBody, Path, Query, present};
 use super::tokens::no_store;
 
-#[derive(Debug, Serialize)]
+/// A tenant: one BBB API front end's account.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tenant)]
 pub struct TenantBody {
     name: String,
     enabled: bool,
@@ -31,13 +36,19 @@ pub struct TenantBody {
     created_at_ms: i64,
 }
 
+/// The BBB API URL of a tenant, to paste into Greenlight: what the API
+/// answers and the portal shows.
+pub fn endpoint(state: &ApiState, v: &TenantView) -> String {
+    format!(
+        "{}{}",
+        state.consortium.settings().public_url,
+        v.endpoint_path()
+    )
+}
+
 fn tenant_body(state: &ApiState, v: TenantView) -> TenantBody {
     TenantBody {
-        endpoint: format!(
-            "{}{}",
-            state.consortium.settings().public_url,
-            v.endpoint_path()
-        ),
+        endpoint: endpoint(state, &v),
         name: v.tenant.name,
         enabled: v.tenant.enabled,
         host: v.tenant.host,
@@ -49,6 +60,15 @@ fn tenant_body(state: &ApiState, v: TenantView) -> TenantBody {
     }
 }
 
+/// Tenants
+///
+/// Operators: every tenant. An organisation's admin: their organisations'
+/// tenants only. Each with the endpoint to paste into Greenlight.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants",
+    responses((status = 200, body = Vec<TenantBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn tenants(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -59,30 +79,50 @@ pub async fn tenants(
     ))
 }
 
+/// A tenant
+///
+/// Operators: any tenant. An organisation's admin: their own; another
+/// organisation's answers 404 exactly like a missing one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{name}",
+    params(params::Tenant),
+    responses(
+        (status = 200, body = TenantBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<Json<TenantBody>> {
     let view = state.consortium.tenant(&actor, &name).await?;
     Ok(Json(tenant_body(&state, view)))
 }
 
 /// A tenant to create. Not `Debug`: it may hold a secret.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewTenant)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenantBody {
     name: String,
     /// A secret of one's own; Plenary makes one when it is left out.
     secret: Option<String>,
+    /// The organisation it belongs to.
     organisation: Option<String>,
+    /// The tier it is sold at.
     tier: Option<String>,
+    /// Pins its meetings to this pool's servers.
     pool: Option<String>,
+    /// An exact host name that names the tenant, such as
+    /// `rooms.school.example`.
     host: Option<String>,
 }
 
-/// Not `Debug`: it holds the secret.
-#[derive(Serialize)]
+/// A tenant created. Not `Debug`: it holds the secret.
+#[derive(Serialize, ToSchema)]
 struct TenantCreated {
     #[serde(flatten)]
     tenant: TenantBody,
@@ -91,6 +131,25 @@ struct TenantCreated {
     secret: Option<String>,
 }
 
+/// Create a tenant
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the tenant with its organisation, tier, pool and host, in
+/// one audited change. A secret Plenary makes is shown this once, with
+/// `Cache-Control: no-store`. A name taken answers 409; an unknown
+/// organisation or tier, 404.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants",
+    request_body = NewTenantBody,
+    responses(
+        (status = 201, description = "Created", body = TenantCreated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn create_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -121,7 +180,8 @@ pub async fn create_tenant(
 }
 
 /// What to change: a field left out stays, `null` clears it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = TenantPatch)]
 #[serde(deny_unknown_fields)]
 pub struct TenantPatchBody {
     #[serde(default, deserialize_with = "present")]
@@ -134,10 +194,28 @@ pub struct TenantPatchBody {
     host: Option<Option<String>>,
 }
 
+/// Change a tenant
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): its organisation, tier, pool or host, in one audited
+/// change; running meetings keep their server and limits. An unknown
+/// tenant, organisation or tier answers 404.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tenants/{name}",
+    params(params::Tenant),
+    request_body = TenantPatchBody,
+    responses(
+        (status = 200, body = TenantBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn set_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
     Body(patch): Body<TenantPatchBody>,
 ) -> Answer<Json<TenantBody>> {
     let view = state
@@ -157,15 +235,17 @@ pub async fn set_tenant(
     Ok(Json(tenant_body(&state, view)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A secret to add.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = NewSecret)]
 #[serde(deny_unknown_fields)]
 pub struct SecretAsked {
     /// A secret of one's own; Plenary makes one when it is left out.
     secret: Option<String>,
 }
 
-/// Not `Debug`: it holds the secret.
-#[derive(Serialize)]
+/// A secret added. Not `Debug`: it holds the secret.
+#[derive(Serialize, ToSchema)]
 struct SecretAdded {
     fingerprint: String,
     /// Shown this once, when Plenary made it.
@@ -173,10 +253,28 @@ struct SecretAdded {
     secret: Option<String>,
 }
 
+/// Add a secret
+///
+/// Operators and the tenant's organisation admin (not with a read-only
+/// token): adds a secret beside the others, so front ends move over one by
+/// one. A secret Plenary makes is shown this once, with `Cache-Control:
+/// no-store`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/secrets",
+    params(params::Tenant),
+    request_body(content = Option<SecretAsked>, description = "Optional: an empty body has Plenary make the secret"),
+    responses(
+        (status = 201, description = "Added", body = SecretAdded),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
 pub async fn add_secret(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
     MaybeBody(asked): MaybeBody<SecretAsked>,
 ) -> Answer<Response> {
     let asked = asked.unwrap_or_default();
@@ -193,10 +291,28 @@ pub async fn add_secret(
     Ok(response)
 }
 
+/// Remove a secret
+///
+/// Operators and the tenant's organisation admin: removes a secret, named
+/// by its fingerprint. The last secret stays (409).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tenants/{name}/secrets/{secret}",
+    params(params::TenantSecret),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
 pub async fn remove_secret(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path((name, fingerprint)): Path<(String, String)>,
+    Path(params::TenantSecret {
+        name,
+        secret: fingerprint,
+    }): Path<params::TenantSecret>,
 ) -> Answer<StatusCode> {
     state
         .consortium
@@ -205,7 +321,9 @@ pub async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+/// A service level tenants are sold at.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tier)]
 pub struct TierBody {
     name: String,
     price_cents: i64,
@@ -234,6 +352,15 @@ impl From<Tier> for TierBody {
     }
 }
 
+/// Tiers
+///
+/// Operators and organisations' admins: the service levels tenants are
+/// sold at.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tiers",
+    responses((status = 200, body = Vec<TierBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn tiers(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -255,32 +382,66 @@ async fn set_tenant_enabled(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Enable a tenant
+///
+/// Operators only: the tenant answers calls again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/enable",
+    params(params::Tenant),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn enable_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<StatusCode> {
     set_tenant_enabled(&state, &actor, &name, true).await
 }
 
+/// Disable a tenant
+///
+/// Operators only: the tenant refuses calls; running meetings continue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{name}/disable",
+    params(params::Tenant),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn disable_tenant(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(name): Path<String>,
+    Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<StatusCode> {
     set_tenant_enabled(&state, &actor, &name, false).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditPage {
+    /// Only the entries about this subject, such as `tenant:acme`.
     subject: Option<String>,
+    /// The `seq` after which the page starts; 0, the default, starts at
+    /// the first entry.
     #[serde(default)]
     after: i64,
+    /// At most this many entries: 100 by default, 1000 at most.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// One entry of the audit log, with its place in the hash chain.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct AuditEntryBody {
     seq: i64,
     at_ms: i64,
@@ -293,13 +454,24 @@ pub struct AuditEntryBody {
     hash: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A page of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntries {
     entries: Vec<AuditEntryBody>,
     /// What to pass as `after` for the next page; `null` on the last.
     next_after: Option<i64>,
 }
 
+/// The audit log
+///
+/// Operators only: entries oldest first with their hashes, a page at a
+/// time. `GET /api/v1/audit/verify` says whether the chain holds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    params(AuditPage),
+    responses((status = 200, body = AuditEntries), (status = 403, response = Forbidden)),
+)]
 pub async fn audit(
     State(state): State<ApiState>,
     Acting(actor): Acting,

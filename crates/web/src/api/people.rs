@@ -10,16 +10,20 @@ use axum::http::StatusCode;
 use consortium::{NewPerson, Role};
 use serde::{Deserialize, Serialize};
 use store::Representative;
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::Caller;
+use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, Body, Path, Problem};
 use super::register::{self, Detail};
 
 /// A person as the caller may see them. Everyone listed shares an
 /// organisation with the caller (or the caller is an operator), so the
 /// email is always theirs to see.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Person)]
 pub struct PersonView {
     name: String,
     display_name: String,
@@ -38,9 +42,14 @@ impl PersonView {
     }
 }
 
-/// Operators: everyone, with every role. A person: the people of their own
-/// organisations, with their roles there only; roles elsewhere could name
-/// plain customers, which only their own people and operators see.
+/// People
+///
+/// Operators: everyone, with every role. A person: the people of the
+/// organisations they hold a role in (admin, delegate or deputy), with
+/// their roles there; people elsewhere, and roles elsewhere (which could
+/// name plain customers), are not shown. Emails are shown only to
+/// operators and people of the same organisation, which everyone listed is.
+#[utoipa::path(get, path = "/api/v1/people", responses((status = 200, body = Vec<PersonView>)))]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<PersonView>>> {
     let store = state.consortium.store();
     let mut people = BTreeMap::new();
@@ -75,7 +84,9 @@ pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<
     Ok(Json(people.into_values().collect()))
 }
 
-#[derive(Debug, Deserialize)]
+/// A person to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewPerson)]
 #[serde(deny_unknown_fields)]
 pub struct Joining {
     name: String,
@@ -85,16 +96,34 @@ pub struct Joining {
     representing: Option<Place>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The organisation a new person joins, and in which role.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
     organisation: String,
     role: Role,
 }
 
-/// Operators add anyone. An organisation's admin adds people straight into
-/// it as admin or deputy: who casts the organisation's ballot changes only
-/// by naming an existing person its delegate, a step of its own.
+/// Add a person
+///
+/// Operators add anyone, with or without a role. An organisation's admin
+/// adds a person straight into that organisation, as `admin` or `deputy`:
+/// making someone the delegate (who casts the organisation's ballot) is a
+/// separate step on an existing person, `PUT
+/// /api/v1/organisations/{name}/representatives/{person}`. A new person has
+/// no token until an operator makes one for them.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people",
+    request_body = Joining,
+    responses(
+        (status = 201, description = "Added", body = PersonView),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn add(
     State(state): State<ApiState>,
     caller: Caller,
@@ -155,19 +184,37 @@ async fn is_one_of(state: &ApiState, org: &str, person: &str) -> Answer<bool> {
         .any(|r| r.person.name == person))
 }
 
-#[derive(Debug, Deserialize)]
+/// The role to give.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = Assignment)]
 #[serde(deny_unknown_fields)]
 pub struct Assigning {
     role: Role,
 }
 
-/// Operators give anyone a role. An admin changes the roles of their own
-/// organisation's people only: taking in someone from elsewhere would show
-/// the admin their email, so that takes an operator.
+/// Give a person a role
+///
+/// Operators, or the organisation's admin (never another organisation's).
+/// An admin changes the roles of people who already have one in the
+/// organisation; bringing in someone from elsewhere (which would show the
+/// admin their email) takes an operator. A new delegate makes the previous
+/// one a deputy. Answers the organisation with its representatives.
+#[utoipa::path(
+    put,
+    path = "/api/v1/organisations/{name}/representatives/{person}",
+    params(params::Representative),
+    request_body = Assigning,
+    responses(
+        (status = 200, body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn represent(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((org, person)): Path<(String, String)>,
+    Path(params::Representative { name: org, person }): Path<params::Representative>,
     Body(assigning): Body<Assigning>,
 ) -> Answer<Json<Detail>> {
     require_admin(&caller, &org)?;
@@ -184,10 +231,25 @@ pub async fn represent(
     Ok(Json(register::detail(&state, &caller, &org).await?))
 }
 
+/// Take a person's role away
+///
+/// Operators, or the organisation's admin (never another organisation's).
+/// The person keeps their account and tokens; they no longer act for the
+/// organisation.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/organisations/{name}/representatives/{person}",
+    params(params::Representative),
+    responses(
+        (status = 204, description = "The role is gone"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn unrepresent(
     State(state): State<ApiState>,
     caller: Caller,
-    Path((org, person)): Path<(String, String)>,
+    Path(params::Representative { name: org, person }): Path<params::Representative>,
 ) -> Answer<StatusCode> {
     require_admin(&caller, &org)?;
     state

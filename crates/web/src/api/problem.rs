@@ -7,9 +7,11 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use billing::BillingError;
 use consortium::ConsortiumError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use utoipa::ToSchema;
 
 /// What went wrong, as the client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub struct Problem {
     pub kind: &'static str,
     pub title: &'static str,
     pub detail: String,
+    /// Seconds after which a refused request may be sent again (`Retry-After`).
+    pub retry_after_secs: Option<u64>,
 }
 
 /// The `type` of every problem: a URN, so it names the problem without
@@ -37,6 +41,7 @@ impl Problem {
             kind,
             title,
             detail: detail.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -74,6 +79,20 @@ impl Problem {
             "Too many failed attempts",
             "too many requests with an unknown token came from this address; try again later",
         )
+    }
+
+    /// A token that spent its budget of requests; says when to come back.
+    pub fn too_many_requests(retry_after_ms: u64) -> Self {
+        let secs = retry_after_ms.div_ceil(1000).max(1);
+        Self {
+            retry_after_secs: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+                format!("this token sent more requests than it may; try again in {secs} s"),
+            )
+        }
     }
 
     /// A failure of ours: logged in full, reported without internals.
@@ -117,20 +136,37 @@ impl From<store::StoreError> for Problem {
     }
 }
 
+/// RFC 9457 problem details, as every error is answered.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct Details {
+    /// `urn:plenary:problem:<kind>`: unauthorized, forbidden, not-found,
+    /// invalid, invalid-body, conflict, refused, too-many-failures,
+    /// method-not-allowed, internal.
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'static str,
+    status: u16,
+    detail: String,
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = json!({
-            "type": format!("{TYPE_PREFIX}{}", self.kind),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        let mut response = (self.status, body.to_string()).into_response();
+        let body = Details {
+            kind: format!("{TYPE_PREFIX}{}", self.kind),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -236,16 +272,53 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     }
 }
 
-/// Query parameters; ones that do not parse are a 400 problem.
+/// A query string; one that does not parse is a 400 problem.
 pub struct Query<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|rejection| Problem::bad_request(rejection.body_text()))
+            .map_err(|rejection| invalid_query(rejection.body_text()))
+    }
+}
+
+fn invalid_query(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-query",
+        "The query is not valid",
+        detail,
+    )
+}
+
+impl From<BillingError> for Problem {
+    fn from(e: BillingError) -> Self {
+        match e {
+            BillingError::Store(e) => e.into(),
+            BillingError::Period(e) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-period",
+                "The period is not valid",
+                e.to_string(),
+            ),
+            BillingError::Filter(detail) | BillingError::Invalid(detail) => invalid_query(detail),
+            BillingError::NoTenant(t) => Self::not_found(format!("tenant {t:?} does not exist")),
+            BillingError::NoOrganisation(o) => {
+                Self::not_found(format!("organisation {o:?} does not exist"))
+            }
+            BillingError::Forbidden(why) => Self::forbidden(why),
+            BillingError::NotClosed { period } => Self::not_found(format!(
+                "no statement of {period} exists: the period is not closed"
+            )),
+            e @ BillingError::NoShare { .. } => Self::not_found(e.to_string()),
+            e @ (BillingError::Time(_)
+            | BillingError::CorruptStatement { .. }
+            | BillingError::Csv(_)
+            | BillingError::Currency(_)) => Self::internal(&e),
+        }
     }
 }

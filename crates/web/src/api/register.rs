@@ -10,12 +10,16 @@ use governance::contribution::ContributionKind;
 use governance::membership::{LegalForm, OrgKind};
 use serde::{Deserialize, Serialize};
 use store::Organisation;
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::{Caller, NOTICE_ROLES};
+use super::openapi::{Conflict, Forbidden, NotFound, Refused, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, Body, Path, Problem};
 
-#[derive(Debug, Serialize)]
+/// Who a token belongs to.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     /// `operator` or `person`.
     kind: &'static str,
@@ -28,12 +32,18 @@ pub struct Me {
 }
 
 /// One of a person's places in an organisation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RoleHeld)]
 pub(super) struct Role {
     pub(super) organisation: String,
     pub(super) role: store::Role,
 }
 
+/// Who the token belongs to
+///
+/// An operator, or a person with their roles in their organisations. Any
+/// valid token.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me)))]
 pub async fn me(caller: Caller) -> Json<Me> {
     Json(match caller {
         Caller::Operator { label } => Me {
@@ -60,7 +70,8 @@ pub async fn me(caller: Caller) -> Json<Me> {
 }
 
 /// An organisation as the register shows it to everyone with a token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OrganisationSummary)]
 pub struct Summary {
     name: String,
     legal_name: String,
@@ -88,7 +99,8 @@ impl From<&Organisation> for Summary {
 /// An organisation with its history and representatives. Contact and
 /// email addresses are shown only to operators and the organisation's own
 /// people.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Organisation)]
 pub struct Detail {
     #[serde(flatten)]
     summary: Summary,
@@ -100,12 +112,13 @@ pub struct Detail {
 }
 
 /// What a member gave, as the register shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Contribution {
     kind: ContributionKind,
     /// A decimal number: hours, money in the consortium's currency, or
     /// whole servers.
     amount: String,
+    #[schema(format = Date)]
     day: String,
     note: String,
     recorded_by: String,
@@ -125,7 +138,8 @@ impl From<Contributed> for Contribution {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A change of the organisation's standing in the register.
+#[derive(Debug, Serialize, ToSchema)]
 struct Step {
     at_ms: i64,
     status: String,
@@ -133,7 +147,8 @@ struct Step {
     note: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A person who acts for the organisation, and in which role.
+#[derive(Debug, Serialize, ToSchema)]
 struct Representative {
     name: String,
     display_name: String,
@@ -195,6 +210,16 @@ pub(super) async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Ans
     })
 }
 
+/// The register
+///
+/// Every organisation in the consortium's register. Plain customers (not
+/// members or applicants) are listed only to operators and their own
+/// people. Any valid token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations",
+    responses((status = 200, body = Vec<Summary>)),
+)]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<Summary>>> {
     let orgs = state.consortium.store().organisations().await?;
     Ok(Json(
@@ -205,16 +230,28 @@ pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<
     ))
 }
 
+/// One organisation
+///
+/// Register data, membership history and representatives with their
+/// roles. The contact and email addresses are shown only to operators and
+/// the organisation's own people. Any valid token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{name}",
+    params(params::Org),
+    responses((status = 200, body = Detail), (status = 404, response = NotFound)),
+)]
 pub async fn show(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(name): Path<String>,
+    Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<Json<Detail>> {
     Ok(Json(detail(&state, &caller, &name).await?))
 }
 
 /// An organisation entering the register.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewOrganisation)]
 #[serde(deny_unknown_fields)]
 pub struct Entering {
     name: String,
@@ -248,6 +285,23 @@ impl From<Entering> for NewMember {
     }
 }
 
+/// Register a founding member
+///
+/// Operators only: an organisation that is a member from now (a founder,
+/// or one admitted outside the platform). The kind, class and weight are
+/// checked against the rules; a federation may carry weight 2 when the
+/// rules allow it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/organisations",
+    request_body = Entering,
+    responses(
+        (status = 201, description = "Registered", body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn admit_founder(
     State(state): State<ApiState>,
     caller: Caller,
@@ -264,7 +318,8 @@ pub async fn admit_founder(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+/// An application to join the consortium.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
     organisation: Entering,
@@ -273,18 +328,35 @@ pub struct Application {
     statement: String,
 }
 
-#[derive(Debug, Serialize)]
+/// An application received.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Applied {
     organisation: String,
     /// The consent proposal that decides the application, already open.
     proposal_id: i64,
 }
 
-/// Anyone with a token may apply for a new organisation: tokens are issued
-/// by the co-op, so every application has someone accountable for it, and
-/// the members decide on it anyway. Applying in the name of an organisation
+/// Apply to join
+///
+/// An organisation applies; it enters the register as an applicant and a
+/// consent proposal to admit it opens at once, with the consortium's rules.
+/// Any valid token may apply for a new organisation (tokens are issued by
+/// the co-op, so someone is accountable for each application, and the
+/// members decide on it anyway); applying in the name of an organisation
 /// already in the register (a customer, a former member) takes one of its
 /// people or an operator.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications",
+    request_body = Application,
+    responses(
+        (status = 201, description = "Applied; the proposal is open", body = Applied),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Refused),
+    ),
+)]
 pub async fn apply(
     State(state): State<ApiState>,
     caller: Caller,
@@ -318,10 +390,26 @@ pub async fn apply(
     ))
 }
 
+/// Give notice
+///
+/// The organisation leaves at the end of the rules' notice period and keeps
+/// its vote until then. Its admin, delegate or deputy may give its notice,
+/// or an operator may record one received otherwise; nobody else.
+#[utoipa::path(
+    post,
+    path = "/api/v1/organisations/{name}/notice",
+    params(params::Org),
+    responses(
+        (status = 200, body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Refused),
+    ),
+)]
 pub async fn give_notice(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(name): Path<String>,
+    Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<Json<Detail>> {
     if !caller.is_operator() && !caller.has_role(&name, NOTICE_ROLES) {
         return Err(Problem::forbidden(format!(
@@ -336,21 +424,44 @@ pub async fn give_notice(
 }
 
 /// A contribution to record.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewContribution)]
 #[serde(deny_unknown_fields)]
 pub struct Contributing {
+    /// `hours`, `money` or `servers`.
     kind: String,
+    /// A decimal number: hours of work, money in the consortium's currency
+    /// (to the cent), or whole servers hosted.
     amount: String,
+    #[schema(format = Date)]
     day: String,
     note: String,
 }
 
-/// Operators record what members give: the register is the co-op's to
-/// keep, and a member's own claim is checked before it is recorded.
+/// Record a contribution
+///
+/// Records hours of work, money or servers hosted that a member (an
+/// organisation or an individual) gave, with its day and a note; shown on
+/// the register. Operators only: the register is the co-op's to keep, and a
+/// member's own claim is checked before it is recorded. A plain customer
+/// contributes nothing to the consortium (422).
+#[utoipa::path(
+    post,
+    path = "/api/v1/organisations/{name}/contributions",
+    params(params::Org),
+    request_body = Contributing,
+    responses(
+        (status = 201, description = "Recorded", body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Refused),
+    ),
+)]
 pub async fn contribute(
     State(state): State<ApiState>,
     caller: Caller,
-    Path(name): Path<String>,
+    Path(params::Org { name }): Path<params::Org>,
     Body(c): Body<Contributing>,
 ) -> Answer<(StatusCode, Json<Detail>)> {
     caller.require_operator("record contributions")?;
@@ -370,12 +481,25 @@ pub async fn contribute(
     ))
 }
 
-/// An organisation's calendar of proposals' earliest closes and deadlines
-/// (iCalendar); any valid token, as the roll of every proposal is.
+/// An organisation's governance calendar
+///
+/// iCalendar (RFC 5545): for each open proposal with the organisation on
+/// its roll, the earliest moment it may close (the end of its lead time)
+/// and its voting deadline. Any valid token, as the roll of every proposal
+/// is.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{name}/calendar.ics",
+    params(params::Org),
+    responses(
+        (status = 200, body = String, content_type = "text/calendar"),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn calendar(
     State(state): State<ApiState>,
     _: Caller,
-    Path(name): Path<String>,
+    Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<impl IntoResponse> {
     let feed = state.consortium.calendar(&name).await?;
     Ok((

@@ -8,12 +8,17 @@ use axum::http::StatusCode;
 use consortium::{Actor, NewServerSettings, Pool, ServerChange, ServerView};
 use serde::{Deserialize, Serialize};
 use store::ServerState;
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, Body, MaybeBody, Path, present};
 
-#[derive(Debug, Serialize)]
+/// A BBB server as last polled; never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Server)]
 pub struct ServerBody {
     id: i64,
     url: String,
@@ -25,6 +30,7 @@ pub struct ServerBody {
     participants: i64,
     capacity: i64,
     weight: i64,
+    /// The checksum algorithm Plenary signs its calls with.
     algorithm: String,
     monthly_cost_cents: i64,
     /// The organisation hosting it, credited with its cost.
@@ -55,6 +61,15 @@ impl From<ServerView> for ServerBody {
     }
 }
 
+/// Servers
+///
+/// Operators only: every BBB server with its state, health, load, meetings
+/// and participants as last polled; never its secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/servers",
+    responses((status = 200, body = Vec<ServerBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn servers(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -63,28 +78,64 @@ pub async fn servers(
     Ok(Json(servers.into_iter().map(ServerBody::from).collect()))
 }
 
+/// A server
+///
+/// Operators only: one BBB server as last polled; never its secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/servers/{id}",
+    params(params::Server),
+    responses(
+        (status = 200, body = ServerBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<Json<ServerBody>> {
     Ok(Json(state.consortium.server(&actor, id).await?.into()))
 }
 
 /// A server to add. Not `Debug`: it holds the secret.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewServer)]
 #[serde(deny_unknown_fields)]
 pub struct NewServerBody {
+    /// Its BBB API URL, such as `https://bbb1.example/bigbluebutton/api`.
     url: String,
     /// What `bbb-conf --secret` prints; never answered.
     secret: String,
+    /// The checksum algorithm to sign calls with.
     algorithm: Option<String>,
+    /// The pool it serves; none for the shared servers.
     pool: Option<String>,
     weight: Option<i64>,
     capacity: Option<i64>,
     monthly_cost_cents: Option<i64>,
+    /// The organisation hosting it, credited with its cost.
     owner: Option<String>,
 }
+
+/// Add a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server, its secret checked for form, in one audited
+/// change. A URL already added answers 409; an unknown owner, 404.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers",
+    request_body = NewServerBody,
+    responses(
+        (status = 201, description = "Added", body = ServerBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 
 pub async fn add_server(
     State(state): State<ApiState>,
@@ -113,7 +164,8 @@ pub async fn add_server(
 
 /// What to change: a field left out stays, `null` clears `pool` and
 /// `owner`. Not `Debug`: it may hold the secret.
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, ToSchema)]
+#[schema(as = ServerPatch)]
 #[serde(deny_unknown_fields)]
 pub struct ServerPatchBody {
     url: Option<String>,
@@ -128,10 +180,29 @@ pub struct ServerPatchBody {
     owner: Option<Option<String>>,
 }
 
+/// Change a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): its URL, secret, algorithm, pool, weight, capacity, cost
+/// or owner, in one audited change. An unknown server or owner answers
+/// 404; a URL another server has, 409.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/servers/{id}",
+    params(params::Server),
+    request_body = ServerPatchBody,
+    responses(
+        (status = 200, body = ServerBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn set_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
     Body(patch): Body<ServerPatchBody>,
 ) -> Answer<Json<ServerBody>> {
     let server = state
@@ -168,31 +239,74 @@ async fn set_server_state(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Enable a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server takes new meetings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/enable",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn enable_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Enabled).await
 }
 
+/// Cordon a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server keeps its running meetings and takes no new ones.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/cordon",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn cordon_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Cordoned).await
 }
 
+/// Disable a server
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the server gets no calls at all.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/disable",
+    params(params::Server),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn disable_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
 ) -> Answer<StatusCode> {
     set_server_state(&state, &actor, id, ServerState::Disabled).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// How to release a failing server.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Panic {
     /// Leave the server's state as it is (it is disabled by default).
@@ -200,15 +314,32 @@ pub struct Panic {
     keep_state: bool,
 }
 
-#[derive(Debug, Serialize)]
+/// How many meetings were released.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Released {
     released: u64,
 }
 
+/// Release a failing server's meetings
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): every meeting on the server is released so its next
+/// create lands elsewhere, and the server is disabled unless `keep_state`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/servers/{id}/panic",
+    params(params::Server),
+    request_body(content = Option<Panic>, description = "Optional"),
+    responses(
+        (status = 200, body = Released),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn panic_server(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<i64>,
+    Path(params::Server { id }): Path<params::Server>,
     MaybeBody(panic): MaybeBody<Panic>,
 ) -> Answer<Json<Released>> {
     let keep_state = panic.unwrap_or_default().keep_state;
@@ -219,7 +350,9 @@ pub async fn panic_server(
     Ok(Json(Released { released }))
 }
 
-#[derive(Debug, Serialize)]
+/// A pool: servers that serve the tenants pinned to it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Pool)]
 pub struct PoolBody {
     /// `null`: the servers in no pool, which tenants in no pool share.
     name: Option<String>,
@@ -237,6 +370,15 @@ impl From<Pool> for PoolBody {
     }
 }
 
+/// Pools
+///
+/// Operators only: each pool with how many servers serve it and how many
+/// tenants are pinned to it, the servers in no pool first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/pools",
+    responses((status = 200, body = Vec<PoolBody>), (status = 403, response = Forbidden)),
+)]
 pub async fn pools(
     State(state): State<ApiState>,
     Acting(actor): Acting,

@@ -9,14 +9,19 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use store::TokenInfo;
+use utoipa::ToSchema;
 
 use consortium::{NewToken, Scope};
 
 use super::ApiState;
 use super::auth::Acting;
+use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
+use super::params;
 use super::problem::{Answer, MaybeBody, Path};
 
-#[derive(Debug, Serialize)]
+/// A token as it is listed: never the token itself or its hash.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Token)]
 pub struct TokenView {
     /// The public ID, as the audit log names the token.
     id: String,
@@ -44,6 +49,12 @@ impl From<TokenInfo> for TokenView {
     }
 }
 
+/// Tokens
+///
+/// A person: their own tokens. Operators: every token. Revoked tokens are
+/// listed too, with when they were revoked. Never the token or its full
+/// hash.
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = Vec<TokenView>)))]
 pub async fn list(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -52,7 +63,9 @@ pub async fn list(
     Ok(Json(tokens.into_iter().map(TokenView::from).collect()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A token to make.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = NewToken)]
 #[serde(deny_unknown_fields)]
 pub struct Issuing {
     /// Whose token: the caller's own by default.
@@ -67,8 +80,9 @@ pub struct Issuing {
     organisation: Option<String>,
 }
 
-/// Not `Debug`: it holds the token.
-#[derive(Serialize)]
+/// A token just made. Not `Debug`: it holds the token.
+#[derive(Serialize, ToSchema)]
+#[schema(as = IssuedToken)]
 struct Issued {
     /// The token itself, shown this once.
     token: String,
@@ -76,9 +90,24 @@ struct Issued {
     info: TokenView,
 }
 
-/// A person makes tokens for themselves. An operator makes them for any
-/// person, or (naming nobody) a new operator token, by default with their
-/// own label: an operator's token is named by its label.
+/// Make a token
+///
+/// A person makes a token for themselves. An operator makes one for any
+/// person, or, naming nobody, a new operator token, by default with their
+/// own label (an operator's token is named by its label). The token is in
+/// this answer only (`Cache-Control: no-store`); it cannot be shown again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    request_body(content = Option<Issuing>, description = "Optional: an empty body makes a token for the caller"),
+    responses(
+        (status = 201, description = "Made", body = Issued),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
 pub async fn issue(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -116,12 +145,24 @@ pub fn no_store(response: &mut Response) {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-/// Another person's token answers as if it did not exist, so its ID
-/// reveals nothing.
+/// Revoke a token
+///
+/// A person revokes their own tokens; operators revoke any. It is refused
+/// from the next request on. Another person's token answers 404, as if it
+/// did not exist, so its ID reveals nothing; so does one already revoked.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    params(params::Token),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn revoke(
     State(state): State<ApiState>,
     Acting(actor): Acting,
-    Path(id): Path<String>,
+    Path(params::Token { id }): Path<params::Token>,
 ) -> Answer<StatusCode> {
     state
         .consortium

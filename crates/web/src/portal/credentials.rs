@@ -9,6 +9,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 
+pub use consortium::access_links::random_token;
+
 /// The shortest password the portal accepts.
 pub const MIN_PASSWORD_LEN: usize = 12;
 
@@ -79,13 +81,6 @@ pub fn new_totp_secret() -> String {
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
     totp_rs::Secret::from(bytes).to_base32()
-}
-
-/// 32 random bytes as hex: a session cookie, a CSRF token or a link token.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// Compares a token from a request with the expected one in constant time.

@@ -14,7 +14,7 @@ const BAND_LABEL_H: usize = 30;
 const PER_ROW: usize = (WIDTH - GAP) / (BOX_W + GAP);
 
 /// Escapes text for SVG.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

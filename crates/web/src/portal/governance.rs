@@ -289,11 +289,11 @@ pub async fn proposal(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The fields of a ballot form, repeated keys kept.
-struct Fields(Vec<(String, String)>);
+/// The fields of a posted form, repeated keys kept.
+pub(super) struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn parse(body: &[u8]) -> Self {
+    pub(super) fn parse(body: &[u8]) -> Self {
         Self(
             form_urlencoded::parse(body)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -301,7 +301,8 @@ impl Fields {
         )
     }
 
-    fn one(&self, key: &str) -> Option<&str> {
+    /// The value of `key`, trimmed; none when it is missing or blank.
+    pub(super) fn one(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, v)| k == key && !v.trim().is_empty())
@@ -421,6 +422,9 @@ struct OrganisationPage {
     nav: Option<Nav>,
     org: Organisation,
     people: Vec<(String, String, String)>,
+    /// Whether the viewer may open the organisation's own pages (its
+    /// admin, or an operator).
+    admin: bool,
 }
 
 pub async fn organisation(
@@ -429,6 +433,7 @@ pub async fn organisation(
     Path(name): Path<String>,
 ) -> PageResult {
     may_see_org(&viewer.caller, &name)?;
+    let admin = super::organisation::check(&viewer.actor()?, &name).is_ok();
     let store = state.api.consortium.store();
     let org = store.organisation(&name).await?;
     let people = store
@@ -449,6 +454,7 @@ pub async fn organisation(
             nav: Some(viewer.nav()),
             org,
             people,
+            admin,
         },
     ))
 }

@@ -10,9 +10,12 @@
 //! the API ([`crate::api::Caller`]), with a signed-in session instead of a
 //! bearer token.
 
+mod by_mail;
 pub mod credentials;
 mod diagram;
 mod governance;
+mod operator;
+pub mod organisation;
 mod page;
 pub mod session;
 mod sign_in;
@@ -101,7 +104,16 @@ pub fn router(state: PortalState) -> Router {
             get(sign_in::second_factor_form).post(sign_in::second_factor),
         )
         .route("/portal/logout", post(sign_in::sign_out))
+        .route("/portal/login/link", post(by_mail::ask_sign_in_link))
         .route("/portal/link/{token}", get(sign_in::follow_link))
+        .route(
+            "/portal/reset",
+            get(by_mail::ask_reset_form).post(by_mail::ask_reset),
+        )
+        .route(
+            "/portal/reset/{token}",
+            get(by_mail::choose_form).post(by_mail::choose),
+        )
         .route("/portal/register", get(governance::register))
         .route(
             "/portal/organisations/{name}",
@@ -113,6 +125,8 @@ pub fn router(state: PortalState) -> Router {
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )
+        .merge(operator::router())
+        .merge(organisation::router())
         .route("/portal/{*rest}", get(governance::not_found))
         .layer(axum::middleware::map_response(page::secure_headers))
         .with_state(state)

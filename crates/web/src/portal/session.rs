@@ -17,6 +17,8 @@ use super::PortalState;
 use super::credentials::same_token;
 use super::page::{Nav, PageError};
 use crate::api::Caller;
+use consortium::Actor;
+use consortium::access::OperatorName;
 
 pub const SESSION_COOKIE: &str = "plenary_session";
 /// The sign-in form's token, before there is a session.
@@ -105,6 +107,14 @@ impl Viewer {
         } else {
             Err(PageError::bad_csrf())
         }
+    }
+
+    /// The viewer as the access rules and service functions see them.
+    pub fn actor(&self) -> Result<Actor, PageError> {
+        Ok(match &self.caller {
+            Caller::Operator { label } => Actor::operator(OperatorName::new(label)?),
+            Caller::Person { person, roles } => Actor::person(person.clone(), roles),
+        })
     }
 
     pub fn require_operator(&self) -> Result<(), PageError> {

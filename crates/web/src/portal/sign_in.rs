@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use consortium::access_links;
 use serde::Deserialize;
 use store::LoginOwner;
 use throttle::ClientAddr;
@@ -29,9 +30,18 @@ pub const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
 struct SignInPage {
     nav: Option<Nav>,
     csrf: String,
-    next: String,
-    email: String,
-    error: Option<String>,
+    said: Said,
+    link_minutes: i64,
+}
+
+/// What the sign-in page says and holds, besides its forms' token.
+#[derive(Default)]
+pub(super) struct Said {
+    pub next: String,
+    pub email: String,
+    pub error: Option<String>,
+    /// What was done, e.g. that a link is on its way.
+    pub notice: Option<String>,
 }
 
 #[derive(Template)]
@@ -55,23 +65,26 @@ fn form_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-fn sign_in_page(
+/// Refuses a form posted before there is a session unless it carries the
+/// token of the cookie set with its page.
+pub(super) fn check_form_token(headers: &HeaderMap, given: Option<&str>) -> PageResult<()> {
+    let expected = cookie_value(headers, FORM_COOKIE).unwrap_or_default();
+    if given.is_some_and(|g| same_token(g, expected)) {
+        Ok(())
+    } else {
+        Err(PageError::bad_csrf())
+    }
+}
+
+/// A page whose forms are posted before there is a session, rendered by
+/// `page` with the browser's form token (set as a cookie when it has none).
+pub(super) fn with_form_token(
     state: &PortalState,
     headers: &HeaderMap,
-    status: StatusCode,
-    next: String,
-    email: String,
-    error: Option<String>,
+    page: impl FnOnce(String) -> Response,
 ) -> Response {
     let (csrf, fresh) = form_token(headers);
-    let page = SignInPage {
-        nav: None,
-        csrf: csrf.clone(),
-        next,
-        email,
-        error,
-    };
-    let response = render(status, &page);
+    let response = page(csrf.clone());
     if fresh {
         with_cookie(
             response,
@@ -82,13 +95,51 @@ fn sign_in_page(
     }
 }
 
+pub(super) fn sign_in_page(
+    state: &PortalState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    said: Said,
+) -> Response {
+    with_form_token(state, headers, |csrf| {
+        render(
+            status,
+            &SignInPage {
+                nav: None,
+                csrf,
+                said,
+                link_minutes: access_links::ASKED_LINK_MS / 60_000,
+            },
+        )
+    })
+}
+
 pub async fn sign_in_form(
     State(state): State<PortalState>,
     headers: HeaderMap,
     Query(q): Query<Next>,
 ) -> Response {
-    let next = safe_next(q.next.as_deref());
-    sign_in_page(&state, &headers, StatusCode::OK, next, String::new(), None)
+    let said = Said {
+        next: safe_next(q.next.as_deref()),
+        ..Said::default()
+    };
+    sign_in_page(&state, &headers, StatusCode::OK, said)
+}
+
+/// Whether the account took [`MAX_FAILURES`] attempts in the window.
+pub(super) fn locked(login: &store::Login, now: i64) -> bool {
+    login.failures >= MAX_FAILURES && login.failures_since + FAILURE_WINDOW_MS > now
+}
+
+/// Refuses an address that failed too often, else counts this attempt
+/// against it: wrong passwords and codes, and links asked for.
+pub(super) fn count_attempt(state: &PortalState, ip: Option<std::net::IpAddr>) -> PageResult<()> {
+    let Some(ip) = ip else { return Ok(()) };
+    if state.api.throttle.is_blocked(ip) {
+        return Err(Problem::too_many_failures().into());
+    }
+    state.api.throttle.record_failure(ip);
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -105,14 +156,7 @@ pub async fn sign_in(
     client: Option<axum::Extension<ClientAddr>>,
     Form(form): Form<Credentials>,
 ) -> PageResult {
-    let expected = cookie_value(&headers, FORM_COOKIE).unwrap_or_default();
-    if !form
-        .csrf
-        .as_deref()
-        .is_some_and(|g| same_token(g, expected))
-    {
-        return Err(PageError::bad_csrf());
-    }
+    check_form_token(&headers, form.csrf.as_deref())?;
     let ip = client.map(|c| c.0.0);
     if ip.is_some_and(|ip| state.api.throttle.is_blocked(ip)) {
         return Err(Problem::too_many_failures().into());
@@ -121,10 +165,7 @@ pub async fn sign_in(
     let store = state.api.consortium.store();
     let now = (state.api.clock)();
     let login = store.login_by_email(form.email.trim()).await?;
-    let locked = login
-        .as_ref()
-        .is_some_and(|l| l.failures >= MAX_FAILURES && l.failures_since + FAILURE_WINDOW_MS > now);
-    if locked {
+    if login.as_ref().is_some_and(|l| locked(l, now)) {
         return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-failures",
@@ -136,29 +177,25 @@ pub async fn sign_in(
     let hash = login.as_ref().and_then(|l| l.password_hash.as_deref());
     let matches = password_matches(&form.password, hash);
     let Some(login) = login.filter(|_| matches) else {
-        if let Some(ip) = ip {
-            state.api.throttle.record_failure(ip);
-        }
+        count_attempt(&state, ip)?;
         if let Some(l) = store.login_by_email(form.email.trim()).await? {
             store
                 .record_login_failure(l.id, now, FAILURE_WINDOW_MS)
                 .await?;
         }
+        let said = Said {
+            next,
+            email: form.email,
+            error: Some("That e-mail address and password do not match.".into()),
+            notice: None,
+        };
         return Ok(sign_in_page(
             &state,
             &headers,
             StatusCode::UNAUTHORIZED,
-            next,
-            form.email,
-            Some("That e-mail address and password do not match.".into()),
+            said,
         ));
     };
-    store.clear_login_failures(login.id).await?;
-    if matches!(login.owner, LoginOwner::Operator(_)) && login.totp_secret.is_none() {
-        return Err(PageError::forbidden(
-            "operators sign in with a second factor; set one with `plenary operator set-password`",
-        ));
-    }
     let response = signed_in(&state, &login, next, now).await?;
     Ok(with_cookie(
         response,
@@ -167,13 +204,24 @@ pub async fn sign_in(
 }
 
 /// Starts a session for `login` and sends the browser to `next`, by way
-/// of the second factor when the login has one.
-async fn signed_in(
+/// of the second factor when the login has one (every operator's has).
+pub(super) async fn signed_in(
     state: &PortalState,
     login: &store::Login,
     next: String,
     now: i64,
 ) -> PageResult {
+    if matches!(login.owner, LoginOwner::Operator(_)) && login.totp_secret.is_none() {
+        return Err(PageError::forbidden(
+            "operators sign in with a second factor; set one with `plenary operator set-password`",
+        ));
+    }
+    state
+        .api
+        .consortium
+        .store()
+        .clear_login_failures(login.id)
+        .await?;
     let done = login.totp_secret.is_none();
     let session = start_session(state, login.id, done, now).await?;
     let to = if done {
@@ -284,9 +332,7 @@ pub async fn second_factor(
     let now = (state.api.clock)();
     let secret = session.login.totp_secret.as_deref().unwrap_or_default();
     if !totp_matches(secret, &form.code, now) {
-        if let Some(ip) = ip {
-            state.api.throttle.record_failure(ip);
-        }
+        count_attempt(&state, ip)?;
         let failures = store
             .record_login_failure(session.login.id, now, FAILURE_WINDOW_MS)
             .await?;
@@ -340,7 +386,7 @@ pub async fn follow_link(
     let store = state.api.consortium.store();
     let now = (state.api.clock)();
     let used = store
-        .use_login_link(&token, "login", now)
+        .use_login_link(&token, access_links::SIGN_IN, now)
         .await?
         .ok_or_else(|| {
             PageError::not_found(

@@ -125,6 +125,10 @@ impl App {
             })?,
         };
         ensure_default_tenant(&store, config, clock()).await?;
+        store
+            .keep_live_meetings()
+            .await
+            .context("cannot read the live meetings")?;
         let (connect, response) = config.timeouts();
         let client = bbb::client::Client::new(connect, response)
             .with_max_answer_bytes(config.max_answer_bytes);
@@ -161,9 +165,12 @@ impl App {
         };
         let api = web::api::ApiState {
             consortium: consortium.clone(),
+            service: billing::Billing::new(store.clone(), config.billing()?),
             clock: clock.clone(),
+            billing: config.billing()?,
             discourse: config.discourse.clone(),
             throttle,
+            token_rate: config.api_token_rate(clock.clone()),
         };
         let portal = web::portal::PortalState {
             api: api.clone(),

@@ -105,6 +105,10 @@ pub struct Config {
     pub tenant_rate_per_sec: f64,
     /// BBB API requests one tenant may make at once above its rate.
     pub tenant_rate_burst: u32,
+    /// `/api/v1` requests per second one token may sustain; 0 = no limit.
+    pub api_token_rate_per_sec: f64,
+    /// `/api/v1` requests one token may make at once above its rate.
+    pub api_token_rate_burst: u32,
     /// Calls in flight to one BBB server; further ones fail at once
     /// (a create then tries another server).
     pub server_max_calls_in_flight: usize,
@@ -184,6 +188,8 @@ impl Default for Config {
             api_max_query_bytes: 64 * 1024,
             tenant_rate_per_sec: 0.0,
             tenant_rate_burst: 200,
+            api_token_rate_per_sec: 20.0,
+            api_token_rate_burst: 300,
             server_max_calls_in_flight: 64,
             metrics_listen: None,
             metrics_token: None,
@@ -511,6 +517,18 @@ impl Config {
                 server_concurrency: self.server_max_calls_in_flight.max(1),
             },
         })
+    }
+
+    /// The budget of requests of each `/api/v1` token.
+    pub fn api_token_rate(&self, clock: throttle::Clock) -> throttle::rate::RateLimiter {
+        throttle::rate::RateLimiter::new(
+            throttle::rate::Rate {
+                per_second: self.api_token_rate_per_sec,
+                burst: self.api_token_rate_burst.max(1),
+                ..throttle::rate::Rate::default()
+            },
+            clock,
+        )
     }
 
     pub fn fleet(&self) -> fleet::FleetConfig {

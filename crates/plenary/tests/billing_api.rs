@@ -1,0 +1,630 @@
+//! Usage, fair use, capacity, costs and statements over the JSON API, as a
+//! permission matrix over real HTTP on SQLite and PostgreSQL: every role
+//! and every scope of token against every billing endpoint. An
+//! organisation admin's attempt on another organisation answers exactly
+//! like a missing one.
+
+mod common;
+mod coop;
+mod platform;
+
+use platform::*;
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+/// `hosting`'s admin (and `school`'s deputy).
+const TOM: &str = "tom";
+/// The month the harness's clock is in, and the one before, closed.
+const NOW: &str = "2026-01";
+const CLOSED: &str = "2025-12";
+
+/// The platform with last month closed.
+async fn billed(url: String) -> Consortium {
+    let c = platform(url).await;
+    let (status, body) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            &format!("/api/v1/periods/{CLOSED}/close"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    c
+}
+
+/// The body each write of the matrix sends.
+fn body(method: &Method, path: &str) -> Option<Value> {
+    match (method.as_str(), path) {
+        ("POST", p) if p.ends_with("/costs") && p.contains("2026-02") => {
+            Some(json!({"label": "racks", "amount_cents": 500, "org": "hosting"}))
+        }
+        ("POST", p) if p.ends_with("/costs") => {
+            Some(json!({"label": "hosting", "amount_cents": 9000}))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn the_billing_permission_matrix_holds_on_both_databases() {
+    testkit::on_both_backends("billing-matrix", |url| async move {
+        let c = billed(url).await;
+        use StatusCode as S;
+        let g = Method::GET;
+        let p = Method::POST;
+        let costs = format!("/api/v1/periods/{NOW}/costs");
+        let closed_costs = format!("/api/v1/periods/{CLOSED}/costs");
+        let close = format!("/api/v1/periods/{NOW}/close");
+        let preview = format!("/api/v1/periods/{NOW}/preview");
+        let statement = format!("/api/v1/statements/{CLOSED}");
+        let school_part = format!("/api/v1/organisations/school/statements/{CLOSED}");
+        let hosting_part = format!("/api/v1/organisations/hosting/statements/{CLOSED}");
+        let rows: Vec<(&str, Method, &str, StatusCode)> = vec![
+            // the whole platform's usage: operators with an unlimited token
+            (OPERATOR, g.clone(), "/api/v1/usage", S::OK),
+            (OPERATOR_READ_ONLY, g.clone(), "/api/v1/usage", S::OK),
+            (OPERATOR, g.clone(), "/api/v1/usage?by=server", S::OK),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?by=pool&every=day",
+                S::OK,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?by=origin&every=hour",
+                S::OK,
+            ),
+            (OPERATOR_SCHOOL, g.clone(), "/api/v1/usage", S::FORBIDDEN),
+            (ADMIN, g.clone(), "/api/v1/usage", S::FORBIDDEN),
+            (ADMIN, g.clone(), "/api/v1/usage?by=server", S::FORBIDDEN),
+            (DELEGATE, g.clone(), "/api/v1/usage", S::FORBIDDEN),
+            (
+                NAMELESS_OPERATOR,
+                g.clone(),
+                "/api/v1/usage",
+                S::UNAUTHORIZED,
+            ),
+            // one organisation's usage: operators and its admin
+            (OPERATOR, g.clone(), "/api/v1/usage?org=school", S::OK),
+            (
+                OPERATOR_SCHOOL,
+                g.clone(),
+                "/api/v1/usage?org=school",
+                S::OK,
+            ),
+            (ADMIN, g.clone(), "/api/v1/usage?org=school&by=org", S::OK),
+            (
+                ADMIN_READ_ONLY,
+                g.clone(),
+                "/api/v1/usage?org=school",
+                S::OK,
+            ),
+            (ADMIN, g.clone(), "/api/v1/usage?tenant=school-rooms", S::OK),
+            (ADMIN, g.clone(), "/api/v1/usage?org=hosting", S::NOT_FOUND),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/usage?tenant=hosting-rooms",
+                S::NOT_FOUND,
+            ),
+            (ADMIN, g.clone(), "/api/v1/usage?tenant=coop", S::NOT_FOUND),
+            (ADMIN, g.clone(), "/api/v1/usage?org=nowhere", S::NOT_FOUND),
+            (
+                OPERATOR_SCHOOL,
+                g.clone(),
+                "/api/v1/usage?org=hosting",
+                S::NOT_FOUND,
+            ),
+            (
+                DELEGATE,
+                g.clone(),
+                "/api/v1/usage?org=school",
+                S::FORBIDDEN,
+            ),
+            (
+                DELEGATE,
+                g.clone(),
+                "/api/v1/usage?org=hosting",
+                S::NOT_FOUND,
+            ),
+            (
+                TWO_HATS_SCHOOL,
+                g.clone(),
+                "/api/v1/usage?org=school",
+                S::FORBIDDEN,
+            ),
+            (
+                TWO_HATS_SCHOOL,
+                g.clone(),
+                "/api/v1/usage?org=hosting",
+                S::NOT_FOUND,
+            ),
+            (TOM, g.clone(), "/api/v1/usage?org=hosting", S::OK),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/school/usage",
+                S::OK,
+            ),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/school/usage?every=day",
+                S::OK,
+            ),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/hosting/usage",
+                S::NOT_FOUND,
+            ),
+            (
+                DELEGATE,
+                g.clone(),
+                "/api/v1/organisations/school/usage",
+                S::FORBIDDEN,
+            ),
+            // bad periods, dimensions, cuts, filters and formats
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?period=2026-13",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?period=January",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?by=planet",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?every=week",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?format=xml",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?colour=red",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/usage?by=server&org=school",
+                S::BAD_REQUEST,
+            ),
+            // fair use
+            (OPERATOR, g.clone(), "/api/v1/fair-use", S::OK),
+            (
+                OPERATOR_READ_ONLY,
+                g.clone(),
+                "/api/v1/fair-use?all=true",
+                S::OK,
+            ),
+            (OPERATOR_SCHOOL, g.clone(), "/api/v1/fair-use", S::FORBIDDEN),
+            (ADMIN, g.clone(), "/api/v1/fair-use", S::FORBIDDEN),
+            (ADMIN, g.clone(), "/api/v1/fair-use?org=school", S::OK),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/fair-use?org=hosting",
+                S::NOT_FOUND,
+            ),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/school/fair-use?all=true",
+                S::OK,
+            ),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/hosting/fair-use",
+                S::NOT_FOUND,
+            ),
+            (
+                DELEGATE,
+                g.clone(),
+                "/api/v1/organisations/school/fair-use",
+                S::FORBIDDEN,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/fair-use?period=2026-1",
+                S::BAD_REQUEST,
+            ),
+            // capacity: operators only
+            (OPERATOR, g.clone(), "/api/v1/capacity", S::OK),
+            (OPERATOR_READ_ONLY, g.clone(), "/api/v1/capacity", S::OK),
+            (OPERATOR_SCHOOL, g.clone(), "/api/v1/capacity", S::FORBIDDEN),
+            (ADMIN, g.clone(), "/api/v1/capacity", S::FORBIDDEN),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/capacity?period=x",
+                S::BAD_REQUEST,
+            ),
+            // costs: operators read them, a full token adds them
+            (OPERATOR, g.clone(), &costs, S::OK),
+            (OPERATOR_READ_ONLY, g.clone(), &costs, S::OK),
+            (OPERATOR_SCHOOL, g.clone(), &costs, S::FORBIDDEN),
+            (ADMIN, g.clone(), &costs, S::FORBIDDEN),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/periods/soon/costs",
+                S::BAD_REQUEST,
+            ),
+            (ADMIN, p.clone(), &costs, S::FORBIDDEN),
+            (ADMIN_READ_ONLY, p.clone(), &costs, S::FORBIDDEN),
+            (OPERATOR_READ_ONLY, p.clone(), &costs, S::FORBIDDEN),
+            (OPERATOR_SCHOOL, p.clone(), &costs, S::FORBIDDEN),
+            (OPERATOR, p.clone(), &costs, S::CREATED),
+            (
+                OPERATOR,
+                p.clone(),
+                "/api/v1/periods/2026-02/costs",
+                S::CREATED,
+            ),
+            (OPERATOR, p.clone(), &closed_costs, S::CONFLICT),
+            // previews, closing
+            (OPERATOR, g.clone(), &preview, S::OK),
+            (OPERATOR_READ_ONLY, g.clone(), &preview, S::OK),
+            (ADMIN, g.clone(), &preview, S::FORBIDDEN),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/periods/2026-01/preview?rule=lottery",
+                S::BAD_REQUEST,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/periods/2026-01/preview?rule=proportional&measure=megabytes",
+                S::OK,
+            ),
+            (ADMIN, p.clone(), &close, S::FORBIDDEN),
+            (OPERATOR_READ_ONLY, p.clone(), &close, S::FORBIDDEN),
+            (OPERATOR_SCHOOL, p.clone(), &close, S::FORBIDDEN),
+            (OPERATOR, p.clone(), &close, S::CREATED),
+            (OPERATOR, p.clone(), &close, S::CONFLICT),
+            // statements: operators see them whole
+            (OPERATOR, g.clone(), "/api/v1/statements", S::OK),
+            (OPERATOR_READ_ONLY, g.clone(), "/api/v1/statements", S::OK),
+            (
+                OPERATOR_SCHOOL,
+                g.clone(),
+                "/api/v1/statements",
+                S::FORBIDDEN,
+            ),
+            (ADMIN, g.clone(), "/api/v1/statements", S::FORBIDDEN),
+            (OPERATOR, g.clone(), &statement, S::OK),
+            (ADMIN, g.clone(), &statement, S::FORBIDDEN),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/statements/2025-11",
+                S::NOT_FOUND,
+            ),
+            // an organisation's part: operators and its admin
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/school/statements",
+                S::OK,
+            ),
+            (
+                ADMIN_READ_ONLY,
+                g.clone(),
+                "/api/v1/organisations/school/statements",
+                S::OK,
+            ),
+            (
+                OPERATOR_SCHOOL,
+                g.clone(),
+                "/api/v1/organisations/school/statements",
+                S::OK,
+            ),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/hosting/statements",
+                S::NOT_FOUND,
+            ),
+            (
+                OPERATOR_SCHOOL,
+                g.clone(),
+                "/api/v1/organisations/hosting/statements",
+                S::NOT_FOUND,
+            ),
+            (
+                DELEGATE,
+                g.clone(),
+                "/api/v1/organisations/school/statements",
+                S::FORBIDDEN,
+            ),
+            (
+                TWO_HATS_SCHOOL,
+                g.clone(),
+                "/api/v1/organisations/school/statements",
+                S::FORBIDDEN,
+            ),
+            (
+                TOM,
+                g.clone(),
+                "/api/v1/organisations/hosting/statements",
+                S::OK,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/organisations/nowhere/statements",
+                S::NOT_FOUND,
+            ),
+            (ADMIN, g.clone(), &school_part, S::OK),
+            (OPERATOR, g.clone(), &hosting_part, S::OK),
+            (ADMIN, g.clone(), &hosting_part, S::NOT_FOUND),
+            (
+                ADMIN,
+                g.clone(),
+                "/api/v1/organisations/school/statements/2025-11",
+                S::NOT_FOUND,
+            ),
+            (
+                OPERATOR,
+                g.clone(),
+                "/api/v1/organisations/network/statements/2025-12",
+                S::NOT_FOUND,
+            ),
+        ];
+        let wrong = wrong_answers(&c, rows, body).await;
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        c.env.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_organisation_s_statements_answer_exactly_like_a_missing_organisation_s() {
+    let dir = testkit::TempDir::new("billing-hidden");
+    let c = billed(dir.sqlite_url()).await;
+    for (hidden, missing) in [
+        (
+            "/api/v1/organisations/hosting/statements",
+            "/api/v1/organisations/nowhere/statements",
+        ),
+        (
+            "/api/v1/organisations/hosting/statements/2025-12",
+            "/api/v1/organisations/nowhere/statements/2025-12",
+        ),
+        (
+            "/api/v1/organisations/hosting/usage",
+            "/api/v1/organisations/nowhere/usage",
+        ),
+        (
+            "/api/v1/fair-use?org=hosting",
+            "/api/v1/fair-use?org=nowhere",
+        ),
+        (
+            "/api/v1/usage?tenant=hosting-rooms",
+            "/api/v1/usage?tenant=nowhere-rooms",
+        ),
+    ] {
+        let (hidden_status, hidden) = c.call(ADMIN, Method::GET, hidden, None).await;
+        let (missing_status, missing) = c.call(ADMIN, Method::GET, missing, None).await;
+        assert_eq!(hidden_status, missing_status);
+        assert_eq!(hidden["type"], missing["type"]);
+        assert_eq!(
+            hidden["detail"]
+                .as_str()
+                .unwrap()
+                .replace("hosting", "nowhere"),
+            missing["detail"].as_str().unwrap()
+        );
+    }
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bad_period_or_dimension_is_a_problem_that_says_what_is_expected() {
+    let dir = testkit::TempDir::new("billing-problems");
+    let c = platform(dir.sqlite_url()).await;
+    let (_, period) = c
+        .call(OPERATOR, Method::GET, "/api/v1/usage?period=2026-13", None)
+        .await;
+    assert_eq!(period["type"], "urn:plenary:problem:invalid-period");
+    assert!(
+        period["detail"].as_str().unwrap().contains("2026-11"),
+        "{period}"
+    );
+    let (_, by) = c
+        .call(OPERATOR, Method::GET, "/api/v1/usage?by=planet", None)
+        .await;
+    assert_eq!(by["type"], "urn:plenary:problem:invalid-query");
+    assert!(
+        by["detail"]
+            .as_str()
+            .unwrap()
+            .contains("tenant, org, server"),
+        "{by}"
+    );
+    c.env.shutdown().await;
+}
+
+/// The body and content type of a GET.
+async fn fetched(c: &Consortium, token: &str, path: &str, accept: &str) -> (String, String) {
+    let response = c
+        .http
+        .get(c.url(path))
+        .bearer_auth(token)
+        .header(header::ACCEPT, accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let kind = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_usage_report_is_csv_when_asked_and_the_same_file_as_the_command_line_writes() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = platform(cli.dir.sqlite_url()).await;
+    let path = "/api/v1/usage?org=school&period=2026-01&every=month";
+    let (kind, by_accept) = fetched(&c, ADMIN, path, "text/csv").await;
+    assert_eq!(kind, "text/csv; charset=utf-8");
+    let (_, by_format) =
+        fetched(&c, ADMIN, &format!("{path}&format=csv"), "application/json").await;
+    assert_eq!(by_accept, by_format);
+    let (kind, json) = fetched(&c, ADMIN, path, "application/json").await;
+    assert_eq!(kind, "application/json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let header: Vec<&str> = json["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(by_accept.lines().next().unwrap(), header.join(","));
+    let by_cli = cli.ok_with(
+        &[
+            "usage", "report", "--org", "school", "--period", "2026-01", "--format", "csv",
+        ],
+        &[("PLENARY_TOKEN", ADMIN)],
+    );
+    assert_eq!(by_cli, by_accept);
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn costs_and_closing_over_the_api_are_audited_under_the_operator_s_name() {
+    let dir = testkit::TempDir::new("billing-audit");
+    let c = platform(dir.sqlite_url()).await;
+    let (status, cost) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            "/api/v1/periods/2025-12/costs",
+            Some(json!({"label": "racks", "amount_cents": 500, "org": "hosting"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cost}");
+    assert_eq!(cost["org"], "hosting");
+    let (status, closed) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            "/api/v1/periods/2025-12/close",
+            Some(json!({"rule": "proportional"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{closed}");
+    assert_eq!(closed["statement"]["rule"], "proportional");
+    let entries = c
+        .env
+        .app
+        .store
+        .audit_entries(Some("period:2025-12"), 0, 10)
+        .await
+        .unwrap();
+    let what: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("operator:ops", "bill.contribution"),
+            ("operator:ops", "bill.close")
+        ]
+    );
+    assert_eq!(closed["audit_head"], json!(entries[1].hash));
+    let part = c
+        .get(ADMIN, "/api/v1/organisations/school/statements/2025-12")
+        .await;
+    assert_eq!(part["share"]["org"], "school");
+    assert!(part.get("shares").is_none(), "no other organisation's line");
+    c.env.shutdown().await;
+}
+
+/// Each billing command has its API twin, asked by the same actor with the
+/// same result: both call the same service function.
+#[tokio::test]
+async fn the_command_line_and_the_api_answer_alike() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = billed(cli.dir.sqlite_url()).await;
+    let rows: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            ADMIN,
+            vec!["bill", "list", "--org", "school", "--json"],
+            "/api/v1/organisations/school/statements",
+        ),
+        (
+            ADMIN,
+            vec!["bill", "list", "--org", "hosting", "--json"],
+            "/api/v1/organisations/hosting/statements",
+        ),
+        (
+            ADMIN,
+            vec![
+                "bill", "show", "--period", CLOSED, "--org", "school", "--json",
+            ],
+            "/api/v1/organisations/school/statements/2025-12",
+        ),
+        (
+            OPERATOR,
+            vec!["bill", "list", "--json"],
+            "/api/v1/statements",
+        ),
+        (ADMIN, vec!["bill", "list", "--json"], "/api/v1/statements"),
+        (
+            OPERATOR,
+            vec!["bill", "show", "--period", CLOSED, "--json"],
+            "/api/v1/statements/2025-12",
+        ),
+        (
+            OPERATOR,
+            vec!["bill", "costs", "--period", CLOSED, "--json"],
+            "/api/v1/periods/2025-12/costs",
+        ),
+        (ADMIN, vec!["capacity", "--json"], "/api/v1/capacity"),
+    ];
+    let mut wrong = Vec::new();
+    for (token, args, path) in rows {
+        let out = cli.run_with(&args, &[("PLENARY_TOKEN", token)]);
+        let (status, api) = c.call(token, Method::GET, path, None).await;
+        let same = out.status.success() == status.is_success()
+            && (!status.is_success()
+                || serde_json::from_slice::<Value>(&out.stdout).ok() == Some(api.clone()));
+        if !same {
+            wrong.push(format!(
+                "{token} {args:?} / {path}: CLI {} {}; API {status} {api}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    c.env.shutdown().await;
+}

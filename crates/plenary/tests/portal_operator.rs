@@ -1,0 +1,279 @@
+//! The operators' pages over plain HTTP: who may see them, the
+//! confirmation every change asks for, the form tokens, the live figures,
+//! and a tenant's secret shown once. The browser tests drive the same pages
+//! in Chromium; these need none.
+
+mod common;
+mod coop;
+
+use coop::Consortium;
+use reqwest::StatusCode;
+use serde_json::Value;
+use store::{Act, LoginOwner, ServerState};
+
+/// A signed-in session of `owner` with both factors given, made in the
+/// store as sign-in makes it; answers (cookie, CSRF token).
+async fn session(c: &Consortium, email: &str, owner: LoginOwner) -> (String, String) {
+    let store = &c.env.app.store;
+    let act = Act::new("operator:test", c.now());
+    let login = store
+        .set_login(
+            email,
+            &owner,
+            "unused: the test signs in by its session",
+            &act,
+        )
+        .await
+        .unwrap();
+    let cookie = store::new_token();
+    let csrf = store::new_token();
+    store
+        .create_session(
+            &cookie,
+            login.id,
+            &csrf,
+            true,
+            (c.now(), c.now() + 3_600_000),
+        )
+        .await
+        .unwrap();
+    (cookie, csrf)
+}
+
+async fn operator(c: &Consortium) -> (String, String) {
+    session(c, "ops@plenary.example", LoginOwner::Operator("ops".into())).await
+}
+
+async fn delegate(c: &Consortium) -> (String, String) {
+    let person = c.env.app.store.person("delegate-school").await.unwrap();
+    session(
+        c,
+        "delegate-school@mail.example",
+        LoginOwner::Person(person),
+    )
+    .await
+}
+
+async fn get(c: &Consortium, cookie: &str, path: &str) -> (StatusCode, String) {
+    let res = c
+        .http
+        .get(c.url(path))
+        .header("cookie", format!("plenary_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn post(c: &Consortium, cookie: &str, path: &str, form: &str) -> (StatusCode, String) {
+    let res = c
+        .http
+        .post(c.url(path))
+        .header("cookie", format!("plenary_session={cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    let body = res.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+async fn first_server(c: &Consortium) -> store::Server {
+    c.env.app.store.servers().await.unwrap().remove(0)
+}
+
+#[tokio::test]
+async fn a_delegate_is_refused_every_operator_page_as_the_api_refuses_them() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = delegate(&c).await;
+    let (api, _) = c
+        .call("school", reqwest::Method::GET, "/api/v1/servers", None)
+        .await;
+    assert_eq!(api, StatusCode::FORBIDDEN);
+    for path in [
+        "/portal/operator",
+        "/portal/operator/fleet.json",
+        "/portal/operator/servers/1",
+        "/portal/operator/tenants",
+        "/portal/operator/tenants/coop",
+        "/portal/operator/capacity",
+        "/portal/operator/fair-use",
+        "/portal/operator/billing",
+        "/portal/operator/billing/2026-01",
+        "/portal/operator/audit",
+    ] {
+        let (status, body) = get(&c, &cookie, path).await;
+        assert_eq!(status, api, "{path}");
+        assert!(body.contains("Error 403"), "{path}: a friendly page");
+    }
+    let server = first_server(&c).await;
+    let confirmed = format!("csrf={csrf}&confirmed=yes");
+    for path in [
+        format!("/portal/operator/servers/{}/cordon", server.id),
+        "/portal/operator/tenants/coop/secrets".into(),
+        "/portal/operator/billing/2026-01/close".into(),
+    ] {
+        let (status, _) = post(&c, &cookie, &path, &confirmed).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(first_server(&c).await.state, ServerState::Enabled);
+    assert_eq!(
+        c.env.app.store.tenant_secrets(1).await.unwrap().len(),
+        1,
+        "no secret was added"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_server_action_asks_for_confirmation_then_acts_and_says_so() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let server = first_server(&c).await;
+    let path = format!("/portal/operator/servers/{}/cordon", server.id);
+
+    let (status, page) = post(&c, &cookie, &path, &format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Cordon "), "{page}");
+    assert!(page.contains(r#"name="confirmed" value="yes""#));
+    assert_eq!(first_server(&c).await.state, ServerState::Enabled);
+
+    let (status, to) = post(&c, &cookie, &path, &format!("csrf={csrf}&confirmed=yes")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(first_server(&c).await.state, ServerState::Cordoned);
+    let (_, dashboard) = get(&c, &cookie, &to).await;
+    assert!(dashboard.contains("is cordoned"), "{dashboard}");
+    let entries = c
+        .env
+        .app
+        .store
+        .audit_entries(Some(&format!("server:{}", server.id)), 0, 100)
+        .await
+        .unwrap();
+    assert!(
+        entries.iter().any(|e| e.actor == "operator:ops"),
+        "the audit log names the operator"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_token_changes_nothing() {
+    let c = Consortium::start().await;
+    let (cookie, _) = operator(&c).await;
+    let server = first_server(&c).await;
+    let (status, body) = post(
+        &c,
+        &cookie,
+        &format!("/portal/operator/servers/{}/panic", server.id),
+        "csrf=forged&confirmed=yes",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("did not come from a page of this session"));
+    assert_eq!(first_server(&c).await.state, ServerState::Enabled);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_live_figures_follow_the_last_poll() {
+    let c = Consortium::start().await;
+    let (cookie, _) = operator(&c).await;
+    c.env.tenant("coop", "coop-secret").create("assembly").await;
+    let sim = &c.env.sim.servers[0];
+    for (name, webcams) in [("Ada", 1), ("Bo", 1), ("Cy", 0)] {
+        let spec = sim::UserSpec {
+            full_name: Some(name.into()),
+            mic: Some(true),
+            webcams: Some(webcams),
+            ..sim::UserSpec::default()
+        };
+        sim.add_user("assembly~coop", &spec).unwrap();
+    }
+    c.env.poll().await;
+    let (status, body) = get(&c, &cookie, "/portal/operator/fleet.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let fleet: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(fleet["totals"]["participants"], 3);
+    assert_eq!(fleet["totals"]["webcams"], 2);
+    assert_eq!(fleet["servers"][0]["meetings"], 1);
+    assert_ne!(fleet["servers"][0]["bandwidth"], "0.0 Mbit/s");
+    assert!(
+        !body.contains(common::SIM_SECRET),
+        "a server's secret never leaves"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_tenant_secret_is_shown_once_and_works() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let (status, page) = post(
+        &c,
+        &cookie,
+        "/portal/operator/tenants/coop/secrets",
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = page
+        .lines()
+        .find_map(|l| l.strip_prefix("BIGBLUEBUTTON_SECRET="))
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(secret.len(), 48, "{secret}");
+    let answer = c.env.tenant("coop", &secret).call("getMeetings", &[]).await;
+    assert_eq!(answer.child_text("returncode").as_deref(), Some("SUCCESS"));
+    let (_, again) = get(&c, &cookie, "/portal/operator/tenants/coop").await;
+    assert!(!again.contains(&secret));
+    assert!(again.contains(&store::fingerprint(&secret)));
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn closing_a_month_asks_first_and_then_shows_the_frozen_statement() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let (status, preview) = get(&c, &cookie, "/portal/operator/billing/2026-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(preview.contains("preview"));
+    let path = "/portal/operator/billing/2026-01/close";
+    let (status, ask) = post(&c, &cookie, path, &format!("csrf={csrf}&rule=proportional")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ask.contains("Close 2026-01?"), "{ask}");
+    assert!(
+        ask.contains(r#"name="rule" value="proportional""#),
+        "the split is carried"
+    );
+    assert!(
+        c.env
+            .app
+            .store
+            .statement("2026-01")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (status, _) = post(
+        &c,
+        &cookie,
+        path,
+        &format!("csrf={csrf}&rule=proportional&confirmed=yes"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, closed) = get(&c, &cookie, "/portal/operator/billing/2026-01").await;
+    assert!(closed.contains("Audit head after closing"), "{closed}");
+    let (_, audit) = get(&c, &cookie, "/portal/operator/audit").await;
+    assert!(audit.contains("The chain holds"));
+    assert!(audit.contains("bill.close"), "{audit}");
+    c.shutdown().await;
+}

@@ -1,0 +1,189 @@
+//! An organisation's part of a closed month's statement: a page made to be
+//! printed, and the same line as CSV. A month not closed yet has no
+//! statement; the page says so and the CSV answers 404.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use billing::period::Month;
+use billing::statements::{self, Closed, ShareLine};
+use metering::money::{Cents, Currency};
+use serde::Deserialize;
+use store::Organisation;
+
+use super::chart::number;
+use super::{Own, Tab, own};
+use crate::api::Problem;
+use crate::portal::PortalState;
+use crate::portal::page::{Nav, PageError, PageResult, render};
+use crate::portal::session::Viewer;
+use crate::portal::when::utc;
+
+#[derive(Debug, Deserialize)]
+pub struct Asked {
+    month: Option<String>,
+}
+
+/// The month asked, by default the last one before now.
+fn month_asked(state: &PortalState, asked: &Asked) -> PageResult<Month> {
+    let zone = &state.api.billing.zone;
+    let now = (state.api.clock)();
+    let month = match &asked.month {
+        Some(m) => m.parse(),
+        None => billing::period::month(None, zone, now)
+            .and_then(|p| Month::holding(p.window.from_ms - 1, zone)),
+    };
+    month.map_err(|e| PageError::bad_request(e.to_string()))
+}
+
+/// A closed month and the organisation's line in it.
+struct Share {
+    closed: Closed,
+    line: ShareLine,
+    currency: Option<Currency>,
+}
+
+impl Share {
+    fn money(&self, cents: i64) -> String {
+        match self.currency {
+            Some(c) => c.format(Cents(cents)),
+            None => Cents(cents).to_string(),
+        }
+    }
+}
+
+/// The organisation's share of `month`, if the month is closed and the
+/// organisation had a part in it.
+async fn share(state: &PortalState, org: &str, month: Month) -> PageResult<Option<Share>> {
+    let closed = match statements::show(state.api.consortium.store(), &month.to_string()).await {
+        Ok(c) => c,
+        Err(billing::BillingError::NotClosed { .. }) => return Ok(None),
+        Err(e) => return Err(Problem::from(e).into()),
+    };
+    let Some(line) = closed
+        .statement
+        .shares
+        .iter()
+        .find(|l| l.org == org)
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let currency = closed.statement.currency().map_err(Problem::from)?;
+    Ok(Some(Share {
+        closed,
+        line,
+        currency,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal/organisation/statement.html")]
+struct StatementPage {
+    nav: Option<Nav>,
+    org: Organisation,
+    tab: Tab,
+    month: String,
+    /// (label, amount) of the organisation's line.
+    amounts: Vec<(&'static str, String)>,
+    share: Option<Share>,
+    pool: String,
+    closed_at: String,
+    minutes: String,
+    megabytes: String,
+}
+
+pub async fn page(
+    State(state): State<PortalState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    Query(asked): Query<Asked>,
+) -> PageResult {
+    let Own { org, .. } = own(&state, &viewer, &name).await?;
+    let month = month_asked(&state, &asked)?;
+    let share = share(&state, &org.name, month).await?;
+    let grouped = |n: Option<u64>| n.map_or_else(String::new, |n| number(n as f64, 0));
+    let minutes = grouped(share.as_ref().map(|s| s.line.participant_minutes));
+    let megabytes = grouped(share.as_ref().map(|s| s.line.estimated_megabytes));
+    let (amounts, pool, closed_at) = match &share {
+        Some(s) => (
+            vec![
+                ("Base fee", s.money(s.line.base_cents)),
+                ("For use", s.money(s.line.usage_cents)),
+                ("Share of the costs", s.money(s.line.share_cents)),
+                (
+                    "Contributions credited",
+                    s.money(s.line.contributions_cents),
+                ),
+                ("Balance", s.money(s.line.balance_cents)),
+            ],
+            s.money(s.closed.statement.pool_cents),
+            utc(s.closed.closed_at),
+        ),
+        None => Default::default(),
+    };
+    Ok(render(
+        StatusCode::OK,
+        &StatementPage {
+            nav: Some(viewer.nav()),
+            org,
+            tab: Tab::Statement,
+            month: month.to_string(),
+            amounts,
+            share,
+            pool,
+            closed_at,
+            minutes,
+            megabytes,
+        },
+    ))
+}
+
+pub async fn csv(
+    State(state): State<PortalState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    Query(asked): Query<Asked>,
+) -> PageResult<Response> {
+    let Own { org, .. } = own(&state, &viewer, &name).await?;
+    let month = month_asked(&state, &asked)?;
+    let Some(share) = share(&state, &org.name, month).await? else {
+        return Err(PageError::not_found(format!(
+            "{} has no statement for {month}: the month is not closed",
+            org.name
+        )));
+    };
+    let body = share_csv(&share);
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let file = format!(
+        "attachment; filename=\"statement-{}-{month}.csv\"",
+        org.name
+    );
+    if let Ok(v) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+fn share_csv(share: &Share) -> String {
+    let s = &share.line;
+    let bare = |c: i64| Cents(c).to_string();
+    format!(
+        "org,period,participant_minutes,currency,base,usage,share,contributions,balance\n{},{},{},{},{},{},{},{},{}\n",
+        s.org,
+        share.closed.statement.period,
+        s.participant_minutes,
+        share.currency.map_or("", Currency::code),
+        bare(s.base_cents),
+        bare(s.usage_cents),
+        bare(s.share_cents),
+        bare(s.contributions_cents),
+        bare(s.balance_cents),
+    )
+}
