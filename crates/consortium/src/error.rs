@@ -27,7 +27,8 @@ impl From<StoreError> for ConsortiumError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
-            StoreError::Conflict(what) => Self::Conflict(what),
+            // The store names only the thing; say what is wrong with it.
+            e @ StoreError::Conflict(_) => Self::Conflict(e.to_string()),
             e => Self::Store(e),
         }
     }

@@ -27,7 +27,10 @@ pub use access::{Action, Actor, OperatorName, Owner, Refusal, Scope};
 pub use announce::{external_id, proposal_of_topic, statement};
 pub use contributions::{Contributed, Offered};
 pub use error::{ConsortiumError, Result};
-pub use operations::{NewSecret, TenantView};
+pub use operations::{
+    CreatedTenant, MeetingView, NewSecret, NewServerSettings, NewTenantSettings, Pool,
+    ServerChange, ServerView, TenantChange, TenantView,
+};
 pub use people::{NewPerson, Role};
 pub use proposals::{
     Draft, ProposalView, RULES_CHANGE, Receipt, Record, Replacement, Statement, Voter, replacements,

@@ -1,14 +1,28 @@
 //! The platform's operations as every face reaches them: tenants and their
-//! secrets, servers and tiers, each asked of the access rules first. What
-//! an organisation admin may not see answers exactly like a missing thing.
+//! secrets, servers, pools, live meetings, tiers and the audit log, each
+//! asked of the access rules first. What an organisation admin may not see
+//! answers exactly like a missing thing.
+
+mod audit;
+mod meetings;
+mod pools;
+mod servers;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use store::{Act, AuditEntry, Server, ServerState, Tenant, Tier, fingerprint};
+use store::{Act, NewTenant, Tenant, TenantPatch, TenantPlace, Tier, fingerprint};
 
 use crate::access::{Action, Actor, Owner};
 use crate::{Consortium, ConsortiumError, Result};
+
+pub use audit::MAX_AUDIT_PAGE;
+pub use meetings::MeetingView;
+pub use pools::Pool;
+pub use servers::{
+    DEFAULT_ALGORITHM, DEFAULT_CAPACITY, DEFAULT_WEIGHT, NewServerSettings, ServerChange,
+    ServerView,
+};
 
 /// A tenant with the names of what it refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +50,20 @@ pub struct NewSecret {
     pub generated: bool,
 }
 
+impl NewSecret {
+    /// The secret given, checked, or a new one.
+    fn of(given: Option<String>) -> Result<Self> {
+        let generated = given.is_none();
+        let secret = given.unwrap_or_else(generate_secret);
+        check_secret(&secret)?;
+        Ok(Self {
+            fingerprint: fingerprint(&secret),
+            secret,
+            generated,
+        })
+    }
+}
+
 /// A new random secret, as long as the ones `bbb-conf` generates.
 pub fn generate_secret() -> String {
     use rand::RngCore;
@@ -57,8 +85,59 @@ pub fn check_secret(secret: &str) -> Result<()> {
     Ok(())
 }
 
+/// A tenant to create: its name, and what it belongs to; Plenary makes its
+/// first secret when none is given.
+#[derive(Clone, Default)]
+pub struct NewTenantSettings {
+    pub name: String,
+    pub secret: Option<String>,
+    pub organisation: Option<String>,
+    pub tier: Option<String>,
+    /// Pins its meetings to this pool's servers.
+    pub pool: Option<String>,
+    /// An exact host name that names the tenant.
+    pub host: Option<String>,
+}
+
+/// What to change of a tenant; `None` keeps it, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TenantChange {
+    pub organisation: Option<Option<String>>,
+    pub tier: Option<Option<String>>,
+    pub pool: Option<Option<String>>,
+    pub host: Option<Option<String>>,
+}
+
+/// A tenant just created, with its first secret.
+pub struct CreatedTenant {
+    pub tenant: TenantView,
+    pub secret: NewSecret,
+}
+
+/// A host name as stored: trimmed and lower-case, none when empty.
+fn host_name(host: Option<&str>) -> Result<Option<String>> {
+    let Some(host) = host.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Ok(None);
+    };
+    if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'))
+    {
+        return Err(ConsortiumError::Invalid(format!(
+            "{host:?} is not a host name such as rooms.school.example"
+        )));
+    }
+    Ok(Some(host.to_ascii_lowercase()))
+}
+
 fn operate(actor: &Actor) -> Result<()> {
     actor.may(Action::Operate).map_err(|r| r.into_error("it"))
+}
+
+fn read_operations(actor: &Actor, what: &str) -> Result<()> {
+    actor
+        .may(Action::ReadOperations)
+        .map_err(|r| r.into_error(what))
 }
 
 /// What a caller wants of a tenant.
@@ -99,6 +178,90 @@ impl Consortium {
             .await
     }
 
+    /// Creates a tenant with its organisation, tier, pool and host in one
+    /// audited change, and answers its first secret: the only time it is
+    /// at hand.
+    pub async fn create_tenant(
+        &self,
+        actor: &Actor,
+        new: NewTenantSettings,
+        at_ms: i64,
+    ) -> Result<CreatedTenant> {
+        operate(actor)?;
+        let name =
+            fleet::owners::TenantName::parse(new.name.trim()).map_err(ConsortiumError::Invalid)?;
+        let host = host_name(new.host.as_deref())?;
+        let secret = NewSecret::of(new.secret)?;
+        // Resolved first, so a typo never leaves a half-made tenant behind.
+        let place = TenantPlace {
+            org_id: self.organisation_id(new.organisation.as_deref()).await?,
+            tier_id: self.tier_id(new.tier.as_deref()).await?,
+        };
+        let tenant = self
+            .store
+            .create_tenant_in(
+                NewTenant {
+                    name: name.as_str(),
+                    host: host.as_deref(),
+                    pool: servers::pool_name(new.pool.as_deref()),
+                    secret: &secret.secret,
+                },
+                place,
+                &Act::new(actor.name(), at_ms),
+            )
+            .await?;
+        let orgs = self.store.organisation_names().await?;
+        Ok(CreatedTenant {
+            tenant: self
+                .tenant_view(tenant, &orgs, &self.tier_names().await?)
+                .await?,
+            secret,
+        })
+    }
+
+    /// Changes a tenant's organisation, tier, pool or host in one audited
+    /// change; running meetings keep their server and limits.
+    pub async fn set_tenant(
+        &self,
+        actor: &Actor,
+        name: &str,
+        change: TenantChange,
+        at_ms: i64,
+    ) -> Result<TenantView> {
+        operate(actor)?;
+        let host = match &change.host {
+            Some(host) => Some(host_name(host.as_deref())?),
+            None => None,
+        };
+        let org_id = match &change.organisation {
+            Some(org) => Some(self.organisation_id(org.as_deref()).await?),
+            None => None,
+        };
+        let tier_id = match &change.tier {
+            Some(tier) => Some(self.tier_id(tier.as_deref()).await?),
+            None => None,
+        };
+        let tenant = self
+            .store
+            .update_tenant(
+                name,
+                TenantPatch {
+                    org_id,
+                    tier_id,
+                    pool: change
+                        .pool
+                        .as_ref()
+                        .map(|p| servers::pool_name(p.as_deref())),
+                    host: host.as_ref().map(Option::as_deref),
+                },
+                &Act::new(actor.name(), at_ms),
+            )
+            .await?;
+        let orgs = self.store.organisation_names().await?;
+        self.tenant_view(tenant, &orgs, &self.tier_names().await?)
+            .await
+    }
+
     /// Adds a secret to a tenant (a new one when `secret` is `None`); the
     /// others keep working, so front ends move over one by one.
     pub async fn add_tenant_secret(
@@ -110,17 +273,11 @@ impl Consortium {
     ) -> Result<NewSecret> {
         let orgs = self.store.organisation_names().await?;
         let tenant = self.tenant_for(actor, name, Use::Rotate, &orgs).await?;
-        let generated = secret.is_none();
-        let secret = secret.unwrap_or_else(generate_secret);
-        check_secret(&secret)?;
+        let secret = NewSecret::of(secret)?;
         self.store
-            .add_tenant_secret(&tenant, &secret, &Act::new(actor.name(), at_ms))
+            .add_tenant_secret(&tenant, &secret.secret, &Act::new(actor.name(), at_ms))
             .await?;
-        Ok(NewSecret {
-            fingerprint: fingerprint(&secret),
-            secret,
-            generated,
-        })
+        Ok(secret)
     }
 
     /// Removes a tenant's secret, named by itself or its fingerprint;
@@ -147,50 +304,6 @@ impl Consortium {
         Ok(fingerprint(target))
     }
 
-    /// The servers, for operators.
-    pub async fn servers(&self, actor: &Actor) -> Result<Vec<Server>> {
-        actor
-            .may(Action::ReadOperations)
-            .map_err(|r| r.into_error("servers"))?;
-        Ok(self.store.servers().await?)
-    }
-
-    /// Enables, cordons or disables a server.
-    pub async fn set_server_state(
-        &self,
-        actor: &Actor,
-        id: i64,
-        state: ServerState,
-        at_ms: i64,
-    ) -> Result<()> {
-        operate(actor)?;
-        Ok(self
-            .store
-            .set_server_state(id, state, &Act::new(actor.name(), at_ms))
-            .await?)
-    }
-
-    /// Releases every meeting of a server that is failing, so their next
-    /// create lands elsewhere, and disables it unless `keep_state`;
-    /// answers how many meetings were released.
-    pub async fn panic_server(
-        &self,
-        actor: &Actor,
-        id: i64,
-        keep_state: bool,
-        at_ms: i64,
-    ) -> Result<u64> {
-        operate(actor)?;
-        self.store.server(id).await?;
-        let released = self.store.release_server_meetings(id, at_ms).await?;
-        if !keep_state {
-            self.store
-                .set_server_state(id, ServerState::Disabled, &Act::new(actor.name(), at_ms))
-                .await?;
-        }
-        Ok(released)
-    }
-
     /// Enables or disables a tenant: a disabled one's calls fail, its
     /// running meetings continue.
     pub async fn set_tenant_enabled(
@@ -205,20 +318,6 @@ impl Consortium {
             .store
             .set_tenant_enabled(name, enabled, &Act::new(actor.name(), at_ms))
             .await?)
-    }
-
-    /// A page of the audit log, oldest first, after entry `after`.
-    pub async fn audit_entries(
-        &self,
-        actor: &Actor,
-        subject: Option<&str>,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>> {
-        actor
-            .may(Action::ReadOperations)
-            .map_err(|r| r.into_error("audit log"))?;
-        Ok(self.store.audit_entries(subject, after, limit).await?)
     }
 
     /// The tiers organisations choose from.
@@ -247,6 +346,13 @@ impl Consortium {
             })
             .map_err(|r| r.into_error(format!("tenant {name:?}")))?;
         Ok(tenant)
+    }
+
+    async fn tier_id(&self, name: Option<&str>) -> Result<Option<i64>> {
+        Ok(match name {
+            Some(name) => Some(self.store.tier(name).await?.id),
+            None => None,
+        })
     }
 
     async fn tier_names(&self) -> Result<HashMap<i64, String>> {

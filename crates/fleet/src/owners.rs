@@ -19,6 +19,33 @@ pub fn tenant_of(backend_id: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A tenant's name: it appears in host names, URL paths and namespaced
+/// meeting IDs, so it is a DNS label: lower-case letters, digits and inner
+/// hyphens, at most 32 characters. `~` can never appear in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantName(String);
+
+impl TenantName {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = (1..=32).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(format!(
+                "{s:?} is not a valid tenant name: use 1 to 32 lower-case letters, digits and inner hyphens"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     /// Plenary's live record on this server (a breakout's is its parent's).
@@ -119,6 +146,16 @@ pub fn owners(meetings: &[MeetingSummary], books: &Books<'_>) -> Vec<Owner> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tenant_names_are_dns_labels() {
+        for good in ["acme", "a", "uni-vienna", "x1"] {
+            assert!(TenantName::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["", "Acme", "a~b", "-a", "a-", "a.b", "a_b", &"x".repeat(33)] {
+            assert!(TenantName::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     fn meeting(id: &str, internal: &str) -> MeetingSummary {
         MeetingSummary {

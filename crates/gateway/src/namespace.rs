@@ -5,6 +5,8 @@
 use bbb::Element;
 use bbb::xml::Node;
 
+pub use fleet::owners::TenantName;
+
 const SEP: char = fleet::owners::MEETING_ID_SEP;
 
 /// BBB's own limit on meeting IDs, which the namespaced ID must respect.
@@ -108,16 +110,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tenant_names_are_dns_labels() {
-        for good in ["acme", "a", "uni-vienna", "x1"] {
-            assert!(TenantName::parse(good).is_ok(), "{good}");
-        }
-        for bad in ["", "Acme", "a~b", "-a", "a-", "a.b", "a_b", &"x".repeat(33)] {
-            assert!(TenantName::parse(bad).is_err(), "{bad}");
-        }
-    }
-
     proptest! {
         #[test]
         fn mapping_round_trips_and_never_crosses_tenants(
@@ -131,32 +123,5 @@ mod tests {
                 prop_assert_eq!(tenant_id(&b, &backend), None);
             }
         }
-    }
-}
-
-/// A tenant's name: it appears in host names, URL paths and namespaced
-/// meeting IDs, so it is a DNS label: lower-case letters, digits and inner
-/// hyphens, at most 32 characters. `~` can never appear in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantName(String);
-
-impl TenantName {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let ok = (1..=32).contains(&s.len())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !s.starts_with('-')
-            && !s.ends_with('-');
-        if ok {
-            Ok(Self(s.to_string()))
-        } else {
-            Err(format!(
-                "{s:?} is not a valid tenant name: use 1 to 32 lower-case letters, digits and inner hyphens"
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }

@@ -66,6 +66,12 @@ pub enum Command {
     /// Manage BBB servers.
     #[command(subcommand)]
     Server(ServerCommand),
+    /// Server pools: the names servers and tenants share.
+    #[command(subcommand)]
+    Pool(PoolCommand),
+    /// Meetings running now.
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
     /// Manage organisations, which own tenants.
     #[command(subcommand)]
     Org(OrgCommand),
@@ -602,6 +608,20 @@ pub enum TenantCommand {
         name: String,
         org: String,
     },
+    /// Change a tenant's organisation, tier, pool or host; `none` clears one.
+    Set {
+        name: String,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        tier: Option<String>,
+        /// Pin the tenant's meetings to this server pool.
+        #[arg(long)]
+        pool: Option<String>,
+        /// An exact host name that identifies the tenant.
+        #[arg(long)]
+        host: Option<String>,
+    },
     Show {
         name: String,
         #[command(flatten)]
@@ -633,16 +653,8 @@ pub enum ServerCommand {
         url: String,
         #[arg(long, env = "PLENARY_SERVER_SECRET", hide_env_values = true)]
         secret: String,
-        #[arg(long, default_value_t = 1)]
-        weight: i64,
-        #[arg(long)]
-        pool: Option<String>,
-        /// Participants the server can carry.
-        #[arg(long, default_value_t = 200)]
-        capacity: i64,
-        /// Checksum algorithm for calls to this server.
-        #[arg(long, default_value = "sha256")]
-        algorithm: String,
+        #[command(flatten)]
+        settings: ServerSettings,
     },
     List(Output),
     Show {
@@ -672,23 +684,54 @@ pub enum ServerCommand {
     /// Change a server's settings.
     Set {
         id: i64,
+        /// A new address, e.g. after a move.
+        #[arg(long)]
+        url: Option<String>,
         #[arg(long, env = "PLENARY_SERVER_SECRET", hide_env_values = true)]
         secret: Option<String>,
+        #[command(flatten)]
+        settings: ServerSettings,
+    },
+}
+
+/// How a server is used, as `server add` and `server set` take it.
+#[derive(Debug, Args)]
+pub struct ServerSettings {
+    /// Share of new meetings against the other servers (default 1).
+    #[arg(long)]
+    pub weight: Option<i64>,
+    /// Pool name; `none` (or empty) takes the server out of its pool.
+    #[arg(long)]
+    pub pool: Option<String>,
+    /// Participants the server can carry (default 200).
+    #[arg(long)]
+    pub capacity: Option<i64>,
+    /// Checksum algorithm for calls to this server (default sha256).
+    #[arg(long)]
+    pub algorithm: Option<String>,
+    /// What the server costs a month, e.g. 120 or 120.50.
+    #[arg(long)]
+    pub cost: Option<String>,
+    /// The organisation hosting the server (credited with its cost); `none` to clear.
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Every pool with its servers and tenants; `(shared)` is the servers in no pool.
+    List(Output),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Live meetings, by the meeting IDs their tenants use.
+    List {
+        /// Only this tenant's.
         #[arg(long)]
-        weight: Option<i64>,
-        /// Pool name; an empty value takes the server out of its pool.
-        #[arg(long)]
-        pool: Option<String>,
-        #[arg(long)]
-        capacity: Option<i64>,
-        #[arg(long)]
-        algorithm: Option<String>,
-        /// What the server costs a month, e.g. 120 or 120.50.
-        #[arg(long)]
-        cost: Option<String>,
-        /// The organisation hosting the server (credited with its cost); `none` to clear.
-        #[arg(long)]
-        owner: Option<String>,
+        tenant: Option<String>,
+        #[command(flatten)]
+        output: Output,
     },
 }
 

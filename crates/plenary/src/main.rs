@@ -129,7 +129,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::frontend::moodle_settings(&store, &config, &tenant, dir, endpoint).await?
         }
         Command::Tenant(cmd) => commands::tenant::run(&consortium(&config).await?, cmd).await?,
-        Command::Server(cmd) => commands::server::run(&open(&config).await?, cmd).await?,
+        Command::Server(cmd) => commands::server::run(&consortium(&config).await?, cmd).await?,
+        Command::Pool(cmd) => commands::pool::run(&consortium(&config).await?, cmd).await?,
+        Command::Meeting(cmd) => commands::meeting::run(&consortium(&config).await?, cmd).await?,
         Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
         Command::Person(cmd) => commands::person::run(&consortium(&config).await?, cmd).await?,
         Command::Token(cmd) => commands::token::run(&consortium(&config).await?, cmd).await?,
@@ -153,11 +155,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sent.given_up
             );
         }
-        Command::Tier(cmd) => commands::tier::run(&open(&config).await?, cmd).await?,
+        Command::Tier(cmd) => commands::tier::run(&consortium(&config).await?, cmd).await?,
         Command::Usage(cmd) => {
             commands::usage::run(&consortium(&config).await?, &config, cmd).await?
         }
-        Command::Audit(cmd) => return commands::audit::run(&open(&config).await?, cmd).await,
+        Command::Audit(cmd) => return commands::audit::run(&consortium(&config).await?, cmd).await,
         Command::Bill(cmd) => {
             commands::bill::run(&consortium(&config).await?, &config, cmd).await?
         }

@@ -263,14 +263,235 @@ async fn the_operations_permission_matrix_holds_on_both_databases() {
             ),
             (NAMELESS_OPERATOR, g.clone(), "/api/v1/me", S::UNAUTHORIZED),
         ];
-        let wrong = wrong_answers(&c, rows, |method, _| {
-            (method == Method::PUT).then(|| json!({}))
-        })
-        .await;
+        let rows = rows
+            .into_iter()
+            .map(|(token, method, path, expected)| {
+                let body = (method == Method::PUT).then(|| json!({}));
+                (token, method, path.to_string(), body, expected)
+            })
+            .chain(changes_and_live_meetings());
+        let wrong = wrong_answers_with_bodies(&c, rows).await;
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         c.env.shutdown().await;
     })
     .await;
+}
+
+/// One request of the matrix: who, what, and the status it must answer.
+type Row = (&'static str, Method, String, Option<Value>, StatusCode);
+
+/// The matrix's rows for adding and changing servers and tenants, pools,
+/// live meetings and the audit head, in order: the refused attempts come
+/// before the one that succeeds, so each refusal is seen on unchanged
+/// state.
+fn changes_and_live_meetings() -> Vec<Row> {
+    use StatusCode as S;
+    let (g, p, patch) = (Method::GET, Method::POST, Method::PATCH);
+    let server = json!({"url": "https://bbb9.example/bigbluebutton/", "secret": "s3cret-nine",
+        "pool": "eu", "monthly_cost_cents": 9000, "owner": "hosting"});
+    let tenant = json!({"name": "new-rooms", "organisation": "school", "tier": "level1"});
+    let row = |token, method: &Method, path: &str, body: Option<Value>, status| {
+        (token, method.clone(), path.to_string(), body, status)
+    };
+    let mut rows = Vec::new();
+    // adding a server: operators with a full token only
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN, DELEGATE] {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/servers",
+            Some(server.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(server.clone()),
+            S::CREATED,
+        ),
+        row(OPERATOR, &p, "/api/v1/servers", Some(server), S::CONFLICT),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(json!({"url": "ftp://bbb.example", "secret": "s3cret"})),
+            S::BAD_REQUEST,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/servers",
+            Some(json!({"url": "https://bbb8.example", "secret": "s3cret", "owner": "nobody"})),
+            S::NOT_FOUND,
+        ),
+    ]);
+    // one server, and changing it
+    for (token, status) in [
+        (OPERATOR, S::OK),
+        (OPERATOR_READ_ONLY, S::OK),
+        (OPERATOR_SCHOOL, S::FORBIDDEN),
+        (ADMIN, S::FORBIDDEN),
+    ] {
+        rows.push(row(token, &g, "/api/v1/servers/1", None, status));
+    }
+    rows.push(row(OPERATOR, &g, "/api/v1/servers/99", None, S::NOT_FOUND));
+    let capacity = Some(json!({"capacity": 300, "pool": null}));
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN] {
+        rows.push(row(
+            token,
+            &patch,
+            "/api/v1/servers/1",
+            capacity.clone(),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/1",
+            capacity.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/99",
+            capacity,
+            S::NOT_FOUND,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/servers/1",
+            Some(json!({"weight": 0})),
+            S::BAD_REQUEST,
+        ),
+    ]);
+    // pools: operators only
+    for (token, status) in [
+        (OPERATOR, S::OK),
+        (OPERATOR_READ_ONLY, S::OK),
+        (OPERATOR_SCHOOL, S::FORBIDDEN),
+        (ADMIN, S::FORBIDDEN),
+        (DELEGATE, S::FORBIDDEN),
+    ] {
+        rows.push(row(token, &g, "/api/v1/pools", None, status));
+    }
+    // creating a tenant: operators with a full token only
+    for token in [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN, DELEGATE] {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/tenants",
+            Some(tenant.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(tenant.clone()),
+            S::CREATED,
+        ),
+        row(OPERATOR, &p, "/api/v1/tenants", Some(tenant), S::CONFLICT),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(json!({"name": "Not A Name"})),
+            S::BAD_REQUEST,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tenants",
+            Some(json!({"name": "other-rooms", "tier": "gold"})),
+            S::NOT_FOUND,
+        ),
+    ]);
+    // changing a tenant: the same; an admin may not, even their own
+    let level2 = Some(json!({"tier": "level2", "host": null}));
+    for (token, path) in [
+        (OPERATOR_READ_ONLY, "/api/v1/tenants/school-rooms"),
+        (OPERATOR_SCHOOL, "/api/v1/tenants/school-rooms"),
+        (ADMIN, "/api/v1/tenants/school-rooms"),
+        (ADMIN, "/api/v1/tenants/hosting-rooms"),
+        (DELEGATE, "/api/v1/tenants/school-rooms"),
+    ] {
+        rows.push(row(token, &patch, path, level2.clone(), S::FORBIDDEN));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tenants/school-rooms",
+            level2.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tenants/nowhere",
+            level2,
+            S::NOT_FOUND,
+        ),
+    ]);
+    // live meetings: everyone sees what they may, a hidden tenant is missing
+    for (token, path, status) in [
+        (OPERATOR, "/api/v1/meetings", S::OK),
+        (
+            OPERATOR_READ_ONLY,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::OK,
+        ),
+        (OPERATOR_SCHOOL, "/api/v1/meetings", S::OK),
+        (
+            OPERATOR_SCHOOL,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::NOT_FOUND,
+        ),
+        (ADMIN, "/api/v1/meetings", S::OK),
+        (
+            ADMIN_READ_ONLY,
+            "/api/v1/meetings?tenant=school-rooms",
+            S::OK,
+        ),
+        (ADMIN, "/api/v1/meetings?tenant=hosting-rooms", S::NOT_FOUND),
+        (ADMIN, "/api/v1/meetings?tenant=nowhere", S::NOT_FOUND),
+        (ADMIN, "/api/v1/meetings?room=1", S::BAD_REQUEST),
+        (DELEGATE, "/api/v1/meetings", S::OK),
+        (
+            DELEGATE,
+            "/api/v1/meetings?tenant=school-rooms",
+            S::FORBIDDEN,
+        ),
+        (
+            TWO_HATS_SCHOOL,
+            "/api/v1/meetings?tenant=hosting-rooms",
+            S::NOT_FOUND,
+        ),
+    ] {
+        rows.push(row(token, &g, path, None, status));
+    }
+    // the audit log's head and verification: anyone may check them
+    for token in [ADMIN, DELEGATE, OPERATOR_SCHOOL, OPERATOR_READ_ONLY] {
+        rows.push(row(token, &g, "/api/v1/audit/head", None, S::OK));
+        rows.push(row(token, &g, "/api/v1/audit/verify", None, S::OK));
+    }
+    rows.push(row(
+        ADMIN,
+        &g,
+        "/api/v1/audit/verify?head=abc",
+        None,
+        S::BAD_REQUEST,
+    ));
+    rows
 }
 
 fn names(list: &Value) -> Vec<&str> {
@@ -357,115 +578,212 @@ async fn a_new_secret_is_shown_once_and_never_cached_and_its_rotation_names_the_
     c.env.shutdown().await;
 }
 
-/// What a face answered: whether it did it, and the part compared.
-fn picked(value: &Value, pick: &str) -> Value {
-    match pick {
-        "names" => json!(names(value)),
-        field => value[field].clone(),
+#[tokio::test]
+async fn an_added_server_never_answers_its_secret() {
+    let dir = testkit::TempDir::new("operations-server-secret");
+    let c = platform(dir.sqlite_url()).await;
+    let secret = "the-server-secret-42";
+    let (status, added) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            "/api/v1/servers",
+            Some(
+                json!({"url": "https://bbb9.example", "secret": secret, "owner": "hosting",
+                "monthly_cost_cents": 12000, "pool": "eu"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(
+        (
+            &added["owner"],
+            &added["pool"],
+            &added["monthly_cost_cents"]
+        ),
+        (&json!("hosting"), &json!("eu"), &json!(12000))
+    );
+    let id = added["id"].as_i64().unwrap();
+    let (_, changed) = c
+        .call(
+            OPERATOR,
+            Method::PATCH,
+            &format!("/api/v1/servers/{id}"),
+            Some(json!({"secret": "a-new-server-secret", "owner": null})),
+        )
+        .await;
+    assert_eq!(changed["owner"], Value::Null, "null clears");
+    assert_eq!(changed["pool"], "eu", "what is left out stays");
+    let everything = [
+        added.to_string(),
+        changed.to_string(),
+        c.get(OPERATOR, "/api/v1/servers").await.to_string(),
+        c.get(OPERATOR, &format!("/api/v1/audit?subject=server:{id}"))
+            .await
+            .to_string(),
+    ]
+    .concat();
+    for secret in [secret, "a-new-server-secret"] {
+        assert!(!everything.contains(secret), "{secret} shown: {everything}");
     }
+    c.env.shutdown().await;
 }
 
-/// Every command that reads or changes tenants has its API twin, asked by
-/// the same actor with the same result: both call the same function.
 #[tokio::test]
-async fn the_command_line_and_the_api_answer_alike() {
-    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
-    let c = platform(cli.dir.sqlite_url()).await;
-    let hosting = "hosting-rooms-secret";
-    let rows: Vec<(&str, Vec<&str>, Method, String, &str)> = vec![
+async fn a_new_tenant_answers_its_generated_secret_once_and_is_moved_in_one_change() {
+    let dir = testkit::TempDir::new("operations-new-tenant");
+    let c = platform(dir.sqlite_url()).await;
+    let response = c
+        .http
+        .post(c.url("/api/v1/tenants"))
+        .bearer_auth(OPERATOR)
+        .json(
+            &json!({"name": "new-rooms", "organisation": "school", "tier": "level1",
+            "host": "Rooms.School.Example"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let created: Value = response.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap();
+    assert_eq!(
+        created["secret_fingerprints"],
+        json!([store::fingerprint(secret)])
+    );
+    assert_eq!(
+        (&created["organisation"], &created["tier"], &created["host"]),
         (
+            &json!("school"),
+            &json!("level1"),
+            &json!("rooms.school.example")
+        )
+    );
+    let (_, moved) = c
+        .call(
             OPERATOR,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
+            Method::PATCH,
+            "/api/v1/tenants/new-rooms",
+            Some(json!({"tier": null, "pool": "eu"})),
+        )
+        .await;
+    assert_eq!(
+        (&moved["organisation"], &moved["tier"], &moved["pool"]),
+        (&json!("school"), &Value::Null, &json!("eu"))
+    );
+    let shown = c.get(ADMIN, "/api/v1/tenants/new-rooms").await;
+    assert!(!shown.to_string().contains(secret), "never shown again");
+    let kinds: Vec<String> = c
+        .env
+        .app
+        .store
+        .audit_entries(Some("tenant:new-rooms"), 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["tenant.create", "tenant.update"]);
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_admin_sees_their_own_live_meetings_by_the_ids_their_front_end_uses() {
+    let dir = testkit::TempDir::new("operations-meetings");
+    let c = platform(dir.sqlite_url()).await;
+    let school = c.env.tenant("school-rooms", "school-rooms-secret");
+    school.create("maths").await;
+    school.join("maths", "Ada").await;
+    c.env
+        .tenant("hosting-rooms", "hosting-rooms-secret")
+        .create("board")
+        .await;
+    c.env.poll().await;
+    let mine = c.get(ADMIN, "/api/v1/meetings").await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(
         (
-            ADMIN,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
+            &mine[0]["tenant"],
+            &mine[0]["meeting_id"],
+            &mine[0]["participants"]
         ),
-        (
-            OPERATOR_SCHOOL,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
-        (
-            DELEGATE,
-            vec!["tenant", "list", "--json"],
-            Method::GET,
-            "/api/v1/tenants".into(),
-            "names",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "show", "school-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/school-rooms".into(),
-            "secret_fingerprints",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "show", "hosting-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/hosting-rooms".into(),
-            "",
-        ),
-        (
-            DELEGATE,
-            vec!["tenant", "show", "school-rooms", "--json"],
-            Method::GET,
-            "/api/v1/tenants/school-rooms".into(),
-            "",
-        ),
-        (
-            ADMIN_READ_ONLY,
-            vec!["tenant", "add-secret", "school-rooms"],
-            Method::POST,
-            "/api/v1/tenants/school-rooms/secrets".into(),
-            "",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "add-secret", "hosting-rooms"],
-            Method::POST,
-            "/api/v1/tenants/hosting-rooms/secrets".into(),
-            "",
-        ),
-        (
-            ADMIN,
-            vec!["tenant", "remove-secret", "hosting-rooms", hosting],
-            Method::DELETE,
-            format!(
-                "/api/v1/tenants/hosting-rooms/secrets/{}",
-                fingerprint("hosting-rooms")
-            ),
-            "",
-        ),
-    ];
-    let mut wrong = Vec::new();
-    for (token, args, method, path, pick) in rows {
-        let out = cli.run_with(&args, &[("PLENARY_TOKEN", token)]);
-        let (status, api) = c.call(token, method, &path, None).await;
-        let by_cli = out.status.success();
-        let by_api = status.is_success();
-        let same = by_cli == by_api
-            && (pick.is_empty()
-                || picked(&serde_json::from_slice(&out.stdout).unwrap(), pick)
-                    == picked(&api, pick));
-        if !same {
-            wrong.push(format!(
-                "{token} {args:?} / {path}: CLI {by_cli} {} {}; API {status} {api}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        (&json!("school-rooms"), &json!("maths"), &json!(1))
+    );
+    let all = c.get(OPERATOR, "/api/v1/meetings").await;
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meeting_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["maths", "board"], "never the server's namespaced IDs");
+    assert_eq!(
+        c.get(OPERATOR, "/api/v1/meetings?tenant=hosting-rooms")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn pools_count_their_servers_and_tenants() {
+    let dir = testkit::TempDir::new("operations-pools");
+    let c = platform(dir.sqlite_url()).await;
+    let (status, _) = c
+        .call(
+            OPERATOR,
+            Method::PATCH,
+            "/api/v1/tenants/school-rooms",
+            Some(json!({"pool": "eu"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        c.get(OPERATOR, "/api/v1/pools").await,
+        json!([
+            {"name": null, "servers": 1, "tenants": 2},
+            {"name": "eu", "servers": 0, "tenants": 1},
+        ])
+    );
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_pages_its_entries_with_hashes_that_lead_to_the_verified_head() {
+    let dir = testkit::TempDir::new("operations-audit");
+    let c = platform(dir.sqlite_url()).await;
+    let head = c.get(ADMIN, "/api/v1/audit/head").await;
+    let entries = head["entries"].as_i64().unwrap();
+    let mut after = 0;
+    let mut last = String::new();
+    loop {
+        let page = c
+            .get(OPERATOR, &format!("/api/v1/audit?after={after}&limit=3"))
+            .await;
+        for entry in page["entries"].as_array().unwrap() {
+            if !last.is_empty() {
+                assert_eq!(entry["prev_hash"], json!(last));
+            }
+            last = entry["hash"].as_str().unwrap().to_string();
+        }
+        match page["next_after"].as_i64() {
+            Some(next) => after = next,
+            None => break,
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(entries > 3, "more than one page");
+    assert_eq!(head["head"], json!(last));
+    let verified = c
+        .get(ADMIN, &format!("/api/v1/audit/verify?head={last}"))
+        .await;
+    assert_eq!(
+        (&verified["intact"], &verified["entries"]),
+        (&json!(true), &json!(entries))
+    );
     c.env.shutdown().await;
 }
 

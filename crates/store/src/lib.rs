@@ -47,7 +47,7 @@ pub use forum::ForumVote;
 pub use leader::Leadership;
 pub use live::{LiveView, Stamp};
 pub use logins::{Login, LoginOwner, Session, UsedLink};
-pub use meetings::{Claim, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
+pub use meetings::{Claim, LiveMeeting, MeetingRecord, NewMeeting, TenantUsage, UsageCounts};
 pub use outbox::OutboxMessage;
 pub use people::{
     Grant, IssuedToken, Person, Representative, TOKEN_ID_LEN, TokenInfo, TokenOwner, TokenScope,
@@ -61,8 +61,8 @@ pub use register::{Document, MembershipEvent, MembershipStep, Organisation, Regi
 pub use rollups::Rollup;
 pub use rounds::ServerRound;
 pub use samples::UsageSample;
-pub use servers::{Health, NewServer, Server, ServerPatch, ServerPoll, ServerState};
-pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant};
+pub use servers::{Health, NewServer, Server, ServerCost, ServerPatch, ServerPoll, ServerState};
+pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant, TenantPatch, TenantPlace};
 pub use tiers::Tier;
 pub use vocabulary::{OrgKind, ProposalState, RegisterStatus, Role};
 

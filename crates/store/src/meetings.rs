@@ -20,6 +20,15 @@ pub struct MeetingRecord {
     pub ended_at: Option<i64>,
 }
 
+/// A meeting not yet ended, with what its server last reported of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveMeeting {
+    pub record: MeetingRecord,
+    /// In the main room at the last poll that saw it; 0 before the first.
+    pub participants: i64,
+    pub webcams: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewMeeting<'a> {
     pub tenant_id: i64,
@@ -235,6 +244,42 @@ impl Store {
             .await?;
         self.live.sync(|s| s == server_id, &records, read);
         Ok(records)
+    }
+
+    /// Every meeting not yet ended, oldest first, with its main room's
+    /// participants and webcams at the latest poll that saw it.
+    pub async fn live_meetings(&self) -> Result<Vec<LiveMeeting>> {
+        // The latest sample is looked up by the tenant's samples since
+        // the meeting began, which the (tenant, time) index finds.
+        let latest = |column: &str| {
+            format!(
+                "CAST((SELECT s.{column} FROM usage_samples s WHERE s.tenant_id = m.tenant_id \
+                 AND s.at >= m.created_at AND s.meeting_ref = m.id AND s.breakout = 0 \
+                 ORDER BY s.at DESC, s.id DESC LIMIT 1) AS BIGINT) AS {column}"
+            )
+        };
+        let columns = MEETING_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, {}, {} FROM meetings m WHERE m.ended_at IS NULL ORDER BY m.id",
+            latest("participants"),
+            latest("webcams")
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(LiveMeeting {
+                    record: meeting_from(row)?,
+                    participants: row.try_get::<Option<i64>, _>("participants")?.unwrap_or(0),
+                    webcams: row.try_get::<Option<i64>, _>("webcams")?.unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     /// Servers that ever held a meeting of the tenant: where its recordings are.

@@ -91,15 +91,27 @@ pub struct NewServer<'a> {
     pub health: Health,
 }
 
+/// What a server costs a month, and the organisation hosting it, which
+/// is credited with that cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerCost {
+    pub monthly_cost_cents: i64,
+    pub owner_org_id: Option<i64>,
+}
+
 /// Fields an operator may change on an existing server; `None` keeps the value.
 #[derive(Debug, Clone, Default)]
 pub struct ServerPatch<'a> {
+    pub url: Option<&'a str>,
     pub secret: Option<&'a str>,
     pub algorithm: Option<&'a str>,
     pub weight: Option<i64>,
     /// `Some(None)` clears the pool.
     pub pool: Option<Option<&'a str>>,
     pub capacity: Option<i64>,
+    pub monthly_cost_cents: Option<i64>,
+    /// `Some(None)`: no organisation hosts it.
+    pub owner_org_id: Option<Option<i64>>,
 }
 
 /// One poll's outcome for one server.
@@ -141,10 +153,22 @@ fn server_from(row: &AnyRow) -> Result<Server> {
 
 impl Store {
     pub async fn add_server(&self, new: NewServer<'_>, act: &Act) -> Result<Server> {
+        self.add_server_at_cost(new, ServerCost::default(), act)
+            .await
+    }
+
+    /// Adds a server with its cost and host in one audited change.
+    pub async fn add_server_at_cost(
+        &self,
+        new: NewServer<'_>,
+        cost: ServerCost,
+        act: &Act,
+    ) -> Result<Server> {
         let mut tx = self.begin_audited().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO servers (url, secret, algorithm, weight, pool, capacity, state, health, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8) RETURNING {SERVER_COLUMNS}"
+            "INSERT INTO servers (url, secret, algorithm, weight, pool, capacity, state, health, created_at, \
+             monthly_cost_cents, owner_org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'enabled', $7, $8, $9, $10) RETURNING {SERVER_COLUMNS}"
         )))
         .bind(new.url)
         .bind(new.secret)
@@ -154,6 +178,8 @@ impl Store {
         .bind(new.capacity)
         .bind(new.health.as_str())
         .bind(act.at_ms)
+        .bind(cost.monthly_cost_cents)
+        .bind(cost.owner_org_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("server {}", new.url)))?;
@@ -162,7 +188,8 @@ impl Store {
             kind: "server.add",
             subject: server_subject(server.id),
             detail: json!({"url": new.url, "secret": fingerprint(new.secret), "algorithm": new.algorithm,
-                "weight": new.weight, "pool": new.pool, "capacity": new.capacity}),
+                "weight": new.weight, "pool": new.pool, "capacity": new.capacity,
+                "monthly_cost_cents": cost.monthly_cost_cents, "owner_org_id": cost.owner_org_id}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(server)
@@ -207,6 +234,7 @@ impl Store {
         Ok(())
     }
 
+    /// Changes what the patch names in one audited change.
     pub async fn update_server(
         &self,
         id: i64,
@@ -215,22 +243,30 @@ impl Store {
     ) -> Result<Server> {
         let mut tx = self.begin_audited().await?;
         let current = self.server(id).await?;
+        let url = patch.url.unwrap_or(&current.url);
         sqlx::query(
-            "UPDATE servers SET secret = $1, algorithm = $2, weight = $3, pool = $4, capacity = $5 WHERE id = $6",
+            "UPDATE servers SET url = $1, secret = $2, algorithm = $3, weight = $4, pool = $5, capacity = $6, \
+             monthly_cost_cents = $7, owner_org_id = $8 WHERE id = $9",
         )
+        .bind(url)
         .bind(patch.secret.unwrap_or(&current.secret))
         .bind(patch.algorithm.unwrap_or(&current.algorithm))
         .bind(patch.weight.unwrap_or(current.weight))
         .bind(patch.pool.unwrap_or(current.pool.as_deref()))
         .bind(patch.capacity.unwrap_or(current.capacity))
+        .bind(patch.monthly_cost_cents.unwrap_or(current.monthly_cost_cents))
+        .bind(patch.owner_org_id.unwrap_or(current.owner_org_id))
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("server {url}")))?;
         let change = Change {
             kind: "server.update",
             subject: server_subject(id),
-            detail: json!({"secret": patch.secret.map(fingerprint), "algorithm": patch.algorithm,
-                "weight": patch.weight, "pool": patch.pool, "capacity": patch.capacity}),
+            detail: json!({"url": patch.url, "secret": patch.secret.map(fingerprint),
+                "algorithm": patch.algorithm, "weight": patch.weight, "pool": patch.pool,
+                "capacity": patch.capacity, "monthly_cost_cents": patch.monthly_cost_cents,
+                "owner_org_id": patch.owner_org_id}),
         };
         Self::commit_audited(tx, act, change).await?;
         self.server(id).await

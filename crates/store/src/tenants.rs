@@ -30,6 +30,23 @@ pub struct NewTenant<'a> {
     pub secret: &'a str,
 }
 
+/// Whose a new tenant is and its tier, set as it is created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TenantPlace {
+    pub org_id: Option<i64>,
+    pub tier_id: Option<i64>,
+}
+
+/// Fields an operator may change on a tenant; `None` keeps the value,
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TenantPatch<'a> {
+    pub org_id: Option<Option<i64>>,
+    pub tier_id: Option<Option<i64>>,
+    pub pool: Option<Option<&'a str>>,
+    pub host: Option<Option<&'a str>>,
+}
+
 /// Scalelite's semantics: a default applies when the caller sent nothing, an
 /// override replaces what the caller sent, an exclusion drops it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,16 +97,31 @@ fn tenant_from(row: &AnyRow) -> Result<Tenant> {
 }
 
 impl Store {
-    /// Creates a tenant with its first secret, in one transaction.
+    /// Creates a tenant of no organisation and no tier with its first secret.
     pub async fn create_tenant(&self, new: NewTenant<'_>, act: &Act) -> Result<Tenant> {
+        self.create_tenant_in(new, TenantPlace::default(), act)
+            .await
+    }
+
+    /// Creates a tenant with its first secret, its organisation and its
+    /// tier, in one audited change.
+    pub async fn create_tenant_in(
+        &self,
+        new: NewTenant<'_>,
+        place: TenantPlace,
+        act: &Act,
+    ) -> Result<Tenant> {
         let mut tx = self.begin_audited().await?;
         let row = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO tenants (name, host, pool, enabled, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING {TENANT_COLUMNS}"
+            "INSERT INTO tenants (name, host, pool, enabled, created_at, org_id, tier_id) \
+             VALUES ($1, $2, $3, 1, $4, $5, $6) RETURNING {TENANT_COLUMNS}"
         )))
         .bind(new.name)
         .bind(new.host)
         .bind(new.pool)
         .bind(act.at_ms)
+        .bind(place.org_id)
+        .bind(place.tier_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("tenant {:?} (or its host)", new.name)))?;
@@ -105,10 +137,43 @@ impl Store {
         let change = Change {
             kind: "tenant.create",
             subject: tenant.subject(),
-            detail: json!({"host": new.host, "pool": new.pool, "secret": fingerprint(new.secret)}),
+            detail: json!({"host": new.host, "pool": new.pool, "secret": fingerprint(new.secret),
+                "org_id": place.org_id, "tier_id": place.tier_id}),
         };
         Self::commit_audited(tx, act, change).await?;
         Ok(tenant)
+    }
+
+    /// Changes what the patch names in one audited change. Running
+    /// meetings keep their server and limits; new ones follow the change.
+    pub async fn update_tenant(
+        &self,
+        name: &str,
+        patch: TenantPatch<'_>,
+        act: &Act,
+    ) -> Result<Tenant> {
+        let mut tx = self.begin_audited().await?;
+        let current = self.tenant(name).await?;
+        let host = patch.host.unwrap_or(current.host.as_deref());
+        sqlx::query(
+            "UPDATE tenants SET org_id = $1, tier_id = $2, pool = $3, host = $4 WHERE id = $5",
+        )
+        .bind(patch.org_id.unwrap_or(current.org_id))
+        .bind(patch.tier_id.unwrap_or(current.tier_id))
+        .bind(patch.pool.unwrap_or(current.pool.as_deref()))
+        .bind(host)
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("a tenant with host {host:?}")))?;
+        let change = Change {
+            kind: "tenant.update",
+            subject: current.subject(),
+            detail: json!({"org_id": patch.org_id, "tier_id": patch.tier_id,
+                "pool": patch.pool, "host": patch.host}),
+        };
+        Self::commit_audited(tx, act, change).await?;
+        self.tenant(name).await
     }
 
     pub async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>> {

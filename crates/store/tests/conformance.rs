@@ -4,8 +4,9 @@
 use std::convert::Infallible;
 
 use store::{
-    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup,
-    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantUsage, UsageCounts, UsageSample,
+    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup, ServerCost,
+    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch, TenantPlace, TenantUsage,
+    UsageCounts, UsageSample,
 };
 
 /// An operator acting at a fixed time.
@@ -81,6 +82,81 @@ async fn tenants_keep_their_secrets_and_refuse_duplicates() {
             s.set_tenant_enabled("nobody", true, &act()).await,
             Err(StoreError::NotFound(_))
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_tenant_is_created_in_place_and_patched_in_one_audited_change_each() {
+    on_both_backends(|s| async move {
+        let org = s.add_organisation("acme", "ACME", &act()).await.unwrap();
+        let level1 = s.tier("level1").await.unwrap();
+        let place = TenantPlace {
+            org_id: Some(org.id),
+            tier_id: Some(level1.id),
+        };
+        let t = s
+            .create_tenant_in(tenant("acme-gl", "x"), place, &act())
+            .await
+            .unwrap();
+        assert_eq!((t.org_id, t.tier_id), (Some(org.id), Some(level1.id)));
+        s.create_tenant(
+            NewTenant {
+                host: Some("rooms.beta.example"),
+                ..tenant("beta", "y")
+            },
+            &act(),
+        )
+        .await
+        .unwrap();
+        let patched = s
+            .update_tenant(
+                "acme-gl",
+                TenantPatch {
+                    tier_id: Some(None),
+                    pool: Some(Some("eu")),
+                    host: Some(Some("rooms.acme.example")),
+                    ..TenantPatch::default()
+                },
+                &act(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                patched.org_id,
+                patched.tier_id,
+                patched.pool.as_deref(),
+                patched.host.as_deref()
+            ),
+            (Some(org.id), None, Some("eu"), Some("rooms.acme.example")),
+            "a patch changes only what it names"
+        );
+        assert!(matches!(
+            s.update_tenant(
+                "acme-gl",
+                TenantPatch {
+                    host: Some(Some("rooms.beta.example")),
+                    ..TenantPatch::default()
+                },
+                &act()
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.update_tenant("nobody", TenantPatch::default(), &act())
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+        let kinds: Vec<String> = s
+            .audit_entries(Some("tenant:acme-gl"), 0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["tenant.create", "tenant.update"]);
     })
     .await;
 }
@@ -176,6 +252,108 @@ async fn servers_record_state_patches_and_polls() {
             (Health::Up, 42, 2, Some(5_000))
         );
         assert!(matches!(s.server(999).await, Err(StoreError::NotFound(_))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_is_added_at_a_cost_and_patched_whole() {
+    on_both_backends(|s| async move {
+        let org = s.add_organisation("host", "Host", &act()).await.unwrap();
+        let cost = ServerCost {
+            monthly_cost_cents: 12_000,
+            owner_org_id: Some(org.id),
+        };
+        let a = s
+            .add_server_at_cost(server("http://a"), cost, &act())
+            .await
+            .unwrap();
+        assert_eq!(
+            (a.monthly_cost_cents, a.owner_org_id),
+            (12_000, Some(org.id))
+        );
+        s.add_server(server("http://b"), &act()).await.unwrap();
+        let moved = s
+            .update_server(
+                a.id,
+                ServerPatch {
+                    url: Some("http://c"),
+                    monthly_cost_cents: Some(9_000),
+                    owner_org_id: Some(None),
+                    ..ServerPatch::default()
+                },
+                &act(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                moved.url.as_str(),
+                moved.monthly_cost_cents,
+                moved.owner_org_id,
+                moved.weight
+            ),
+            ("http://c", 9_000, None, 1)
+        );
+        assert!(matches!(
+            s.update_server(
+                a.id,
+                ServerPatch {
+                    url: Some("http://b"),
+                    ..ServerPatch::default()
+                },
+                &act()
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn live_meetings_carry_their_main_room_at_the_last_poll_that_saw_them() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let mut records = Vec::new();
+        for (id, at) in [("r1", 100), ("r2", 200), ("r3", 300)] {
+            let Claim::New(m) = claim(&s, new_meeting(t.id, id, a.id, at)).await else {
+                panic!("{id} is new")
+            };
+            records.push(m);
+        }
+        s.end_meeting(records[2].id, 350).await.unwrap();
+        let sample = |at_ms, meeting: &store::MeetingRecord, participants, breakout| UsageSample {
+            at_ms,
+            meeting_ref: Some(meeting.id),
+            tenant_id: t.id,
+            server_id: a.id,
+            backend_id: meeting.backend_id.clone(),
+            origin: None,
+            participants,
+            moderators: 0,
+            mic: 0,
+            listen_only: 0,
+            webcams: participants / 2,
+            breakout,
+        };
+        s.insert_samples(&[
+            sample(250, &records[0], 9, false),
+            sample(400, &records[0], 6, false),
+            sample(400, &records[0], 40, true),
+            sample(400, &records[2], 8, false),
+        ])
+        .await
+        .unwrap();
+        let live: Vec<(String, i64, i64)> = s
+            .live_meetings()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.record.meeting_id, m.participants, m.webcams))
+            .collect();
+        assert_eq!(live, [("r1".into(), 6, 3), ("r2".into(), 0, 0)]);
     })
     .await;
 }

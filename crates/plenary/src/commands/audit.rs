@@ -2,23 +2,18 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use consortium::Consortium;
 use serde_json::json;
-use store::{AuditEntry, Store};
+use store::AuditEntry;
 
-use super::{print_json, table};
+use super::{actor, print_json, table};
 use crate::cli::AuditCommand;
 
-pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(c: &Consortium, command: AuditCommand) -> anyhow::Result<ExitCode> {
+    let actor = actor(c).await?;
     match command {
         AuditCommand::Verify { head } => {
-            let verdict = match head.as_deref() {
-                Some(h) if !store::is_audit_hash(h) => bail!(
-                    "--head {h:?} is not an audit head: 64 lower-case hex digits, as `plenary audit head` prints"
-                ),
-                Some(h) => store.verify_audit_against(h).await?,
-                None => store.verify_audit().await?,
-            };
+            let verdict = c.verify_audit(&actor, head.as_deref()).await?;
             if let Some(broken) = verdict.broken {
                 eprintln!(
                     "The audit log is broken at entry {}: {}.\n{} entries before it are intact.",
@@ -35,7 +30,7 @@ pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<ExitCod
             }
         }
         AuditCommand::Head => {
-            let (seq, hash) = store.audit_head().await?;
+            let (seq, hash) = c.audit_head(&actor).await?;
             println!("{seq} {hash}");
         }
         AuditCommand::List {
@@ -44,8 +39,8 @@ pub async fn run(store: &Store, command: AuditCommand) -> anyhow::Result<ExitCod
             limit,
             output,
         } => {
-            let entries = store
-                .audit_entries(subject.as_deref(), after, limit)
+            let entries = c
+                .audit_entries(&actor, subject.as_deref(), after, limit)
                 .await?;
             if output.json {
                 print_json(&json!(entries.iter().map(entry_json).collect::<Vec<_>>()));

@@ -6,8 +6,10 @@ pub mod bill;
 pub mod capacity;
 pub mod document;
 pub mod frontend;
+pub mod meeting;
 pub mod org;
 pub mod person;
+pub mod pool;
 pub mod proposal;
 pub mod rules;
 pub mod server;
@@ -102,6 +104,11 @@ pub async fn actor(c: &consortium::Consortium) -> anyhow::Result<consortium::Act
             .context("PLENARY_TOKEN is not a valid token (unknown or revoked)"),
         Err(_) => Ok(consortium::Actor::operator(local_operator()?)),
     }
+}
+
+/// An optional setting that `none` (or an empty value) clears.
+pub fn clearable(value: Option<String>) -> Option<Option<String>> {
+    value.map(|v| Some(v).filter(|v| !v.trim().is_empty() && v != "none"))
 }
 
 /// A listing's cell for an empty value.

@@ -1,35 +1,34 @@
 //! `plenary server …`
 
-use anyhow::bail;
+use consortium::{Consortium, NewServerSettings, ServerChange, ServerView};
 use serde_json::json;
-use store::{Health, NewServer, Server, ServerPatch, ServerState, Store};
+use store::ServerState;
 
-use super::{now_ms, operator, print_json, table};
-use crate::cli::ServerCommand;
+use super::{actor, clearable, now_ms, parse_money, print_json, table};
+use crate::cli::{ServerCommand, ServerSettings};
 
-pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: ServerCommand) -> anyhow::Result<()> {
+    let actor = actor(c).await?;
     match command {
         ServerCommand::Add {
             url,
             secret,
-            weight,
-            pool,
-            capacity,
-            algorithm,
+            settings,
         } => {
-            let algorithm = check(&url, &secret, &algorithm, weight, capacity)?;
-            let server = store
+            let server = c
                 .add_server(
-                    NewServer {
-                        url: &url,
-                        secret: &secret,
-                        algorithm: &algorithm,
-                        weight,
-                        pool: pool.as_deref().filter(|p| !p.is_empty()),
-                        capacity,
-                        health: Health::Unstable,
+                    &actor,
+                    NewServerSettings {
+                        url,
+                        secret,
+                        algorithm: settings.algorithm,
+                        pool: settings.pool,
+                        weight: settings.weight,
+                        capacity: settings.capacity,
+                        monthly_cost_cents: cents(settings.cost.as_deref())?,
+                        owner: clearable(settings.owner).flatten(),
                     },
-                    &operator()?,
+                    now_ms(),
                 )
                 .await?;
             println!(
@@ -38,7 +37,7 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
             );
         }
         ServerCommand::List(out) => {
-            let servers = store.servers().await?;
+            let servers = c.servers(&actor).await?;
             if out.json {
                 print_json(&json!(servers.iter().map(server_json).collect::<Vec<_>>()));
             } else {
@@ -69,84 +68,36 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
             }
         }
         ServerCommand::Show { id, output } => {
-            let s = store.server(id).await?;
+            let s = c.server(&actor, id).await?;
             if output.json {
                 print_json(&server_json(&s));
             } else {
                 for (k, v) in server_json(&s).as_object().into_iter().flatten() {
                     println!(
-                        "{k:>14}: {}",
+                        "{k:>18}: {}",
                         v.as_str().map_or_else(|| v.to_string(), str::to_string)
                     );
                 }
             }
         }
-        ServerCommand::Enable { id } => set_state(store, id, ServerState::Enabled).await?,
-        ServerCommand::Cordon { id } => set_state(store, id, ServerState::Cordoned).await?,
-        ServerCommand::Disable { id } => set_state(store, id, ServerState::Disabled).await?,
+        ServerCommand::Enable { id } => set_state(c, &actor, id, ServerState::Enabled).await?,
+        ServerCommand::Cordon { id } => set_state(c, &actor, id, ServerState::Cordoned).await?,
+        ServerCommand::Disable { id } => set_state(c, &actor, id, ServerState::Disabled).await?,
         ServerCommand::Panic { id, keep_state } => {
-            store.server(id).await?;
-            let released = store.release_server_meetings(id, now_ms()).await?;
-            if !keep_state {
-                store
-                    .set_server_state(id, ServerState::Disabled, &operator()?)
-                    .await?;
-            }
+            let released = c.panic_server(&actor, id, keep_state, now_ms()).await?;
             println!(
                 "Server {id}: {released} meeting(s) released; their next create lands on another server."
             );
         }
         ServerCommand::Set {
             id,
+            url,
             secret,
-            weight,
-            pool,
-            capacity,
-            algorithm,
-            cost,
-            owner,
+            settings,
         } => {
-            let current = store.server(id).await?;
-            // Resolved before anything is written, so a bad owner changes nothing.
-            let cents = match &cost {
-                Some(c) => Some(super::parse_money(c)?),
-                None => None,
-            };
-            let owner_id = match owner.as_deref() {
-                Some("none") => Some(None),
-                Some(name) => Some(Some(store.organisation(name).await?.id)),
-                None => None,
-            };
-            let algorithm = check(
-                &current.url,
-                secret.as_deref().unwrap_or(&current.secret),
-                algorithm.as_deref().unwrap_or(&current.algorithm),
-                weight.unwrap_or(current.weight),
-                capacity.unwrap_or(current.capacity),
-            )?;
-            let s = store
-                .update_server(
-                    id,
-                    ServerPatch {
-                        secret: secret.as_deref(),
-                        algorithm: Some(&algorithm),
-                        weight,
-                        pool: pool.as_deref().map(|p| Some(p).filter(|p| !p.is_empty())),
-                        capacity,
-                    },
-                    &operator()?,
-                )
+            let s = c
+                .set_server(&actor, id, change(url, secret, settings)?, now_ms())
                 .await?;
-            if cents.is_some() || owner_id.is_some() {
-                store
-                    .set_server_cost(
-                        id,
-                        cents.unwrap_or(s.monthly_cost_cents),
-                        owner_id.unwrap_or(s.owner_org_id),
-                        &operator()?,
-                    )
-                    .await?;
-            }
             println!(
                 "Server {} updated: weight {}, capacity {}, pool {}.",
                 s.id,
@@ -159,30 +110,34 @@ pub async fn run(store: &Store, command: ServerCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses what would make a server unusable; returns the algorithm's canonical name.
-fn check(
-    url: &str,
-    secret: &str,
-    algorithm: &str,
-    weight: i64,
-    capacity: i64,
-) -> anyhow::Result<String> {
-    let alg: bbb::Algorithm = algorithm.parse()?;
-    bbb::client::Backend::new(url, secret, alg)?;
-    if secret.trim().is_empty() {
-        bail!("the server's secret is empty: use the value `bbb-conf --secret` prints");
-    }
-    if weight < 1 {
-        bail!("weight must be at least 1 (got {weight})");
-    }
-    if capacity < 1 {
-        bail!("capacity must be at least 1 participant (got {capacity})");
-    }
-    Ok(alg.name().to_string())
+fn cents(cost: Option<&str>) -> anyhow::Result<Option<i64>> {
+    cost.map(parse_money).transpose()
 }
 
-async fn set_state(store: &Store, id: i64, state: ServerState) -> anyhow::Result<()> {
-    store.set_server_state(id, state, &operator()?).await?;
+fn change(
+    url: Option<String>,
+    secret: Option<String>,
+    settings: ServerSettings,
+) -> anyhow::Result<ServerChange> {
+    Ok(ServerChange {
+        url,
+        secret,
+        algorithm: settings.algorithm,
+        pool: clearable(settings.pool),
+        weight: settings.weight,
+        capacity: settings.capacity,
+        monthly_cost_cents: cents(settings.cost.as_deref())?,
+        owner: clearable(settings.owner),
+    })
+}
+
+async fn set_state(
+    c: &Consortium,
+    actor: &consortium::Actor,
+    id: i64,
+    state: ServerState,
+) -> anyhow::Result<()> {
+    c.set_server_state(actor, id, state, now_ms()).await?;
     let what = match state {
         ServerState::Enabled => "takes new meetings",
         ServerState::Cordoned => "keeps its meetings and takes no new ones",
@@ -192,7 +147,8 @@ async fn set_state(store: &Store, id: i64, state: ServerState) -> anyhow::Result
     Ok(())
 }
 
-fn server_json(s: &Server) -> serde_json::Value {
+/// Everything but the secret, which is never shown after it is added.
+fn server_json(s: &ServerView) -> serde_json::Value {
     json!({
         "id": s.id,
         "url": s.url,
@@ -207,5 +163,6 @@ fn server_json(s: &Server) -> serde_json::Value {
         "algorithm": s.algorithm,
         "polled_at_ms": s.polled_at,
         "monthly_cost_cents": s.monthly_cost_cents,
+        "owner": s.owner,
     })
 }

@@ -1,16 +1,12 @@
 //! `plenary tenant …`
 
-use consortium::operations::{check_secret, generate_secret};
-use consortium::{Consortium, TenantView};
-use gateway::namespace::TenantName;
+use consortium::{Consortium, NewTenantSettings, TenantChange, TenantView};
 use serde_json::json;
-use store::NewTenant;
 
-use super::{actor, now_ms, operator, or_dash, print_json, table};
+use super::{actor, clearable, now_ms, or_dash, print_json, table};
 use crate::cli::TenantCommand;
 
 pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
-    let store = c.store();
     match command {
         TenantCommand::Add {
             name,
@@ -20,42 +16,28 @@ pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
             org,
             tier,
         } => {
-            let name = TenantName::parse(&name).map_err(anyhow::Error::msg)?;
-            // Checked first, so a typo never leaves a half-made tenant behind.
-            if let Some(org) = &org {
-                store.organisation(org).await?;
-            }
-            if let Some(tier) = &tier {
-                store.tier(tier).await?;
-            }
-            let generated = secret.is_none();
-            let secret = secret.unwrap_or_else(generate_secret);
-            check_secret(&secret)?;
-            let tenant = store
+            let created = c
                 .create_tenant(
-                    NewTenant {
-                        name: name.as_str(),
-                        host: host.as_deref().map(str::to_ascii_lowercase).as_deref(),
-                        pool: pool.as_deref(),
-                        secret: &secret,
+                    &actor(c).await?,
+                    NewTenantSettings {
+                        name,
+                        secret,
+                        organisation: org,
+                        tier,
+                        pool,
+                        host,
                     },
-                    &operator()?,
+                    now_ms(),
                 )
                 .await?;
-            if org.is_some() {
-                store
-                    .set_tenant_organisation(&tenant.name, org.as_deref(), &operator()?)
-                    .await?;
-            }
-            if tier.is_some() {
-                store
-                    .set_tenant_tier(&tenant.name, tier.as_deref(), &operator()?)
-                    .await?;
-            }
-            println!("Tenant {} created.", tenant.name);
-            println!("  API endpoint path: /t/{}/bigbluebutton/api/", tenant.name);
-            if generated {
-                println!("  Secret (shown once, store it now): {secret}");
+            let name = &created.tenant.tenant.name;
+            println!("Tenant {name} created.");
+            println!("  API endpoint path: {}", created.tenant.endpoint_path());
+            if created.secret.generated {
+                println!(
+                    "  Secret (shown once, store it now): {}",
+                    created.secret.secret
+                );
             }
         }
         TenantCommand::List(out) => {
@@ -88,8 +70,9 @@ pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::Show { name, output } => {
-            let view = c.tenant(&actor(c).await?, &name).await?;
-            let meetings = store.live_meetings_of_tenant(view.tenant.id).await?;
+            let actor = actor(c).await?;
+            let view = c.tenant(&actor, &name).await?;
+            let meetings = c.live_meetings(&actor, Some(&name)).await?;
             let mut value = tenant_json(&view);
             value["secret_fingerprints"] = json!(view.secret_fingerprints);
             value["live_meetings"] = json!(meetings.len());
@@ -124,11 +107,17 @@ pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::SetTier { name, tier } => {
-            let tier = (tier != "none").then_some(tier);
-            store
-                .set_tenant_tier(&name, tier.as_deref(), &operator()?)
-                .await?;
-            match tier {
+            let tier = clearable(Some(tier));
+            let view = set(
+                c,
+                &name,
+                TenantChange {
+                    tier,
+                    ..TenantChange::default()
+                },
+            )
+            .await?;
+            match view.tier {
                 Some(t) => println!(
                     "Tenant {name} is now on tier {t}; running meetings keep their limits, new ones get the new ones."
                 ),
@@ -136,21 +125,54 @@ pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::SetOrg { name, org } => {
-            let org = (org != "none").then_some(org);
-            store
-                .set_tenant_organisation(&name, org.as_deref(), &operator()?)
-                .await?;
+            let view = set(
+                c,
+                &name,
+                TenantChange {
+                    organisation: clearable(Some(org)),
+                    ..TenantChange::default()
+                },
+            )
+            .await?;
             println!(
                 "Tenant {name} now belongs to {}.",
-                org.as_deref().unwrap_or("no organisation")
+                view.organisation.as_deref().unwrap_or("no organisation")
+            );
+        }
+        TenantCommand::Set {
+            name,
+            org,
+            tier,
+            pool,
+            host,
+        } => {
+            let view = set(
+                c,
+                &name,
+                TenantChange {
+                    organisation: clearable(org),
+                    tier: clearable(tier),
+                    pool: clearable(pool),
+                    host: clearable(host),
+                },
+            )
+            .await?;
+            println!(
+                "Tenant {name} updated: organisation {}, tier {}, pool {}, host {}.",
+                view.organisation.as_deref().unwrap_or("-"),
+                view.tier.as_deref().unwrap_or("-"),
+                view.tenant.pool.as_deref().unwrap_or("-"),
+                view.tenant.host.as_deref().unwrap_or("-"),
             );
         }
         TenantCommand::Disable { name } => {
-            store.set_tenant_enabled(&name, false, &operator()?).await?;
+            c.set_tenant_enabled(&actor(c).await?, &name, false, now_ms())
+                .await?;
             println!("Tenant {name} disabled: its calls now fail; running meetings continue.");
         }
         TenantCommand::Enable { name } => {
-            store.set_tenant_enabled(&name, true, &operator()?).await?;
+            c.set_tenant_enabled(&actor(c).await?, &name, true, now_ms())
+                .await?;
             println!("Tenant {name} enabled.");
         }
         TenantCommand::AddSecret { name, secret } => {
@@ -173,6 +195,11 @@ pub async fn run(c: &Consortium, command: TenantCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn set(c: &Consortium, name: &str, change: TenantChange) -> anyhow::Result<TenantView> {
+    Ok(c.set_tenant(&actor(c).await?, name, change, now_ms())
+        .await?)
 }
 
 fn tenant_json(v: &TenantView) -> serde_json::Value {

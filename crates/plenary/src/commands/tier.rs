@@ -1,14 +1,16 @@
 //! `plenary tier …`
 
 use anyhow::bail;
+use consortium::Consortium;
 use metering::money::Cents;
 use serde_json::json;
-use store::{Store, Tier};
+use store::Tier;
 
-use super::{operator, parse_money, print_json, table};
+use super::{actor, operator, parse_money, print_json, table};
 use crate::cli::{TierCommand, TierFields};
 
-pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: TierCommand) -> anyhow::Result<()> {
+    let store = c.store();
     match command {
         TierCommand::Add { name, fields } => {
             if store.tier(&name).await.is_ok() {
@@ -48,7 +50,7 @@ pub async fn run(store: &Store, command: TierCommand) -> anyhow::Result<()> {
             );
         }
         TierCommand::List(out) => {
-            let tiers = store.tiers().await?;
+            let tiers = c.tiers(&actor(c).await?).await?;
             if out.json {
                 print_json(&json!(tiers.iter().map(tier_json).collect::<Vec<_>>()));
             } else {

@@ -1,6 +1,7 @@
-//! A platform behind the JSON API for the permission matrices: tenants of
-//! `school` and `hosting`, an admin of each, and a token of every scope;
-//! and the OpenAPI document that real answers are checked against.
+//! A platform behind the JSON API for the permission matrices and the
+//! CLI's parity with the API: tenants of `school` and `hosting`, an admin
+//! of each, and a token of every scope; and the OpenAPI document that real
+//! answers are checked against.
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
@@ -109,12 +110,24 @@ pub async fn wrong_answers(
     rows: Vec<(&str, Method, &str, StatusCode)>,
     body: impl Fn(&Method, &str) -> Option<Value>,
 ) -> Vec<String> {
+    let rows = rows.into_iter().map(|(token, method, path, expected)| {
+        let body = body(&method, path);
+        (token, method, path.to_string(), body, expected)
+    });
+    wrong_answers_with_bodies(c, rows).await
+}
+
+/// What went wrong in a matrix of `(token, method, path, body, expected)`,
+/// asked in order, so a row may rely on the changes of those before it.
+pub async fn wrong_answers_with_bodies<'a>(
+    c: &Consortium,
+    rows: impl IntoIterator<Item = (&'a str, Method, String, Option<Value>, StatusCode)>,
+) -> Vec<String> {
     let schemas = Schemas::of(c).await;
     let mut wrong = Vec::new();
-    for (token, method, path, expected) in rows {
-        let (status, answer) = c
-            .call(token, method.clone(), path, body(&method, path))
-            .await;
+    for (token, method, path, body, expected) in rows {
+        let path = path.as_str();
+        let (status, answer) = c.call(token, method.clone(), path, body).await;
         if status != expected {
             wrong.push(format!(
                 "{token} {method} {path}: expected {expected}, got {status} {answer}"

@@ -52,6 +52,7 @@
 mod auth;
 mod billing;
 mod forum;
+mod meetings;
 mod openapi;
 pub(crate) mod operations;
 mod params;
@@ -60,6 +61,7 @@ mod problem;
 mod proposals;
 mod records;
 mod register;
+mod servers;
 mod tokens;
 mod usage;
 
@@ -196,30 +198,33 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::GET, "/api/v1/rules", records::rules),
         at(M::PUT, "/api/v1/rules", records::set_rules),
         at(M::POST, "/api/v1/forum/webhook", forum::webhook),
-        at(M::GET, "/api/v1/servers", operations::servers),
+        at(M::GET, "/api/v1/servers", servers::servers),
+        at(M::POST, "/api/v1/servers", servers::add_server),
+        at(M::GET, "/api/v1/servers/{id}", servers::server),
+        at(M::PATCH, "/api/v1/servers/{id}", servers::set_server),
         at(
             M::POST,
             "/api/v1/servers/{id}/enable",
-            operations::enable_server,
+            servers::enable_server,
         ),
         at(
             M::POST,
             "/api/v1/servers/{id}/cordon",
-            operations::cordon_server,
+            servers::cordon_server,
         ),
         at(
             M::POST,
             "/api/v1/servers/{id}/disable",
-            operations::disable_server,
+            servers::disable_server,
         ),
-        at(
-            M::POST,
-            "/api/v1/servers/{id}/panic",
-            operations::panic_server,
-        ),
+        at(M::POST, "/api/v1/servers/{id}/panic", servers::panic_server),
+        at(M::GET, "/api/v1/pools", servers::pools),
+        at(M::GET, "/api/v1/meetings", meetings::meetings),
         at(M::GET, "/api/v1/tiers", operations::tiers),
         at(M::GET, "/api/v1/tenants", operations::tenants),
+        at(M::POST, "/api/v1/tenants", operations::create_tenant),
         at(M::GET, "/api/v1/tenants/{name}", operations::tenant),
+        at(M::PATCH, "/api/v1/tenants/{name}", operations::set_tenant),
         at(
             M::POST,
             "/api/v1/tenants/{name}/enable",

@@ -11,7 +11,10 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use super::problem::Details;
-use super::{billing, forum, operations, people, proposals, records, register, tokens, usage};
+use super::{
+    billing, forum, meetings, operations, people, proposals, records, register, servers, tokens,
+    usage,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,14 +58,21 @@ use super::{billing, forum, operations, people, proposals, records, register, to
         records::rules,
         records::set_rules,
         forum::webhook,
-        operations::servers,
-        operations::enable_server,
-        operations::cordon_server,
-        operations::disable_server,
-        operations::panic_server,
+        servers::servers,
+        servers::add_server,
+        servers::server,
+        servers::set_server,
+        servers::enable_server,
+        servers::cordon_server,
+        servers::disable_server,
+        servers::panic_server,
+        servers::pools,
+        meetings::meetings,
         operations::tiers,
         operations::tenants,
+        operations::create_tenant,
         operations::tenant,
+        operations::set_tenant,
         operations::enable_tenant,
         operations::disable_tenant,
         operations::audit,

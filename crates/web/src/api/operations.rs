@@ -1,22 +1,23 @@
-//! The platform's operations: tenants and their secrets, servers and tiers.
-//! Every answer comes from the consortium's operations, which ask the
-//! access rules; an organisation admin sees only their own tenants, and
-//! another organisation's answers 404 exactly like a missing one.
+//! The platform's operations: tenants and their secrets, tiers and the
+//! audit log. Every answer comes from the consortium's operations, which
+//! ask the access rules; an organisation admin sees only their own
+//! tenants, and another organisation's answers 404 exactly like a missing
+//! one.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use consortium::{Actor, TenantView};
+use consortium::{Actor, NewTenantSettings, TenantChange, TenantView};
 use serde::{Deserialize, Serialize};
-use store::{Server, ServerState, Tier};
+use store::Tier;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
-use super::openapi::{Conflict, Forbidden, NotFound};
+use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
 use super::params;
-use super::problem::{Answer, MaybeBody, Path};
+use super::problem::{Answer, Body, MaybeBody, Path, Query, present};
 use super::tokens::no_store;
 
 /// A tenant: one BBB API front end's account.
@@ -98,6 +99,139 @@ pub async fn tenant(
     Path(params::Tenant { name }): Path<params::Tenant>,
 ) -> Answer<Json<TenantBody>> {
     let view = state.consortium.tenant(&actor, &name).await?;
+    Ok(Json(tenant_body(&state, view)))
+}
+
+/// A tenant to create. Not `Debug`: it may hold a secret.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewTenant)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenantBody {
+    name: String,
+    /// A secret of one's own; Plenary makes one when it is left out.
+    secret: Option<String>,
+    /// The organisation it belongs to.
+    organisation: Option<String>,
+    /// The tier it is sold at.
+    tier: Option<String>,
+    /// Pins its meetings to this pool's servers.
+    pool: Option<String>,
+    /// An exact host name that names the tenant, such as
+    /// `rooms.school.example`.
+    host: Option<String>,
+}
+
+/// A tenant created. Not `Debug`: it holds the secret.
+#[derive(Serialize, ToSchema)]
+struct TenantCreated {
+    #[serde(flatten)]
+    tenant: TenantBody,
+    /// Shown this once, when Plenary made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+/// Create a tenant
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the tenant with its organisation, tier, pool and host, in
+/// one audited change. A secret Plenary makes is shown this once, with
+/// `Cache-Control: no-store`. A name taken answers 409; an unknown
+/// organisation or tier, 404.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants",
+    request_body = NewTenantBody,
+    responses(
+        (status = 201, description = "Created", body = TenantCreated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn create_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Body(new): Body<NewTenantBody>,
+) -> Answer<Response> {
+    let created = state
+        .consortium
+        .create_tenant(
+            &actor,
+            NewTenantSettings {
+                name: new.name,
+                secret: new.secret,
+                organisation: new.organisation,
+                tier: new.tier,
+                pool: new.pool,
+                host: new.host,
+            },
+            (state.clock)(),
+        )
+        .await?;
+    let body = TenantCreated {
+        tenant: tenant_body(&state, created.tenant),
+        secret: created.secret.generated.then_some(created.secret.secret),
+    };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// What to change: a field left out stays, `null` clears it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = TenantPatch)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPatchBody {
+    #[serde(default, deserialize_with = "present")]
+    organisation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    tier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pool: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    host: Option<Option<String>>,
+}
+
+/// Change a tenant
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): its organisation, tier, pool or host, in one audited
+/// change; running meetings keep their server and limits. An unknown
+/// tenant, organisation or tier answers 404.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tenants/{name}",
+    params(params::Tenant),
+    request_body = TenantPatchBody,
+    responses(
+        (status = 200, body = TenantBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn set_tenant(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(params::Tenant { name }): Path<params::Tenant>,
+    Body(patch): Body<TenantPatchBody>,
+) -> Answer<Json<TenantBody>> {
+    let view = state
+        .consortium
+        .set_tenant(
+            &actor,
+            &name,
+            TenantChange {
+                organisation: patch.organisation,
+                tier: patch.tier,
+                pool: patch.pool,
+                host: patch.host,
+            },
+            (state.clock)(),
+        )
+        .await?;
     Ok(Json(tenant_body(&state, view)))
 }
 
@@ -187,58 +321,6 @@ pub async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A BBB server as last polled; never its secret.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Server)]
-pub struct ServerBody {
-    id: i64,
-    url: String,
-    pool: Option<String>,
-    state: &'static str,
-    health: &'static str,
-    load: i64,
-    meetings: i64,
-    participants: i64,
-    capacity: i64,
-    weight: i64,
-    polled_at_ms: Option<i64>,
-}
-
-impl From<Server> for ServerBody {
-    fn from(s: Server) -> Self {
-        Self {
-            id: s.id,
-            url: s.url,
-            pool: s.pool,
-            state: s.state.as_str(),
-            health: s.health.as_str(),
-            load: s.load,
-            meetings: s.meetings,
-            participants: s.participants,
-            capacity: s.capacity,
-            weight: s.weight,
-            polled_at_ms: s.polled_at,
-        }
-    }
-}
-
-/// Servers
-///
-/// Operators only: every BBB server with its state, health, load, meetings
-/// and participants as last polled; never its secret.
-#[utoipa::path(
-    get,
-    path = "/api/v1/servers",
-    responses((status = 200, body = Vec<ServerBody>), (status = 403, response = Forbidden)),
-)]
-pub async fn servers(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-) -> Answer<Json<Vec<ServerBody>>> {
-    let servers = state.consortium.servers(&actor).await?;
-    Ok(Json(servers.into_iter().map(ServerBody::from).collect()))
-}
-
 /// A service level tenants are sold at.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Tier)]
@@ -285,130 +367,6 @@ pub async fn tiers(
 ) -> Answer<Json<Vec<TierBody>>> {
     let tiers = state.consortium.tiers(&actor).await?;
     Ok(Json(tiers.into_iter().map(TierBody::from).collect()))
-}
-
-async fn set_server_state(
-    state: &ApiState,
-    actor: &Actor,
-    id: i64,
-    to: ServerState,
-) -> Answer<StatusCode> {
-    state
-        .consortium
-        .set_server_state(actor, id, to, (state.clock)())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Enable a server
-///
-/// Operators only (not with a read-only token or one limited to an
-/// organisation): the server takes new meetings.
-#[utoipa::path(
-    post,
-    path = "/api/v1/servers/{id}/enable",
-    params(params::Server),
-    responses(
-        (status = 204, description = "Done"),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-    ),
-)]
-pub async fn enable_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(params::Server { id }): Path<params::Server>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Enabled).await
-}
-
-/// Cordon a server
-///
-/// Operators only (not with a read-only token or one limited to an
-/// organisation): the server keeps its running meetings and takes no new ones.
-#[utoipa::path(
-    post,
-    path = "/api/v1/servers/{id}/cordon",
-    params(params::Server),
-    responses(
-        (status = 204, description = "Done"),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-    ),
-)]
-pub async fn cordon_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(params::Server { id }): Path<params::Server>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Cordoned).await
-}
-
-/// Disable a server
-///
-/// Operators only (not with a read-only token or one limited to an
-/// organisation): the server gets no calls at all.
-#[utoipa::path(
-    post,
-    path = "/api/v1/servers/{id}/disable",
-    params(params::Server),
-    responses(
-        (status = 204, description = "Done"),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-    ),
-)]
-pub async fn disable_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(params::Server { id }): Path<params::Server>,
-) -> Answer<StatusCode> {
-    set_server_state(&state, &actor, id, ServerState::Disabled).await
-}
-
-/// How to release a failing server.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Panic {
-    /// Leave the server's state as it is (it is disabled by default).
-    #[serde(default)]
-    keep_state: bool,
-}
-
-/// How many meetings were released.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Released {
-    released: u64,
-}
-
-/// Release a failing server's meetings
-///
-/// Operators only (not with a read-only token or one limited to an
-/// organisation): every meeting on the server is released so its next
-/// create lands elsewhere, and the server is disabled unless `keep_state`.
-#[utoipa::path(
-    post,
-    path = "/api/v1/servers/{id}/panic",
-    params(params::Server),
-    request_body(content = Option<Panic>, description = "Optional"),
-    responses(
-        (status = 200, body = Released),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-    ),
-)]
-pub async fn panic_server(
-    State(state): State<ApiState>,
-    Acting(actor): Acting,
-    Path(params::Server { id }): Path<params::Server>,
-    MaybeBody(panic): MaybeBody<Panic>,
-) -> Answer<Json<Released>> {
-    let keep_state = panic.unwrap_or_default().keep_state;
-    let released = state
-        .consortium
-        .panic_server(&actor, id, keep_state, (state.clock)())
-        .await?;
-    Ok(Json(Released { released }))
 }
 
 async fn set_tenant_enabled(
@@ -466,9 +424,6 @@ pub async fn disable_tenant(
     set_tenant_enabled(&state, &actor, &name, false).await
 }
 
-/// The largest page of the audit log one request reads.
-const MAX_PAGE: i64 = 1000;
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -522,7 +477,10 @@ pub async fn audit(
     Acting(actor): Acting,
     Query(page): Query<AuditPage>,
 ) -> Answer<Json<AuditEntries>> {
-    let limit = page.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    let limit = page
+        .limit
+        .unwrap_or(100)
+        .clamp(1, consortium::operations::MAX_AUDIT_PAGE);
     let entries = state
         .consortium
         .audit_entries(&actor, page.subject.as_deref(), page.after, limit)

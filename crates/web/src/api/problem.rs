@@ -247,6 +247,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for MaybeBody<T> {
     }
 }
 
+/// For a field of a patch body: left out is `None` (keep it), `null` is
+/// `Some(None)` (clear it).
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
 /// Path parameters; one that does not parse (a proposal ID that is not a
 /// number) is a 400 problem.
 pub struct Path<T>(pub T);

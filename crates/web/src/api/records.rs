@@ -1,15 +1,16 @@
-//! The audit log's head and its verification, and the consortium's rules.
+//! The audit log's head and its verification, which anyone may check, and
+//! the consortium's rules.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use governance::membership::ConsortiumRules;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
-use super::auth::Caller;
+use super::auth::{Acting, Caller};
 use super::openapi::{Forbidden, Refused, UnsupportedMediaType};
-use super::problem::{Answer, Body, Problem};
+use super::problem::{Answer, Body, Query};
 
 /// The audit log's head.
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,8 +26,11 @@ pub struct Head {
 /// The number of entries and the last entry's hash, as published with
 /// every outcome. Any valid token.
 #[utoipa::path(get, path = "/api/v1/audit/head", responses((status = 200, body = Head)))]
-pub async fn audit_head(State(state): State<ApiState>, _: Caller) -> Answer<Json<Head>> {
-    let (entries, head) = state.consortium.store().audit_head().await?;
+pub async fn audit_head(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+) -> Answer<Json<Head>> {
+    let (entries, head) = state.consortium.audit_head(&actor).await?;
     Ok(Json(Head { entries, head }))
 }
 
@@ -74,20 +78,13 @@ pub struct Against {
 )]
 pub async fn audit_verify(
     State(state): State<ApiState>,
-    _: Caller,
-    against: Result<Query<Against>, axum::extract::rejection::QueryRejection>,
+    Acting(actor): Acting,
+    Query(against): Query<Against>,
 ) -> Answer<Json<Verification>> {
-    let Query(against) = against.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let store = state.consortium.store();
-    let verdict = match against.head.as_deref() {
-        Some(head) if !store::is_audit_hash(head) => {
-            return Err(Problem::bad_request(format!(
-                "head {head:?} is not an audit head: 64 lower-case hex digits, as `GET /api/v1/audit/head` gives"
-            )));
-        }
-        Some(head) => store.verify_audit_against(head).await?,
-        None => store.verify_audit().await?,
-    };
+    let verdict = state
+        .consortium
+        .verify_audit(&actor, against.head.as_deref())
+        .await?;
     Ok(Json(Verification {
         intact: verdict.broken.is_none(),
         entries: verdict.entries,

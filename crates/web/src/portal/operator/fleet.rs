@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use billing::live::{self, Live};
-use consortium::Actor;
+use consortium::{Actor, ServerView};
 use serde::{Deserialize, Serialize};
 use store::{Server, ServerState};
 
@@ -75,7 +75,7 @@ fn bandwidth(live: &Live) -> String {
     format!("{}.{} Mbit/s", kbps / 1000, kbps % 1000 / 100)
 }
 
-fn row(s: &Server, live: Live) -> ServerRow {
+fn row(s: &ServerView, live: Live) -> ServerRow {
     ServerRow {
         id: s.id,
         name: server_name(&s.url),
@@ -96,7 +96,7 @@ fn row(s: &Server, live: Live) -> ServerRow {
 
 /// The fleet now, from the servers the poller keeps and the last round's
 /// samples.
-pub fn fleet_of(servers: &[Server], live: &HashMap<i64, Live>, now_ms: i64) -> Fleet {
+pub fn fleet_of(servers: &[ServerView], live: &HashMap<i64, Live>, now_ms: i64) -> Fleet {
     let mut all = Live::default();
     let mut totals = Totals {
         servers: servers.len(),
