@@ -10,6 +10,7 @@ use billing::period::Month;
 use billing::statements::{self, Closed, ShareLine};
 use metering::money::{Cents, Currency};
 use serde::Deserialize;
+use serde_json::json;
 use store::Organisation;
 
 use super::chart::number;
@@ -154,7 +155,7 @@ pub async fn csv(
             org.name
         )));
     };
-    let body = share_csv(&share);
+    let body = share_csv(&share).map_err(Problem::from)?;
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -171,19 +172,32 @@ pub async fn csv(
     Ok(response)
 }
 
-fn share_csv(share: &Share) -> String {
+/// The organisation's line as CSV, written as every other report's CSV is.
+fn share_csv(share: &Share) -> Result<String, billing::BillingError> {
     let s = &share.line;
-    let bare = |c: i64| Cents(c).to_string();
-    format!(
-        "org,period,participant_minutes,currency,base,usage,share,contributions,balance\n{},{},{},{},{},{},{},{},{}\n",
-        s.org,
-        share.closed.statement.period,
-        s.participant_minutes,
-        share.currency.map_or("", Currency::code),
-        bare(s.base_cents),
-        bare(s.usage_cents),
-        bare(s.share_cents),
-        bare(s.contributions_cents),
-        bare(s.balance_cents),
+    let bare = |c: i64| json!(Cents(c).to_string());
+    billing::table::csv(
+        &[
+            "org",
+            "period",
+            "participant_minutes",
+            "currency",
+            "base",
+            "usage",
+            "share",
+            "contributions",
+            "balance",
+        ],
+        &[vec![
+            json!(s.org),
+            json!(share.closed.statement.period),
+            json!(s.participant_minutes),
+            json!(share.currency.map_or("", Currency::code)),
+            bare(s.base_cents),
+            bare(s.usage_cents),
+            bare(s.share_cents),
+            bare(s.contributions_cents),
+            bare(s.balance_cents),
+        ]],
     )
 }
