@@ -135,19 +135,6 @@ pub fn router() -> Router<PortalState> {
         .route("/portal/operator/audit", get(audit::log))
 }
 
-impl From<billing::BillingError> for PageError {
-    fn from(e: billing::BillingError) -> Self {
-        use billing::BillingError as E;
-        match e {
-            E::Store(e) => e.into(),
-            E::NotClosed { .. } | E::NoTenant(_) | E::NoOrganisation(_) => {
-                Self::not_found(e.to_string())
-            }
-            other => Self::bad_request(other.to_string()),
-        }
-    }
-}
-
 /// A change asked for, as the page that confirms it shows it.
 pub struct Confirmation {
     pub title: String,
