@@ -8,6 +8,7 @@ use metering::period::Period;
 use metering::usage::{Dim, HOUR_MS};
 use serde::Serialize;
 use store::Store;
+use utoipa::ToSchema;
 
 use crate::meter::Metering;
 use crate::{BillingError, Settings};
@@ -42,7 +43,7 @@ pub struct FairUseQuery {
 }
 
 /// One rule's verdict for one tenant, as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FairUseLine {
     pub org: String,
     pub tenant: String,
@@ -58,7 +59,8 @@ pub struct FairUseLine {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The tenants' fair-use verdicts over a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FairUseReport {
     pub period: String,
     pub time_zone: String,

@@ -11,6 +11,7 @@ use metering::money::Cents;
 use metering::period::{Month, Period};
 use serde::Serialize;
 use store::{Act, CostLine, Store};
+use utoipa::ToSchema;
 
 use crate::capacity::{self, CapacityReport};
 use crate::fair_use::{self, FairUseQuery, FairUseReport};
@@ -28,7 +29,7 @@ pub struct Billing {
 }
 
 /// A cost in a month's pool, or an organisation's contribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Cost {
     pub period: String,
     pub label: String,
@@ -38,7 +39,7 @@ pub struct Cost {
 }
 
 /// A closed month, as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ClosedPeriod {
     pub period: String,
     pub currency: Option<String>,
@@ -51,7 +52,8 @@ pub struct ClosedPeriod {
 
 /// One organisation's part of a closed month: what it is told, without
 /// the other organisations' lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = OrganisationStatement)]
 pub struct OrgStatement {
     pub period: String,
     pub currency: Option<String>,

@@ -9,13 +9,14 @@ use metering::usage::{Dim, Totals};
 use serde::Serialize;
 use serde_json::{Value, json};
 use store::Store;
+use utoipa::ToSchema;
 
 use crate::fair_use::{FairUse, org_summary, tenant_summary, verdicts};
 use crate::meter::Metering;
 use crate::{BillingError, Settings};
 
 /// How finely a report cuts its period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Every {
     Month,
@@ -63,19 +64,41 @@ pub struct UsageQuery {
     pub now_ms: i64,
 }
 
-/// The measures of one line.
-pub const MEASURES: [&str; 10] = [
-    "meetings",
-    "meeting_minutes",
-    "participant_minutes",
-    "mic_minutes",
-    "listen_only_minutes",
-    "webcam_minutes",
-    "peak_participants",
-    "peak_meetings",
-    "gb_in",
-    "gb_out",
+/// What a column's cells hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Text,
+    /// A whole number: a count, whole minutes or a peak.
+    Count,
+    /// Gigabytes, to the megabyte.
+    Gigabytes,
+}
+
+/// The measures of one line, with what they hold.
+pub const MEASURES: [(&str, Cell); 10] = [
+    ("meetings", Cell::Count),
+    ("meeting_minutes", Cell::Count),
+    ("participant_minutes", Cell::Count),
+    ("mic_minutes", Cell::Count),
+    ("listen_only_minutes", Cell::Count),
+    ("webcam_minutes", Cell::Count),
+    ("peak_participants", Cell::Count),
+    ("peak_meetings", Cell::Count),
+    ("gb_in", Cell::Gigabytes),
+    ("gb_out", Cell::Gigabytes),
 ];
+
+/// Every column a report may have, with what its cells hold: the local
+/// day or hour, the key of each dimension (and a tenant's organisation),
+/// the measures and the month's fair-use status. A report has some of
+/// them, named in its `columns`.
+pub fn columns() -> Vec<(&'static str, Cell)> {
+    let mut all = vec![("period", Cell::Text)];
+    all.extend(Dim::ALL.map(|d| (d.as_str(), Cell::Text)));
+    all.extend(MEASURES);
+    all.push(("fair_use", Cell::Text));
+    all
+}
 
 /// A report as a table: its columns by name, and one row of cells per
 /// line, the form both CSV and the JSON rows are written from.
@@ -109,7 +132,7 @@ pub async fn report(
     if dim == Dim::Tenant {
         columns.push("org");
     }
-    columns.extend(MEASURES);
+    columns.extend(MEASURES.map(|(name, _)| name));
     if every == Every::Month && matches!(dim, Dim::Tenant | Dim::Org) {
         columns.push("fair_use");
     }
