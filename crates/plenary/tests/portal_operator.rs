@@ -523,3 +523,42 @@ async fn an_organisation_admin_is_refused_the_operators_tenant_forms_as_the_api_
     assert_eq!(tenants_as_they_are(&c).await, before);
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_and_a_proposal_name_people_by_their_name_not_their_actor_id() {
+    let c = Consortium::start().await;
+    let store = &c.env.app.store;
+    let act = Act::new("operator:test", c.now());
+    store
+        .add_person("ada", "Ada Lovelace", "ada@mail.example", &act)
+        .await
+        .unwrap();
+    store
+        .set_representative("hosting", "ada", "deputy", &act)
+        .await
+        .unwrap();
+    store
+        .add_token("ada-token", Some("ada"), "test", &act)
+        .await
+        .unwrap();
+    let (status, draft) = c
+        .call(
+            "ada-token",
+            reqwest::Method::POST,
+            "/api/v1/proposals",
+            Some(serde_json::json!({"title": "Storage", "text": "Recordings are kept a year."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let (cookie, _) = operator(&c).await;
+    let (_, proposal) = get(&c, &cookie, &format!("/portal/proposals/{}", draft["id"])).await;
+    assert!(proposal.contains("by Ada Lovelace"), "{proposal}");
+    let (_, audit) = get(&c, &cookie, "/portal/operator/audit").await;
+    assert!(audit.contains("<td>Ada Lovelace</td>"), "{audit}");
+    assert!(audit.contains("<td>test (operator)</td>"), "{audit}");
+    assert!(
+        !audit.contains("UTC</td><td>person:"),
+        "no actor by ID: {audit}"
+    );
+    c.shutdown().await;
+}
