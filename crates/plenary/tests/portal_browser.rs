@@ -165,14 +165,20 @@ async fn type_into(b: &Client, at: Locator<'_>, text: &str) {
 /// a click that posts a form returns before the next page is loaded when the
 /// machine is busy.
 async fn text_of(b: &Client, css: &str) -> String {
-    b.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..40 {
+        let found = b
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        // The page may be replaced between finding and reading.
+        if let Ok(text) = found.text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{css} kept going stale");
 }
 
 /// The link the proposal mail to `to` carries, read from the sink.
@@ -573,7 +579,8 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_makes_a_tenant_and_
         )),
     )
     .await;
-    assert!(text_of(&b, "h1").await.starts_with("Cordon "));
+    let asked = changed_text(&b, "h1", "The fleet", 10).await;
+    assert!(asked.starts_with("Cordon "), "{asked}");
     assert_eq!(
         c.env.app.store.server(first.id).await.unwrap().state,
         store::ServerState::Enabled,
@@ -590,6 +597,16 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_makes_a_tenant_and_
     let rendered = text_of(&b, "[data-live-status]").await;
     changed_text(&b, "[data-live-status]", &rendered, 15).await;
     shot(&b, "operator-fleet").await;
+    // On a phone the servers' table scrolls inside its own region.
+    b.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    b.execute(
+        "document.getElementById('servers-heading').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&b, "phone-operator-fleet-busy").await;
+    b.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
 
     // A server's page draws its last hours.
     let busiest = c
