@@ -20,6 +20,7 @@ mod page;
 pub mod session;
 mod sign_in;
 mod when;
+mod who;
 
 use askama::Template;
 use axum::Router;
