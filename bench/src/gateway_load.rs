@@ -190,7 +190,7 @@ async fn main() -> anyhow::Result<()> {
             NewServer {
                 url: &fleet.servers[0].url(),
                 secret: SECRET,
-                algorithm: "sha256",
+                algorithm: bbb::Algorithm::Sha256,
                 weight: 1,
                 pool: None,
                 capacity: 1_000_000,

@@ -61,7 +61,7 @@ pub async fn register(
                 NewServer {
                     url: &format!("https://bbb{i}.example.org/bigbluebutton/"),
                     secret: "s",
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: None,
                     capacity: 200,

@@ -126,7 +126,7 @@ async fn seed(url: &str, sim: &SimChild) -> anyhow::Result<()> {
                 NewServer {
                     url: u,
                     secret: SECRET,
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: None,
                     capacity: 1_000_000,

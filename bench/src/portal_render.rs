@@ -100,7 +100,7 @@ async fn fleet(store: &Store, servers: usize, meetings: usize, now: i64) -> anyh
                 NewServer {
                     url: &url,
                     secret: "bench-secret",
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: (i % 5 == 0).then_some("dedicated"),
                     capacity: 500,

@@ -19,8 +19,8 @@ use store::Act;
 use crate::access_links::OneTimeLink;
 use crate::convert::{self, status_name, to_json};
 use crate::forum_votes::poll_options;
-use crate::proposals::{Replacement, Statement};
-use crate::{Consortium, Result};
+use crate::proposals::{ProposalView, Replacement, Statement};
+use crate::{Consortium, ConsortiumError, Result};
 
 /// A rendered mail, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,7 +193,7 @@ impl Consortium {
 
     pub(crate) async fn announce_opened(&self, id: i64, act: &Act) -> Result<()> {
         let view = self.view(id).await?;
-        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        let closes_at = format_utc(closes_at_ms(&view)?);
         let rules = RulesSummary {
             lead_time_days: u32::try_from(view.rules.min_lead_time.ms() / 86_400_000)
                 .unwrap_or(u32::MAX),
@@ -223,7 +223,7 @@ impl Consortium {
             self.proposal_link(id)
         );
         if let Some(options) = poll_options(view.kind, &view.options, &view.rules) {
-            let close = jiff::Timestamp::from_millisecond(view.closes_at_ms.unwrap_or_default())
+            let close = jiff::Timestamp::from_millisecond(closes_at_ms(&view)?)
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default();
             raw += &format!(
@@ -263,7 +263,7 @@ impl Consortium {
     pub(crate) async fn announce_edit(&self, id: i64, act: &Act) -> Result<()> {
         let view = self.view(id).await?;
         let changed_at = format_utc(act.at_ms);
-        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        let closes_at = format_utc(closes_at_ms(&view)?);
         for line in &view.roll {
             let n = ProposalChanged {
                 to: self.addressee(&line.org),
@@ -292,7 +292,7 @@ impl Consortium {
     /// Reminds every organisation on the roll that has not voted.
     pub(crate) async fn announce_reminder(&self, id: i64, act: &Act) -> Result<()> {
         let view = self.view(id).await?;
-        let closes_at = format_utc(view.closes_at_ms.unwrap_or_default());
+        let closes_at = format_utc(closes_at_ms(&view)?);
         for line in view.roll.iter().filter(|l| !view.voted.contains(&l.org)) {
             let n = Reminder {
                 to: self.addressee(&line.org),
@@ -479,6 +479,17 @@ pub fn statement(tally: &Tally, options: &[String]) -> String {
         Outcome::Tie { options: ids } => format!("tie between {}", named(ids)),
         Outcome::NoPreference => "no preference: every ballot abstained".into(),
     }
+}
+
+/// When an open proposal closes: what every announcement of it tells, so
+/// one stored without it is corrupt, not a vote closing in 1970.
+fn closes_at_ms(view: &ProposalView) -> Result<i64> {
+    view.closes_at_ms.ok_or_else(|| {
+        ConsortiumError::corrupt(
+            &format!("proposal {}", view.id),
+            "it is announced as open without its closing time",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -186,8 +186,7 @@ impl Fleet {
         let mut entries = self.entries.lock().expect("fleet lock");
         entries.retain(|id, _| servers.iter().any(|s| s.id == *id));
         for server in servers {
-            let algorithm = server.algorithm.parse().unwrap_or(bbb::Algorithm::Sha256);
-            let backend = match Backend::new(&server.url, server.secret.clone(), algorithm) {
+            let backend = match Backend::new(&server.url, server.secret.clone(), server.algorithm) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(server = server.id, error = %e, "server skipped: bad URL");

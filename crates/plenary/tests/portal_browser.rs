@@ -456,7 +456,7 @@ async fn busy_fleet(c: &Consortium) -> sim::SimFleet {
                 store::NewServer {
                     url: &server.url(),
                     secret: common::SIM_SECRET,
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: (i > 0).then_some("lyon"),
                     capacity: 300,

@@ -34,7 +34,7 @@ impl Db {
                 NewServer {
                     url: "https://bbb1.example.org/bigbluebutton/",
                     secret: "s",
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: None,
                     capacity: 200,

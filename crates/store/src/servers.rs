@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use bbb::Algorithm;
 use serde_json::json;
 
 use crate::audit::{Act, Change, fingerprint};
@@ -28,11 +29,10 @@ pub enum Health {
 macro_rules! text_enum {
     ($t:ty { $($v:ident => $s:literal),* }) => {
         impl $t {
+            pub const ALL: &'static [Self] = &[$(Self::$v),*];
+
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$v => $s),* }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some(Self::$v),)* _ => None }
             }
         }
         impl std::fmt::Display for $t {
@@ -50,7 +50,7 @@ pub struct Server {
     pub id: i64,
     pub url: String,
     pub secret: String,
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     pub weight: i64,
     pub pool: Option<String>,
     /// Participants the operator says the server can carry.
@@ -83,7 +83,7 @@ impl std::fmt::Debug for Server {
 pub struct NewServer<'a> {
     pub url: &'a str,
     pub secret: &'a str,
-    pub algorithm: &'a str,
+    pub algorithm: Algorithm,
     pub weight: i64,
     pub pool: Option<&'a str>,
     pub capacity: i64,
@@ -104,7 +104,7 @@ pub struct ServerCost {
 pub struct ServerPatch<'a> {
     pub url: Option<&'a str>,
     pub secret: Option<&'a str>,
-    pub algorithm: Option<&'a str>,
+    pub algorithm: Option<Algorithm>,
     pub weight: Option<i64>,
     /// `Some(None)` clears the pool.
     pub pool: Option<Option<&'a str>>,
@@ -126,21 +126,35 @@ pub struct ServerPoll {
 
 const SERVER_COLUMNS: &str = "id, url, secret, algorithm, weight, pool, capacity, state, health, load, meetings, participants, polled_at, created_at, monthly_cost_cents, owner_org_id";
 
+/// A stored word of row `servers` `id` that is none of `words`' names:
+/// the row is corrupt, and the error names it.
+fn word<T: Copy>(
+    row: &AnyRow,
+    id: i64,
+    column: &str,
+    words: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> Result<T> {
+    let stored: String = row.try_get(column)?;
+    words
+        .iter()
+        .copied()
+        .find(|w| name(*w) == stored)
+        .ok_or_else(|| StoreError::Corrupt(format!("server {id}: {column} {stored:?}")))
+}
+
 fn server_from(row: &AnyRow) -> Result<Server> {
-    let state: String = row.try_get("state")?;
-    let health: String = row.try_get("health")?;
+    let id = row.try_get("id")?;
     Ok(Server {
-        id: row.try_get("id")?,
+        id,
         url: row.try_get("url")?,
         secret: row.try_get("secret")?,
-        algorithm: row.try_get("algorithm")?,
+        algorithm: word(row, id, "algorithm", &Algorithm::ALL, Algorithm::name)?,
         weight: row.try_get("weight")?,
         pool: row.try_get("pool")?,
         capacity: row.try_get("capacity")?,
-        state: ServerState::parse(&state)
-            .ok_or_else(|| StoreError::Corrupt(format!("server state {state:?}")))?,
-        health: Health::parse(&health)
-            .ok_or_else(|| StoreError::Corrupt(format!("server health {health:?}")))?,
+        state: word(row, id, "state", &ServerState::ALL, ServerState::as_str)?,
+        health: word(row, id, "health", &Health::ALL, Health::as_str)?,
         load: row.try_get("load")?,
         meetings: row.try_get("meetings")?,
         participants: row.try_get("participants")?,
@@ -172,7 +186,7 @@ impl Store {
         )))
         .bind(new.url)
         .bind(new.secret)
-        .bind(new.algorithm)
+        .bind(new.algorithm.name())
         .bind(new.weight)
         .bind(new.pool)
         .bind(new.capacity)
@@ -187,7 +201,7 @@ impl Store {
         let change = Change {
             kind: "server.add",
             subject: server_subject(server.id),
-            detail: json!({"url": new.url, "secret": fingerprint(new.secret), "algorithm": new.algorithm,
+            detail: json!({"url": new.url, "secret": fingerprint(new.secret), "algorithm": new.algorithm.name(),
                 "weight": new.weight, "pool": new.pool, "capacity": new.capacity,
                 "monthly_cost_cents": cost.monthly_cost_cents, "owner_org_id": cost.owner_org_id}),
         };
@@ -250,7 +264,7 @@ impl Store {
         )
         .bind(url)
         .bind(patch.secret.unwrap_or(&current.secret))
-        .bind(patch.algorithm.unwrap_or(&current.algorithm))
+        .bind(patch.algorithm.unwrap_or(current.algorithm).name())
         .bind(patch.weight.unwrap_or(current.weight))
         .bind(patch.pool.unwrap_or(current.pool.as_deref()))
         .bind(patch.capacity.unwrap_or(current.capacity))
@@ -264,7 +278,7 @@ impl Store {
             kind: "server.update",
             subject: server_subject(id),
             detail: json!({"url": patch.url, "secret": patch.secret.map(fingerprint),
-                "algorithm": patch.algorithm, "weight": patch.weight, "pool": patch.pool,
+                "algorithm": patch.algorithm.map(Algorithm::name), "weight": patch.weight, "pool": patch.pool,
                 "capacity": patch.capacity, "monthly_cost_cents": patch.monthly_cost_cents,
                 "owner_org_id": patch.owner_org_id}),
         };

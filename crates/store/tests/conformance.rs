@@ -39,7 +39,7 @@ fn server(url: &str) -> NewServer<'_> {
     NewServer {
         url,
         secret: "s",
-        algorithm: "sha256",
+        algorithm: bbb::Algorithm::Sha256,
         weight: 1,
         pool: None,
         capacity: 200,

@@ -19,7 +19,7 @@ async fn filled(url: &str) -> Store {
             NewServer {
                 url: "https://bbb1.example.org/bigbluebutton/",
                 secret: "s",
-                algorithm: "sha256",
+                algorithm: bbb::Algorithm::Sha256,
                 weight: 1,
                 pool: None,
                 capacity: 200,

@@ -21,7 +21,7 @@ pub const DEFAULT_ALGORITHM: bbb::Algorithm = bbb::Algorithm::Sha256;
 pub struct ServerView {
     pub id: i64,
     pub url: String,
-    pub algorithm: String,
+    pub algorithm: bbb::Algorithm,
     pub weight: i64,
     pub pool: Option<String>,
     pub capacity: i64,
@@ -88,8 +88,7 @@ pub struct ServerChange {
     pub owner: Option<Option<String>>,
 }
 
-/// Refuses what would make a server unusable; answers the algorithm's
-/// canonical name.
+/// Refuses what would make a server unusable; answers the algorithm.
 fn check(
     url: &str,
     secret: &str,
@@ -97,7 +96,7 @@ fn check(
     weight: i64,
     capacity: i64,
     monthly_cost_cents: i64,
-) -> Result<&'static str> {
+) -> Result<bbb::Algorithm> {
     let alg: bbb::Algorithm = algorithm.parse().map_err(ConsortiumError::invalid)?;
     bbb::client::Backend::new(url, secret, alg).map_err(ConsortiumError::invalid)?;
     if secret.trim().is_empty() {
@@ -120,7 +119,7 @@ fn check(
             "a server's monthly cost is never negative".into(),
         ));
     }
-    Ok(alg.name())
+    Ok(alg)
 }
 
 /// A pool's name as stored: trimmed, and none when empty.
@@ -207,7 +206,10 @@ impl Consortium {
         let algorithm = check(
             url.unwrap_or(&current.url),
             change.secret.as_deref().unwrap_or(&current.secret),
-            change.algorithm.as_deref().unwrap_or(&current.algorithm),
+            change
+                .algorithm
+                .as_deref()
+                .unwrap_or(current.algorithm.name()),
             change.weight.unwrap_or(current.weight),
             change.capacity.unwrap_or(current.capacity),
             change
@@ -298,7 +300,10 @@ mod tests {
     #[test]
     fn a_server_needs_an_address_a_secret_a_weight_and_a_capacity() {
         let url = "https://bbb.example/bigbluebutton/";
-        assert_eq!(check(url, "s3cret", "SHA256", 1, 1, 0).unwrap(), "sha256");
+        assert_eq!(
+            check(url, "s3cret", "SHA256", 1, 1, 0).unwrap(),
+            bbb::Algorithm::Sha256
+        );
         for (url, secret, alg, weight, capacity, cost) in [
             ("ftp://bbb.example", "s3cret", "sha256", 1, 1, 0),
             (url, " ", "sha256", 1, 1, 0),

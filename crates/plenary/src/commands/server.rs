@@ -160,7 +160,7 @@ fn server_json(s: &ServerView) -> serde_json::Value {
         "weight": s.weight,
         "capacity": s.capacity,
         "pool": s.pool,
-        "algorithm": s.algorithm,
+        "algorithm": s.algorithm.name(),
         "polled_at_ms": s.polled_at,
         "monthly_cost_cents": s.monthly_cost_cents,
         "owner": s.owner,

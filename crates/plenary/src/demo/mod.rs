@@ -117,7 +117,7 @@ pub async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
                 NewServer {
                     url: &server.url(),
                     secret: &sim_secret,
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: if i == 0 { 2 } else { 1 },
                     pool: None,
                     capacity: 200,

@@ -52,7 +52,7 @@ impl From<ServerView> for ServerBody {
             participants: s.participants,
             capacity: s.capacity,
             weight: s.weight,
-            algorithm: s.algorithm,
+            algorithm: s.algorithm.name().to_string(),
             monthly_cost_cents: s.monthly_cost_cents,
             owner: s.owner,
             polled_at_ms: s.polled_at,
