@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::json;
 use store::Organisation;
 
-use super::chart::number;
 use super::{Own, Tab, own};
 use crate::api::Problem;
 use crate::portal::PortalState;
+use crate::portal::chart::number;
 use crate::portal::page::{Nav, PageError, PageResult, render};
 use crate::portal::session::Viewer;
 use crate::portal::when::utc;
