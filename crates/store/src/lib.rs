@@ -64,7 +64,7 @@ pub use register::{Document, MembershipEvent, MembershipStep, Organisation, Regi
 pub use reservations::{Reservation, SharedLoad};
 pub use rollups::Rollup;
 pub use rounds::ServerRound;
-pub use samples::UsageSample;
+pub use samples::{RoundMeeting, UsageSample};
 pub use servers::{Health, NewServer, Server, ServerCost, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant, TenantPatch, TenantPlace};
 pub use tiers::Tier;
