@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
 
     let period = billing::period::month(Some(MONTH), &settings.zone, 0)?;
     let t = Instant::now();
-    let fair = verdicts(&metering, &store, &settings, &period, month.to_ms).await?;
+    let fair = verdicts(&metering, &store, &settings, &period, None, month.to_ms).await?;
     table += &phase("fair use of every tenant (hourly rollups)", t, fair.len());
 
     let t = Instant::now();

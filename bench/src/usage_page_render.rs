@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bench::month_data::{DAY_MS, DAYS, MONTH, MONTH_START, insert_month, register, settings};
+use billing::Billing;
 use billing::meter::Metering;
 use consortium::{Actor, Consortium};
 use store::{Act, Store};
@@ -56,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         },
         None,
     );
+    let billing = Billing::new(store.clone(), settings);
     println!(
         "usage-page-render: {ORG}'s page for {MONTH} ({} months charted), {tenants} tenants, {servers} servers, {rows} samples\n  {}",
         web::portal::organisation::MONTHS,
@@ -64,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
     let render = || {
         web::portal::organisation::usage_html(
             &consortium,
-            &settings,
+            &billing,
             &actor,
             ORG,
             Some(MONTH),

@@ -7,12 +7,14 @@ use metering::period::Period;
 use metering::usage::Dim;
 use serde::Serialize;
 use store::{ServerState, Store};
+use utoipa::ToSchema;
 
 use crate::meter::{Metering, SHARED_POOL};
 use crate::{BillingError, Settings};
 
 /// One pool's capacity against its peak and the seats sold in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = PoolCapacity)]
 pub struct PoolLine {
     pub pool: String,
     pub servers: u64,
@@ -25,7 +27,8 @@ pub struct PoolLine {
     pub unlimited_tenants: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Each pool's capacity over a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct CapacityReport {
     pub period: String,
     pub pools: Vec<PoolLine>,

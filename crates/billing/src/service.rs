@@ -11,9 +11,11 @@ use metering::money::Cents;
 use metering::period::{Month, Period};
 use serde::Serialize;
 use store::{Act, CostLine, Store};
+use utoipa::ToSchema;
 
 use crate::capacity::{self, CapacityReport};
 use crate::fair_use::{self, FairUseQuery, FairUseReport};
+use crate::history::{self, TenantHistory};
 use crate::statements::{self, BillQuery, Closed, Preview, Rule, ShareLine, Statement};
 use crate::usage::{self, UsageQuery, UsageReport};
 use crate::{BillingError, Settings};
@@ -28,7 +30,7 @@ pub struct Billing {
 }
 
 /// A cost in a month's pool, or an organisation's contribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Cost {
     pub period: String,
     pub label: String,
@@ -38,7 +40,7 @@ pub struct Cost {
 }
 
 /// A closed month, as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ClosedPeriod {
     pub period: String,
     pub currency: Option<String>,
@@ -51,7 +53,8 @@ pub struct ClosedPeriod {
 
 /// One organisation's part of a closed month: what it is told, without
 /// the other organisations' lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = OrganisationStatement)]
 pub struct OrgStatement {
     pub period: String,
     pub currency: Option<String>,
@@ -126,22 +129,42 @@ impl Billing {
         }
     }
 
+    /// A tenant the actor may read the use of (its organisation's admin,
+    /// operators); one they may not answers like one that does not exist.
+    async fn own_tenant(&self, actor: &Actor, tenant: &str) -> Result<()> {
+        let missing = || BillingError::NoTenant(tenant.to_string());
+        let found = self
+            .store
+            .tenant_by_name(tenant)
+            .await?
+            .ok_or_else(missing)?;
+        let orgs = self.store.organisation_names().await?;
+        let owner = found
+            .org_id
+            .and_then(|id| orgs.get(&id))
+            .map_or(Owner::Nobody, |o| Owner::Organisation(o));
+        allow(actor, Action::ReadOwn(owner), missing)
+    }
+
+    /// A tenant's use per local day of `month` and per month over the
+    /// `months` months ending with it, for whoever may read its usage.
+    pub async fn tenant_history(
+        &self,
+        actor: &Actor,
+        tenant: &str,
+        month: &Period,
+        months: usize,
+    ) -> Result<TenantHistory> {
+        self.own_tenant(actor, tenant).await?;
+        let months = history::months_up_to(month, months, &self.settings.zone)?;
+        history::of_tenant(&self.store, &self.settings, tenant, &months).await
+    }
+
     /// A usage report: the whole platform for operators; with an
     /// organisation or one of its tenants named, for its admin too.
     pub async fn usage(&self, actor: &Actor, query: &UsageQuery) -> Result<UsageReport> {
         if let Some(tenant) = &query.tenant {
-            let missing = || BillingError::NoTenant(tenant.clone());
-            let found = self
-                .store
-                .tenant_by_name(tenant)
-                .await?
-                .ok_or_else(missing)?;
-            let orgs = self.store.organisation_names().await?;
-            let owner = found
-                .org_id
-                .and_then(|id| orgs.get(&id))
-                .map_or(Owner::Nobody, |o| Owner::Organisation(o));
-            allow(actor, Action::ReadOwn(owner), missing)?;
+            self.own_tenant(actor, tenant).await?;
         }
         match &query.org {
             Some(org) => self.own_organisation(actor, org).await?,

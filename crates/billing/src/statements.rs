@@ -9,12 +9,14 @@ use metering::split::{Member, SplitRule, UsageMeasure, split};
 use metering::usage::Dim;
 use serde::{Deserialize, Serialize};
 use store::{Act, CostLine, Store};
+use utoipa::ToSchema;
 
 use crate::meter::Metering;
 use crate::{BillingError, Settings};
 
 /// How the pool is split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = SplitRule)]
 #[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// An equal base fee plus the rest in proportion to use (guifi.net).
@@ -45,7 +47,8 @@ impl Rule {
 }
 
 /// The use a rule's proportional part follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = SplitMeasure)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
     ParticipantMinutes,
@@ -87,7 +90,8 @@ pub struct BillQuery {
 }
 
 /// One item of the cost pool: a server's monthly cost or a cost line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PoolCost)]
 #[serde(deny_unknown_fields)]
 pub struct PoolItem {
     pub label: String,
@@ -95,7 +99,8 @@ pub struct PoolItem {
 }
 
 /// One organisation's part of the pool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Share)]
 #[serde(deny_unknown_fields)]
 pub struct ShareLine {
     pub org: String,
@@ -112,7 +117,8 @@ pub struct ShareLine {
 /// A month's statement, exactly as it is frozen when the month closes.
 /// Every field must be present when one is read back (none defaults), but
 /// `currency`, which statements frozen before Plenary recorded it lack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PeriodStatement)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     pub period: String,
@@ -150,7 +156,8 @@ impl Statement {
 }
 
 /// A closed month's frozen statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ClosedStatement)]
 pub struct Closed {
     pub statement: Statement,
     pub closed_at: i64,
@@ -162,7 +169,8 @@ pub struct Closed {
 
 /// A statement computed now, and whether its month is already closed (the
 /// preview then recomputes it from the same data).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = StatementPreview)]
 pub struct Preview {
     pub statement: Statement,
     pub closed: bool,

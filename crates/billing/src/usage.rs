@@ -9,13 +9,14 @@ use metering::usage::{Dim, Totals};
 use serde::Serialize;
 use serde_json::{Value, json};
 use store::Store;
+use utoipa::ToSchema;
 
 use crate::fair_use::{FairUse, org_summary, tenant_summary, verdicts};
 use crate::meter::Metering;
 use crate::{BillingError, Settings};
 
 /// How finely a report cuts its period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Every {
     Month,
@@ -63,19 +64,41 @@ pub struct UsageQuery {
     pub now_ms: i64,
 }
 
-/// The measures of one line.
-pub const MEASURES: [&str; 10] = [
-    "meetings",
-    "meeting_minutes",
-    "participant_minutes",
-    "mic_minutes",
-    "listen_only_minutes",
-    "webcam_minutes",
-    "peak_participants",
-    "peak_meetings",
-    "gb_in",
-    "gb_out",
+/// What a column's cells hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Text,
+    /// A whole number: a count, whole minutes or a peak.
+    Count,
+    /// Gigabytes, to the megabyte.
+    Gigabytes,
+}
+
+/// The measures of one line, with what they hold.
+pub const MEASURES: [(&str, Cell); 10] = [
+    ("meetings", Cell::Count),
+    ("meeting_minutes", Cell::Count),
+    ("participant_minutes", Cell::Count),
+    ("mic_minutes", Cell::Count),
+    ("listen_only_minutes", Cell::Count),
+    ("webcam_minutes", Cell::Count),
+    ("peak_participants", Cell::Count),
+    ("peak_meetings", Cell::Count),
+    ("gb_in", Cell::Gigabytes),
+    ("gb_out", Cell::Gigabytes),
 ];
+
+/// Every column a report may have, with what its cells hold: the local
+/// day or hour, the key of each dimension (and a tenant's organisation),
+/// the measures and the month's fair-use status. A report has some of
+/// them, named in its `columns`.
+pub fn columns() -> Vec<(&'static str, Cell)> {
+    let mut all = vec![("period", Cell::Text)];
+    all.extend(Dim::ALL.map(|d| (d.as_str(), Cell::Text)));
+    all.extend(MEASURES);
+    all.push(("fair_use", Cell::Text));
+    all
+}
 
 /// A report as a table: its columns by name, and one row of cells per
 /// line, the form both CSV and the JSON rows are written from.
@@ -101,7 +124,10 @@ pub async fn report(
     let every = query.every;
     let filter = Filter::new(store, dim, query.tenant.clone(), query.org.clone()).await?;
     let metering = Metering::for_settings(store.clone(), settings);
-    let fair = verdicts(&metering, store, settings, &query.period, query.now_ms).await?;
+    // The lines keep only `query.org`'s keys, so only its tenants' verdicts
+    // are needed.
+    let org = query.org.as_deref();
+    let fair = verdicts(&metering, store, settings, &query.period, org, query.now_ms).await?;
     let mut columns = vec![dim.as_str()];
     if every != Every::Month {
         columns.insert(0, "period");
@@ -109,7 +135,7 @@ pub async fn report(
     if dim == Dim::Tenant {
         columns.push("org");
     }
-    columns.extend(MEASURES);
+    columns.extend(MEASURES.map(|(name, _)| name));
     if every == Every::Month && matches!(dim, Dim::Tenant | Dim::Org) {
         columns.push("fair_use");
     }
@@ -131,21 +157,55 @@ impl UsageReport {
     }
 }
 
-fn measures(u: &Totals) -> Vec<Value> {
-    let minutes = |v: u128| json!(Integrals::minutes(v) as u64);
-    let gb = |bytes: u128| json!((bytes / 1_000_000) as f64 / 1000.0);
-    vec![
-        json!(u.meetings),
-        minutes(u.integrals.meeting_ms),
-        minutes(u.integrals.participant_ms),
-        minutes(u.integrals.mic_ms),
-        minutes(u.integrals.listen_only_ms),
-        minutes(u.integrals.webcam_ms),
-        json!(u.peak_participants),
-        json!(u.peak_meetings),
-        gb(u.bytes_in),
-        gb(u.bytes_out),
-    ]
+/// A line's measures as reports write them: whole minutes, gigabytes with
+/// three decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Measures {
+    pub meetings: u64,
+    pub meeting_minutes: u64,
+    pub participant_minutes: u64,
+    pub mic_minutes: u64,
+    pub listen_only_minutes: u64,
+    pub webcam_minutes: u64,
+    pub peak_participants: u64,
+    pub peak_meetings: u64,
+    pub gb_in: f64,
+    pub gb_out: f64,
+}
+
+impl Measures {
+    pub fn of(u: &Totals) -> Self {
+        let minutes = |v: u128| u64::try_from(Integrals::minutes(v)).unwrap_or(u64::MAX);
+        let gb = |bytes: u128| (bytes / 1_000_000) as f64 / 1000.0;
+        Self {
+            meetings: u.meetings,
+            meeting_minutes: minutes(u.integrals.meeting_ms),
+            participant_minutes: minutes(u.integrals.participant_ms),
+            mic_minutes: minutes(u.integrals.mic_ms),
+            listen_only_minutes: minutes(u.integrals.listen_only_ms),
+            webcam_minutes: minutes(u.integrals.webcam_ms),
+            peak_participants: u.peak_participants,
+            peak_meetings: u.peak_meetings,
+            gb_in: gb(u.bytes_in),
+            gb_out: gb(u.bytes_out),
+        }
+    }
+
+    /// The cells of [`MEASURES`], in order.
+    fn cells(&self) -> Vec<Value> {
+        vec![
+            json!(self.meetings),
+            json!(self.meeting_minutes),
+            json!(self.participant_minutes),
+            json!(self.mic_minutes),
+            json!(self.listen_only_minutes),
+            json!(self.webcam_minutes),
+            json!(self.peak_participants),
+            json!(self.peak_meetings),
+            json!(self.gb_in),
+            json!(self.gb_out),
+        ]
+    }
 }
 
 /// Which keys a report keeps: `tenant` and `org` apply to the dimensions
@@ -263,7 +323,7 @@ async fn lines(
             } else {
                 line.push(json!(key));
             }
-            line.extend(measures(&t));
+            line.extend(Measures::of(&t).cells());
             if every == Every::Month {
                 match dim {
                     Dim::Tenant => line.push(json!(tenant_summary(fair, &key))),

@@ -11,6 +11,7 @@ mod platform;
 use platform::*;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
+use store::UsageSample;
 
 /// `hosting`'s admin (and `school`'s deputy).
 const TOM: &str = "tom";
@@ -18,9 +19,52 @@ const TOM: &str = "tom";
 const NOW: &str = "2026-01";
 const CLOSED: &str = "2025-12";
 
-/// The platform with last month closed.
+/// One minute, in milliseconds.
+const MINUTE: i64 = 60_000;
+
+/// A server that costs 100.00 a month, and an hour's meeting of each
+/// tenant on it, through a front end, last month and this one, so every
+/// report and statement has lines to check.
+async fn metered(c: &Consortium) {
+    let store = &c.env.app.store;
+    let server = store.servers().await.unwrap()[0].id;
+    store
+        .set_server_cost(
+            server,
+            10_000,
+            None,
+            &store::Act::new("operator:test", c.now()),
+        )
+        .await
+        .unwrap();
+    for tenant in ["school-rooms", "hosting-rooms"] {
+        let tenant_id = store.tenant(tenant).await.unwrap().id;
+        for start in [c.now() - 10 * coop::DAY, c.now() - coop::DAY / 4] {
+            let samples: Vec<UsageSample> = (0..60)
+                .map(|m| UsageSample {
+                    at_ms: start + m * MINUTE,
+                    meeting_ref: None,
+                    tenant_id,
+                    server_id: server,
+                    backend_id: format!("weekly~{tenant}"),
+                    origin: Some("rooms.example".into()),
+                    participants: 12,
+                    moderators: 1,
+                    mic: 2,
+                    listen_only: 4,
+                    webcams: 3,
+                    breakout: false,
+                })
+                .collect();
+            store.insert_samples(&samples).await.unwrap();
+        }
+    }
+}
+
+/// The platform with metered use, and last month closed.
 async fn billed(url: String) -> Consortium {
     let c = platform(url).await;
+    metered(&c).await;
     let (status, body) = c
         .call(
             OPERATOR,
@@ -400,6 +444,88 @@ async fn the_billing_permission_matrix_holds_on_both_databases() {
         c.env.shutdown().await;
     })
     .await;
+}
+
+/// Every billing endpoint's answer, with lines in it, is what the OpenAPI
+/// document says it is: the matrix checks every answer, this that none of
+/// them was checked empty.
+#[tokio::test]
+async fn every_billing_answer_with_lines_in_it_is_as_documented() {
+    let dir = testkit::TempDir::new("billing-schemas");
+    let c = billed(dir.sqlite_url()).await;
+    let schemas = Schemas::of(&c).await;
+    let (status, _) = schemas
+        .call(
+            &c,
+            OPERATOR,
+            Method::POST,
+            &format!("/api/v1/periods/{NOW}/costs"),
+            Some(json!({"label": "racks", "amount_cents": 500, "org": "hosting"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let answers: Vec<(&str, String, &str)> = vec![
+        (OPERATOR, "/api/v1/usage?by=tenant".into(), "rows"),
+        (
+            OPERATOR,
+            "/api/v1/usage?by=origin&every=hour".into(),
+            "rows",
+        ),
+        (OPERATOR, "/api/v1/usage?by=server&every=day".into(), "rows"),
+        (
+            ADMIN,
+            "/api/v1/organisations/school/usage?by=org".into(),
+            "rows",
+        ),
+        (OPERATOR, "/api/v1/fair-use?all=true".into(), "rows"),
+        (
+            ADMIN,
+            "/api/v1/organisations/school/fair-use?all=true".into(),
+            "rows",
+        ),
+        (OPERATOR, "/api/v1/capacity".into(), "pools"),
+        (OPERATOR, format!("/api/v1/periods/{NOW}/costs"), ""),
+        (
+            OPERATOR,
+            format!("/api/v1/periods/{NOW}/preview"),
+            "statement/shares",
+        ),
+        (OPERATOR, "/api/v1/statements".into(), ""),
+        (
+            OPERATOR,
+            format!("/api/v1/statements/{CLOSED}"),
+            "statement/pool",
+        ),
+        (ADMIN, "/api/v1/organisations/school/statements".into(), ""),
+        (
+            ADMIN,
+            format!("/api/v1/organisations/school/statements/{CLOSED}"),
+            "share/org",
+        ),
+    ];
+    for (token, path, lines) in answers {
+        let (status, answer) = schemas.call(&c, token, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        // `lines` points at what must not be empty: the answer itself when blank.
+        let within = match lines {
+            "" => Some(&answer),
+            _ => answer.pointer(&format!("/{lines}")),
+        };
+        let has_lines =
+            within.is_some_and(|l| l.as_array().map_or(!l.is_null(), |a| !a.is_empty()));
+        assert!(has_lines, "{path} has lines to check: {answer}");
+    }
+    let (status, closed) = schemas
+        .call(
+            &c,
+            OPERATOR,
+            Method::POST,
+            &format!("/api/v1/periods/{NOW}/close"),
+            Some(json!({"rule": "tiers"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{closed}");
+    c.env.shutdown().await;
 }
 
 #[tokio::test]

@@ -165,14 +165,20 @@ async fn type_into(b: &Client, at: Locator<'_>, text: &str) {
 /// a click that posts a form returns before the next page is loaded when the
 /// machine is busy.
 async fn text_of(b: &Client, css: &str) -> String {
-    b.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..40 {
+        let found = b
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        // The page may be replaced between finding and reading.
+        if let Ok(text) = found.text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{css} kept going stale");
 }
 
 /// The link the proposal mail to `to` carries, read from the sink.
@@ -531,7 +537,8 @@ async fn changed_text(b: &Client, css: &str, before: &str, secs: u64) -> String 
 }
 
 #[tokio::test]
-async fn an_operator_watches_the_fleet_live_cordons_a_server_and_hands_out_a_tenants_settings() {
+async fn an_operator_watches_the_fleet_live_cordons_a_server_makes_a_tenant_and_reads_its_settings()
+{
     let Some((_driver, b)) = browser().await else {
         return;
     };
@@ -572,7 +579,8 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_and_hands_out_a_ten
         )),
     )
     .await;
-    assert!(text_of(&b, "h1").await.starts_with("Cordon "));
+    let asked = changed_text(&b, "h1", "The fleet", 10).await;
+    assert!(asked.starts_with("Cordon "), "{asked}");
     assert_eq!(
         c.env.app.store.server(first.id).await.unwrap().state,
         store::ServerState::Enabled,
@@ -589,6 +597,16 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_and_hands_out_a_ten
     let rendered = text_of(&b, "[data-live-status]").await;
     changed_text(&b, "[data-live-status]", &rendered, 15).await;
     shot(&b, "operator-fleet").await;
+    // On a phone the servers' table scrolls inside its own region.
+    b.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    b.execute(
+        "document.getElementById('servers-heading').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&b, "phone-operator-fleet-busy").await;
+    b.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
 
     // A server's page draws its last hours.
     let busiest = c
@@ -640,7 +658,56 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_and_hands_out_a_ten
         !text_of(&b, "main").await.contains(&secret),
         "the secret is shown once"
     );
+
+    // A new tenant, made from the form, with its settings shown once.
     b.goto(&c.url("/portal/operator/tenants")).await.unwrap();
+    click(&b, Locator::LinkText("New tenant")).await;
+    assert_eq!(text_of(&b, "h1").await, "New tenant");
+    type_into(&b, Locator::Id("name"), "lyon-school").await;
+    for (select, value) in [
+        ("organisation", "school"),
+        ("tier", "level2"),
+        ("pool", "lyon"),
+    ] {
+        b.find(Locator::Id(select))
+            .await
+            .unwrap()
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+    shot(&b, "operator-new-tenant").await;
+    click(&b, Locator::Css("main form button[type=submit]")).await;
+    assert!(text_of(&b, ".notice").await.contains("lyon-school is made"));
+    let settings = text_of(&b, "pre.settings").await;
+    let endpoint = format!(
+        "BIGBLUEBUTTON_ENDPOINT={}",
+        c.url("/t/lyon-school/bigbluebutton/api/")
+    );
+    assert!(settings.contains(&endpoint), "{settings}");
+    let secret = settings
+        .lines()
+        .find_map(|l| l.strip_prefix("BIGBLUEBUTTON_SECRET="))
+        .unwrap()
+        .to_string();
+    let facts = text_of(&b, "dl.facts").await;
+    for fact in ["school", "level2", "lyon"] {
+        assert!(facts.contains(fact), "{facts}");
+    }
+    b.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    shot(&b, "operator-tenant").await;
+    let created = c.env.tenant("lyon-school", &secret).create("lesson").await;
+    assert_eq!(created.child_text("returncode").as_deref(), Some("SUCCESS"));
+    b.goto(&c.url("/portal/operator/tenants/lyon-school"))
+        .await
+        .unwrap();
+    assert!(
+        !text_of(&b, "main").await.contains(&secret),
+        "the secret is shown once"
+    );
+
+    b.goto(&c.url("/portal/operator/tenants")).await.unwrap();
+    assert!(text_of(&b, "table").await.contains("lyon-school"));
     shot(&b, "operator-tenants").await;
 
     b.goto(&c.url("/portal/operator/capacity")).await.unwrap();
@@ -688,12 +755,12 @@ async fn an_organisation_admin_reads_its_usage_against_its_tier_and_downloads_it
     let peak = content_of(&b, "#day-2-desc").await;
     assert!(peak.contains("The level1 limit is 20"), "{peak}");
     let peak_chart = "#daily-heading ~ .charts figure:nth-child(3)";
-    let line = content_of(&b, &format!("{peak_chart} .use-limit-label")).await;
+    let line = content_of(&b, &format!("{peak_chart} .limit-label")).await;
     assert_eq!(line, "20", "the limit's value where its line ends");
     let caption = text_of(&b, &format!("{peak_chart} figcaption")).await;
     assert!(caption.contains("level1 limit: 20"), "{caption}");
     assert!(
-        b.find_all(Locator::Css("#daily-heading ~ .charts .use-bar-over"))
+        b.find_all(Locator::Css("#daily-heading ~ .charts .bar-over"))
             .await
             .unwrap()
             .len()
@@ -798,12 +865,23 @@ async fn phone_shot(b: &Client, name: &str) {
     b.set_window_size(PHONE.0, PHONE.1).await.unwrap();
     let overflow = b
         .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            "const width = document.documentElement.clientWidth;
+             const wide = [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > width + 0.5);
+             return [document.documentElement.scrollWidth - width, wide
+               .filter(e => !wide.includes(e.parentElement))
+               .map(e => e.tagName.toLowerCase() + [...e.classList].map(c => '.' + c).join('')
+                 + ' by ' + Math.round(e.getBoundingClientRect().right - width) + ' px')];",
             vec![],
         )
         .await
         .unwrap();
-    assert_eq!(overflow, json!(0), "{name} is wider than a phone");
+    assert_eq!(
+        overflow[0],
+        json!(0),
+        "{name} is wider than a phone: {}",
+        overflow[1]
+    );
     shot(b, &format!("phone-{name}")).await;
     b.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
 }
@@ -846,7 +924,7 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
 }
 
 #[tokio::test]
-async fn the_operators_pages_are_accessible() {
+async fn the_operators_pages_are_accessible_and_fit_a_phone() {
     let Some((_driver, b)) = browser().await else {
         return;
     };
@@ -868,18 +946,51 @@ async fn the_operators_pages_are_accessible() {
         ),
         ("/portal/operator/tenants".to_owned(), "operator-tenants"),
         (
+            "/portal/operator/new-tenant".to_owned(),
+            "operator-new-tenant",
+        ),
+        (
             "/portal/operator/tenants/coop".to_owned(),
             "operator-tenant",
         ),
         ("/portal/operator/capacity".to_owned(), "operator-capacity"),
         ("/portal/operator/fair-use".to_owned(), "operator-fair-use"),
         ("/portal/operator/billing".to_owned(), "operator-billing"),
+        (
+            "/portal/operator/billing/2026-01".to_owned(),
+            "operator-period",
+        ),
         ("/portal/operator/audit".to_owned(), "operator-audit"),
     ] {
-        // Not yet checked at phone width: the fleet's table is wider.
-        b.goto(&c.url(&path)).await.unwrap();
-        text_of(&b, "h1").await;
-        assert_accessible(&b, name).await;
+        check_page(&b, &c, &path, name).await;
+    }
+    b.close().await.unwrap();
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_organisation_pages_are_accessible_and_fit_a_phone() {
+    use coop::organisation::{ADMIN, MONTH};
+    let Some((_driver, b)) = browser().await else {
+        return;
+    };
+    let c = Consortium::start().await;
+    c.with_organisation_use().await;
+    let email = login_for(&c, ADMIN).await;
+    b.goto(&c.url("/portal/login")).await.unwrap();
+    sign_in(&b, &email).await;
+    let at = "/portal/organisations/school";
+    for (path, name) in [
+        (format!("{at}/tenants"), "organisation-tenants"),
+        (format!("{at}/usage?month={MONTH}"), "organisation-usage"),
+        (
+            format!("{at}/statement?month={MONTH}"),
+            "organisation-statement",
+        ),
+        (format!("{at}/meetings"), "organisation-meetings"),
+        (format!("{at}/people"), "organisation-people"),
+    ] {
+        check_page(&b, &c, &path, name).await;
     }
     b.close().await.unwrap();
     c.shutdown().await;

@@ -1,6 +1,6 @@
 //! The operators' pages over plain HTTP: who may see them, the
 //! confirmation every change asks for, the form tokens, the live figures,
-//! and a tenant's secret shown once. The browser tests drive the same pages
+//! tenants made, moved and disabled, and a tenant's secret shown once. The browser tests drive the same pages
 //! in Chromium; these need none.
 
 mod common;
@@ -54,6 +54,14 @@ async fn delegate(c: &Consortium) -> (String, String) {
     .await
 }
 
+/// School's admin, signed in.
+async fn organisation_admin(c: &Consortium) -> (String, String) {
+    c.person("admin-school", "admin-school", Some(("school", "admin")))
+        .await;
+    let person = c.env.app.store.person("admin-school").await.unwrap();
+    session(c, "admin-school@mail.example", LoginOwner::Person(person)).await
+}
+
 async fn get(c: &Consortium, cookie: &str, path: &str) -> (StatusCode, String) {
     let res = c
         .http
@@ -101,6 +109,7 @@ async fn a_delegate_is_refused_every_operator_page_as_the_api_refuses_them() {
         "/portal/operator/fleet.json",
         "/portal/operator/servers/1",
         "/portal/operator/tenants",
+        "/portal/operator/new-tenant",
         "/portal/operator/tenants/coop",
         "/portal/operator/capacity",
         "/portal/operator/fair-use",
@@ -275,5 +284,281 @@ async fn closing_a_month_asks_first_and_then_shows_the_frozen_statement() {
     let (_, audit) = get(&c, &cookie, "/portal/operator/audit").await;
     assert!(audit.contains("The chain holds"));
     assert!(audit.contains("bill.close"), "{audit}");
+    c.shutdown().await;
+}
+
+/// The value of `KEY=` on its own line of a page, up to the markup after it.
+fn setting(page: &str, key: &str) -> String {
+    page.lines()
+        .find_map(|l| l.split(&format!("{key}=")).nth(1))
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("no {key} in {page}"))
+        .to_string()
+}
+
+/// A tenant as the API describes it to an operator.
+async fn tenant_json(c: &Consortium, name: &str) -> Value {
+    c.get(coop::OPERATOR, &format!("/api/v1/tenants/{name}"))
+        .await
+}
+
+async fn tenant_actors(c: &Consortium, name: &str) -> Vec<String> {
+    c.env
+        .app
+        .store
+        .audit_entries(Some(&format!("tenant:{name}")), 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.actor)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_operator_makes_a_tenant_and_reads_its_greenlight_settings_with_the_secret_once() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let (status, form) = get(&c, &cookie, "/portal/operator/new-tenant").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains(r#"<option value="level2">level2</option>"#),
+        "{form}"
+    );
+    let (status, page) = post(
+        &c,
+        &cookie,
+        "/portal/operator/tenants",
+        &format!("csrf={csrf}&name=lyon&organisation=school&tier=level2&pool=eu&host="),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{page}");
+    assert_eq!(
+        setting(&page, "BIGBLUEBUTTON_ENDPOINT"),
+        c.url("/t/lyon/bigbluebutton/api/")
+    );
+    let secret = setting(&page, "BIGBLUEBUTTON_SECRET");
+    let answer = c.env.tenant("lyon", &secret).call("getMeetings", &[]).await;
+    assert_eq!(answer.child_text("returncode").as_deref(), Some("SUCCESS"));
+    let made = tenant_json(&c, "lyon").await;
+    assert_eq!(made["organisation"], "school");
+    assert_eq!(made["tier"], "level2");
+    assert_eq!(made["pool"], "eu");
+    let (_, again) = get(&c, &cookie, "/portal/operator/tenants/lyon").await;
+    assert!(!again.contains(&secret), "the secret is shown once");
+    assert!(again.contains("BIGBLUEBUTTON_ENDPOINT="));
+    assert_eq!(tenant_actors(&c, "lyon").await, ["operator:ops"]);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_taken_name_or_an_unknown_tier_brings_the_form_back_filled_in_with_the_reason() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let make = |form: String| {
+        let (cookie, c) = (&cookie, &c);
+        async move { post(c, cookie, "/portal/operator/tenants", &form).await }
+    };
+    let (status, page) = make(format!("csrf={csrf}&name=coop&tier=level1")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("already exists"), "{page}");
+    assert!(page.contains(r#"value="coop""#), "the name is kept");
+    assert!(page.contains(r#"<option value="level1" selected>"#));
+
+    let (status, page) = make(format!("csrf={csrf}&name=fresh&tier=gold")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("gold"), "{page}");
+    assert!(page.contains(r#"role="alert""#));
+    assert!(page.contains(r#"value="fresh""#));
+
+    let (status, page) = make(format!("csrf={csrf}&name=Not+A+Name")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("not a valid tenant name"), "{page}");
+    let (status, _) = c
+        .call(
+            coop::OPERATOR,
+            reqwest::Method::GET,
+            "/api/v1/tenants/fresh",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing half-made");
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_operator_moves_a_tenant_to_another_organisation_tier_and_pool() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let (status, to) = post(
+        &c,
+        &cookie,
+        "/portal/operator/tenants/coop",
+        &format!("csrf={csrf}&organisation=network&tier=level3&pool=eu&host="),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&c, &cookie, &to).await;
+    assert!(page.contains("coop is changed"), "{page}");
+    let moved = tenant_json(&c, "coop").await;
+    assert_eq!(moved["organisation"], "network");
+    assert_eq!(moved["tier"], "level3");
+    assert_eq!(moved["pool"], "eu");
+    assert!(
+        tenant_actors(&c, "coop")
+            .await
+            .contains(&"operator:ops".to_string())
+    );
+
+    let (status, page) = post(
+        &c,
+        &cookie,
+        "/portal/operator/tenants/coop",
+        &format!("csrf={csrf}&organisation=network&tier=gold&pool="),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("gold"), "{page}");
+    assert_eq!(tenant_json(&c, "coop").await, moved, "nothing changed");
+
+    let (_, to) = post(
+        &c,
+        &cookie,
+        "/portal/operator/tenants/coop",
+        &format!("csrf={csrf}&organisation=&tier=&pool="),
+    )
+    .await;
+    assert!(to.ends_with("?did=changed"), "{to}");
+    let cleared = tenant_json(&c, "coop").await;
+    assert_eq!(
+        (&cleared["organisation"], &cleared["tier"], &cleared["pool"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn disabling_a_tenant_asks_first_then_its_calls_fail_until_it_is_enabled() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let calls = || async {
+        c.env
+            .tenant("coop", "coop-secret")
+            .call("getMeetings", &[])
+            .await
+            .child_text("returncode")
+    };
+    let path = "/portal/operator/tenants/coop/disable";
+    let (status, ask) = post(&c, &cookie, path, &format!("csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ask.contains("Disable coop?"), "{ask}");
+    assert_eq!(tenant_json(&c, "coop").await["enabled"], true);
+
+    let (status, to) = post(&c, &cookie, path, &format!("csrf={csrf}&confirmed=yes")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&c, &cookie, &to).await;
+    assert!(page.contains("coop is disabled"), "{page}");
+    assert_eq!(calls().await.as_deref(), Some("FAILED"));
+
+    let enable = "/portal/operator/tenants/coop/enable";
+    post(&c, &cookie, enable, &format!("csrf={csrf}&confirmed=yes")).await;
+    assert_eq!(calls().await.as_deref(), Some("SUCCESS"));
+    assert_eq!(tenant_json(&c, "coop").await["enabled"], true);
+    c.shutdown().await;
+}
+
+/// Every tenant form, as (path, the rest of a form the operator could send).
+const TENANT_FORMS: [(&str, &str); 5] = [
+    ("/portal/operator/tenants", "name=forged&tier=level1"),
+    (
+        "/portal/operator/tenants/coop",
+        "organisation=hosting&tier=level3",
+    ),
+    ("/portal/operator/tenants/coop/disable", "confirmed=yes"),
+    ("/portal/operator/tenants/coop/enable", "confirmed=yes"),
+    ("/portal/operator/tenants/coop/secrets", ""),
+];
+
+/// What the tenant forms would have changed.
+async fn tenants_as_they_are(c: &Consortium) -> Value {
+    c.get(coop::OPERATOR, "/api/v1/tenants").await
+}
+
+#[tokio::test]
+async fn a_tenant_form_without_the_sessions_token_changes_nothing() {
+    let c = Consortium::start().await;
+    let (cookie, _) = operator(&c).await;
+    let before = tenants_as_they_are(&c).await;
+    for (path, form) in TENANT_FORMS {
+        for forged in [form.to_string(), format!("csrf=forged&{form}")] {
+            let (status, body) = post(&c, &cookie, path, &forged).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path} {forged}");
+            assert!(body.contains("did not come from a page of this session"));
+        }
+    }
+    assert_eq!(tenants_as_they_are(&c).await, before);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_organisation_admin_is_refused_the_operators_tenant_forms_as_the_api_refuses_them() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = organisation_admin(&c).await;
+    let (api, _) = c
+        .call(
+            "admin-school",
+            reqwest::Method::POST,
+            "/api/v1/tenants",
+            Some(serde_json::json!({"name": "forged"})),
+        )
+        .await;
+    assert_eq!(api, StatusCode::FORBIDDEN);
+    let before = tenants_as_they_are(&c).await;
+    for (path, form) in TENANT_FORMS {
+        let (status, body) = post(&c, &cookie, path, &format!("csrf={csrf}&{form}")).await;
+        assert_eq!(status, api, "{path}");
+        assert!(body.contains("Error 403"), "{path}: a friendly page");
+    }
+    let (status, _) = get(&c, &cookie, "/portal/operator/new-tenant").await;
+    assert_eq!(status, api);
+    assert_eq!(tenants_as_they_are(&c).await, before);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_and_a_proposal_name_people_by_their_name_not_their_actor_id() {
+    let c = Consortium::start().await;
+    let store = &c.env.app.store;
+    let act = Act::new("operator:test", c.now());
+    store
+        .add_person("ada", "Ada Lovelace", "ada@mail.example", &act)
+        .await
+        .unwrap();
+    store
+        .set_representative("hosting", "ada", "deputy", &act)
+        .await
+        .unwrap();
+    store
+        .add_token("ada-token", Some("ada"), "test", &act)
+        .await
+        .unwrap();
+    let (status, draft) = c
+        .call(
+            "ada-token",
+            reqwest::Method::POST,
+            "/api/v1/proposals",
+            Some(serde_json::json!({"title": "Storage", "text": "Recordings are kept a year."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let (cookie, _) = operator(&c).await;
+    let (_, proposal) = get(&c, &cookie, &format!("/portal/proposals/{}", draft["id"])).await;
+    assert!(proposal.contains("by Ada Lovelace"), "{proposal}");
+    let (_, audit) = get(&c, &cookie, "/portal/operator/audit").await;
+    assert!(audit.contains("<td>Ada Lovelace</td>"), "{audit}");
+    assert!(audit.contains("<td>test (operator)</td>"), "{audit}");
+    assert!(
+        !audit.contains("UTC</td><td>person:"),
+        "no actor by ID: {audit}"
+    );
     c.shutdown().await;
 }

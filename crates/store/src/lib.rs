@@ -60,7 +60,7 @@ pub use proposals::{
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use rollups::Rollup;
 pub use rounds::ServerRound;
-pub use samples::UsageSample;
+pub use samples::{RoundMeeting, UsageSample};
 pub use servers::{Health, NewServer, Server, ServerCost, ServerPatch, ServerPoll, ServerState};
 pub use tenants::{NewTenant, ParamMode, ParamRule, Tenant, TenantPatch, TenantPlace};
 pub use tiers::Tier;

@@ -69,11 +69,12 @@ impl Schemas {
                 Err("a body where none is documented".into())
             };
         };
+        // The answers read here are JSON; a report may also be CSV.
         let schema = content
-            .values()
-            .next()
-            .map(|c| c["schema"].clone())
-            .ok_or("no schema")?;
+            .iter()
+            .find(|(media, _)| media.ends_with("json"))
+            .map(|(_, c)| c["schema"].clone())
+            .ok_or("no JSON schema")?;
         // References point into the document's components.
         let root = json!({"allOf": [schema], "components": self.0["components"]});
         let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;

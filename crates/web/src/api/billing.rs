@@ -27,7 +27,7 @@ fn month(period: &str) -> Result<Month, BillingError> {
 /// A month's costs and contributions.
 ///
 /// Operators only: the month's cost lines and what organisations are credited with, in the order they were added.
-#[utoipa::path(get, path = "/api/v1/periods/{period}/costs", params(params::Period), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
+#[utoipa::path(get, path = "/api/v1/periods/{period}/costs", params(params::Period), responses((status = 200, body = Vec<Cost>), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn costs(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -49,7 +49,7 @@ pub struct NewCost {
 /// Add a cost or a contribution.
 ///
 /// Operators with a full token only: adds a cost to the month's pool, or with `org` credits that organisation's contribution; audited under the operator's name. A closed month takes no more costs (409).
-#[utoipa::path(post, path = "/api/v1/periods/{period}/costs", params(params::Period), request_body = NewCost, responses((status = 201, description = "Added", body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
+#[utoipa::path(post, path = "/api/v1/periods/{period}/costs", params(params::Period), request_body = NewCost, responses((status = 201, description = "Added", body = Cost), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
 pub async fn add_cost(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -100,7 +100,7 @@ fn bill_query(state: &ApiState, period: &str, how: HowSplit) -> Result<BillQuery
 /// The statement if the month closed now.
 ///
 /// Operators only: the pool, how it is split and every organisation's share, computed now; `closed` says whether the month is already closed.
-#[utoipa::path(get, path = "/api/v1/periods/{period}/preview", params(params::Period, HowSplit), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
+#[utoipa::path(get, path = "/api/v1/periods/{period}/preview", params(params::Period, HowSplit), responses((status = 200, body = Preview), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn preview(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -114,7 +114,7 @@ pub async fn preview(
 /// Close a month.
 ///
 /// Operators with a full token only: computes and freezes the month's statement, audited under the operator's name; the answer carries the audit log's head after closing. A closed month cannot be closed again (409).
-#[utoipa::path(post, path = "/api/v1/periods/{period}/close", params(params::Period), request_body(content = Option<HowSplit>, description = "Optional: guifi with a base fee of 10.00 by participant-minutes when left out"), responses((status = 201, description = "Closed", body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
+#[utoipa::path(post, path = "/api/v1/periods/{period}/close", params(params::Period), request_body(content = Option<HowSplit>, description = "Optional: guifi with a base fee of 10.00 by participant-minutes when left out"), responses((status = 201, description = "Closed", body = Closed), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType)))]
 pub async fn close(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -129,7 +129,7 @@ pub async fn close(
 /// The closed months.
 ///
 /// Operators only: every closed month, oldest first.
-#[utoipa::path(get, path = "/api/v1/statements", responses((status = 200, body = serde_json::Value), (status = 403, response = Forbidden)))]
+#[utoipa::path(get, path = "/api/v1/statements", responses((status = 200, body = Vec<ClosedPeriod>), (status = 403, response = Forbidden)))]
 pub async fn statements(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -140,7 +140,7 @@ pub async fn statements(
 /// A closed month's statement.
 ///
 /// Operators only: the statement exactly as it was frozen. A month not closed answers 404.
-#[utoipa::path(get, path = "/api/v1/statements/{period}", params(params::Period), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/statements/{period}", params(params::Period), responses((status = 200, body = Closed), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -154,7 +154,7 @@ pub async fn statement(
 /// An organisation's statements.
 ///
 /// Operators and the organisation's admin: its part of every closed month it had a share in; another organisation's answers 404 exactly like a missing one.
-#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements", params(params::Org), responses((status = 200, body = serde_json::Value), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements", params(params::Org), responses((status = 200, body = Vec<OrgStatement>), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_statements(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -166,7 +166,7 @@ pub async fn organisation_statements(
 /// An organisation's part of a closed month.
 ///
 /// Operators and the organisation's admin; another organisation's answers 404 exactly like a missing one, and so does a month not closed or without its share.
-#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements/{period}", params(params::OrgPeriod), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/statements/{period}", params(params::OrgPeriod), responses((status = 200, body = OrgStatement), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_statement(
     State(state): State<ApiState>,
     Acting(actor): Acting,

@@ -386,6 +386,111 @@ mod tests {
         );
     }
 
+    /// Where an answer's schema, or a part of it, says nothing of its
+    /// shape: no schema, an empty one, or an object with neither
+    /// properties nor a schema for its values.
+    fn untyped(
+        doc: &Value,
+        schema: &Value,
+        at: String,
+        seen: &mut BTreeSet<String>,
+    ) -> Vec<String> {
+        if let Some(r) = schema["$ref"].as_str() {
+            if !seen.insert(r.to_string()) {
+                return Vec::new();
+            }
+            let target = doc.pointer(&r[1..]).expect("references resolve");
+            return untyped(doc, target, r.to_string(), seen);
+        }
+        let Some(object) = schema.as_object() else {
+            return vec![format!("{at}: no schema")];
+        };
+        let mut found = Vec::new();
+        let mut parts: Vec<(String, &Value)> = Vec::new();
+        for combinator in ["allOf", "oneOf", "anyOf"] {
+            for (i, s) in schema[combinator]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                parts.push((format!("{at}/{combinator}/{i}"), s));
+            }
+        }
+        for (name, s) in schema["properties"].as_object().into_iter().flatten() {
+            parts.push((format!("{at}.{name}"), s));
+        }
+        if let Some(items) = object.get("items") {
+            parts.push((format!("{at}[]"), items));
+        }
+        let additional = object.get("additionalProperties");
+        if let Some(values) = additional.filter(|v| v.is_object()) {
+            parts.push((format!("{at}{{}}"), values));
+        }
+        let says_something = ["type", "allOf", "oneOf", "anyOf", "enum", "const"]
+            .iter()
+            .any(|k| object.contains_key(*k));
+        let is_object = schema["type"] == "object"
+            || schema["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&Value::from("object")));
+        let free_form_object = is_object
+            && !object.contains_key("properties")
+            && additional.is_none_or(|a| a == &Value::Bool(true));
+        if !says_something || free_form_object {
+            found.push(format!("{at}: free-form"));
+        }
+        for (at, part) in parts {
+            found.extend(untyped(doc, part, at, seen));
+        }
+        found
+    }
+
+    /// The parts of answers that are free-form on purpose, and why.
+    const FREE_FORM: &[&str] = &[
+        // The document itself: OpenAPI's own schema describes it.
+        "get /api/v1/openapi.json 200 application/json: free-form",
+    ];
+
+    #[test]
+    fn every_success_answers_a_typed_body_or_none() {
+        let doc = document();
+        let mut found = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    if !status.starts_with('2') {
+                        continue;
+                    }
+                    let response = match response["$ref"].as_str() {
+                        Some(r) => doc.pointer(&r[1..]).unwrap(),
+                        None => response,
+                    };
+                    let at = format!("{method} {path} {status}");
+                    let Some(content) = response["content"].as_object() else {
+                        if status != "204" {
+                            found.push(format!("{at}: no body, yet not a 204"));
+                        }
+                        continue;
+                    };
+                    for (media, c) in content {
+                        let at = format!("{at} {media}");
+                        found.extend(untyped(&doc, &c["schema"], at, &mut BTreeSet::new()));
+                    }
+                }
+            }
+        }
+        let (meant, untyped): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|f| FREE_FORM.contains(&f.as_str()));
+        assert!(
+            untyped.is_empty(),
+            "untyped answers:\n{}",
+            untyped.join("\n")
+        );
+        assert_eq!(meant.len(), FREE_FORM.len(), "every exception is still one");
+    }
+
     /// The names of the security schemes the document's requirements use.
     fn collect_security(doc: &Value, names: &mut Vec<String>) {
         let operations = doc["paths"]

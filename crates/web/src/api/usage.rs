@@ -11,11 +11,13 @@ use axum::response::{IntoResponse, Response};
 use billing::BillingError;
 use billing::capacity::CapacityReport;
 use billing::fair_use::{FairUseQuery, FairUseReport};
-use billing::usage::{self, Every, UsageQuery, UsageReport};
+use billing::usage::{self, Cell, Every, UsageQuery, UsageReport};
 use consortium::Actor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::ApiState;
 use super::auth::Acting;
@@ -39,23 +41,61 @@ pub struct UsageAsked {
     format: Option<String>,
 }
 
-/// A report as JSON: each row an object keyed by its columns.
-#[derive(Debug, Serialize)]
+/// A usage report as JSON: each row an object keyed by its columns.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UsageReport)]
 pub struct UsageBody {
+    /// The month, `YYYY-MM` in `time_zone`.
     period: String,
     time_zone: String,
+    /// The dimension: tenant, org, server, pool or origin.
+    #[schema(value_type = String)]
     by: &'static str,
     every: Every,
+    /// The columns every row has, in order (a CSV report's header).
+    #[schema(value_type = Vec<String>)]
     columns: Vec<&'static str>,
-    rows: Vec<Map<String, Value>>,
+    rows: Vec<UsageRow>,
 }
+
+/// One line of a report: a cell per column of the report.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct UsageRow(Map<String, Value>);
+
+impl PartialSchema for UsageRow {
+    fn schema() -> RefOr<Schema> {
+        let cell = |kind| match kind {
+            Cell::Text => Type::String,
+            Cell::Count => Type::Integer,
+            Cell::Gigabytes => Type::Number,
+        };
+        usage::columns()
+            .into_iter()
+            .fold(ObjectBuilder::new(), |row, (column, kind)| {
+                row.property(
+                    column,
+                    ObjectBuilder::new()
+                        .schema_type(cell(kind))
+                        .minimum((kind != Cell::Text).then_some(0)),
+                )
+            })
+            .description(Some(
+                "One line of a report: a cell per column the report names in `columns`.",
+            ))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for UsageRow {}
 
 impl From<UsageReport> for UsageBody {
     fn from(r: UsageReport) -> Self {
         let rows = r
             .rows
             .into_iter()
-            .map(|row| r.columns.iter().map(|c| c.to_string()).zip(row).collect())
+            .map(|row| UsageRow(r.columns.iter().map(|c| c.to_string()).zip(row).collect()))
             .collect();
         Self {
             period: r.period,
@@ -116,7 +156,7 @@ async fn report(
 /// Metered use.
 ///
 /// Operators: the whole platform, by tenant, organisation, origin, server or pool, for the month or per local day or hour. An organisation's admin: with `org` (their own) or `tenant` (one of theirs) only; another organisation's answers 404 exactly like a missing one. JSON, or CSV with `Accept: text/csv` or `format=csv`. A bad period, dimension or filter is a 400 problem.
-#[utoipa::path(get, path = "/api/v1/usage", params(UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/usage", params(UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((UsageBody = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn platform(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -129,7 +169,7 @@ pub async fn platform(
 /// An organisation's metered use.
 ///
 /// Operators and the organisation's admin; another organisation's answers 404 exactly like a missing one. As `GET /api/v1/usage?org=NAME`.
-#[utoipa::path(get, path = "/api/v1/organisations/{name}/usage", params(params::Org, UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/usage", params(params::Org, UsageAsked), responses((status = 200, description = "The report: JSON rows keyed by its columns, or CSV", content((UsageBody = "application/json"), (String = "text/csv"))), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -173,7 +213,7 @@ async fn fair_use_of(
 /// Fair use, rule by rule.
 ///
 /// Operators: every tenant near or over a rule (with `all`, every rule), worst first, each with its reason. With `org`, that organisation's tenants, which its admin may read too; another organisation's answers 404 exactly like a missing one.
-#[utoipa::path(get, path = "/api/v1/fair-use", params(FairUseAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/fair-use", params(FairUseAsked), responses((status = 200, body = FairUseReport), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn fair_use(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -185,7 +225,7 @@ pub async fn fair_use(
 /// An organisation's fair use.
 ///
 /// Operators and the organisation's admin: its tenants' verdicts with their reasons; another organisation's answers 404 exactly like a missing one.
-#[utoipa::path(get, path = "/api/v1/organisations/{name}/fair-use", params(params::Org, FairUseAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{name}/fair-use", params(params::Org, FairUseAsked), responses((status = 200, body = FairUseReport), (status = 400, response = Invalid), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn organisation_fair_use(
     State(state): State<ApiState>,
     Acting(actor): Acting,
@@ -209,7 +249,7 @@ pub struct PeriodAsked {
 /// Capacity per pool.
 ///
 /// Operators only: each pool's servers, capacity and peak participants against the seats its tenants' tiers sell.
-#[utoipa::path(get, path = "/api/v1/capacity", params(PeriodAsked), responses((status = 200, body = serde_json::Value), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
+#[utoipa::path(get, path = "/api/v1/capacity", params(PeriodAsked), responses((status = 200, body = CapacityReport), (status = 400, response = Invalid), (status = 403, response = Forbidden)))]
 pub async fn capacity(
     State(state): State<ApiState>,
     Acting(actor): Acting,

@@ -18,6 +18,7 @@ use super::diagram;
 use super::page::{Nav, PageError, PageResult, render};
 use super::session::Viewer;
 use super::when::{iso, remaining, utc};
+use super::who::Names;
 use crate::api::Caller;
 
 /// Roles that cast an organisation's ballot.
@@ -184,7 +185,8 @@ pub async fn proposal(
     Query(q): Query<Cast>,
 ) -> PageResult {
     let consortium = &state.api.consortium;
-    let p = consortium.view(id).await?;
+    let mut p = consortium.view(id).await?;
+    named(&mut p, &Names::of_people(consortium.store()).await?);
     let now = (state.api.clock)();
     let closes_ms = p.closes_at_ms.unwrap_or_default();
     let voted_weight: i64 = p
@@ -287,6 +289,19 @@ pub async fn proposal(
         p,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A proposal's author, its statement's writer and its ballots' casters
+/// by name rather than actor ID.
+fn named(p: &mut ProposalView, names: &Names) {
+    p.author = names.name(&p.author);
+    if let Some(s) = &mut p.statement {
+        s.by = names.name(&s.by);
+    }
+    for r in &mut p.replacements {
+        r.by = names.name(&r.by);
+        r.earlier_by = names.name(&r.earlier_by);
+    }
 }
 
 /// The fields of a posted form, repeated keys kept.

@@ -11,6 +11,7 @@
 //! bearer token.
 
 mod by_mail;
+mod chart;
 pub mod credentials;
 mod diagram;
 mod governance;
@@ -20,6 +21,7 @@ mod page;
 pub mod session;
 mod sign_in;
 mod when;
+mod who;
 
 use askama::Template;
 use axum::Router;

@@ -103,6 +103,12 @@ impl From<ConsortiumError> for PageError {
     }
 }
 
+impl From<billing::BillingError> for PageError {
+    fn from(e: billing::BillingError) -> Self {
+        Self(e.into())
+    }
+}
+
 impl From<store::StoreError> for PageError {
     fn from(e: store::StoreError) -> Self {
         Self(e.into())

@@ -1,6 +1,6 @@
 //! The audit log: whether its chain holds, its head (what members compare
 //! with a head published earlier), and its entries, newest first, a page
-//! at a time.
+//! at a time, with who acted by name.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -11,6 +11,7 @@ use store::AuditEntry;
 use super::super::PortalState;
 use super::super::page::{Nav, PageResult, render};
 use super::super::when::utc;
+use super::super::who::Names;
 use super::{Operator, Tab};
 
 /// Entries on one page.
@@ -32,12 +33,12 @@ pub struct EntryRow {
     pub hash: String,
 }
 
-impl From<AuditEntry> for EntryRow {
-    fn from(e: AuditEntry) -> Self {
+impl EntryRow {
+    fn of(e: AuditEntry, names: &Names) -> Self {
         Self {
             seq: e.seq,
             at: utc(e.at_ms),
-            actor: e.actor,
+            actor: names.name(&e.actor),
             kind: e.kind,
             subject: e.subject,
             detail: e.detail,
@@ -65,18 +66,17 @@ pub async fn log(
     op: Operator,
     Query(asked): Query<Asked>,
 ) -> PageResult {
-    let store = state.api.consortium.store();
-    let verdict = store.verify_audit().await?;
-    let (last, _) = store.audit_head().await?;
+    let consortium = &state.api.consortium;
+    let verdict = consortium.verify_audit(&op.actor, None).await?;
+    let (last, _) = consortium.audit_head(&op.actor).await?;
     let upto = asked.upto.unwrap_or(last).clamp(0, last);
     let after = (upto - PAGE).max(0);
-    let mut rows: Vec<EntryRow> = state
-        .api
-        .consortium
+    let names = Names::of_people(consortium.store()).await?;
+    let mut rows: Vec<EntryRow> = consortium
         .audit_entries(&op.actor, None, after, upto - after)
         .await?
         .into_iter()
-        .map(EntryRow::from)
+        .map(|e| EntryRow::of(e, &names))
         .collect();
     rows.reverse();
     Ok(render(

@@ -7,7 +7,6 @@
 //! operator, and asks to be confirmed on a page of its own first.
 
 mod audit;
-mod charts;
 mod fleet;
 mod statements;
 mod tenants;
@@ -94,8 +93,24 @@ pub fn router() -> Router<PortalState> {
         .route("/portal/operator/fleet.json", get(fleet::live))
         .route("/portal/operator/servers/{id}", get(fleet::server))
         .route("/portal/operator/servers/{id}/{action}", post(fleet::act))
-        .route("/portal/operator/tenants", get(tenants::list))
-        .route("/portal/operator/tenants/{name}", get(tenants::show))
+        .route(
+            "/portal/operator/tenants",
+            get(tenants::list).post(tenants::create),
+        )
+        // Not under `tenants/`, where it would hide a tenant named `new`.
+        .route("/portal/operator/new-tenant", get(tenants::new_form))
+        .route(
+            "/portal/operator/tenants/{name}",
+            get(tenants::show).post(tenants::change),
+        )
+        .route(
+            "/portal/operator/tenants/{name}/enable",
+            post(tenants::enable),
+        )
+        .route(
+            "/portal/operator/tenants/{name}/disable",
+            post(tenants::disable),
+        )
         .route(
             "/portal/operator/tenants/{name}/secrets",
             post(tenants::rotate),
@@ -117,19 +132,6 @@ pub fn router() -> Router<PortalState> {
             get(statements::statement),
         )
         .route("/portal/operator/audit", get(audit::log))
-}
-
-impl From<billing::BillingError> for PageError {
-    fn from(e: billing::BillingError) -> Self {
-        use billing::BillingError as E;
-        match e {
-            E::Store(e) => e.into(),
-            E::NotClosed { .. } | E::NoTenant(_) | E::NoOrganisation(_) => {
-                Self::not_found(e.to_string())
-            }
-            other => Self::bad_request(other.to_string()),
-        }
-    }
 }
 
 /// A change asked for, as the page that confirms it shows it.

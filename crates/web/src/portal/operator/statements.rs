@@ -1,24 +1,25 @@
 //! What the months come to: capacity against peak and seats sold per pool,
 //! the fair-use list, and the months' statements, previewed at any time,
 //! closed after a confirmation, and read organisation by organisation.
+//! Every figure comes from billing's service, asked as the signed-in
+//! operator.
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use billing::statements::{self, BillQuery, Measure, Rule, ShareLine, Statement};
-use consortium::access::Action;
+use billing::BillingError;
+use billing::statements::{BillQuery, Measure, Rule, ShareLine, Statement};
 use metering::money::{Cents, Currency, hundredths};
-use metering::period::{self, Period};
+use metering::period::{Month, Period};
 use serde::Deserialize;
-use store::Act;
 
 use super::super::PortalState;
+use super::super::chart::{Group, Groups, Series};
 use super::super::governance::Fields;
 use super::super::page::{Nav, PageError, PageResult, render};
 use super::super::when::utc;
-use super::charts::{self, PoolBars};
 use super::{Confirmation, Operator, Tab};
 
 /// How many months the billing page lists.
@@ -27,8 +28,7 @@ const MONTHS_LISTED: usize = 6;
 /// The month asked for, or the current one, in the co-op's time zone.
 fn month(state: &PortalState, label: Option<&str>) -> PageResult<Period> {
     let label = label.filter(|l| !l.is_empty());
-    period::month(label, &state.api.billing.zone, (state.api.clock)())
-        .map_err(|e| PageError::bad_request(e.to_string()))
+    Ok(state.api.service.period(label, (state.api.clock)())?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,27 +61,47 @@ struct CapacityPage {
     chart: String,
 }
 
+/// A pool's bars, as the page's legend explains them.
+const CAPACITY_SERIES: [Series; 3] = [
+    Series {
+        name: "capacity",
+        class: "bar-capacity",
+        hatched: false,
+    },
+    Series {
+        name: "peak",
+        class: "bar-peak",
+        hatched: false,
+    },
+    Series {
+        name: "sold",
+        class: "bar-sold",
+        hatched: true,
+    },
+];
+
 pub async fn capacity(
     State(state): State<PortalState>,
     op: Operator,
     Query(asked): Query<Asked>,
 ) -> PageResult {
     let period = month(&state, asked.period.as_deref())?;
-    let report =
-        billing::capacity::report(state.api.consortium.store(), &state.api.billing, &period)
-            .await?;
-    let chart = charts::capacity(
-        &report
+    let report = state.api.service.capacity(&op.actor, &period).await?;
+    let chart = Groups {
+        id: "capacity".into(),
+        class: "capacity-chart",
+        title: "Peak participants against capacity and seats sold, per pool".into(),
+        series: CAPACITY_SERIES.to_vec(),
+        groups: report
             .pools
             .iter()
-            .map(|p| PoolBars {
-                pool: &p.pool,
-                capacity: p.capacity,
-                peak: p.peak,
-                sold: p.sold,
+            .map(|p| Group {
+                name: p.pool.clone(),
+                values: vec![p.capacity, p.peak, p.sold],
             })
-            .collect::<Vec<_>>(),
-    );
+            .collect(),
+    }
+    .svg();
     let pools = report
         .pools
         .into_iter()
@@ -130,8 +150,7 @@ pub async fn fair_use(
         org: None,
         now_ms: (state.api.clock)(),
     };
-    let report =
-        billing::fair_use::list(state.api.consortium.store(), &state.api.billing, &query).await?;
+    let report = state.api.service.fair_use(&op.actor, &query).await?;
     Ok(render(
         StatusCode::OK,
         &FairUsePage {
@@ -158,18 +177,21 @@ struct PeriodsPage {
 }
 
 pub async fn periods(State(state): State<PortalState>, op: Operator) -> PageResult {
-    let store = state.api.consortium.store();
+    let closed = state.api.service.statements(&op.actor).await?;
+    let zone = &state.api.billing.zone;
     let mut months = Vec::new();
     let mut p = month(&state, None)?;
     for _ in 0..MONTHS_LISTED {
-        let closed = store.statement(&p.label).await?.map(|s| utc(s.closed_at));
         months.push(MonthRow {
+            closed: closed
+                .iter()
+                .find(|c| c.period == p.label)
+                .map(|c| utc(c.closed_at)),
             label: p.label.clone(),
-            closed,
         });
-        p = period::Month::holding(p.window.from_ms - 1, &state.api.billing.zone)
-            .and_then(|m| m.period(&state.api.billing.zone))
-            .map_err(|e| PageError::bad_request(e.to_string()))?;
+        p = Month::holding(p.window.from_ms - 1, zone)
+            .and_then(|m| m.period(zone))
+            .map_err(BillingError::from)?;
     }
     Ok(render(
         StatusCode::OK,
@@ -279,13 +301,30 @@ const RULES: [(Rule, &str); 3] = [
     (Rule::Tiers, "by tier price"),
 ];
 
+/// A month's statement: the frozen one once it is closed (with when, and
+/// the audit head right after), else what it would be if it closed now.
+async fn closed_or_preview(
+    state: &PortalState,
+    op: &Operator,
+    query: &BillQuery,
+) -> PageResult<(Statement, Option<(i64, Option<String>)>)> {
+    let service = &state.api.service;
+    let month: Month = query.period.label.parse().map_err(BillingError::from)?;
+    match service.statement(&op.actor, month).await {
+        Ok(c) => Ok((c.statement, Some((c.closed_at, c.audit_head)))),
+        Err(BillingError::NotClosed { .. }) => {
+            Ok((service.preview(&op.actor, query).await?.statement, None))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn period(
     State(state): State<PortalState>,
     op: Operator,
     Path(label): Path<String>,
     Query(split): Query<Split>,
 ) -> PageResult {
-    let store = state.api.consortium.store();
     let period = month(&state, Some(&label))?;
     let (query, carried) = bill_query(period, &split)?;
     let carried_query = form_urlencoded::Serializer::new(String::new())
@@ -295,17 +334,8 @@ pub async fn period(
         .iter()
         .map(|(r, label)| (r.as_str(), *label, *r == query.rule))
         .collect();
-    let (statement, closed) = match store.statement(&label).await? {
-        Some(_) => {
-            let c = statements::show(store, &label).await?;
-            let head = c.audit_head.unwrap_or_default();
-            (c.statement, Some((utc(c.closed_at), head)))
-        }
-        None => {
-            let p = statements::preview(store, &state.api.billing, &query).await?;
-            (p.statement, None)
-        }
-    };
+    let (statement, closed) = closed_or_preview(&state, &op, &query).await?;
+    let closed = closed.map(|(at, head)| (utc(at), head.unwrap_or_default()));
     Ok(render(
         StatusCode::OK,
         &PeriodPage {
@@ -332,9 +362,6 @@ pub async fn close(
 ) -> PageResult {
     let fields = Fields::parse(&body);
     op.viewer.check_csrf(fields.one("csrf"))?;
-    op.actor
-        .may(Action::Operate)
-        .map_err(|r| PageError::from(r.into_error("billing")))?;
     let split = Split {
         rule: fields.one("rule").map(str::to_owned),
         base_fee: fields.one("base_fee").map(str::to_owned),
@@ -356,14 +383,11 @@ pub async fn close(
         }
         .page(&op, Tab::Billing));
     }
-    let act = Act::new(op.actor.name(), (state.api.clock)());
-    statements::close(
-        state.api.consortium.store(),
-        &state.api.billing,
-        &query,
-        &act,
-    )
-    .await?;
+    state
+        .api
+        .service
+        .close(&op.actor, &query, (state.api.clock)())
+        .await?;
     Ok(Redirect::to(&format!("/portal/operator/billing/{label}")).into_response())
 }
 
@@ -386,20 +410,8 @@ pub async fn statement(
     Path((label, org)): Path<(String, String)>,
     Query(split): Query<Split>,
 ) -> PageResult {
-    let store = state.api.consortium.store();
-    let period = month(&state, Some(&label))?;
-    let (statement, closed) = match store.statement(&label).await? {
-        Some(_) => (statements::show(store, &label).await?.statement, true),
-        None => {
-            let (query, _) = bill_query(period, &split)?;
-            (
-                statements::preview(store, &state.api.billing, &query)
-                    .await?
-                    .statement,
-                false,
-            )
-        }
-    };
+    let (query, _) = bill_query(month(&state, Some(&label))?, &split)?;
+    let (statement, closed) = closed_or_preview(&state, &op, &query).await?;
     let money = Written::of(&statement)?;
     let line = statement
         .shares
@@ -412,7 +424,7 @@ pub async fn statement(
             nav: op.nav(),
             tabs: Tab::Billing.links(),
             period: label,
-            closed,
+            closed: closed.is_some(),
             line,
             money,
         },

@@ -6,17 +6,18 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use billing::BillingError;
 use billing::period::Month;
-use billing::statements::{self, Closed, ShareLine};
+use billing::service::OrgStatement;
+use consortium::Actor;
 use metering::money::{Cents, Currency};
 use serde::Deserialize;
 use serde_json::json;
 use store::Organisation;
 
-use super::chart::number;
 use super::{Own, Tab, own};
-use crate::api::Problem;
 use crate::portal::PortalState;
+use crate::portal::chart::number;
 use crate::portal::page::{Nav, PageError, PageResult, render};
 use crate::portal::session::Viewer;
 use crate::portal::when::utc;
@@ -38,10 +39,9 @@ fn month_asked(state: &PortalState, asked: &Asked) -> PageResult<Month> {
     month.map_err(|e| PageError::bad_request(e.to_string()))
 }
 
-/// A closed month and the organisation's line in it.
+/// The organisation's part of a closed month.
 struct Share {
-    closed: Closed,
-    line: ShareLine,
+    statement: OrgStatement,
     currency: Option<Currency>,
 }
 
@@ -54,27 +54,27 @@ impl Share {
     }
 }
 
-/// The organisation's share of `month`, if the month is closed and the
-/// organisation had a part in it.
-async fn share(state: &PortalState, org: &str, month: Month) -> PageResult<Option<Share>> {
-    let closed = match statements::show(state.api.consortium.store(), &month.to_string()).await {
-        Ok(c) => c,
-        Err(billing::BillingError::NotClosed { .. }) => return Ok(None),
-        Err(e) => return Err(Problem::from(e).into()),
+/// The organisation's share of `month`, as billing's service tells it to
+/// `actor`, if the month is closed and the organisation had a part in it.
+async fn share(
+    state: &PortalState,
+    actor: &Actor,
+    org: &str,
+    month: Month,
+) -> PageResult<Option<Share>> {
+    let statement = match state.api.service.statement_of(actor, org, month).await {
+        Ok(s) => s,
+        Err(BillingError::NotClosed { .. } | BillingError::NoShare { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
     };
-    let Some(line) = closed
-        .statement
-        .shares
-        .iter()
-        .find(|l| l.org == org)
-        .cloned()
-    else {
-        return Ok(None);
-    };
-    let currency = closed.statement.currency().map_err(Problem::from)?;
+    let currency = statement
+        .currency
+        .as_deref()
+        .map(Currency::parse)
+        .transpose()
+        .map_err(BillingError::from)?;
     Ok(Some(Share {
-        closed,
-        line,
+        statement,
         currency,
     }))
 }
@@ -101,26 +101,34 @@ pub async fn page(
     Path(name): Path<String>,
     Query(asked): Query<Asked>,
 ) -> PageResult {
-    let Own { org, .. } = own(&state, &viewer, &name).await?;
+    let Own { actor, org } = own(&state, &viewer, &name).await?;
     let month = month_asked(&state, &asked)?;
-    let share = share(&state, &org.name, month).await?;
+    let share = share(&state, &actor, &org.name, month).await?;
     let grouped = |n: Option<u64>| n.map_or_else(String::new, |n| number(n as f64, 0));
-    let minutes = grouped(share.as_ref().map(|s| s.line.participant_minutes));
-    let megabytes = grouped(share.as_ref().map(|s| s.line.estimated_megabytes));
+    let minutes = grouped(
+        share
+            .as_ref()
+            .map(|s| s.statement.share.participant_minutes),
+    );
+    let megabytes = grouped(
+        share
+            .as_ref()
+            .map(|s| s.statement.share.estimated_megabytes),
+    );
     let (amounts, pool, closed_at) = match &share {
         Some(s) => (
             vec![
-                ("Base fee", s.money(s.line.base_cents)),
-                ("For use", s.money(s.line.usage_cents)),
-                ("Share of the costs", s.money(s.line.share_cents)),
+                ("Base fee", s.money(s.statement.share.base_cents)),
+                ("For use", s.money(s.statement.share.usage_cents)),
+                ("Share of the costs", s.money(s.statement.share.share_cents)),
                 (
                     "Contributions credited",
-                    s.money(s.line.contributions_cents),
+                    s.money(s.statement.share.contributions_cents),
                 ),
-                ("Balance", s.money(s.line.balance_cents)),
+                ("Balance", s.money(s.statement.share.balance_cents)),
             ],
-            s.money(s.closed.statement.pool_cents),
-            utc(s.closed.closed_at),
+            s.money(s.statement.pool_cents),
+            utc(s.statement.closed_at),
         ),
         None => Default::default(),
     };
@@ -147,15 +155,15 @@ pub async fn csv(
     Path(name): Path<String>,
     Query(asked): Query<Asked>,
 ) -> PageResult<Response> {
-    let Own { org, .. } = own(&state, &viewer, &name).await?;
+    let Own { actor, org } = own(&state, &viewer, &name).await?;
     let month = month_asked(&state, &asked)?;
-    let Some(share) = share(&state, &org.name, month).await? else {
+    let Some(share) = share(&state, &actor, &org.name, month).await? else {
         return Err(PageError::not_found(format!(
             "{} has no statement for {month}: the month is not closed",
             org.name
         )));
     };
-    let body = share_csv(&share).map_err(Problem::from)?;
+    let body = share_csv(&share)?;
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -173,8 +181,8 @@ pub async fn csv(
 }
 
 /// The organisation's line as CSV, written as every other report's CSV is.
-fn share_csv(share: &Share) -> Result<String, billing::BillingError> {
-    let s = &share.line;
+fn share_csv(share: &Share) -> Result<String, BillingError> {
+    let s = &share.statement.share;
     let bare = |c: i64| json!(Cents(c).to_string());
     billing::table::csv(
         &[
@@ -190,7 +198,7 @@ fn share_csv(share: &Share) -> Result<String, billing::BillingError> {
         ],
         &[vec![
             json!(s.org),
-            json!(share.closed.statement.period),
+            json!(share.statement.period),
             json!(s.participant_minutes),
             json!(share.currency.map_or("", Currency::code)),
             bare(s.base_cents),
