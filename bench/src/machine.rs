@@ -77,6 +77,15 @@ pub fn cpu_time() -> std::time::Duration {
     std::time::Duration::from_millis(ticks * 10)
 }
 
+/// The machine's load averages over 1, 5 and 15 minutes, as `uptime`
+/// prints them: how busy it was while a benchmark ran.
+pub fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// How many cores the machine offers this process.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(0, |n| n.get())
