@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use metering::fair_use::{self, HourUse, Level, Limits, Verdict};
 use metering::period::Period;
-use metering::usage::{Dim, HOUR_MS};
+use metering::usage::{Dim, HOUR_MS, Totals};
 use serde::Serialize;
 use store::Store;
 use utoipa::ToSchema;
@@ -77,10 +77,8 @@ pub async fn list(
     query: &FairUseQuery,
 ) -> Result<FairUseReport, BillingError> {
     let metering = Metering::for_settings(store.clone(), settings);
-    let mut fair = verdicts(&metering, store, settings, &query.period, query.now_ms).await?;
-    if let Some(org) = &query.org {
-        fair.retain(|f| f.org.as_ref() == Some(org));
-    }
+    let org = query.org.as_deref();
+    let mut fair = verdicts(&metering, store, settings, &query.period, org, query.now_ms).await?;
     fair.sort_by(|a, b| (b.level(), &a.org, &a.tenant).cmp(&(a.level(), &b.org, &b.tenant)));
     let rows = fair
         .iter()
@@ -113,24 +111,45 @@ pub async fn list(
     })
 }
 
-/// Every tenant's fair-use verdicts for `period`, as of `now_ms`, from its
-/// month and its hours (the tenants' tiers as they are now).
+/// The fair-use verdicts for `period`, as of `now_ms`, of every tenant or
+/// with `org` of that organisation's tenants only, from their hours (the
+/// tenants' tiers as they are now). A month's use is its hours merged, so
+/// the hours are all that is read, and only the tenants asked about.
 pub async fn verdicts(
     metering: &Metering,
     store: &Store,
     settings: &Settings,
     period: &Period,
+    org: Option<&str>,
     now_ms: i64,
 ) -> Result<Vec<FairUse>, BillingError> {
-    let month = metering.usage(Dim::Tenant, period.window).await?;
+    let orgs: HashMap<i64, String> = store.organisation_names().await?;
+    let tenants: Vec<store::Tenant> = store
+        .tenants()
+        .await?
+        .into_iter()
+        .filter(|t| {
+            org.is_none_or(|o| t.org_id.and_then(|id| orgs.get(&id)).map(String::as_str) == Some(o))
+        })
+        .collect();
+    let hourly = match org {
+        None => metering.hourly(Dim::Tenant, period.window).await?,
+        Some(_) => {
+            let names: Vec<String> = tenants.iter().map(|t| t.name.clone()).collect();
+            metering
+                .hourly_of(Dim::Tenant, &names, period.window)
+                .await?
+        }
+    };
+    let mut month: HashMap<String, Totals> = HashMap::new();
     let mut hours: HashMap<String, Vec<HourUse>> = HashMap::new();
-    for (_, key, t) in metering.hourly(Dim::Tenant, period.window).await? {
+    for (_, key, t) in hourly {
+        month.entry(key.clone()).or_default().merge(&t);
         hours.entry(key).or_default().push(HourUse::of(&t));
     }
     let window = period.window;
     let elapsed =
         (now_ms.clamp(window.from_ms, window.to_ms) - window.from_ms + HOUR_MS - 1) / HOUR_MS;
-    let orgs: HashMap<i64, String> = store.organisation_names().await?;
     let tiers: HashMap<i64, store::Tier> = store
         .tiers()
         .await?
@@ -138,9 +157,7 @@ pub async fn verdicts(
         .map(|t| (t.id, t))
         .collect();
     let limit = |v: i64| v.max(0) as u64;
-    Ok(store
-        .tenants()
-        .await?
+    Ok(tenants
         .into_iter()
         .map(|t| {
             let tier = t.tier_id.and_then(|id| tiers.get(&id));

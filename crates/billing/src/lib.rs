@@ -5,6 +5,7 @@
 pub mod capacity;
 pub mod error;
 pub mod fair_use;
+pub mod history;
 pub mod live;
 pub mod meter;
 pub use metering::period;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use metering::bandwidth::{BandwidthModel, MeetingState};
 use metering::usage::{Dim, HOUR_MS, Totals, Window, floor_hour};
 use serde::Serialize;
-use store::{Server, Store, UsageSample};
+use store::{RoundMeeting, Server, Store};
 
 use crate::meter::Metering;
 use crate::{BillingError, Settings};
@@ -35,31 +35,27 @@ pub async fn now(
     settings: &Settings,
     now_ms: i64,
 ) -> Result<HashMap<i64, Live>, BillingError> {
-    let samples = store
-        .samples_between(now_ms - lookback_ms(settings), now_ms + 1)
+    let round = store
+        .last_round(now_ms - lookback_ms(settings), now_ms + 1)
         .await?;
-    Ok(last_round(&samples, &BandwidthModel::default()))
+    Ok(per_server(&round, &BandwidthModel::default()))
 }
 
-/// The samples of the last round (one timestamp per round), summed per
-/// server through the bandwidth model.
-pub fn last_round(samples: &[UsageSample], model: &BandwidthModel) -> HashMap<i64, Live> {
+/// One round's meetings summed per server through the bandwidth model.
+pub fn per_server(round: &[RoundMeeting], model: &BandwidthModel) -> HashMap<i64, Live> {
     let mut live: HashMap<i64, Live> = HashMap::new();
-    let Some(last) = samples.iter().map(|s| s.at_ms).max() else {
-        return live;
-    };
     let count = |n: i64| n.max(0) as u64;
-    for s in samples.iter().filter(|s| s.at_ms == last) {
+    for m in round {
         let rates = model.rates(&MeetingState {
-            participants: count(s.participants),
-            moderators: count(s.moderators),
-            mic: count(s.mic),
-            listen_only: count(s.listen_only),
-            webcams: count(s.webcams),
+            participants: count(m.participants),
+            moderators: count(m.moderators),
+            mic: count(m.mic),
+            listen_only: count(m.listen_only),
+            webcams: count(m.webcams),
             screen_share: false,
         });
-        let l = live.entry(s.server_id).or_default();
-        l.webcams += count(s.webcams);
+        let l = live.entry(m.server_id).or_default();
+        l.webcams += count(m.webcams);
         l.in_kbps += rates.in_kbps;
         l.out_kbps += rates.out_kbps;
     }
@@ -131,32 +127,21 @@ fn hour_of(hour_ms: i64, t: &Totals, seen_ms: i64) -> Hour {
 mod tests {
     use super::*;
 
-    fn sample(at_ms: i64, server_id: i64, participants: i64, webcams: i64) -> UsageSample {
-        UsageSample {
-            at_ms,
-            meeting_ref: None,
-            tenant_id: 1,
+    fn meeting(server_id: i64, participants: i64, webcams: i64) -> RoundMeeting {
+        RoundMeeting {
             server_id,
-            backend_id: format!("m{at_ms}-{server_id}-{participants}"),
-            origin: None,
             participants,
             moderators: 1,
             mic: 1,
             listen_only: participants - 1,
             webcams,
-            breakout: false,
         }
     }
 
     #[test]
-    fn only_the_last_round_counts_per_server() {
-        let samples = [
-            sample(1_000, 1, 10, 9),
-            sample(2_000, 1, 4, 2),
-            sample(2_000, 1, 3, 1),
-            sample(2_000, 2, 2, 0),
-        ];
-        let live = last_round(&samples, &BandwidthModel::default());
+    fn a_rounds_meetings_add_up_per_server() {
+        let round = [meeting(1, 4, 2), meeting(1, 3, 1), meeting(2, 2, 0)];
+        let live = per_server(&round, &BandwidthModel::default());
         assert_eq!(live[&1].webcams, 3);
         assert_eq!(live[&2].webcams, 0);
         assert!(live[&1].out_kbps > live[&2].out_kbps);
@@ -164,8 +149,8 @@ mod tests {
     }
 
     #[test]
-    fn nothing_is_live_without_samples() {
-        assert!(last_round(&[], &BandwidthModel::default()).is_empty());
+    fn nothing_is_live_without_a_round() {
+        assert!(per_server(&[], &BandwidthModel::default()).is_empty());
     }
 
     #[test]

@@ -125,15 +125,35 @@ impl Metering {
 
     /// Use in `window` per key of `dim` and UTC hour, in time order.
     pub async fn hourly(&self, dim: Dim, window: Window) -> Result<Hourly> {
+        self.hourly_where(dim, None, window).await
+    }
+
+    /// [`Self::hourly`] of only `keys`, read without the other keys' hours.
+    pub async fn hourly_of(&self, dim: Dim, keys: &[String], window: Window) -> Result<Hourly> {
+        self.hourly_where(dim, Some(keys), window).await
+    }
+
+    async fn hourly_where(
+        &self,
+        dim: Dim,
+        keys: Option<&[String]>,
+        window: Window,
+    ) -> Result<Hourly> {
         let rolled = self.rolled_part(window).await?;
-        let mut hours: Hourly = self
-            .store
-            .rollups(dim.as_str(), rolled.from_ms, rolled.to_ms)
-            .await?
+        let (from, to) = (rolled.from_ms, rolled.to_ms);
+        let rows = match keys {
+            None => self.store.rollups(dim.as_str(), from, to).await?,
+            Some(keys) => self.store.rollups_of(dim.as_str(), keys, from, to).await?,
+        };
+        let mut hours: Hourly = rows
             .iter()
             .map(|r| (r.hour_ms, r.key.clone(), from_rollup(r)))
             .collect();
-        hours.extend(self.tail(dim, window, rolled.to_ms).await?);
+        let tail = self.tail(dim, window, rolled.to_ms).await?;
+        hours.extend(
+            tail.into_iter()
+                .filter(|(_, key, _)| keys.is_none_or(|keys| keys.contains(key))),
+        );
         Ok(hours)
     }
 

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::capacity::{self, CapacityReport};
 use crate::fair_use::{self, FairUseQuery, FairUseReport};
+use crate::history::{self, TenantHistory};
 use crate::statements::{self, BillQuery, Closed, Preview, Rule, ShareLine, Statement};
 use crate::usage::{self, UsageQuery, UsageReport};
 use crate::{BillingError, Settings};
@@ -128,22 +129,42 @@ impl Billing {
         }
     }
 
+    /// A tenant the actor may read the use of (its organisation's admin,
+    /// operators); one they may not answers like one that does not exist.
+    async fn own_tenant(&self, actor: &Actor, tenant: &str) -> Result<()> {
+        let missing = || BillingError::NoTenant(tenant.to_string());
+        let found = self
+            .store
+            .tenant_by_name(tenant)
+            .await?
+            .ok_or_else(missing)?;
+        let orgs = self.store.organisation_names().await?;
+        let owner = found
+            .org_id
+            .and_then(|id| orgs.get(&id))
+            .map_or(Owner::Nobody, |o| Owner::Organisation(o));
+        allow(actor, Action::ReadOwn(owner), missing)
+    }
+
+    /// A tenant's use per local day of `month` and per month over the
+    /// `months` months ending with it, for whoever may read its usage.
+    pub async fn tenant_history(
+        &self,
+        actor: &Actor,
+        tenant: &str,
+        month: &Period,
+        months: usize,
+    ) -> Result<TenantHistory> {
+        self.own_tenant(actor, tenant).await?;
+        let months = history::months_up_to(month, months, &self.settings.zone)?;
+        history::of_tenant(&self.store, &self.settings, tenant, &months).await
+    }
+
     /// A usage report: the whole platform for operators; with an
     /// organisation or one of its tenants named, for its admin too.
     pub async fn usage(&self, actor: &Actor, query: &UsageQuery) -> Result<UsageReport> {
         if let Some(tenant) = &query.tenant {
-            let missing = || BillingError::NoTenant(tenant.clone());
-            let found = self
-                .store
-                .tenant_by_name(tenant)
-                .await?
-                .ok_or_else(missing)?;
-            let orgs = self.store.organisation_names().await?;
-            let owner = found
-                .org_id
-                .and_then(|id| orgs.get(&id))
-                .map_or(Owner::Nobody, |o| Owner::Organisation(o));
-            allow(actor, Action::ReadOwn(owner), missing)?;
+            self.own_tenant(actor, tenant).await?;
         }
         match &query.org {
             Some(org) => self.own_organisation(actor, org).await?,

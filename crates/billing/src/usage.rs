@@ -124,7 +124,10 @@ pub async fn report(
     let every = query.every;
     let filter = Filter::new(store, dim, query.tenant.clone(), query.org.clone()).await?;
     let metering = Metering::for_settings(store.clone(), settings);
-    let fair = verdicts(&metering, store, settings, &query.period, query.now_ms).await?;
+    // The lines keep only `query.org`'s keys, so only its tenants' verdicts
+    // are needed.
+    let org = query.org.as_deref();
+    let fair = verdicts(&metering, store, settings, &query.period, org, query.now_ms).await?;
     let mut columns = vec![dim.as_str()];
     if every != Every::Month {
         columns.insert(0, "period");
@@ -154,21 +157,55 @@ impl UsageReport {
     }
 }
 
-fn measures(u: &Totals) -> Vec<Value> {
-    let minutes = |v: u128| json!(Integrals::minutes(v) as u64);
-    let gb = |bytes: u128| json!((bytes / 1_000_000) as f64 / 1000.0);
-    vec![
-        json!(u.meetings),
-        minutes(u.integrals.meeting_ms),
-        minutes(u.integrals.participant_ms),
-        minutes(u.integrals.mic_ms),
-        minutes(u.integrals.listen_only_ms),
-        minutes(u.integrals.webcam_ms),
-        json!(u.peak_participants),
-        json!(u.peak_meetings),
-        gb(u.bytes_in),
-        gb(u.bytes_out),
-    ]
+/// A line's measures as reports write them: whole minutes, gigabytes with
+/// three decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Measures {
+    pub meetings: u64,
+    pub meeting_minutes: u64,
+    pub participant_minutes: u64,
+    pub mic_minutes: u64,
+    pub listen_only_minutes: u64,
+    pub webcam_minutes: u64,
+    pub peak_participants: u64,
+    pub peak_meetings: u64,
+    pub gb_in: f64,
+    pub gb_out: f64,
+}
+
+impl Measures {
+    pub fn of(u: &Totals) -> Self {
+        let minutes = |v: u128| u64::try_from(Integrals::minutes(v)).unwrap_or(u64::MAX);
+        let gb = |bytes: u128| (bytes / 1_000_000) as f64 / 1000.0;
+        Self {
+            meetings: u.meetings,
+            meeting_minutes: minutes(u.integrals.meeting_ms),
+            participant_minutes: minutes(u.integrals.participant_ms),
+            mic_minutes: minutes(u.integrals.mic_ms),
+            listen_only_minutes: minutes(u.integrals.listen_only_ms),
+            webcam_minutes: minutes(u.integrals.webcam_ms),
+            peak_participants: u.peak_participants,
+            peak_meetings: u.peak_meetings,
+            gb_in: gb(u.bytes_in),
+            gb_out: gb(u.bytes_out),
+        }
+    }
+
+    /// The cells of [`MEASURES`], in order.
+    fn cells(&self) -> Vec<Value> {
+        vec![
+            json!(self.meetings),
+            json!(self.meeting_minutes),
+            json!(self.participant_minutes),
+            json!(self.mic_minutes),
+            json!(self.listen_only_minutes),
+            json!(self.webcam_minutes),
+            json!(self.peak_participants),
+            json!(self.peak_meetings),
+            json!(self.gb_in),
+            json!(self.gb_out),
+        ]
+    }
 }
 
 /// Which keys a report keeps: `tenant` and `org` apply to the dimensions
@@ -286,7 +323,7 @@ async fn lines(
             } else {
                 line.push(json!(key));
             }
-            line.extend(measures(&t));
+            line.extend(Measures::of(&t).cells());
             if every == Every::Month {
                 match dim {
                     Dim::Tenant => line.push(json!(tenant_summary(fair, &key))),

@@ -225,3 +225,130 @@ async fn costs_and_closing_are_audited_under_the_operator_s_name() {
     })
     .await;
 }
+
+/// A meeting of `school-rooms` polled every 10 s from `start_ms` for
+/// `minutes`, with `people` and two webcams.
+async fn meeting(store: &Store, name: &str, start_ms: i64, minutes: i64, people: i64) {
+    let tenant = store.tenant_by_name("school-rooms").await.unwrap().unwrap();
+    let server = store.servers().await.unwrap()[0].id;
+    let samples: Vec<store::UsageSample> = (0..minutes * 6)
+        .map(|i| store::UsageSample {
+            at_ms: start_ms + i * 10_000,
+            meeting_ref: None,
+            tenant_id: tenant.id,
+            server_id: server,
+            backend_id: name.into(),
+            origin: None,
+            participants: people,
+            moderators: 1,
+            mic: 2,
+            listen_only: people - 2,
+            webcams: 2,
+            breakout: false,
+        })
+        .collect();
+    store.insert_samples(&samples).await.unwrap();
+}
+
+/// A column of a report's row, as a number.
+fn cell(report: &billing::usage::UsageReport, row: &[serde_json::Value], column: &str) -> f64 {
+    let i = report.columns.iter().position(|c| *c == column).unwrap();
+    row[i].as_f64().unwrap()
+}
+
+#[tokio::test]
+async fn a_tenants_history_agrees_with_its_usage_report_by_day_and_by_month() {
+    testkit::on_both_backends("billing-service-history", |url| async move {
+        let (b, sue) = coop(&url).await;
+        let store = Store::open(&url).await.unwrap();
+        store
+            .add_server(
+                store::NewServer {
+                    url: "https://bbb.example.org/bigbluebutton/api",
+                    secret: "s",
+                    algorithm: "sha256",
+                    weight: 1,
+                    pool: None,
+                    capacity: 100,
+                    health: store::Health::Up,
+                },
+                &act(),
+            )
+            .await
+            .unwrap();
+        let zone = &b.settings().zone;
+        let nov = november().period(zone).unwrap();
+        let day = 86_400_000;
+        let start = nov.window.from_ms;
+        meeting(&store, "october", start - 10 * day, 40, 6).await;
+        meeting(&store, "late-evening", start + 2 * day - 3_600_000, 90, 12).await;
+        meeting(&store, "later", start + 20 * day, 30, 4).await;
+        // Rolled up to 10 November: the last meeting is read from its samples.
+        billing::meter::Metering::for_settings(store.clone(), b.settings())
+            .roll_up(start + 10 * day, i64::MAX)
+            .await
+            .unwrap();
+
+        let history = b
+            .tenant_history(&sue, "school-rooms", &nov, 3)
+            .await
+            .unwrap();
+        let labels: Vec<&str> = history.months.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["2026-09", "2026-10", "2026-11"]);
+        assert_eq!(history.days.len(), 30);
+        let mut by_day = usage(&b, None, Some("school-rooms"));
+        by_day.now_ms = start + 25 * day;
+        let report = b.usage(&sue, &by_day).await.unwrap();
+        assert_eq!(report.rows.len(), 3, "three days with use: {report:?}");
+        for row in &report.rows {
+            let line = history
+                .days
+                .iter()
+                .find(|d| Some(d.label.as_str()) == row[0].as_str())
+                .unwrap();
+            let m = &line.measures;
+            assert_eq!(
+                m.participant_minutes as f64,
+                cell(&report, row, "participant_minutes")
+            );
+            assert_eq!(
+                m.webcam_minutes as f64,
+                cell(&report, row, "webcam_minutes")
+            );
+            assert_eq!(
+                m.peak_participants as f64,
+                cell(&report, row, "peak_participants")
+            );
+            assert_eq!(m.gb_out, cell(&report, row, "gb_out"));
+        }
+        for line in &history.months {
+            let mut by_month = usage(&b, None, Some("school-rooms"));
+            by_month.period = line
+                .label
+                .parse::<metering::period::Month>()
+                .unwrap()
+                .period(zone)
+                .unwrap();
+            by_month.every = Every::Month;
+            let report = b.usage(&sue, &by_month).await.unwrap();
+            let minutes = report
+                .rows
+                .first()
+                .map_or(0.0, |row| cell(&report, row, "participant_minutes"));
+            assert_eq!(
+                line.measures.participant_minutes as f64, minutes,
+                "{}",
+                line.label
+            );
+        }
+        assert!(history.months[2].measures.participant_minutes > 0);
+
+        assert_eq!(
+            said(b.tenant_history(&sue, "hosting-rooms", &nov, 3).await),
+            said(b.tenant_history(&sue, "nowhere-rooms", &nov, 3).await)
+                .replace("nowhere", "hosting"),
+            "another organisation's tenant answers like a missing one"
+        );
+    })
+    .await;
+}

@@ -755,12 +755,12 @@ async fn an_organisation_admin_reads_its_usage_against_its_tier_and_downloads_it
     let peak = content_of(&b, "#day-2-desc").await;
     assert!(peak.contains("The level1 limit is 20"), "{peak}");
     let peak_chart = "#daily-heading ~ .charts figure:nth-child(3)";
-    let line = content_of(&b, &format!("{peak_chart} .use-limit-label")).await;
+    let line = content_of(&b, &format!("{peak_chart} .limit-label")).await;
     assert_eq!(line, "20", "the limit's value where its line ends");
     let caption = text_of(&b, &format!("{peak_chart} figcaption")).await;
     assert!(caption.contains("level1 limit: 20"), "{caption}");
     assert!(
-        b.find_all(Locator::Css("#daily-heading ~ .charts .use-bar-over"))
+        b.find_all(Locator::Css("#daily-heading ~ .charts .bar-over"))
             .await
             .unwrap()
             .len()

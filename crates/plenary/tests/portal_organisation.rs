@@ -290,10 +290,7 @@ async fn the_usage_page_draws_each_tenants_tier_limit() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Usage of school-main"));
     assert!(page.contains("level1 limit: 20"), "the peak chart's line");
-    assert!(
-        page.contains(r#"class="use-bar-over""#),
-        "days over the limit"
-    );
+    assert!(page.contains(r#"class="bar-over""#), "days over the limit");
     let (_, lab) = c
         .page(&admin, &format!("{at}?month={MONTH}&tenant=school-lab"))
         .await;

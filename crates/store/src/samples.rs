@@ -24,7 +24,45 @@ pub struct UsageSample {
     pub breakout: bool,
 }
 
+/// What the fleet's live figures need of one meeting in a poll round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoundMeeting {
+    pub server_id: i64,
+    pub participants: i64,
+    pub moderators: i64,
+    pub mic: i64,
+    pub listen_only: i64,
+    pub webcams: i64,
+}
+
 impl Store {
+    /// Each meeting of the newest poll round in `[from_ms, to_ms)` (a round
+    /// shares one timestamp), none without one: the counts alone, found by
+    /// the index on time, whatever else the window holds.
+    pub async fn last_round(&self, from_ms: i64, to_ms: i64) -> Result<Vec<RoundMeeting>> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT server_id, participants, moderators, mic, listen_only, webcams FROM usage_samples \
+             WHERE at = (SELECT MAX(at) FROM usage_samples WHERE at >= $1 AND at < $2)",
+        )
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RoundMeeting {
+                    server_id: r.try_get("server_id")?,
+                    participants: r.try_get("participants")?,
+                    moderators: r.try_get("moderators")?,
+                    mic: r.try_get("mic")?,
+                    listen_only: r.try_get("listen_only")?,
+                    webcams: r.try_get("webcams")?,
+                })
+            })
+            .collect()
+    }
+
     /// Stores one poll's samples atomically: a poll is recorded whole or not at all.
     pub async fn insert_samples(&self, samples: &[UsageSample]) -> Result<()> {
         let mut tx = self.pool.begin().await?;

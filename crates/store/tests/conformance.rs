@@ -636,6 +636,60 @@ async fn samples_are_stored_whole_and_read_back_in_order() {
     .await;
 }
 
+#[tokio::test]
+async fn the_last_round_is_the_newest_timestamp_in_the_window() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let sample = |at_ms, server_id, webcams| UsageSample {
+            at_ms,
+            meeting_ref: None,
+            tenant_id: t.id,
+            server_id,
+            backend_id: format!("room-{webcams}"),
+            origin: None,
+            participants: 5,
+            moderators: 1,
+            mic: 2,
+            listen_only: 3,
+            webcams,
+            breakout: false,
+        };
+        s.insert_samples(&[
+            sample(1_000, a.id, 1),
+            sample(1_000, b.id, 2),
+            sample(2_000, a.id, 3),
+        ])
+        .await
+        .unwrap();
+        let webcams = |round: Vec<store::RoundMeeting>| {
+            let mut w: Vec<(i64, i64)> = round.iter().map(|m| (m.server_id, m.webcams)).collect();
+            w.sort_unstable();
+            w
+        };
+        assert_eq!(webcams(s.last_round(0, 3_000).await.unwrap()), [(a.id, 3)]);
+        assert_eq!(
+            webcams(s.last_round(0, 2_000).await.unwrap()),
+            [(a.id, 1), (b.id, 2)]
+        );
+        let one = s.last_round(1_500, 2_500).await.unwrap();
+        assert_eq!(
+            one,
+            [store::RoundMeeting {
+                server_id: a.id,
+                participants: 5,
+                moderators: 1,
+                mic: 2,
+                listen_only: 3,
+                webcams: 3,
+            }]
+        );
+        assert!(s.last_round(2_001, 9_000).await.unwrap().is_empty());
+    })
+    .await;
+}
+
 const HOUR: i64 = 3_600_000;
 
 fn rollup(hour: i64, key: &str, participant_ms: i64, peak: i64) -> Rollup {
@@ -700,6 +754,52 @@ async fn rollup_totals_sum_the_hours_and_keep_the_largest_peak() {
                 .is_empty()
         );
         assert_eq!(s.rollups("tenant", HOUR, 3 * HOUR).await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rollups_of_some_keys_leave_the_others_out() {
+    on_both_backends(|s| async move {
+        // More keys than one query binds.
+        let many: Vec<Rollup> = (0..450)
+            .flat_map(|i| {
+                [
+                    rollup(0, &format!("t{i:03}"), i, 1),
+                    rollup(1, &format!("t{i:03}"), i, 2),
+                ]
+            })
+            .chain([rollup(2, "t000", 100, 4)])
+            .collect();
+        s.save_rollups(0, 3 * HOUR, &many).await.unwrap();
+        let two = ["t001".to_string(), "t000".to_string()];
+        assert_eq!(
+            s.rollups_of("tenant", &two, HOUR, 3 * HOUR).await.unwrap(),
+            [
+                rollup(1, "t000", 0, 2),
+                rollup(1, "t001", 1, 2),
+                rollup(2, "t000", 100, 4)
+            ]
+        );
+        let keys: Vec<String> = (0..450).rev().map(|i| format!("t{i:03}")).collect();
+        let all = s.rollups_of("tenant", &keys, 0, 3 * HOUR).await.unwrap();
+        assert_eq!(
+            all,
+            s.rollups("tenant", 0, 3 * HOUR).await.unwrap(),
+            "in hour then key order"
+        );
+        assert!(
+            s.rollups_of("org", &two, 0, 3 * HOUR)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.rollups_of("tenant", &[], 0, 3 * HOUR)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

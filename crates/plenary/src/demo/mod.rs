@@ -351,6 +351,7 @@ async fn print_status(store: &Store, config: &Config) -> anyhow::Result<()> {
         store,
         &settings,
         &period,
+        None,
         crate::commands::now_ms(),
     )
     .await?;

@@ -11,6 +11,7 @@
 //! bearer token.
 
 mod by_mail;
+mod chart;
 pub mod credentials;
 mod diagram;
 mod governance;

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use store::{Server, ServerState};
 
 use super::super::PortalState;
+use super::super::chart::{Bar, Bars};
 use super::super::governance::Fields;
 use super::super::page::{Nav, PageError, PageResult, render};
 use super::super::when::utc;
-use super::charts::{self, Bars};
 use super::{Confirmation, Operator, Tab};
 
 /// How often the dashboard's script asks for fresh figures.
@@ -244,19 +244,23 @@ pub async fn server(
             }),
         })
         .collect();
-    let points: Vec<(String, u64)> = hours
-        .iter()
-        .map(|h| (h.hour.clone(), h.participants))
-        .collect();
-    let chart = charts::bars(&Bars {
-        title: &format!("Peak participants on {} per hour", s.name),
-        desc: &format!(
-            "The last {HISTORY_HOURS} hours in UTC; the highest hour had {} participants",
-            points.iter().map(|p| p.1).max().unwrap_or(0)
-        ),
-        unit: "participants",
-        points: &points,
-    });
+    let chart = Bars {
+        id: "hours".into(),
+        title: format!("Peak participants on {} per hour", s.name),
+        about: format!("The last {HISTORY_HOURS} hours in UTC."),
+        unit: "participants".into(),
+        bars: hours
+            .iter()
+            .map(|h| Bar {
+                label: h.hour.clone(),
+                short: h.hour.clone(),
+                value: h.participants as f64,
+            })
+            .collect(),
+        limit: None,
+        decimals: 0,
+    }
+    .svg();
     let page = ServerPage {
         nav: op.nav(),
         tabs: Tab::Fleet.links(),

@@ -7,7 +7,6 @@
 //! operator, and asks to be confirmed on a page of its own first.
 
 mod audit;
-mod charts;
 mod fleet;
 mod statements;
 mod tenants;

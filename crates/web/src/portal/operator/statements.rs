@@ -16,10 +16,10 @@ use metering::period::{Month, Period};
 use serde::Deserialize;
 
 use super::super::PortalState;
+use super::super::chart::{Group, Groups, Series};
 use super::super::governance::Fields;
 use super::super::page::{Nav, PageError, PageResult, render};
 use super::super::when::utc;
-use super::charts::{self, PoolBars};
 use super::{Confirmation, Operator, Tab};
 
 /// How many months the billing page lists.
@@ -61,6 +61,25 @@ struct CapacityPage {
     chart: String,
 }
 
+/// A pool's bars, as the page's legend explains them.
+const CAPACITY_SERIES: [Series; 3] = [
+    Series {
+        name: "capacity",
+        class: "bar-capacity",
+        hatched: false,
+    },
+    Series {
+        name: "peak",
+        class: "bar-peak",
+        hatched: false,
+    },
+    Series {
+        name: "sold",
+        class: "bar-sold",
+        hatched: true,
+    },
+];
+
 pub async fn capacity(
     State(state): State<PortalState>,
     op: Operator,
@@ -68,18 +87,21 @@ pub async fn capacity(
 ) -> PageResult {
     let period = month(&state, asked.period.as_deref())?;
     let report = state.api.service.capacity(&op.actor, &period).await?;
-    let chart = charts::capacity(
-        &report
+    let chart = Groups {
+        id: "capacity".into(),
+        class: "capacity-chart",
+        title: "Peak participants against capacity and seats sold, per pool".into(),
+        series: CAPACITY_SERIES.to_vec(),
+        groups: report
             .pools
             .iter()
-            .map(|p| PoolBars {
-                pool: &p.pool,
-                capacity: p.capacity,
-                peak: p.peak,
-                sold: p.sold,
+            .map(|p| Group {
+                name: p.pool.clone(),
+                values: vec![p.capacity, p.peak, p.sold],
             })
-            .collect::<Vec<_>>(),
-    );
+            .collect(),
+    }
+    .svg();
     let pools = report
         .pools
         .into_iter()

@@ -6,7 +6,6 @@
 //! functions, so another organisation's page answers exactly like a
 //! missing one (404).
 
-mod chart;
 mod meetings;
 mod people;
 mod statement;

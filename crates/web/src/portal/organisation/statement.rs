@@ -15,9 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 use store::Organisation;
 
-use super::chart::number;
 use super::{Own, Tab, own};
 use crate::portal::PortalState;
+use crate::portal::chart::number;
 use crate::portal::page::{Nav, PageError, PageResult, render};
 use crate::portal::session::Viewer;
 use crate::portal::when::utc;

@@ -7,53 +7,59 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use billing::Billing;
 use billing::fair_use::{FairUseLine, FairUseQuery};
-use billing::period::{self, Month, Period};
-use billing::usage::{Every, UsageQuery, UsageReport};
+use billing::history::Line;
+use billing::period::{Month, Period};
+use billing::usage::Measures;
 use consortium::{Actor, Consortium, TenantView};
-use metering::usage::Dim;
 use serde::Deserialize;
-use serde_json::Value;
 use store::Tier;
 
-use super::chart::{Bar, Chart, Limit, number};
 use super::{Own, Tab, check, own};
 use crate::api::Problem;
 use crate::portal::PortalState;
-use crate::portal::page::{Nav, PageResult, render};
+use crate::portal::chart::{Bar, Bars, Limit, number};
+use crate::portal::page::{Nav, PageError, PageResult, render};
 use crate::portal::session::Viewer;
 
 /// How many months the monthly charts show, the asked one last.
 pub const MONTHS: usize = 12;
 
-/// One measure of the usage report, charted.
+/// One measure of a tenant's history, charted.
 struct Measure {
-    /// Its column in the report.
-    column: &'static str,
     title: &'static str,
     decimals: usize,
+    /// Its value, as the usage report writes it.
+    value: fn(&Measures) -> f64,
+    /// The tier's limit on it, and whether that limit is a month's.
+    limit: fn(&Tier) -> (i64, bool),
 }
 
 const MEASURES: [Measure; 4] = [
     Measure {
-        column: "participant_minutes",
         title: "Participant-minutes",
         decimals: 0,
+        value: |m| m.participant_minutes as f64,
+        limit: |t| (t.allowance_participant_minutes, true),
     },
     Measure {
-        column: "webcam_minutes",
         title: "Webcam-minutes",
         decimals: 0,
+        value: |m| m.webcam_minutes as f64,
+        limit: |_| (0, false),
     },
     Measure {
-        column: "peak_participants",
         title: "Peak concurrent participants",
         decimals: 0,
+        value: |m| m.peak_participants as f64,
+        limit: |t| (t.concurrent_participants, false),
     },
     Measure {
-        column: "gb_out",
         title: "Estimated bandwidth out (GB)",
         decimals: 2,
+        value: |m| m.gb_out,
+        limit: |t| (t.allowance_gb, true),
     },
 ];
 
@@ -62,12 +68,7 @@ impl Measure {
     /// `days` days (a month's allowance shared evenly); none where the
     /// tier sets none (0).
     fn limit(&self, tier: &Tier, days: Option<usize>) -> Option<Limit> {
-        let (value, per_month) = match self.column {
-            "participant_minutes" => (tier.allowance_participant_minutes, true),
-            "peak_participants" => (tier.concurrent_participants, false),
-            "gb_out" => (tier.allowance_gb, true),
-            _ => (0, false),
-        };
+        let (value, per_month) = (self.limit)(tier);
         if value <= 0 {
             return None;
         }
@@ -88,83 +89,80 @@ impl Measure {
     }
 }
 
-/// A column of a report by name, as a number (0 when absent).
-fn cell(report: &UsageReport, row: &[Value], column: &str) -> f64 {
-    report
-        .columns
-        .iter()
-        .position(|c| *c == column)
-        .and_then(|i| row.get(i))
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0)
+/// Lines of a tenant's history (its days, or its months) charted and tabled.
+struct Series<'a> {
+    lines: &'a [Line],
+    /// The label under a bar, from the line's.
+    short: fn(&str) -> &str,
 }
 
-/// One tenant's measures over a run of days or months, in order.
-struct Series {
-    /// (full label, short label, one value per measure)
-    points: Vec<(String, String, [f64; 4])>,
-}
-
-impl Series {
-    fn charts(&self, id: &str, per: &str, tier: Option<&Tier>, days: Option<usize>) -> Vec<Chart> {
+impl Series<'_> {
+    fn charts(&self, id: &str, per: &str, tier: Option<&Tier>, days: Option<usize>) -> Vec<Drawn> {
         MEASURES
             .iter()
             .enumerate()
-            .map(|(m, measure)| Chart {
-                id: format!("{id}-{m}"),
-                title: format!("{} per {per}", measure.title),
-                bars: self
-                    .points
-                    .iter()
-                    .map(|(label, short, values)| Bar {
-                        label: label.clone(),
-                        short: short.clone(),
-                        value: values[m],
-                    })
-                    .collect(),
-                limit: tier.and_then(|t| measure.limit(t, days)),
-                decimals: measure.decimals,
+            .map(|(m, measure)| {
+                let chart = Bars {
+                    id: format!("{id}-{m}"),
+                    title: format!("{} per {per}", measure.title),
+                    about: String::new(),
+                    unit: String::new(),
+                    bars: self
+                        .lines
+                        .iter()
+                        .map(|l| Bar {
+                            label: l.label.clone(),
+                            short: (self.short)(&l.label).to_string(),
+                            value: (measure.value)(&l.measures),
+                        })
+                        .collect(),
+                    limit: tier.and_then(|t| measure.limit(t, days)),
+                    decimals: measure.decimals,
+                };
+                Drawn {
+                    svg: chart.svg(),
+                    legend: chart
+                        .limit
+                        .as_ref()
+                        .map(|l| format!("{}: {}", l.name, number(l.value, measure.decimals))),
+                }
             })
             .collect()
     }
 
-    /// The table of the same numbers: one row per point.
+    /// The table of the same numbers: one row per line.
     fn rows(&self) -> Vec<(String, Vec<String>)> {
-        self.points
+        self.lines
             .iter()
-            .map(|(label, _, values)| {
+            .map(|l| {
                 let cells = MEASURES
                     .iter()
-                    .zip(values)
-                    .map(|(m, v)| number(*v, m.decimals))
+                    .map(|m| number((m.value)(&l.measures), m.decimals))
                     .collect();
-                (label.clone(), cells)
+                (l.label.clone(), cells)
             })
             .collect()
     }
 }
 
-fn values(report: &UsageReport, row: &[Value]) -> [f64; 4] {
-    MEASURES.map(|m| cell(report, row, m.column))
+/// `2026-11-05` → `5`.
+fn day_number(label: &str) -> &str {
+    label
+        .rsplit('-')
+        .next()
+        .unwrap_or(label)
+        .trim_start_matches('0')
+}
+
+/// `2026-11` → `11`.
+fn month_number(label: &str) -> &str {
+    label.get(5..).unwrap_or(label)
 }
 
 /// A chart and how it is drawn.
 pub struct Drawn {
     pub svg: String,
     pub legend: Option<String>,
-}
-
-fn drawn(charts: Vec<Chart>) -> Vec<Drawn> {
-    charts
-        .into_iter()
-        .map(|c| Drawn {
-            svg: c.svg(),
-            legend: c
-                .limit
-                .as_ref()
-                .map(|l| format!("{}: {}", l.name, number(l.value, c.decimals))),
-        })
-        .collect()
 }
 
 /// One tenant's fair use this month: its worst level and every rule.
@@ -202,14 +200,6 @@ pub struct Asked {
     tenant: Option<String>,
 }
 
-fn month_of(
-    label: Option<&str>,
-    zone: &jiff::tz::TimeZone,
-    now_ms: i64,
-) -> Result<Period, Problem> {
-    period::month(label, zone, now_ms).map_err(|e| Problem::bad_request(e.to_string()))
-}
-
 /// The month holding the instant `at_ms`.
 fn neighbour(at_ms: i64, zone: &jiff::tz::TimeZone) -> Result<Period, Problem> {
     Month::holding(at_ms, zone)
@@ -217,49 +207,20 @@ fn neighbour(at_ms: i64, zone: &jiff::tz::TimeZone) -> Result<Period, Problem> {
         .map_err(|e| Problem::bad_request(e.to_string()))
 }
 
-/// The local days of a period, in order.
-fn days_of(p: &Period, zone: &jiff::tz::TimeZone) -> Vec<String> {
-    let mut days: Vec<String> = Vec::new();
-    for hour in p.window.hours() {
-        let day = period::day_of(hour.from_ms, zone);
-        if days.last() != Some(&day) {
-            days.push(day);
-        }
-    }
-    days
-}
-
-async fn report(
-    consortium: &Consortium,
-    settings: &billing::Settings,
-    tenant: &str,
-    p: &Period,
-    every: Every,
-    now_ms: i64,
-) -> Result<UsageReport, Problem> {
-    let query = UsageQuery {
-        period: p.clone(),
-        by: Dim::Tenant,
-        every,
-        tenant: Some(tenant.to_string()),
-        org: None,
-        now_ms,
-    };
-    Ok(billing::usage::report(consortium.store(), settings, &query).await?)
-}
-
 /// The usage page of `org` as `actor` reads it, without the header's
-/// navigation.
+/// navigation: the tenant's history (read once, every chart drawn from it)
+/// and the organisation's fair use, both asked of billing as the actor.
 async fn page_of(
     consortium: &Consortium,
-    settings: &billing::Settings,
+    billing: &Billing,
     actor: &Actor,
     org: store::Organisation,
     asked: &Asked,
     now_ms: i64,
-) -> Result<UsagePage, Problem> {
+) -> Result<UsagePage, PageError> {
+    let settings = billing.settings();
     let zone = &settings.zone;
-    let asked_month = month_of(asked.month.as_deref(), zone, now_ms)?;
+    let asked_month = billing.period(asked.month.as_deref(), now_ms)?;
     let tenants: Vec<TenantView> = consortium
         .tenants(actor)
         .await?
@@ -286,61 +247,35 @@ async fn page_of(
     };
     let (mut daily, mut day_rows, mut monthly, mut month_rows) = Default::default();
     if let Some(t) = &tenant {
-        let name = &t.tenant.name;
-        let days = days_of(&asked_month, zone);
-        let by_day = report(consortium, settings, name, &asked_month, Every::Day, now_ms).await?;
-        let series = Series {
-            points: days
-                .iter()
-                .map(|day| {
-                    let row = by_day
-                        .rows
-                        .iter()
-                        .find(|r| r.first().and_then(Value::as_str) == Some(day.as_str()));
-                    let short = day
-                        .rsplit('-')
-                        .next()
-                        .unwrap_or(day)
-                        .trim_start_matches('0');
-                    (
-                        day.clone(),
-                        short.to_string(),
-                        row.map_or([0.0; 4], |r| values(&by_day, r)),
-                    )
-                })
-                .collect(),
+        let history = billing
+            .tenant_history(actor, &t.tenant.name, &asked_month, MONTHS)
+            .await?;
+        let days = Series {
+            lines: &history.days,
+            short: day_number,
         };
-        daily = drawn(series.charts("day", "day", tier.as_ref(), Some(days.len())));
-        day_rows = series.rows();
-        let mut months = vec![asked_month.clone()];
-        while months.len() < MONTHS {
-            let first = months[0].window.from_ms;
-            months.insert(0, neighbour(first - 1, zone)?);
-        }
-        let mut points = Vec::new();
-        for m in &months {
-            let total = report(consortium, settings, name, m, Every::Month, now_ms).await?;
-            let short = m.label.get(5..).unwrap_or(&m.label).to_string();
-            let value = total.rows.first().map_or([0.0; 4], |r| values(&total, r));
-            points.push((m.label.clone(), short, value));
-        }
-        let series = Series { points };
-        monthly = drawn(series.charts("month", "month", tier.as_ref(), None));
-        month_rows = series.rows();
+        daily = days.charts("day", "day", tier.as_ref(), Some(history.days.len()));
+        day_rows = days.rows();
+        let months = Series {
+            lines: &history.months,
+            short: month_number,
+        };
+        monthly = months.charts("month", "month", tier.as_ref(), None);
+        month_rows = months.rows();
     }
-    let listing = billing::fair_use::list(
-        consortium.store(),
-        settings,
-        &FairUseQuery {
-            period: asked_month.clone(),
-            all: true,
-            org: Some(org.name.clone()),
-            now_ms,
-        },
-    )
-    .await?;
+    let listing = billing
+        .fair_use(
+            actor,
+            &FairUseQuery {
+                period: asked_month.clone(),
+                all: true,
+                org: Some(org.name.clone()),
+                now_ms,
+            },
+        )
+        .await?;
     let mut fair: Vec<FairUse> = Vec::new();
-    for line in listing.rows.into_iter().filter(|l| l.org == org.name) {
+    for line in listing.rows {
         match fair.iter_mut().find(|f| f.tenant == line.tenant) {
             Some(f) => f.rules.push(line),
             None => fair.push(FairUse {
@@ -377,7 +312,7 @@ async fn page_of(
 /// of its render time measures.
 pub async fn usage_html(
     consortium: &Consortium,
-    settings: &billing::Settings,
+    billing: &Billing,
     actor: &Actor,
     org: &str,
     month: Option<&str>,
@@ -390,7 +325,9 @@ pub async fn usage_html(
         month: month.map(str::to_owned),
         tenant: tenant.map(str::to_owned),
     };
-    let page = page_of(consortium, settings, actor, org, &asked, now_ms).await?;
+    let page = page_of(consortium, billing, actor, org, &asked, now_ms)
+        .await
+        .map_err(|e| e.0)?;
     page.render().map_err(|e| Problem::internal(&e))
 }
 
@@ -404,7 +341,7 @@ pub async fn page(
     let api = &state.api;
     let mut page = page_of(
         &api.consortium,
-        &api.billing,
+        &api.service,
         &actor,
         org,
         &asked,
@@ -462,12 +399,9 @@ mod tests {
     }
 
     #[test]
-    fn a_month_has_its_local_days_in_order() {
-        let zone = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
-        let march = period::month(Some("2026-03"), &zone, 0).unwrap();
-        let days = days_of(&march, &zone);
-        assert_eq!(days.len(), 31);
-        assert_eq!(days[0], "2026-03-01");
-        assert_eq!(days[30], "2026-03-31");
+    fn bars_are_labelled_with_the_days_and_months_number() {
+        assert_eq!(day_number("2026-11-05"), "5");
+        assert_eq!(day_number("2026-11-30"), "30");
+        assert_eq!(month_number("2026-03"), "03");
     }
 }
