@@ -127,7 +127,7 @@ async fn start_plenary(dir: &testkit::TempDir, sim: &sim::SimFleet) -> anyhow::R
                 NewServer {
                     url: &server.url(),
                     secret: SECRET,
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: None,
                     capacity: 1_000_000,

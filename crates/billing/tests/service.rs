@@ -266,7 +266,7 @@ async fn a_tenants_history_agrees_with_its_usage_report_by_day_and_by_month() {
                 store::NewServer {
                     url: "https://bbb.example.org/bigbluebutton/api",
                     secret: "s",
-                    algorithm: "sha256",
+                    algorithm: bbb::Algorithm::Sha256,
                     weight: 1,
                     pool: None,
                     capacity: 100,

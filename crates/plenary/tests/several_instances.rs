@@ -119,7 +119,7 @@ impl Cluster {
                     NewServer {
                         url: &server.url(),
                         secret: SIM_SECRET,
-                        algorithm: "sha256",
+                        algorithm: bbb::Algorithm::Sha256,
                         weight: 1,
                         pool: None,
                         capacity: 10_000,

@@ -18,7 +18,7 @@ fn server(url: &str) -> NewServer<'_> {
     NewServer {
         url,
         secret: "s",
-        algorithm: "sha256",
+        algorithm: bbb::Algorithm::Sha256,
         weight: 1,
         pool: None,
         capacity: 10_000,
