@@ -4,6 +4,7 @@
 //! the billing benchmarks read.
 
 pub mod latency;
+pub mod load;
 pub mod machine;
 pub mod month_data;
 pub mod results;

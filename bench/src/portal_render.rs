@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
     let app = App::start_with(&config, clock, Polling::Manual).await?;
 
     let machine = bench::machine::describe();
-    let load_before = bench::machine::load();
+    let load_before = bench::machine::load_average();
     println!(
         "portal-render: {servers} servers, {meetings} live meetings, {requests} requests a page, one at a time\n  {machine}, load {load_before}"
     );
@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{path:<30} {}", latencies.line());
         table.push_str(&format!("| `{path}` | {} |\n", latencies.cells()));
     }
-    let load_after = bench::machine::load();
+    let load_after = bench::machine::load_average();
     let body = format!(
         "## portal-render\n\n`cargo run --release -p bench --bin portal-render -- {requests} {servers} {meetings}`, {machine}; \
          load average (1, 5, 15 min) {load_before} before, {load_after} after. Each request is one page over loopback, \

@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let billing = Billing::new(store.clone(), settings);
     let machine = bench::machine::describe();
-    let load_before = bench::machine::load();
+    let load_before = bench::machine::load_average();
     println!(
         "usage-page-render: {ORG}'s page for {MONTH} ({} months charted), {tenants} tenants, {servers} servers, {rows} samples\n  {machine}, load {load_before}",
         web::portal::organisation::MONTHS,
@@ -101,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
         latencies.line(),
         TARGET.as_millis(),
     );
-    let load_after = bench::machine::load();
+    let load_after = bench::machine::load_average();
     let body = format!(
         "## usage-page-render\n\n`cargo run --release -p bench --bin usage-page-render -- {renders} {tenants} {servers}`, {machine}; \
          load average (1, 5, 15 min) {load_before} before, {load_after} after. {ORG}'s page for {MONTH} from {rows} samples, \
