@@ -46,9 +46,8 @@ async fn main() -> anyhow::Result<()> {
     let app = App::start_with(&config, clock, Polling::Manual).await?;
 
     let machine = bench::machine::describe();
-    let load_before = bench::machine::load_average();
     println!(
-        "portal-render: {servers} servers, {meetings} live meetings, {requests} requests a page, one at a time\n  {machine}, load {load_before}"
+        "portal-render: {servers} servers, {meetings} live meetings, {requests} requests a page, one at a time\n  {machine}"
     );
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -79,10 +78,10 @@ async fn main() -> anyhow::Result<()> {
         println!("{path:<30} {}", latencies.line());
         table.push_str(&format!("| `{path}` | {} |\n", latencies.cells()));
     }
-    let load_after = bench::machine::load_average();
+    let load_after = format!("load average {}", bench::machine::load_average());
     let body = format!(
         "## portal-render\n\n`cargo run --release -p bench --bin portal-render -- {requests} {servers} {meetings}`, {machine}; \
-         load average (1, 5, 15 min) {load_before} before, {load_after} after. Each request is one page over loopback, \
+         {load_after} at the end. Each request is one page over loopback, \
          as a signed-in operator. Target: p99 under {} ms.\n\n{table}",
         TARGET.as_millis()
     );

@@ -61,9 +61,8 @@ async fn main() -> anyhow::Result<()> {
     );
     let billing = Billing::new(store.clone(), settings);
     let machine = bench::machine::describe();
-    let load_before = bench::machine::load_average();
     println!(
-        "usage-page-render: {ORG}'s page for {MONTH} ({} months charted), {tenants} tenants, {servers} servers, {rows} samples\n  {machine}, load {load_before}",
+        "usage-page-render: {ORG}'s page for {MONTH} ({} months charted), {tenants} tenants, {servers} servers, {rows} samples\n  {machine}",
         web::portal::organisation::MONTHS,
     );
     let render = || {
@@ -101,10 +100,10 @@ async fn main() -> anyhow::Result<()> {
         latencies.line(),
         TARGET.as_millis(),
     );
-    let load_after = bench::machine::load_average();
+    let load_after = format!("load average {}", bench::machine::load_average());
     let body = format!(
         "## usage-page-render\n\n`cargo run --release -p bench --bin usage-page-render -- {renders} {tenants} {servers}`, {machine}; \
-         load average (1, 5, 15 min) {load_before} before, {load_after} after. {ORG}'s page for {MONTH} from {rows} samples, \
+         {load_after} at the end. {ORG}'s page for {MONTH} from {rows} samples, \
          rolled up; each render is the page's reads, charts and template, as its admin. Target: p99 under {} ms ({met}).\n\n\
          | page | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n| usage of {ORG}, {MONTH} | {} |\n",
         TARGET.as_millis(),
