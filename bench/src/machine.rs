@@ -2,15 +2,26 @@
 
 use std::process::Command;
 
-/// `commit 1a2b3c4 (+ uncommitted changes), 2 cores, linux x86_64`.
+/// `commit 1a2b3c4 (+ uncommitted changes), 2 cores, linux x86_64, load
+/// average 3.10 2.50 1.90`: the load says how much else the machine was
+/// doing, which moves every figure.
 pub fn describe() -> String {
     let cores = cores();
     format!(
-        "commit {}, {cores} cores, {} {}",
+        "commit {}, {cores} cores, {} {}, load average {}",
         commit(),
         std::env::consts::OS,
-        std::env::consts::ARCH
+        std::env::consts::ARCH,
+        load_average()
     )
+}
+
+/// The 1, 5 and 15-minute load averages, as `uptime` prints them.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The checkout's commit at run time; the benchmark is run from it.
@@ -36,16 +47,21 @@ fn commit() -> String {
 
 /// `VmHWM`: the most resident memory since the last reset, in KiB.
 pub fn peak_rss_kib() -> u64 {
-    status_kib("VmHWM:")
+    status_kib("self", "VmHWM:")
 }
 
 /// `VmRSS`: the resident memory now, in KiB.
 pub fn rss_kib() -> u64 {
-    status_kib("VmRSS:")
+    status_kib("self", "VmRSS:")
 }
 
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// The peak resident memory of another process, in KiB.
+pub fn peak_rss_kib_of(pid: u32) -> u64 {
+    status_kib(&pid.to_string(), "VmHWM:")
+}
+
+fn status_kib(process: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{process}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -63,7 +79,16 @@ pub fn reset_peak() {
 /// CPU time (user and system) this process has used, from
 /// `/proc/self/stat` in clock ticks of 10 ms (Linux's `USER_HZ`).
 pub fn cpu_time() -> std::time::Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
+    cpu_time_in("self")
+}
+
+/// The CPU time another process has used.
+pub fn cpu_time_of(pid: u32) -> std::time::Duration {
+    cpu_time_in(&pid.to_string())
+}
+
+fn cpu_time_in(process: &str) -> std::time::Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{process}/stat"))
         .ok()
         .and_then(|s| {
             // The command name may hold spaces; the fields after it do not.

@@ -34,19 +34,21 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&url).await?;
     let (tenant_ids, server_ids) = register(&store, tenants, servers).await?;
 
+    let machine = bench::machine::describe();
     println!(
-        "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls\n  {}",
-        bench::machine::describe()
+        "month-rollup: {tenants} tenants, {servers} servers, {DAYS} days of {POLL_MS} ms polls\n  {machine}"
     );
+    let mut table =
+        String::from("| phase | wall time | rows | rows/s | peak RSS |\n|---|---|---|---|---|\n");
     bench::machine::reset_peak();
     let t = Instant::now();
     let rows = insert_month(&store, &tenant_ids, &server_ids).await?;
-    phase("generate + insert (one transaction a day)", t, rows);
+    table += &phase("generate + insert (one transaction a day)", t, rows);
 
     let t = Instant::now();
     let counted = scan(&url, "SELECT COUNT(*) FROM usage_samples").await?;
     anyhow::ensure!(counted == 1, "one count");
-    phase("SELECT COUNT(*) FROM usage_samples", t, rows);
+    table += &phase("SELECT COUNT(*) FROM usage_samples", t, rows);
     // The floor of any pass over the samples through the same driver: every
     // column of every row read, as the rollup reads them.
     let t = Instant::now();
@@ -58,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let scan_secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(read == rows, "every row read");
-    phase("read every sample (SELECT all columns)", t, rows);
+    table += &phase("read every sample (SELECT all columns)", t, rows);
 
     let settings = settings()?;
     let metering = Metering::for_settings(store.clone(), &settings);
@@ -68,13 +70,14 @@ async fn main() -> anyhow::Result<()> {
         .roll_up(MONTH_START + (DAYS + 1) * DAY_MS, i64::MAX)
         .await?;
     let rollup_secs = t.elapsed().as_secs_f64();
-    phase("roll up the month (hour by hour)", t, rows);
-    println!(
-        "    {} hours, {} rollup rows; {:.2}× the time of reading every sample once",
+    table += &phase("roll up the month (hour by hour)", t, rows);
+    let ratio = format!(
+        "{} hours, {} rollup rows; the rollup takes {:.2}× the time of reading every sample once (target: at most 1.5×)",
         done.hours,
         done.rows,
         rollup_secs / scan_secs
     );
+    println!("    {ratio}");
 
     let month = Window {
         from_ms: MONTH_START,
@@ -83,12 +86,12 @@ async fn main() -> anyhow::Result<()> {
     bench::machine::reset_peak();
     let t = Instant::now();
     let usage = metering.usage(Dim::Tenant, month).await?;
-    phase("usage report per tenant (from rollups)", t, usage.len());
+    table += &phase("usage report per tenant (from rollups)", t, usage.len());
 
     let period = billing::period::month(Some(MONTH), &settings.zone, 0)?;
     let t = Instant::now();
     let fair = verdicts(&metering, &store, &settings, &period, None, month.to_ms).await?;
-    phase("fair use of every tenant (hourly rollups)", t, fair.len());
+    table += &phase("fair use of every tenant (hourly rollups)", t, fair.len());
 
     let t = Instant::now();
     let statement = billing::statements::compute(
@@ -103,10 +106,15 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let shares = statement.shares.len();
-    phase("bill statement (guifi rule, from rollups)", t, shares);
+    table += &phase("bill statement (guifi rule, from rollups)", t, shares);
     let minutes: u128 = usage.values().map(|u| u.participant_minutes()).sum();
     println!("    {minutes} participant-minutes in the month, split among {shares} organisations");
     store.close().await;
+    let body = format!(
+        "## month-rollup\n\n`cargo run --release -p bench --bin month-rollup -- {tenants} {servers}`, {machine}.\n\n{table}\n{ratio}.\n"
+    );
+    let path = bench::results::record("month-rollup", &body)?;
+    println!("written to {}", path.display());
     Ok(())
 }
 
@@ -123,11 +131,15 @@ async fn scan(url: &str, sql: &'static str) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-fn phase(what: &str, started: Instant, rows: usize) {
+/// Prints one phase and returns its row of the table.
+fn phase(what: &str, started: Instant, rows: usize) -> String {
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "  {what:<44} {secs:>8.3} s  {rows:>9} rows  {:>11.0} rows/s  peak RSS {} MiB",
+    let (rate, peak) = (
         rows as f64 / secs.max(1e-9),
-        bench::machine::peak_rss_kib() / 1024
+        bench::machine::peak_rss_kib() / 1024,
     );
+    println!(
+        "  {what:<44} {secs:>8.3} s  {rows:>9} rows  {rate:>11.0} rows/s  peak RSS {peak} MiB"
+    );
+    format!("| {what} | {secs:.3} s | {rows} | {rate:.0} | {peak} MiB |\n")
 }

@@ -198,7 +198,8 @@ async fn seed(url: &str, sim: &SimChild) -> anyhow::Result<()> {
 
 struct Run {
     meetings: usize,
-    rounds: Vec<(Duration, fleet::PollReport)>,
+    /// Each round's wall time, the poller's CPU time over it, and what it did.
+    rounds: Vec<(Duration, Duration, fleet::PollReport)>,
     rss_before_mib: u64,
     peak_mib: u64,
     scrape: Duration,
@@ -227,9 +228,10 @@ async fn measure(
     bench::machine::reset_peak();
     let mut rounds = Vec::new();
     for _ in 0..ROUNDS {
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), bench::machine::cpu_time());
         let report = fleet.poll_once().await?;
-        rounds.push((t.elapsed(), report));
+        let cpu = bench::machine::cpu_time().saturating_sub(cpu);
+        rounds.push((t.elapsed(), cpu, report));
     }
     let t = Instant::now();
     let scrape_bytes = metrics.render().len();
@@ -272,7 +274,7 @@ fn main() -> anyhow::Result<()> {
          {PEOPLE_PER_MEETING} people a meeting, {ROUNDS} rounds each, SQLite\n  {machine}\n"
     );
     let mut table = String::from(
-        "| meetings | round 1 | round 2 | round 3 | polled / failed | samples a round | RSS before | peak RSS | /metrics scrape |\n\
+        "| meetings | round 1 (wall, poller CPU) | round 2 | round 3 | polled / failed | samples a round | RSS before | peak RSS | /metrics scrape |\n\
          |---|---|---|---|---|---|---|---|---|\n",
     );
     for total in totals {
@@ -280,12 +282,16 @@ fn main() -> anyhow::Result<()> {
         let times: Vec<String> = run
             .rounds
             .iter()
-            .map(|(t, r)| {
+            .map(|(t, cpu, r)| {
                 let over = if r.overrun { " (overrun)" } else { "" };
-                format!("{:.2} s{over}", t.as_secs_f64())
+                format!(
+                    "{:.2} s, CPU {:.2} s{over}",
+                    t.as_secs_f64(),
+                    cpu.as_secs_f64()
+                )
             })
             .collect();
-        let last = &run.rounds.last().expect("rounds").1;
+        let last = &run.rounds.last().expect("rounds").2;
         let row = format!(
             "| {} | {} | {}/{} | {} | {} MiB | {} MiB | {:.2} s, {} KiB |\n",
             run.meetings,

@@ -22,6 +22,8 @@ mod api;
 mod clock;
 mod hostile;
 pub mod model;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -36,6 +38,8 @@ use tokio::task::JoinHandle;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hostile::{AnswerFault, AnswerFaultError};
 pub use model::{BehaviourModel, UserSpec};
+#[cfg(feature = "tls")]
+pub use tls::TlsError;
 
 /// What can go wrong with a server, settable at start and at runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -63,6 +67,10 @@ pub struct SimConfig {
     /// How often simulated people act; zero means only when `step` is called.
     pub tick: Duration,
     pub faults: Faults,
+    /// Each server also answers over HTTPS on a second port, with one
+    /// self-signed certificate made at start ([`SimFleet::certificate_pem`]).
+    #[cfg(feature = "tls")]
+    pub tls: bool,
 }
 
 impl Default for SimConfig {
@@ -76,6 +84,8 @@ impl Default for SimConfig {
             model: BehaviourModel::default(),
             tick: Duration::from_secs(1),
             faults: Faults::default(),
+            #[cfg(feature = "tls")]
+            tls: false,
         }
     }
 }
@@ -89,6 +99,9 @@ pub enum SimError {
     },
     #[error("port {0} + {1} servers exceeds the port range")]
     PortRange(u16, usize),
+    #[cfg(feature = "tls")]
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// What one server's handlers share.
@@ -122,6 +135,8 @@ impl Shared {
 pub struct SimServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    #[cfg(feature = "tls")]
+    tls_addr: Option<SocketAddr>,
 }
 
 impl SimServer {
@@ -132,6 +147,12 @@ impl SimServer {
     /// The API URL to register with a gateway.
     pub fn url(&self) -> String {
         format!("{}/bigbluebutton/api", self.shared.origin)
+    }
+
+    /// Where the same server answers over HTTPS, when the fleet has TLS.
+    #[cfg(feature = "tls")]
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     pub fn faults(&self) -> Faults {
@@ -178,6 +199,9 @@ impl SimServer {
 
 pub struct SimFleet {
     pub servers: Vec<SimServer>,
+    /// The certificate of every server's TLS listener, to trust.
+    #[cfg(feature = "tls")]
+    pub certificate_pem: Option<String>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -187,6 +211,11 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet,
     let (stop, stopped) = watch::channel(false);
     let mut servers = Vec::new();
     let mut tasks = Vec::new();
+    #[cfg(feature = "tls")]
+    let identity = config
+        .tls
+        .then(|| tls::Identity::generate(config.host))
+        .transpose()?;
     for i in 0..config.servers {
         let port = if config.base_port == 0 {
             0
@@ -211,19 +240,28 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet,
             origin: format!("http://{addr}"),
         });
         let app = api::router(shared.clone()).merge(admin::router(shared.clone()));
-        let mut rx = stopped.clone();
-        tasks.push(tokio::spawn(async move {
-            let until = async move {
-                let _ = rx.wait_for(|s| *s).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(until)
-                .await
-            {
-                tracing::error!(error = %e, "simulated server stopped");
+        #[cfg(feature = "tls")]
+        let tls_addr = match &identity {
+            Some(identity) => {
+                let at = SocketAddr::new(config.host, 0);
+                let tcp = tokio::net::TcpListener::bind(at)
+                    .await
+                    .map_err(|source| SimError::Bind { addr: at, source })?;
+                let bound = tcp
+                    .local_addr()
+                    .map_err(|source| SimError::Bind { addr: at, source })?;
+                tasks.push(serve(identity.listener(tcp), app.clone(), stopped.clone()));
+                Some(bound)
             }
-        }));
-        let server = SimServer { addr, shared };
+            None => None,
+        };
+        tasks.push(serve(listener, app, stopped.clone()));
+        let server = SimServer {
+            addr,
+            shared,
+            #[cfg(feature = "tls")]
+            tls_addr,
+        };
         if !config.tick.is_zero() {
             let (server, mut rx, tick) = (server.clone(), stopped.clone(), config.tick);
             tasks.push(tokio::spawn(async move {
@@ -240,8 +278,29 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet,
     }
     Ok(SimFleet {
         servers,
+        #[cfg(feature = "tls")]
+        certificate_pem: identity.map(|i| i.certificate_pem),
         stop,
         tasks,
+    })
+}
+
+/// Answers on `listener` until the fleet stops.
+fn serve<L>(listener: L, app: axum::Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        let until = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(until)
+            .await
+        {
+            tracing::error!(error = %e, "simulated server stopped");
+        }
     })
 }
 

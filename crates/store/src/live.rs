@@ -40,6 +40,9 @@ struct Inner {
     enabled: bool,
     by_id: HashMap<i64, Entry>,
     by_key: HashMap<(i64, Box<str>), i64>,
+    /// Each server's live IDs, so a poll of one server touches its own
+    /// meetings only, not the whole fleet's.
+    by_server: HashMap<i64, HashSet<i64>>,
     epoch: u64,
     /// The epoch of the last removal.
     removed_at: u64,
@@ -99,14 +102,34 @@ impl Inner {
         // A live ID has one record; a newer one replaces what is left of an older.
         if let Some(old) = self.by_key.insert(key, r.id)
             && old != r.id
+            && let Some(e) = self.by_id.remove(&old)
         {
-            self.by_id.remove(&old);
+            self.unindex(old, e.server_id);
         }
-        self.by_id.insert(r.id, Entry::of(r, epoch));
+        if let Some(e) = self.by_id.insert(r.id, Entry::of(r, epoch)) {
+            self.unindex(r.id, e.server_id);
+        }
+        self.by_server.entry(r.server_id).or_default().insert(r.id);
+    }
+
+    fn unindex(&mut self, id: i64, server_id: i64) {
+        if let Some(ids) = self.by_server.get_mut(&server_id) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.by_server.remove(&server_id);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.by_id.clear();
+        self.by_key.clear();
+        self.by_server.clear();
     }
 
     fn remove(&mut self, id: i64) {
         if let Some(e) = self.by_id.remove(&id) {
+            self.unindex(id, e.server_id);
             let key = (e.tenant_id, e.meeting_id);
             if self.by_key.get(&key) == Some(&id) {
                 self.by_key.remove(&key);
@@ -114,14 +137,18 @@ impl Inner {
         }
     }
 
-    /// Removes the entries for which `gone` holds, as one removal.
-    fn remove_where(&mut self, gone: impl Fn(i64, &Entry) -> bool) {
-        let ids: Vec<i64> = self
-            .by_id
-            .iter()
-            .filter(|(id, e)| gone(**id, e))
-            .map(|(id, _)| *id)
-            .collect();
+    /// Removes the entries of `server` (or of all servers) for which
+    /// `gone` holds, as one removal.
+    fn remove_where(&mut self, server: Option<i64>, gone: impl Fn(i64, &Entry) -> bool) {
+        let gone = |id: &i64| self.by_id.get(id).is_some_and(|e| gone(*id, e));
+        let ids: Vec<i64> = match server {
+            Some(s) => self
+                .by_server
+                .get(&s)
+                .map(|ids| ids.iter().copied().filter(gone).collect())
+                .unwrap_or_default(),
+            None => self.by_id.keys().copied().filter(gone).collect(),
+        };
         if ids.is_empty() {
             return;
         }
@@ -171,8 +198,7 @@ impl LiveView {
     /// Starts from every live meeting, as the database holds them.
     pub fn load(&self, records: &[MeetingRecord]) {
         let mut inner = self.lock();
-        inner.by_id.clear();
-        inner.by_key.clear();
+        inner.clear();
         let epoch = inner.tick();
         inner.removed_at = epoch;
         for r in records {
@@ -213,17 +239,20 @@ impl LiveView {
     pub(crate) fn released(&self, server_id: i64) {
         let mut inner = self.lock();
         if inner.enabled {
-            inner.remove_where(|_, e| e.server_id == server_id);
+            inner.remove_where(Some(server_id), |_, _| true);
         }
     }
 
     pub(crate) fn moved(&self, id: i64, server_id: i64) {
         let mut inner = self.lock();
         let epoch = inner.tick();
-        if let Some(e) = inner.by_id.get_mut(&id) {
-            e.server_id = server_id;
-            e.epoch = epoch;
-        }
+        let Some(e) = inner.by_id.get_mut(&id) else {
+            return;
+        };
+        let from = std::mem::replace(&mut e.server_id, server_id);
+        e.epoch = epoch;
+        inner.unindex(id, from);
+        inner.by_server.entry(server_id).or_default().insert(id);
     }
 
     pub(crate) fn learned_internal_id(&self, id: i64, internal_id: &str) {
@@ -234,19 +263,18 @@ impl LiveView {
     }
 
     /// Makes the view agree with a full read, begun at `read`, of the live
-    /// records for which `scope` holds (one server's, or all): entries in
-    /// scope the read did not find are dropped unless they changed after it
-    /// began, and records it found are kept unless something was removed
-    /// since.
-    pub(crate) fn sync(&self, scope: impl Fn(i64) -> bool, records: &[MeetingRecord], read: Stamp) {
+    /// records of `server` (or of all servers): entries in scope the read
+    /// did not find are dropped unless they changed after it began, and
+    /// records it found are kept unless something was removed since.
+    pub(crate) fn sync(&self, server: Option<i64>, records: &[MeetingRecord], read: Stamp) {
         let mut inner = self.lock();
         if !inner.enabled {
             return;
         }
         let fresh = inner.removed_at == read.removed_at;
         let found: HashSet<i64> = records.iter().map(|r| r.id).collect();
-        inner.remove_where(|id, e| {
-            scope(e.server_id) && e.epoch <= read.epoch && !found.contains(&id)
+        inner.remove_where(server, |id, e| {
+            e.epoch <= read.epoch && !found.contains(&id)
         });
         if fresh {
             let epoch = inner.tick();
@@ -267,8 +295,7 @@ impl LiveView {
     /// listener that lost its connection and cannot tell what it missed.
     pub fn forget_all(&self) {
         let mut inner = self.lock();
-        inner.by_id.clear();
-        inner.by_key.clear();
+        inner.clear();
         inner.removed_at = inner.tick();
     }
 }
@@ -334,7 +361,7 @@ mod tests {
         let view = loaded(&[record(1, "a", 1), record(2, "b", 1), record(3, "c", 2)]);
         let read = view.stamp();
         view.created(&record(4, "d", 1));
-        view.sync(|s| s == 1, &[record(1, "a", 1)], read);
+        view.sync(Some(1), &[record(1, "a", 1)], read);
         assert!(view.get(1, "a").is_some());
         assert!(view.get(1, "b").is_none(), "ended elsewhere: gone");
         assert!(view.get(1, "c").is_some(), "another server's: kept");
@@ -345,8 +372,23 @@ mod tests {
     fn a_server_read_adds_what_another_instance_created() {
         let view = loaded(&[]);
         let read = view.stamp();
-        view.sync(|s| s == 1, &[record(1, "a", 1)], read);
+        view.sync(Some(1), &[record(1, "a", 1)], read);
         assert!(view.get(1, "a").is_some());
+    }
+
+    #[test]
+    fn a_moved_meeting_is_read_with_its_new_server() {
+        let view = loaded(&[record(1, "a", 1), record(2, "b", 2)]);
+        view.moved(1, 2);
+        let read = view.stamp();
+        view.sync(Some(1), &[], read);
+        assert!(view.get(1, "a").is_some(), "no longer the old server's");
+        view.sync(Some(2), &[record(2, "b", 2)], read);
+        assert!(
+            view.get(1, "a").is_none(),
+            "its new server's read lacked it"
+        );
+        assert!(view.get(1, "b").is_some());
     }
 
     #[test]

@@ -214,7 +214,7 @@ impl Store {
     pub async fn resync_live_meetings(&self) -> Result<()> {
         let read = self.live.stamp();
         let records = self.meetings_where("ended_at IS NULL", None).await?;
-        self.live.sync(|_| true, &records, read);
+        self.live.sync(None, &records, read);
         Ok(())
     }
 
@@ -242,7 +242,7 @@ impl Store {
                 Some(server_id),
             )
             .await?;
-        self.live.sync(|s| s == server_id, &records, read);
+        self.live.sync(Some(server_id), &records, read);
         Ok(records)
     }
 
