@@ -16,7 +16,11 @@ use testkit::{TempPostgres, free_port};
 const BIN: &str = env!("CARGO_BIN_EXE_plenary");
 const SIM_SECRET: &str = "simulated-bbb-secret";
 const SERVERS: usize = 20;
-const POLL_INTERVAL_SECS: &str = "0.5";
+/// Long enough that no instance re-reads servers or tenants on its own
+/// during a test: only the change notices can make a change hold sooner.
+const SLOW_POLLS: &str = "30";
+/// For watching the poller.
+const FAST_POLLS: &str = "0.5";
 
 fn act() -> Act {
     Act::new("operator:test", 0)
@@ -29,13 +33,13 @@ struct Instance {
 }
 
 impl Instance {
-    fn start(database_url: &str) -> Self {
+    fn start(database_url: &str, poll_interval_secs: &str) -> Self {
         let port = free_port();
         let child = Command::new(BIN)
             .args(["--database", database_url, "serve", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
             .env_remove("DATABASE_URL")
-            .env("PLENARY_POLL_INTERVAL_SECS", POLL_INTERVAL_SECS)
+            .env("PLENARY_POLL_INTERVAL_SECS", poll_interval_secs)
             // A minute: only the change notices can make a change hold sooner.
             .env("PLENARY_TENANT_CACHE_SECS", "60")
             .env("PLENARY_LOG", "error")
@@ -96,8 +100,9 @@ struct Cluster {
 
 impl Cluster {
     /// One PostgreSQL, twenty simulated servers, the tenant `acme` with the
-    /// secrets `one` and `two`, and three instances answering.
-    async fn start() -> Option<Self> {
+    /// secrets `one` and `two`, and three instances answering, polling
+    /// every `poll_interval_secs`.
+    async fn start(poll_interval_secs: &str) -> Option<Self> {
         let pg = TempPostgres::start()?;
         let database_url = pg.fresh_database_url();
         let sim = sim::start(
@@ -147,7 +152,9 @@ impl Cluster {
             .await
             .unwrap();
         let cluster = Self {
-            instances: (0..3).map(|_| Instance::start(&database_url)).collect(),
+            instances: (0..3)
+                .map(|_| Instance::start(&database_url, poll_interval_secs))
+                .collect(),
             sim,
             store,
             client: Client::new(Duration::from_secs(2), Duration::from_secs(20)),
@@ -242,7 +249,7 @@ fn succeeded(el: &Element) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_spread_over_three_instances_places_evenly() {
-    let Some(cluster) = Cluster::start().await else {
+    let Some(cluster) = Cluster::start(SLOW_POLLS).await else {
         return;
     };
     let creates = (0..200).map(|n| {
@@ -265,7 +272,7 @@ async fn a_burst_spread_over_three_instances_places_evenly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn exactly_one_instance_polls_and_another_takes_over_when_it_is_killed() {
-    let Some(mut cluster) = Cluster::start().await else {
+    let Some(mut cluster) = Cluster::start(FAST_POLLS).await else {
         return;
     };
     assert!(succeeded(&cluster.create(0, "sampled").await));
@@ -334,7 +341,7 @@ async fn samples(store: &Store) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_removed_secret_is_refused_by_every_instance_within_a_second() {
-    let Some(cluster) = Cluster::start().await else {
+    let Some(cluster) = Cluster::start(SLOW_POLLS).await else {
         return;
     };
     for i in 0..3 {
@@ -366,7 +373,7 @@ async fn a_removed_secret_is_refused_by_every_instance_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_disabled_tenant_is_refused_by_every_instance_within_a_second() {
-    let Some(cluster) = Cluster::start().await else {
+    let Some(cluster) = Cluster::start(SLOW_POLLS).await else {
         return;
     };
     for i in 0..3 {
@@ -391,7 +398,7 @@ async fn a_disabled_tenant_is_refused_by_every_instance_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cordoned_server_takes_no_new_meeting_on_any_instance_within_a_second() {
-    let Some(cluster) = Cluster::start().await else {
+    let Some(cluster) = Cluster::start(SLOW_POLLS).await else {
         return;
     };
     // Every server but the last is cordoned: each instance must send every
