@@ -2,7 +2,8 @@
 //! how long Plenary takes to answer `/portal/operator` (the store's reads of
 //! the servers and the last poll round, the bandwidth model, the template)
 //! and its live figures `/portal/operator/fleet.json`, one request at a time
-//! over loopback, as a signed-in operator. Prints p50, p90, p99 and max.
+//! over loopback, as a signed-in operator. Prints p50, p90, p99 and max,
+//! and rewrites its section of RESULTS.md.
 //!
 //! `cargo run --release -p bench --bin portal-render -- [REQUESTS] [SERVERS] [MEETINGS]`
 
@@ -14,6 +15,7 @@ use runtime::config::Config;
 use store::{Act, Health, LoginOwner, NewServer, NewTenant, ServerPoll, Store, UsageSample};
 
 const TENANTS: usize = 40;
+const TARGET: Duration = Duration::from_millis(50);
 const WARM_UP: usize = 20;
 /// The round's samples are this old when the pages read them.
 const ROUND_AGE_MS: i64 = 5_000;
@@ -43,16 +45,18 @@ async fn main() -> anyhow::Result<()> {
     let clock: fleet::Clock = fleet::system_clock();
     let app = App::start_with(&config, clock, Polling::Manual).await?;
 
+    let machine = bench::machine::describe();
+    let load_before = bench::machine::load_average();
     println!(
-        "portal-render: {servers} servers, {meetings} live meetings, {requests} requests a page, one at a time\n  {}",
-        bench::machine::describe()
+        "portal-render: {servers} servers, {meetings} live meetings, {requests} requests a page, one at a time\n  {machine}, load {load_before}"
     );
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let mut table = String::from("| page | p50 | p90 | p99 | max |\n|---|---|---|---|---|\n");
     for path in ["/portal/operator", "/portal/operator/fleet.json"] {
         let url = format!("{}{path}", app.url());
-        let mut latencies = Vec::with_capacity(requests);
+        let mut times = Vec::with_capacity(requests);
         for i in 0..WARM_UP + requests {
             let t = Instant::now();
             let res = http
@@ -67,23 +71,23 @@ async fn main() -> anyhow::Result<()> {
             );
             let body = res.bytes().await?;
             if i >= WARM_UP {
-                latencies.push(t.elapsed());
+                times.push(t.elapsed());
             }
             anyhow::ensure!(!body.is_empty(), "{path} answered nothing");
         }
-        latencies.sort_unstable();
-        let pct = |p: f64| {
-            let i = ((latencies.len() - 1) as f64 * p).round() as usize;
-            latencies[i].as_secs_f64() * 1000.0
-        };
-        println!(
-            "{path:<30} p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
-            pct(0.5),
-            pct(0.9),
-            pct(0.99),
-            pct(1.0)
-        );
+        let latencies = bench::latency::Latencies::new(times);
+        println!("{path:<30} {}", latencies.line());
+        table.push_str(&format!("| `{path}` | {} |\n", latencies.cells()));
     }
+    let load_after = bench::machine::load_average();
+    let body = format!(
+        "## portal-render\n\n`cargo run --release -p bench --bin portal-render -- {requests} {servers} {meetings}`, {machine}; \
+         load average (1, 5, 15 min) {load_before} before, {load_after} after. Each request is one page over loopback, \
+         as a signed-in operator. Target: p99 under {} ms.\n\n{table}",
+        TARGET.as_millis()
+    );
+    let path = bench::results::record("portal-render", &body)?;
+    println!("written to {}", path.display());
     app.shutdown().await;
     Ok(())
 }

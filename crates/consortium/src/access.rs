@@ -126,7 +126,9 @@ pub enum Action<'a> {
         member: bool,
     },
     RemoveRole(&'a str),
-    /// List, make and revoke tokens of others (one's own are always one's own).
+    /// List every token (one's own are always one's own to list).
+    ListTokens,
+    /// Make and revoke tokens of others (one's own are always one's own).
     ManageTokensOf(Option<&'a str>),
     ChangeRules,
     /// Draft a proposal; `for_member` says whether the person speaks for a
@@ -161,6 +163,7 @@ impl Action<'_> {
         !matches!(
             self,
             Self::ReadConsortium
+                | Self::ListTokens
                 | Self::SeeCustomer(_)
                 | Self::SeePeopleOf(_)
                 | Self::ReadOperations
@@ -345,6 +348,10 @@ impl Actor {
             (Some(limit), Action::ReadOperations | Action::Operate) => forbidden(format!(
                 "this token is limited to {limit}; the whole platform takes an unlimited operator token"
             )),
+            // The co-op's tokens include those of every operator.
+            (Some(limit), Action::ListTokens | Action::ManageTokensOf(_)) => forbidden(format!(
+                "this token is limited to {limit}; the co-op's tokens take an unlimited operator token"
+            )),
             _ => Ok(()),
         }
     }
@@ -408,6 +415,9 @@ impl Actor {
                 }
             }
             Action::RemoveRole(org) => self.admin_of(org),
+            Action::ListTokens => {
+                forbidden("a person lists their own tokens; an operator lists everyone's")
+            }
             Action::ManageTokensOf(whom) => {
                 let own = self.person_acting().map(|p| p.name.as_str());
                 if whom.is_some() && whom == own {
@@ -946,6 +956,24 @@ mod tests {
                 limited(op(), "school"),
                 A::Operate,
                 No,
+            ),
+            (
+                "a limited operator token lists no token",
+                limited(op(), "school"),
+                A::ListTokens,
+                No,
+            ),
+            (
+                "a limited operator token revokes no one's token",
+                limited(op(), "school"),
+                A::ManageTokensOf(None),
+                No,
+            ),
+            (
+                "a read-only operator token lists every token",
+                read_only(op()),
+                A::ListTokens,
+                Yes,
             ),
             (
                 "a limited token grants no more than its owner has",

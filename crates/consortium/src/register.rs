@@ -30,9 +30,23 @@ pub struct NewMember {
 impl Consortium {
     /// Registers a founding member (or one admitted outside the platform):
     /// a member from now, with the step recorded as such.
+    /// An organisation already applying, a member or leaving is not
+    /// admitted again: that would overwrite its register entry and
+    /// double its history.
     pub async fn admit_founder(&self, new: &NewMember, act: &Act) -> Result<Organisation> {
         let rules = self.rules().await?;
-        let applicant = membership::apply(None, Event::Apply, act.at_ms, &rules)
+        let current = match self.existing(&new.name).await? {
+            Some(org) => status(&org)?,
+            None => None,
+        };
+        if let Some(held) = current.filter(|s| s.holds_class()) {
+            return Err(ConsortiumError::Conflict(format!(
+                "{} is already in the register as {}",
+                new.name,
+                status_name(held)
+            )));
+        }
+        let applicant = membership::apply(current, Event::Apply, act.at_ms, &rules)
             .map_err(ConsortiumError::refused)?;
         let member = membership::apply(Some(applicant), Event::Accept, act.at_ms, &rules)
             .map_err(ConsortiumError::refused)?;
@@ -44,11 +58,7 @@ impl Consortium {
     /// once, with the consortium's rules. Returns the proposal's ID.
     pub async fn apply(&self, new: &NewMember, statement: &str, act: &Act) -> Result<i64> {
         let rules = self.rules().await?;
-        let existing = match self.store.organisation(&new.name).await {
-            Ok(org) => Some(org),
-            Err(store::StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
+        let existing = self.existing(&new.name).await?;
         let current = match &existing {
             Some(org) => status(org)?,
             None => None,
@@ -91,6 +101,15 @@ impl Consortium {
 
     /// Records the organisation in the register with its first status,
     /// after checking its class and weight against the rules.
+    /// The organisation of that name, if the register has one.
+    async fn existing(&self, name: &str) -> Result<Option<Organisation>> {
+        match self.store.organisation(name).await {
+            Ok(org) => Ok(Some(org)),
+            Err(store::StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn enter(
         &self,
         new: &NewMember,

@@ -124,10 +124,15 @@ impl Consortium {
 
     /// The tokens the actor manages: an operator's are everyone's.
     pub async fn tokens_of(&self, actor: &Actor) -> Result<Vec<TokenInfo>> {
-        Ok(match actor.person_acting() {
-            Some(person) if !actor.is_operator() => self.store.tokens_of(person.id).await?,
-            _ => self.store.tokens().await?,
-        })
+        match actor.person_acting() {
+            Some(person) if !actor.is_operator() => Ok(self.store.tokens_of(person.id).await?),
+            _ => {
+                actor
+                    .may(Action::ListTokens)
+                    .map_err(|r| r.into_error("token"))?;
+                Ok(self.store.tokens().await?)
+            }
+        }
     }
 
     /// Revokes a token by its public ID. Another person's token answers as

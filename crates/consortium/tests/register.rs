@@ -17,17 +17,20 @@ fn member(name: &str) -> NewMember {
     }
 }
 
-#[tokio::test]
-async fn an_organisation_name_must_be_usable_in_links() {
-    let dir = TempDir::new("consortium-names");
-    let store = Store::open(&dir.sqlite_url()).await.unwrap();
-    let settings = Settings {
+fn settings() -> Settings {
+    Settings {
         name: "Test consortium".into(),
         public_url: "http://coop.example".into(),
         forum: false,
         mail: false,
-    };
-    let consortium = Consortium::new(store, settings, None);
+    }
+}
+
+#[tokio::test]
+async fn an_organisation_name_must_be_usable_in_links() {
+    let dir = TempDir::new("consortium-names");
+    let store = Store::open(&dir.sqlite_url()).await.unwrap();
+    let consortium = Consortium::new(store, settings(), None);
     let act = Act::new("operator:test", 0);
     for bad in [
         "",
@@ -55,4 +58,23 @@ async fn an_organisation_name_must_be_usable_in_links() {
             .await
             .is_ok()
     );
+}
+
+#[tokio::test]
+async fn a_member_is_not_admitted_again_and_keeps_its_history() {
+    let dir = TempDir::new("consortium-founder-twice");
+    let store = Store::open(&dir.sqlite_url()).await.unwrap();
+    let consortium = Consortium::new(store.clone(), settings(), None);
+    let act = Act::new("operator:test", 0);
+    consortium
+        .admit_founder(&member("alpha"), &act)
+        .await
+        .unwrap();
+    let again = consortium.admit_founder(&member("alpha"), &act).await;
+    assert!(
+        matches!(&again, Err(ConsortiumError::Conflict(why)) if why.contains("already in the register as member")),
+        "{again:?}"
+    );
+    let alpha = store.organisation("alpha").await.unwrap();
+    assert_eq!(store.membership_history(alpha.id).await.unwrap().len(), 1);
 }

@@ -83,6 +83,8 @@ pub struct Placement {
     pub route: Route,
     cost: u64,
     at_ms: i64,
+    /// The reservation's row on PostgreSQL, where every instance shares them.
+    shared: Option<i64>,
 }
 
 /// What `server list` shows of a server that the running gateway knows.
@@ -110,7 +112,28 @@ struct Entry {
 
 impl Entry {
     fn load(&self) -> u64 {
-        self.polled_load + self.reservations.iter().map(|(_, c)| c).sum::<u64>()
+        self.polled_load + self.local_reserved()
+    }
+
+    /// Reserved by this instance since the last poll: creates and joins on
+    /// SQLite, joins only on PostgreSQL (creates reserve in the database).
+    fn local_reserved(&self) -> u64 {
+        self.reservations.iter().map(|(_, c)| c).sum()
+    }
+
+    fn eligible(&self, pool: Option<&str>, exclude: &[i64]) -> bool {
+        self.server.state == ServerState::Enabled
+            && self.tracker.health == Health::Up
+            && self.server.pool.as_deref() == pool
+            && !exclude.contains(&self.server.id)
+    }
+
+    fn candidate(&self, load: u64) -> Candidate {
+        Candidate {
+            load,
+            weight: self.server.weight.max(1) as u64,
+            capacity: self.server.capacity.max(0) as u64,
+        }
     }
 
     fn route(&self) -> Route {
@@ -243,37 +266,77 @@ impl Fleet {
     }
 
     /// Chooses a server for a new meeting and reserves its predicted load, in
-    /// one step under one lock, so concurrent creates see each other.
+    /// one step, so concurrent creates see each other: under this
+    /// instance's lock on SQLite (one instance), and under a per-pool lock
+    /// in the database on PostgreSQL, where other instances place too.
     ///
     /// A tenant pinned to a pool uses that pool's servers; other tenants use
     /// the servers in no pool (dedicated servers stay dedicated). Servers in
     /// `exclude` (ones that just failed this create) are passed over.
-    pub fn reserve(
+    pub async fn reserve(
         &self,
         pool: Option<&str>,
         size_hint: Option<u64>,
         exclude: &[i64],
-    ) -> Option<Placement> {
+    ) -> Result<Option<Placement>, FleetError> {
         let cost = self.config.load.new_meeting_cost(size_hint);
         let at_ms = self.now_ms();
+        if self.store.backend() == store::Backend::Sqlite {
+            return Ok(self.reserve_here(pool, cost, at_ms, exclude));
+        }
+        // Which servers are eligible, and the joins this instance counted
+        // since their last poll; the load every instance reserved comes
+        // from the database.
+        let eligible: HashMap<i64, (Candidate, Route)> = {
+            let entries = self.entries.lock().expect("fleet lock");
+            entries
+                .values()
+                .filter(|e| e.eligible(pool, exclude))
+                .map(|e| (e.server.id, (e.candidate(e.local_reserved()), e.route())))
+                .collect()
+        };
+        if eligible.is_empty() {
+            return Ok(None);
+        }
+        let reservation = self
+            .store
+            .reserve_shared(pool, cost as i64, at_ms, |loads| {
+                let (ids, candidates): (Vec<i64>, Vec<Candidate>) = loads
+                    .iter()
+                    .filter_map(|l| {
+                        let (c, _) = eligible.get(&l.server_id)?;
+                        let load = c.load.saturating_add(l.load.max(0) as u64);
+                        Some((l.server_id, Candidate { load, ..*c }))
+                    })
+                    .unzip();
+                let mut rng = self.rng.lock().expect("rng lock");
+                placement::choose(&candidates, cost, &mut *rng).map(|i| ids[i])
+            })
+            .await?;
+        Ok(reservation.and_then(|r| {
+            let (_, route) = eligible.get(&r.server_id)?;
+            Some(Placement {
+                route: route.clone(),
+                cost,
+                at_ms,
+                shared: Some(r.id),
+            })
+        }))
+    }
+
+    fn reserve_here(
+        &self,
+        pool: Option<&str>,
+        cost: u64,
+        at_ms: i64,
+        exclude: &[i64],
+    ) -> Option<Placement> {
         let mut entries = self.entries.lock().expect("fleet lock");
         let mut eligible: Vec<&mut Entry> = entries
             .values_mut()
-            .filter(|e| {
-                e.server.state == ServerState::Enabled
-                    && e.tracker.health == Health::Up
-                    && e.server.pool.as_deref() == pool
-                    && !exclude.contains(&e.server.id)
-            })
+            .filter(|e| e.eligible(pool, exclude))
             .collect();
-        let candidates: Vec<Candidate> = eligible
-            .iter()
-            .map(|e| Candidate {
-                load: e.load(),
-                weight: e.server.weight.max(1) as u64,
-                capacity: e.server.capacity.max(0) as u64,
-            })
-            .collect();
+        let candidates: Vec<Candidate> = eligible.iter().map(|e| e.candidate(e.load())).collect();
         let chosen = {
             let mut rng = self.rng.lock().expect("rng lock");
             placement::choose(&candidates, cost, &mut *rng)?
@@ -284,11 +347,19 @@ impl Fleet {
             route: entry.route(),
             cost,
             at_ms,
+            shared: None,
         })
     }
 
-    /// Gives back a reservation whose create failed on the server.
-    pub fn cancel(&self, placement: &Placement) {
+    /// Gives back a reservation whose create failed on the server. A shared
+    /// one that cannot be given back lasts until the server's next poll.
+    pub async fn cancel(&self, placement: &Placement) {
+        if let Some(id) = placement.shared {
+            if let Err(e) = self.store.cancel_reservation(id).await {
+                tracing::warn!(error = %e, "a reservation was kept until the next poll");
+            }
+            return;
+        }
         let mut entries = self.entries.lock().expect("fleet lock");
         if let Some(e) = entries.get_mut(&placement.route.server_id)
             && let Some(i) = e

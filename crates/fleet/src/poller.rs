@@ -375,6 +375,11 @@ impl Fleet {
                     participants: people,
                     at_ms: now,
                 },
+                // A create reserved before the round began may not have
+                // reached the server when it answered: until it surely has,
+                // its reservation is kept (counted twice rather than not at
+                // all, which would draw a burst onto this server).
+                settled_before_ms: round_start_ms - grace,
             })
             .await?;
         report.polled += 1;

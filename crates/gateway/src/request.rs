@@ -235,7 +235,7 @@ impl BodyKind {
     }
 }
 
-pub(crate) fn internal(e: store::StoreError) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "store failure while answering a BBB call");
     ApiError::new(
         "internalError",

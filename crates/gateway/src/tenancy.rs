@@ -1,8 +1,10 @@
 //! Which tenant a request is for, and its secrets.
 //!
-//! Every BBB call needs them (and creates and joins the tenant's parameter rules), so they are cached for a short, configurable
-//! time: an operator's change (a disabled tenant, a removed secret) takes
-//! effect within that time on every instance.
+//! Every BBB call needs them (and creates and joins the tenant's parameter
+//! rules), so they are cached for a short, configurable time: an
+//! operator's change (a disabled tenant, a removed secret) takes effect
+//! within that time on every instance, and at once where the database
+//! notifies changes (PostgreSQL), through [`Gateway::forget_tenants`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,6 +45,12 @@ impl TenantCache {
 }
 
 impl Gateway {
+    /// Drops every cached tenant, for a change made elsewhere: the next
+    /// request of each reads it again.
+    pub fn forget_tenants(&self) {
+        self.tenants.entries.lock().expect("tenant cache").clear();
+    }
+
     /// The tenant of a request with its secrets, from the cache when fresh.
     pub(crate) async fn tenant_for(
         &self,

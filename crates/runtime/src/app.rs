@@ -125,6 +125,11 @@ impl App {
             })?,
         };
         ensure_default_tenant(&store, config, clock()).await?;
+        // Listening before the caches are filled, so no change is missed.
+        let changes = store
+            .changes()
+            .await
+            .context("cannot listen for other instances' changes")?;
         store
             .keep_live_meetings()
             .await
@@ -183,7 +188,7 @@ impl App {
                 .map(crate::config::Secret::expose),
             metrics_listener.is_some(),
         );
-        let mut router = gateway::router(gateway)
+        let mut router = gateway::router(gateway.clone())
             .merge(ops::router(store.clone(), metrics.clone(), here))
             .merge(web::api::router(api))
             .merge(web::portal::router(portal));
@@ -200,6 +205,15 @@ impl App {
             limits.clone(),
             until_stopped(stopped.clone()),
         ))];
+        if let Some(changes) = changes {
+            tasks.push(tokio::spawn(crate::changes::follow(
+                changes,
+                store.clone(),
+                fleet.clone(),
+                gateway,
+                until_stopped(stopped.clone()),
+            )));
+        }
         if let Some(listener) = metrics_listener {
             tasks.push(tokio::spawn(web::serve::serve(
                 listener,

@@ -4,6 +4,7 @@
 //! `plenary` binary and the benchmarks start the same app.
 
 pub mod app;
+mod changes;
 pub mod config;
 pub mod governance;
 pub mod ops;

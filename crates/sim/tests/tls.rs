@@ -45,7 +45,9 @@ async fn a_server_answers_over_https_with_the_certificate_it_hands_out() {
         .unwrap();
     assert!(body.contains("<returncode>SUCCESS</returncode>"), "{body}");
     assert!(
-        fleet.servers[0].snapshot()["meetings"].to_string().contains("over-tls"),
+        fleet.servers[0].snapshot()["meetings"]
+            .to_string()
+            .contains("over-tls"),
         "the meeting is the plain listener's server's too"
     );
     fleet.shutdown().await;

@@ -22,6 +22,7 @@ pub const TABLES: &[&str] = &[
     "tenant_secrets",
     "tenant_params",
     "servers",
+    "server_reservations",
     "meetings",
     "usage_samples",
     "quota_refusals",

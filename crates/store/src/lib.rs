@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod changes;
 mod contributions;
 mod copy;
 mod forum;
@@ -20,6 +21,7 @@ mod outbox;
 mod people;
 mod proposals;
 mod register;
+mod reservations;
 mod rollups;
 mod rounds;
 mod samples;
@@ -41,6 +43,7 @@ pub use audit::{
     names_someone,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use changes::{Change, Changes};
 pub use contributions::{ContributionRecord, NewContribution};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
@@ -58,6 +61,7 @@ pub use proposals::{
     ballot_commitment, statement_hash,
 };
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
+pub use reservations::{Reservation, SharedLoad};
 pub use rollups::Rollup;
 pub use rounds::ServerRound;
 pub use samples::{RoundMeeting, UsageSample};
@@ -121,6 +125,8 @@ pub struct Store {
     /// Shared by every clone, so the gateway, the poller and the
     /// operations API change the same view.
     live: Arc<LiveView>,
+    /// Where to listen for other instances' changes (PostgreSQL only).
+    listen_url: Option<Arc<changes::ListenUrl>>,
 }
 
 #[derive(Debug)]
@@ -228,6 +234,8 @@ impl Store {
             backend,
             file,
             live: Arc::default(),
+            listen_url: (backend == Backend::Postgres)
+                .then(|| Arc::new(changes::ListenUrl(url.clone()))),
         })
     }
 

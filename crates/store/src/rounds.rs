@@ -16,6 +16,9 @@ pub struct ServerRound<'a> {
     pub internal_ids: &'a [(i64, String)],
     pub samples: &'a [UsageSample],
     pub poll: ServerPoll,
+    /// Reservations taken before this are counted in the poll's load, and
+    /// settled.
+    pub settled_before_ms: i64,
 }
 
 impl Store {
@@ -37,6 +40,13 @@ impl Store {
         }
         insert_samples_in(&mut tx, round.samples).await?;
         crate::servers::update_poll(&mut *tx, round.server_id, &round.poll).await?;
+        crate::reservations::settle_in(
+            &mut tx,
+            self.backend,
+            round.server_id,
+            round.settled_before_ms,
+        )
+        .await?;
         tx.commit().await?;
         for id in round.ended {
             self.live.ended(*id);

@@ -57,9 +57,11 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
     let placement = gw
         .fleet
         .reserve(tenant.pool.as_deref(), size_hint, &[])
+        .await
+        .map_err(internal)?
         .ok_or_else(ApiError::no_server_available)?;
     let now = gw.fleet.now_ms();
-    let claim = gw
+    let claimed = gw
         .store
         .claim_meeting(
             NewMeeting {
@@ -73,20 +75,23 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
             },
             |usage| tier.as_ref().map_or(Ok(()), |t| quota::check(t, usage)),
         )
-        .await
-        .map_err(|e| {
-            gw.fleet.cancel(&placement);
-            internal(e)
-        })?;
+        .await;
+    let claim = match claimed {
+        Ok(claim) => claim,
+        Err(e) => {
+            gw.fleet.cancel(&placement).await;
+            return Err(internal(e));
+        }
+    };
     let record = match claim {
         Ok(Claim::New(record)) => record,
         Ok(Claim::Existing(record)) => {
             // A concurrent create of the same ID won the claim.
-            gw.fleet.cancel(&placement);
+            gw.fleet.cancel(&placement).await;
             return repeat(gw, &v, &record, &params).await;
         }
         Err(refusal) => {
-            gw.fleet.cancel(&placement);
+            gw.fleet.cancel(&placement).await;
             return Err(refuse(gw, &v, refusal, &id).await);
         }
     };
@@ -117,12 +122,19 @@ async fn place(
             Err(ClientError::Status(_) | ClientError::Unreachable(_))
         ) && tried.len() < MAX_ATTEMPTS;
         let next = if retry {
-            gw.fleet.reserve(tenant.pool.as_deref(), size_hint, &tried)
+            // Failing to place again answers as the failed server did.
+            gw.fleet
+                .reserve(tenant.pool.as_deref(), size_hint, &tried)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "cannot place a create again");
+                    None
+                })
         } else {
             None
         };
         let Some(next) = next else { break result };
-        gw.fleet.cancel(&placement);
+        gw.fleet.cancel(&placement).await;
         gw.store
             .move_meeting(record.id, next.route.server_id)
             .await
@@ -144,7 +156,7 @@ async fn place(
             Ok(el.into())
         }
         other => {
-            gw.fleet.cancel(&placement);
+            gw.fleet.cancel(&placement).await;
             gw.store
                 .discard_meeting(record.id)
                 .await

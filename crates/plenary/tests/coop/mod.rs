@@ -223,13 +223,22 @@ impl Consortium {
     }
 }
 
+/// The status and body of an answer: JSON read, any other text (an
+/// iCalendar file, a ballot file) as a string, nothing as null.
 pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
+    let json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_none_or(|t| t.contains("json"));
     let text = response.text().await.unwrap();
     let body = if text.is_empty() {
         Value::Null
-    } else {
+    } else if json {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    } else {
+        Value::String(text)
     };
     (status, body)
 }

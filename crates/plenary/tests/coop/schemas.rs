@@ -69,12 +69,18 @@ impl Schemas {
                 Err("a body where none is documented".into())
             };
         };
-        // The answers read here are JSON; a report may also be CSV.
-        let schema = content
+        // A text answer (a calendar, a ballot file) is read as a string.
+        let Some(schema) = content
             .iter()
             .find(|(media, _)| media.ends_with("json"))
             .map(|(_, c)| c["schema"].clone())
-            .ok_or("no JSON schema")?;
+        else {
+            return if body.is_string() {
+                Ok(())
+            } else {
+                Err(format!("{template}: JSON where text is documented"))
+            };
+        };
         // References point into the document's components.
         let root = json!({"allOf": [schema], "components": self.0["components"]});
         let validator = jsonschema::validator_for(&root).map_err(|e| e.to_string())?;

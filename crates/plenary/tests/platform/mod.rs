@@ -7,7 +7,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use store::{Act, NewTenant, TokenScope};
+use store::{Act, NewTenant, TokenScope, UsageSample};
 
 pub use crate::coop::schemas::Schemas;
 pub use crate::coop::{Consortium, Extras, OPERATOR};
@@ -102,19 +102,71 @@ pub fn fingerprint(tenant: &str) -> String {
     store::fingerprint(&format!("{tenant}-secret"))
 }
 
-/// What went wrong in a matrix of `(token, method, path, expected)`: each
-/// request answered otherwise, or with a body the document does not
-/// describe. `body` gives the request's body, if any.
-pub async fn wrong_answers(
-    c: &Consortium,
-    rows: Vec<(&str, Method, &str, StatusCode)>,
-    body: impl Fn(&Method, &str) -> Option<Value>,
-) -> Vec<String> {
-    let rows = rows.into_iter().map(|(token, method, path, expected)| {
-        let body = body(&method, path);
-        (token, method, path.to_string(), body, expected)
-    });
-    wrong_answers_with_bodies(c, rows).await
+/// `hosting`'s admin (and `school`'s deputy).
+pub const TOM: &str = "tom";
+/// The month the harness's clock is in, and the one before, closed.
+pub const NOW: &str = "2026-01";
+pub const CLOSED: &str = "2025-12";
+
+/// One minute, in milliseconds.
+pub const MINUTE: i64 = 60_000;
+
+/// A server that costs 100.00 a month, and an hour's meeting of each
+/// tenant on it, through a front end, last month and this one, so every
+/// report and statement has lines to check.
+pub async fn metered(c: &Consortium) {
+    let store = &c.env.app.store;
+    let server = store.servers().await.unwrap()[0].id;
+    store
+        .set_server_cost(
+            server,
+            10_000,
+            None,
+            &store::Act::new("operator:test", c.now()),
+        )
+        .await
+        .unwrap();
+    for tenant in ["school-rooms", "hosting-rooms"] {
+        let tenant_id = store.tenant(tenant).await.unwrap().id;
+        for start in [
+            c.now() - 10 * crate::coop::DAY,
+            c.now() - crate::coop::DAY / 4,
+        ] {
+            let samples: Vec<UsageSample> = (0..60)
+                .map(|m| UsageSample {
+                    at_ms: start + m * MINUTE,
+                    meeting_ref: None,
+                    tenant_id,
+                    server_id: server,
+                    backend_id: format!("weekly~{tenant}"),
+                    origin: Some("rooms.example".into()),
+                    participants: 12,
+                    moderators: 1,
+                    mic: 2,
+                    listen_only: 4,
+                    webcams: 3,
+                    breakout: false,
+                })
+                .collect();
+            store.insert_samples(&samples).await.unwrap();
+        }
+    }
+}
+
+/// The platform with metered use, and last month closed.
+pub async fn billed(url: String) -> Consortium {
+    let c = platform(url).await;
+    metered(&c).await;
+    let (status, body) = c
+        .call(
+            OPERATOR,
+            Method::POST,
+            &format!("/api/v1/periods/{CLOSED}/close"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    c
 }
 
 /// What went wrong in a matrix of `(token, method, path, body, expected)`,

@@ -18,7 +18,8 @@
 //! `ToSchema` body, then each problem the handler itself may answer, by
 //! the names in `openapi` (`Forbidden`, `NotFound`, `Conflict`, `Refused`,
 //! `UnsupportedMediaType`, `Invalid`). The 400 for a token in the URL, the
-//! 401, the 429 and the 500 that every endpoint taking a token may answer
+//! 401, the 403 for a token whose scope does not reach it, the 429 and the
+//! 500 that every endpoint taking a token may answer
 //! are added to every operation by `openapi::Conventions`.
 //!
 //! ```ignore

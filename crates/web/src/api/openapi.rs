@@ -162,7 +162,8 @@ problem_responses!(
     /// `WWW-Authenticate: Bearer`.
     Unauthorized,
     /// The caller may not do this (another organisation's ballot, an
-    /// operator voting, a read-only token, a bad webhook signature…).
+    /// operator voting, a read-only token, an operator's token limited to
+    /// one organisation outside it, a bad webhook signature…).
     Forbidden,
     /// No such thing, or one the caller may not see: both answer alike.
     NotFound,
@@ -183,8 +184,9 @@ problem_responses!(
 
 /// What every operation shares, added here rather than on each handler:
 /// the bearer scheme (and the forum's signature), the problems any
-/// token-taking endpoint may answer (a token in the URL, no valid token, an
-/// address refused for its failures), the internal error any endpoint may
+/// token-taking endpoint may answer (a token in the URL, no valid token, a
+/// token whose scope does not reach it, an address refused for its
+/// failures), the internal error any endpoint may
 /// answer, an operation ID unique across modules (`register_list`, not
 /// `list`), and the status's reason as the description of an answer that
 /// gives none.
@@ -240,6 +242,7 @@ impl Modify for Conventions {
                 if takes_a_token(operation) {
                     answers(operation, 400, Invalid::response());
                     answers(operation, 401, Unauthorized::response());
+                    answers(operation, 403, Forbidden::response());
                     answers(operation, 429, TooManyFailures::response());
                 }
                 answers(operation, 500, Internal::response());
