@@ -405,17 +405,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn compare() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let seconds: u64 = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(5)
-        .clamp(1, 60);
-    let concurrency: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(32)
-        .clamp(1, 256);
+    let (seconds, concurrency) = bench::load::run_length();
     let sim = sim::start(
         sim::SimConfig {
             servers: SERVERS,

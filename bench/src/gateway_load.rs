@@ -17,17 +17,7 @@ const SECRET: &str = "bench-server-secret";
 const TENANT_SECRET: &str = "bench-tenant-secret";
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let seconds: u64 = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(5)
-        .clamp(1, 60);
-    let concurrency: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(32)
-        .clamp(1, 256);
+    let (seconds, concurrency) = bench::load::run_length();
 
     let fleet = sim::start(
         sim::SimConfig {

@@ -3,6 +3,7 @@
 //! from, the file of results each one updates, and the month of metering
 //! the billing benchmarks read.
 
+pub mod args;
 pub mod latency;
 pub mod load;
 pub mod machine;

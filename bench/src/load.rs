@@ -13,6 +13,23 @@ use bbb::client::Backend;
 /// No run sends more, whatever its time.
 pub const MAX_REQUESTS: u64 = 200_000;
 
+/// Seconds per call (1 to 60, default 5) and concurrent clients (1 to 256,
+/// default 32) from the command line, as the gateway benchmarks take them.
+pub fn run_length() -> (u64, usize) {
+    let mut args = std::env::args().skip(1);
+    let seconds = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5)
+        .clamp(1, 60);
+    let concurrency = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(32)
+        .clamp(1, 256);
+    (seconds, concurrency)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Join,

@@ -7,7 +7,6 @@
 
 use std::time::Instant;
 
-use anyhow::Context;
 use bench::month_data::{
     DAY_MS, DAYS, MONTH, MONTH_START, POLL_MS, insert_month, register, settings,
 };
@@ -20,15 +19,9 @@ use store::Store;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let tenants: usize = args
-        .next()
-        .map_or(Ok(200), |a| a.parse())
-        .context("TENANTS")?;
-    let servers: usize = args
-        .next()
-        .map_or(Ok(20), |a| a.parse())
-        .context("SERVERS")?;
+    let mut args = bench::args::Positional::from_env();
+    let tenants: usize = args.next("TENANTS", 200)?;
+    let servers: usize = args.next("SERVERS", 20)?;
     let dir = testkit::TempDir::new("month-rollup");
     let url = dir.sqlite_url();
     let store = Store::open(&url).await?;

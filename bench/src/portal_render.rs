@@ -9,7 +9,6 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use runtime::app::{App, Polling};
 use runtime::config::Config;
 use store::{Act, Health, LoginOwner, NewServer, NewTenant, ServerPoll, Store, UsageSample};
@@ -22,12 +21,8 @@ const ROUND_AGE_MS: i64 = 5_000;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut arg = |name: &str, default: usize| -> anyhow::Result<usize> {
-        args.next()
-            .map_or(Ok(default), |a| a.parse())
-            .with_context(|| name.to_string())
-    };
+    let mut args = bench::args::Positional::from_env();
+    let mut arg = |name: &str, default: usize| args.next(name, default);
     let requests = arg("REQUESTS", 500)?;
     let servers = arg("SERVERS", 50)?;
     let meetings = arg("MEETINGS", 2_000)?;

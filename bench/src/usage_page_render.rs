@@ -10,7 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use bench::latency::Latencies;
 use bench::month_data::{DAY_MS, DAYS, MONTH, MONTH_START, insert_month, register, settings};
 use billing::Billing;
@@ -23,12 +22,8 @@ const ORG: &str = "org000";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut arg = |name: &str, default: usize| -> anyhow::Result<usize> {
-        args.next()
-            .map_or(Ok(default), |a| a.parse())
-            .with_context(|| name.to_string())
-    };
+    let mut args = bench::args::Positional::from_env();
+    let mut arg = |name: &str, default: usize| args.next(name, default);
     let renders = arg("RENDERS", 200)?;
     let tenants = arg("TENANTS", 200)?;
     let servers = arg("SERVERS", 20)?;
