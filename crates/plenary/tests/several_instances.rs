@@ -5,26 +5,25 @@
 //! holds on every instance within a second, although each caches tenants
 //! for a minute.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bbb::client::{Backend, Client};
 use bbb::{Algorithm, Element, Params};
-use store::{Act, Health, NewServer, NewTenant, ServerState, Store};
+use store::{Health, NewTenant, ServerState, Store};
 use testkit::{TempPostgres, free_port};
 
+use common::{SIM_SECRET, act, succeeded};
+
 const BIN: &str = env!("CARGO_BIN_EXE_plenary");
-const SIM_SECRET: &str = "simulated-bbb-secret";
 const SERVERS: usize = 20;
 /// Long enough that no instance re-reads servers or tenants on its own
 /// during a test: only the change notices can make a change hold sooner.
 const SLOW_POLLS: &str = "30";
 /// For watching the poller.
 const FAST_POLLS: &str = "0.5";
-
-fn act() -> Act {
-    Act::new("operator:test", 0)
-}
 
 /// A `plenary serve` process, killed when dropped.
 struct Instance {
@@ -118,23 +117,7 @@ impl Cluster {
         .await
         .expect("simulated servers start");
         let store = Store::open(&database_url).await.unwrap();
-        for server in &sim.servers {
-            store
-                .add_server(
-                    NewServer {
-                        url: &server.url(),
-                        secret: SIM_SECRET,
-                        algorithm: bbb::Algorithm::Sha256,
-                        weight: 1,
-                        pool: None,
-                        capacity: 10_000,
-                        health: Health::Up,
-                    },
-                    &act(),
-                )
-                .await
-                .unwrap();
-        }
+        common::register_servers(&store, &sim, Health::Up).await;
         let tenant = store
             .create_tenant(
                 NewTenant {
@@ -241,10 +224,6 @@ impl Cluster {
         }
         started.elapsed()
     }
-}
-
-fn succeeded(el: &Element) -> bool {
-    el.child_text("returncode").as_deref() == Some("SUCCESS")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -81,23 +81,7 @@ impl Env {
         // Generous: a loaded CI machine must not turn slowness into failures.
         config.response_timeout_secs = 10.0;
         let store = store::Store::open(&config.database_url).await.unwrap();
-        for server in &sim.servers {
-            store
-                .add_server(
-                    NewServer {
-                        url: &server.url(),
-                        secret: SIM_SECRET,
-                        algorithm: bbb::Algorithm::Sha256,
-                        weight: 1,
-                        pool: None,
-                        capacity: 10_000,
-                        health: Health::Unstable,
-                    },
-                    &act(),
-                )
-                .await
-                .unwrap();
-        }
+        register_servers(&store, &sim, Health::Unstable).await;
         for (name, secret) in &setup.tenants {
             store
                 .create_tenant(
@@ -268,6 +252,28 @@ pub fn key(el: &Element) -> String {
 
 pub fn succeeded(el: &Element) -> bool {
     text(el, "returncode") == "SUCCESS"
+}
+
+/// Registers every simulated server with Plenary, signed with SHA-256, in
+/// the given health.
+pub async fn register_servers(store: &store::Store, sim: &sim::SimFleet, health: Health) {
+    for server in &sim.servers {
+        store
+            .add_server(
+                NewServer {
+                    url: &server.url(),
+                    secret: SIM_SECRET,
+                    algorithm: bbb::Algorithm::Sha256,
+                    weight: 1,
+                    pool: None,
+                    capacity: 10_000,
+                    health,
+                },
+                &act(),
+            )
+            .await
+            .unwrap();
+    }
 }
 
 /// An operator, as the audit log records test setup.
