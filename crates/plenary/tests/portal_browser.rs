@@ -144,6 +144,13 @@ async fn sign_in(b: &Client, email: &str) {
     click(b, Locator::Css("form button[type=submit]")).await;
 }
 
+/// Answers the second-factor form with the current code of `totp`.
+async fn second_factor(b: &Client, c: &Consortium, totp: &str) {
+    let code = totp_code(totp, c.now()).unwrap();
+    type_into(b, Locator::Id("code"), &code).await;
+    click(b, Locator::Css("form button[type=submit]")).await;
+}
+
 async fn shot(b: &Client, name: &str) {
     let png = b.screenshot().await.unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
@@ -548,9 +555,7 @@ async fn an_operator_watches_the_fleet_live_cordons_a_server_makes_a_tenant_and_
 
     b.goto(&c.url("/portal/operator")).await.unwrap();
     sign_in(&b, OPERATOR_EMAIL).await;
-    let code = totp_code(&totp, c.now()).unwrap();
-    type_into(&b, Locator::Id("code"), &code).await;
-    click(&b, Locator::Css("form button[type=submit]")).await;
+    second_factor(&b, &c, &totp).await;
     assert_eq!(text_of(&b, "h1").await, "The fleet");
     assert_eq!(b.current_url().await.unwrap().path(), "/portal/operator");
     let table = text_of(&b, "table.fleet").await;
@@ -933,9 +938,7 @@ async fn the_operators_pages_are_accessible_and_fit_a_phone() {
     b.goto(&c.url("/portal/operator")).await.unwrap();
     sign_in(&b, OPERATOR_EMAIL).await;
     assert_accessible(&b, "/portal/second-factor").await;
-    let code = totp_code(&totp, c.now()).unwrap();
-    type_into(&b, Locator::Id("code"), &code).await;
-    click(&b, Locator::Css("form button[type=submit]")).await;
+    second_factor(&b, &c, &totp).await;
     assert_eq!(text_of(&b, "h1").await, "The fleet");
     let server = c.env.app.store.servers().await.unwrap()[0].id;
     for (path, name) in [
