@@ -3,8 +3,7 @@
 //! The consortium is the one of `coop`: `hosting`, `school` and `network`,
 //! each with a delegate whose token is named after the organisation.
 
-mod common;
-mod coop;
+use crate::coop;
 
 use coop::{Consortium, OPERATOR, read};
 use reqwest::{Method, StatusCode};

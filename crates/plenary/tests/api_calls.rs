@@ -1,7 +1,7 @@
 //! Every BBB call through the gateway, answered as a BBB server would, with
 //! the scenarios of Scalelite's request specs that apply.
 
-mod common;
+use crate::common;
 
 use common::{Env, Setup, key, params, succeeded, text, xml};
 

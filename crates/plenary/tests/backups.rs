@@ -1,7 +1,7 @@
 //! Backups, restores and moves to PostgreSQL, as an operator runs them on
 //! a live installation, and upgrades from the first released schema.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

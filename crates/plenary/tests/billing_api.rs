@@ -3,9 +3,7 @@
 //! the command line answers alike. Who may call each endpoint is the
 //! permission matrix's (`permission_matrix.rs`).
 
-mod common;
-mod coop;
-mod platform;
+use crate::platform;
 
 use platform::*;
 use reqwest::{Method, StatusCode, header};

@@ -1,6 +1,6 @@
 //! The gateway checks checksums exactly as a BBB server does.
 
-mod common;
+use crate::common;
 
 use bbb::Algorithm;
 use bbb::checksum::sign;

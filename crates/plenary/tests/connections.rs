@@ -2,7 +2,7 @@
 //! ever: headers or bodies sent too slowly, idle keep-alive connections,
 //! and it serves at most `http_max_connections` at once.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,8 +5,7 @@
 //! published record, the calendar, and a delegate's vote in the forum poll
 //! counted while another's is ignored and reported.
 
-mod common;
-mod coop;
+use crate::coop;
 
 use std::time::Duration;
 

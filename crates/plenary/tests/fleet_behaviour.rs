@@ -1,7 +1,7 @@
 //! Placement under bursts, health hysteresis, and what happens when a server
 //! dies with meetings on it.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -2,8 +2,8 @@
 //! random port. Time is the app's injected clock, moved by the tests and
 //! never slept; the consortium's duties run when a test says so.
 
-mod common;
-mod coop;
+use crate::common;
+use crate::coop;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! only the variables Greenlight documents, private files, and a client
 //! configured from them that meets through the gateway.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! by its thresholds, keeps serving from the healthy ones, and answers its
 //! tenants in well-formed BBB XML.
 
-mod common;
+use crate::common;
 
 use bbb::xml::is_xml_char;
 use common::{Env, FrontEnd, Setup, key, params, succeeded, text};

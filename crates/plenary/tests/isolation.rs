@@ -1,7 +1,7 @@
 //! No tenant can see, join, end or learn about another tenant's meeting: it
 //! gets exactly the answer it would get for a meeting that does not exist.
 
-mod common;
+use crate::common;
 
 use common::{Env, Setup, key, succeeded, text, xml};
 

@@ -4,7 +4,7 @@
 //! 10 s holds up only the calls made to it. On the JSON API, a token over
 //! its rate is refused with a 429 problem while another token is served.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! or by another process) leaves it, and a restart rebuilds it from the
 //! database.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

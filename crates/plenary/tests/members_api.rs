@@ -3,8 +3,7 @@
 //! tests: a college of individuals whose one vote is shared among those who
 //! voted changes a decision, and what members give shows on the register.
 
-mod common;
-mod coop;
+use crate::coop;
 
 use coop::{Consortium, DAY, Extras, OPERATOR, agree, disagree};
 use reqwest::{Method, StatusCode};

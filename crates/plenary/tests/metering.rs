@@ -4,7 +4,7 @@
 //! same numbers before and after the hours are rolled up and the samples
 //! pruned.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! What monitoring sees: liveness, readiness, Scalelite's health check and
 //! Prometheus metrics named `plenary_*` with tenant and server labels.
 
-mod common;
+use crate::common;
 
 use common::{Env, Setup};
 

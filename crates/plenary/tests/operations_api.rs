@@ -2,9 +2,8 @@
 //! holds and keeps hidden. Who may call each endpoint is the permission
 //! matrix's (`permission_matrix.rs`).
 
-mod common;
-mod coop;
-mod platform;
+use crate::common;
+use crate::platform;
 
 use platform::*;
 use reqwest::{Method, StatusCode};

@@ -7,9 +7,7 @@
 //! rows compare the state both reached. A row is a command line, a request
 //! and what both must answer; a new command is one more row.
 
-mod common;
-mod coop;
-mod platform;
+use crate::platform;
 
 use platform::*;
 use reqwest::{Method, StatusCode};

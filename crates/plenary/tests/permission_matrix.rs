@@ -6,10 +6,9 @@
 //! answers exactly like a missing one. A route without rows fails
 //! `every_route_has_rows_that_succeed_and_rows_that_are_refused`.
 
-mod common;
-mod coop;
-mod matrix;
-mod platform;
+use crate::coop;
+use crate::matrix;
+use crate::platform;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! A poll round records each server's answer as it arrives: a slow server
 //! does not hold back what the fast ones said.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 //! say so and pass, except under `CI=true`, where a missing browser fails
 //! the run. The screenshots in `docs/screenshots/` are taken here.
 
-mod common;
-mod coop;
+use crate::common;
+use crate::coop;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -3,8 +3,8 @@
 //! tenants made, moved and disabled, and a tenant's secret shown once. The browser tests drive the same pages
 //! in Chromium; these need none.
 
-mod common;
-mod coop;
+use crate::common;
+use crate::coop;
 
 use coop::Consortium;
 use reqwest::StatusCode;

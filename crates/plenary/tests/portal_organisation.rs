@@ -5,8 +5,8 @@
 //! the organisation's own line. The browser drives them in
 //! `portal_browser.rs`.
 
-mod common;
-mod coop;
+use crate::common;
+use crate::coop;
 
 use coop::Consortium;
 use coop::organisation::{ADMIN, MONTH, SECRET};

@@ -3,8 +3,7 @@
 //! address, one-time links and password resets come by mail and work once,
 //! and asking for them answers the same for any address.
 
-mod common;
-mod coop;
+use crate::coop;
 
 use std::net::IpAddr;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The same gateway on PostgreSQL, the database of several instances behind
 //! a load balancer: a real server started by the test itself.
 
-mod common;
+use crate::common;
 
 use common::{Env, Setup, key, succeeded, text};
 use testkit::TempPostgres;

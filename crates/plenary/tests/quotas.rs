@@ -2,7 +2,7 @@
 //! a limit are refused with a clear message, running meetings are never cut,
 //! and every meeting carries the tier's caps in BBB's own parameters.
 
-mod common;
+use crate::common;
 
 use common::{Env, FrontEnd, act, key, succeeded, text};
 

@@ -1,7 +1,7 @@
 //! Scenarios from Scalelite's request specs that the other files do not
 //! already cover, so operators moving from Scalelite find what they expect.
 
-mod common;
+use crate::common;
 
 use common::{Env, Setup, key, params, succeeded, text, xml};
 use store::{ParamMode, ParamRule};

@@ -5,7 +5,7 @@
 //! holds on every instance within a second, although each caches tenants
 //! for a minute.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

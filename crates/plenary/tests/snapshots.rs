@@ -1,7 +1,7 @@
 //! The XML front ends receive through the gateway, pinned as snapshots, with
 //! times, generated IDs, passwords and ports scrubbed.
 
-mod common;
+use crate::common;
 
 use common::Env;
 

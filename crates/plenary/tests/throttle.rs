@@ -2,7 +2,7 @@
 //! checksums or unknown tokens an address is refused, unchecked, until its
 //! window ends, on both APIs, while other addresses are served as before.
 
-mod common;
+use crate::common;
 
 use std::net::IpAddr;
 

@@ -2,8 +2,6 @@
 //! and Plenary serving on a random port, driven over real HTTP the way
 //! Greenlight drives it.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 use std::time::Duration;
 
 use bbb::client::{Backend, Client};

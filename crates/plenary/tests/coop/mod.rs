@@ -2,8 +2,6 @@
 //! over real HTTP. Time is the app's injected clock, moved by the tests and
 //! never slept.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 pub mod organisation;
 pub mod schemas;
 

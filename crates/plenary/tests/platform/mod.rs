@@ -3,8 +3,6 @@
 //! of each, and a token of every scope; and the OpenAPI document that real
 //! answers are checked against.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use store::{Act, NewTenant, TokenScope, UsageSample};
