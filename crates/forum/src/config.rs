@@ -33,6 +33,17 @@ pub enum ConfigError {
     NotAHeaderValue(&'static str),
 }
 
+impl DiscourseConfig {
+    /// The forum page of the topic with this external ID: Discourse answers
+    /// `/t/external_id/ID` with a redirect to the topic, whatever its slug.
+    pub fn topic_url(&self, external_id: &str) -> String {
+        format!(
+            "{}/t/external_id/{external_id}",
+            self.base_url.as_str().trim_end_matches('/')
+        )
+    }
+}
+
 impl fmt::Debug for DiscourseConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const REDACTED: &str = "[redacted]";

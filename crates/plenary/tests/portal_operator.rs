@@ -567,3 +567,47 @@ async fn the_audit_log_and_a_proposal_name_people_by_their_name_not_their_actor_
     );
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_proposal_page_links_to_its_topic_on_the_forum() {
+    let forum = forum::fake::FakeDiscourse::start("forum-key", "plenary")
+        .await
+        .unwrap();
+    let c = Consortium::with(coop::Extras {
+        discourse: Some(forum.config(5)),
+        ..coop::Extras::default()
+    })
+    .await;
+    let id = c.open_proposal().await;
+    c.duties().await;
+    let (cookie, _) = delegate(&c).await;
+    let (status, page) = get(&c, &cookie, &format!("/portal/proposals/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let external_id = format!("plenary-proposal-{id}");
+    let link = format!(
+        "{}/t/external_id/{external_id}",
+        forum.base_url().as_str().trim_end_matches('/')
+    );
+    assert!(
+        page.contains(&format!("<a href=\"{link}\">Discuss it on the forum</a>")),
+        "{page}"
+    );
+    assert!(
+        forum
+            .topics()
+            .iter()
+            .any(|t| t.external_id.as_deref() == Some(&*external_id)),
+        "the topic the link names exists on the forum"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_a_forum_a_proposal_page_has_no_forum_link() {
+    let c = Consortium::start().await;
+    let id = c.open_proposal().await;
+    let (cookie, _) = delegate(&c).await;
+    let (_, page) = get(&c, &cookie, &format!("/portal/proposals/{id}")).await;
+    assert!(!page.contains("on the forum"), "{page}");
+    c.shutdown().await;
+}

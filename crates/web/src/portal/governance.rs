@@ -151,6 +151,8 @@ struct ProposalPage {
     max_choices: usize,
     result: Option<String>,
     cast: Option<String>,
+    /// The proposal's topic on the forum, once it has opened there.
+    forum_topic: Option<String>,
     csrf: String,
 }
 
@@ -285,6 +287,12 @@ pub async fn proposal(
         max_choices,
         result,
         cast: q.cast.filter(|c| p.voted.contains(c)),
+        forum_topic: state
+            .api
+            .discourse
+            .as_ref()
+            .filter(|_| p.state != "draft")
+            .map(|d| d.topic_url(&consortium::external_id(p.id))),
         csrf: viewer.csrf.clone(),
         p,
     };
