@@ -611,3 +611,42 @@ async fn without_a_forum_a_proposal_page_has_no_forum_link() {
     assert!(!page.contains("on the forum"), "{page}");
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_closed_proposal_is_recounted_on_its_page_and_its_record_downloads() {
+    let c = Consortium::start().await;
+    let id = c.open_proposal().await;
+    c.clock.advance(coop::DAY);
+    for org in ["hosting", "network", "school"] {
+        assert_eq!(c.vote(org, id, org, coop::agree()).await.0, StatusCode::OK);
+    }
+    c.clock.set(coop::T0 + 8 * coop::DAY);
+    let path = format!("/api/v1/proposals/{id}/close");
+    let (status, tally) = c
+        .call(coop::OPERATOR, reqwest::Method::POST, &path, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tally}");
+    let (cookie, _) = delegate(&c).await;
+    let (_, page) = get(&c, &cookie, &format!("/portal/proposals/{id}")).await;
+    assert!(
+        page.contains("the ballots recount to the published tally, and all 3 ballots match"),
+        "{page}"
+    );
+    let link = format!("/portal/proposals/{id}/record.json");
+    assert!(page.contains(&link), "{page}");
+    let (status, record) = get(&c, &cookie, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    let record: consortium::Record = serde_json::from_str(&record).unwrap();
+    assert_eq!(c.env.app.consortium.recount(&record).await.unwrap(), 3);
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_open_proposal_has_no_record_to_download_yet() {
+    let c = Consortium::start().await;
+    let id = c.open_proposal().await;
+    let (cookie, _) = delegate(&c).await;
+    let (status, _) = get(&c, &cookie, &format!("/portal/proposals/{id}/record.json")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    c.shutdown().await;
+}

@@ -15,11 +15,11 @@ use store::{Act, Organisation};
 
 use super::PortalState;
 use super::diagram;
-use super::page::{Nav, PageError, PageResult, render};
+use super::page::{Nav, PageError, PageResult, download, render};
 use super::session::Viewer;
 use super::when::{iso, remaining, utc};
 use super::who::Names;
-use crate::api::Caller;
+use crate::api::{Caller, Problem};
 
 /// Roles that cast an organisation's ballot.
 const VOTING_ROLES: &[&str] = &["delegate", "deputy"];
@@ -151,6 +151,9 @@ struct ProposalPage {
     max_choices: usize,
     result: Option<String>,
     cast: Option<String>,
+    /// A closed proposal's record recounted as the page is shown: the ballots
+    /// matched, or why the recount fails.
+    recount: Option<Result<usize, String>>,
     /// The proposal's topic on the forum, once it has opened there.
     forum_topic: Option<String>,
     csrf: String,
@@ -178,6 +181,36 @@ fn votes_for<'a>(caller: &Caller, view: &'a ProposalView) -> Vec<&'a str> {
 #[derive(Deserialize)]
 pub struct Cast {
     cast: Option<String>,
+}
+
+/// Recounts the record of a closed proposal as `plenary proposal recount`
+/// does; a record that does not recount is shown, not hidden behind an error.
+async fn recount_now(
+    consortium: &consortium::Consortium,
+    id: i64,
+) -> PageResult<Result<usize, String>> {
+    let record = consortium.record(id).await?;
+    Ok(match consortium.recount(&record).await {
+        Ok(matched) => Ok(matched),
+        Err(consortium::ConsortiumError::Refused(why)) => Err(why),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// The record of a closed proposal, to keep and recount anywhere: the file
+/// `plenary proposal export` writes.
+pub async fn record(
+    State(state): State<PortalState>,
+    _: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let record = state.api.consortium.record(id).await?;
+    let body = serde_json::to_string_pretty(&record).map_err(|e| Problem::internal(&e))?;
+    Ok(download(
+        body,
+        "application/json",
+        &format!("proposal-{id}-record.json"),
+    ))
 }
 
 pub async fn proposal(
@@ -264,8 +297,14 @@ pub async fn proposal(
         .tally
         .as_ref()
         .map(|t| consortium::statement(t, &p.options));
+    let recount = if p.state == "closed" {
+        Some(recount_now(consortium, id).await?)
+    } else {
+        None
+    };
     let page = ProposalPage {
         nav: Some(viewer.nav()),
+        recount,
         kind: kind_name(&p.kind),
         state_label: match p.state.as_str() {
             "open" => "Open for ballots".into(),

@@ -124,6 +124,10 @@ pub fn router(state: PortalState) -> Router {
         .route("/portal/proposals", get(governance::proposals))
         .route("/portal/proposals/{id}", get(governance::proposal))
         .route(
+            "/portal/proposals/{id}/record.json",
+            get(governance::record),
+        )
+        .route(
             "/portal/proposals/{id}/ballots/{org}",
             post(governance::vote),
         )

@@ -40,6 +40,18 @@ pub fn render(status: StatusCode, template: &impl Template) -> Response {
 }
 
 /// Adds the headers every portal answer carries, errors included.
+/// A file to save rather than a page to show.
+pub fn download(body: String, content_type: &'static str, file_name: &str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
 pub async fn secure_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [

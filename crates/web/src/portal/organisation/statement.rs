@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use billing::BillingError;
 use billing::period::Month;
 use billing::service::OrgStatement;
@@ -18,7 +18,7 @@ use store::Organisation;
 use super::{Own, Tab, own};
 use crate::portal::PortalState;
 use crate::portal::chart::number;
-use crate::portal::page::{Nav, PageError, PageResult, render};
+use crate::portal::page::{Nav, PageError, PageResult, download, render};
 use crate::portal::session::Viewer;
 use crate::portal::when::utc;
 
@@ -164,20 +164,11 @@ pub async fn csv(
         )));
     };
     let body = share_csv(&share)?;
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let file = format!(
-        "attachment; filename=\"statement-{}-{month}.csv\"",
-        org.name
-    );
-    if let Ok(v) = HeaderValue::from_str(&file) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("statement-{}-{month}.csv", org.name),
+    ))
 }
 
 /// The organisation's line as CSV, written as every other report's CSV is.
