@@ -38,10 +38,8 @@ pub fn random_token() -> String {
 /// A link to make when its mail is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct OneTimeLink {
-    login_id: i64,
-    purpose: String,
-    /// Where a sign-in link lands.
-    next_path: String,
+    #[serde(flatten)]
+    opens: Opens,
     valid_ms: i64,
     /// The address in the rendered body that the link replaces.
     stands_in: String,
@@ -49,7 +47,37 @@ pub(crate) struct OneTimeLink {
     base: String,
 }
 
+/// What a one-time link opens. Untagged, so that links queued before
+/// applications had links read back as logins' links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Opens {
+    /// A login's sign-in or password reset.
+    Login {
+        login_id: i64,
+        purpose: String,
+        /// Where a sign-in link lands.
+        next_path: String,
+    },
+    /// The confirmation of an application sent from the public form.
+    Application { pending_application: i64 },
+}
+
 impl OneTimeLink {
+    pub(crate) fn new(opens: Opens, valid_ms: i64, base: String) -> Self {
+        Self {
+            opens,
+            valid_ms,
+            stands_in: format!("{base}<token>"),
+            base,
+        }
+    }
+
+    /// The address the body holds until the mail is sent.
+    pub(crate) fn stands_in(&self) -> &str {
+        &self.stands_in
+    }
+
     /// Makes the token, stores its hash and puts the link in `body`.
     pub(crate) async fn write_into(
         &self,
@@ -58,15 +86,30 @@ impl OneTimeLink {
         now_ms: i64,
     ) -> Result<String> {
         let token = random_token();
-        store
-            .create_login_link(
-                &token,
-                self.login_id,
-                &self.purpose,
-                &self.next_path,
-                (now_ms, now_ms.saturating_add(self.valid_ms)),
-            )
-            .await?;
+        match &self.opens {
+            Opens::Login {
+                login_id,
+                purpose,
+                next_path,
+            } => {
+                store
+                    .create_login_link(
+                        &token,
+                        *login_id,
+                        purpose,
+                        next_path,
+                        (now_ms, now_ms.saturating_add(self.valid_ms)),
+                    )
+                    .await?
+            }
+            Opens::Application {
+                pending_application,
+            } => {
+                store
+                    .set_pending_application_token(*pending_application, &token)
+                    .await?
+            }
+        }
         Ok(body.replace(&self.stands_in, &format!("{}{token}", self.base)))
     }
 }
@@ -76,9 +119,11 @@ impl Consortium {
     /// names the proposal's page at `page`.
     pub(crate) fn ballot_link(&self, login_id: i64, page: &str, next_path: &str) -> OneTimeLink {
         OneTimeLink {
-            login_id,
-            purpose: SIGN_IN.into(),
-            next_path: next_path.into(),
+            opens: Opens::Login {
+                login_id,
+                purpose: SIGN_IN.into(),
+                next_path: next_path.into(),
+            },
             valid_ms: PROPOSAL_LINK_MS,
             stands_in: page.into(),
             base: self.link("/portal/link/"),
@@ -104,28 +149,29 @@ impl Consortium {
             AccessPurpose::SignIn => (SIGN_IN, self.link("/portal/link/")),
             AccessPurpose::PasswordReset => (PASSWORD_RESET, self.link("/portal/reset/")),
         };
-        let stands_in = format!("{base}<token>");
         let name = match &login.owner {
             LoginOwner::Person(p) => p.display_name.clone(),
             LoginOwner::Operator(label) => label.clone(),
         };
+        let link = OneTimeLink::new(
+            Opens::Login {
+                login_id: login.id,
+                purpose: stored.into(),
+                next_path: next_path.into(),
+            },
+            ASKED_LINK_MS,
+            base,
+        );
         let n = AccessLink {
             to: Addressee {
                 organisation: name,
                 consortium: self.settings.name.clone(),
             },
             purpose,
-            link: stands_in.clone(),
+            link: link.stands_in().to_string(),
             valid_minutes: ASKED_LINK_MS / 60_000,
         };
-        let mail = Mail::new(vec![login.email.clone()], &n).with_link(OneTimeLink {
-            login_id: login.id,
-            purpose: stored.into(),
-            next_path: next_path.into(),
-            valid_ms: ASKED_LINK_MS,
-            stands_in,
-            base,
-        });
+        let mail = Mail::new(vec![login.email.clone()], &n).with_link(link);
         let key = format!("{stored}:{}:{}", login.id, act.at_ms);
         self.store
             .enqueue("mail", &key, &to_json(&mail), act.at_ms)

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod access_links;
 mod announce;
+pub mod applications;
 pub mod calendar;
 pub mod contributions;
 mod convert;

@@ -13,7 +13,7 @@ pub const MEMBERSHIP_TERMS: &str = "membership";
 
 /// An organisation entering the register. For one already in it (a
 /// customer, a former member), `None` keeps what the register holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewMember {
     pub name: String,
     /// `None`: the name, for an organisation new to the register.

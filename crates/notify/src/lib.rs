@@ -15,6 +15,7 @@ pub mod sink;
 pub use config::{ConfigError, Password, Security, SmtpConfig};
 pub use mailer::{Failure, Mailer, SendError};
 pub use message::{
-    AccessLink, AccessPurpose, Addressee, ApplicationReceived, BallotReplaced, MembershipChanged,
-    Notification, Outcome, OutcomeStated, ProposalChanged, ProposalOpened, Reminder, RulesSummary,
+    AccessLink, AccessPurpose, Addressee, ApplicationConfirmation, ApplicationReceived,
+    BallotReplaced, MembershipChanged, Notification, Outcome, OutcomeStated, ProposalChanged,
+    ProposalOpened, Reminder, RulesSummary,
 };

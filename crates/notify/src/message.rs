@@ -371,8 +371,37 @@ impl Notification for AccessLink {
     }
 }
 
-/// Subjects carry the consortium's name first, so that mail filters and
-/// inboxes group them.
+/// The confirmation asked of whoever sends an application from the public
+/// form: nothing is lodged until the address's owner follows the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationConfirmation {
+    /// `organisation` holds the applying organisation's legal name.
+    pub to: Addressee,
+    pub link: String,
+    pub valid_hours: i64,
+}
+
+impl Notification for ApplicationConfirmation {
+    fn kind(&self) -> &'static str {
+        "application_confirmation"
+    }
+
+    fn subject(&self) -> String {
+        subject(&self.to, "Confirm your application to join")
+    }
+
+    fn body(&self) -> String {
+        letter(
+            &self.to,
+            &format!(
+                "Follow this link to send the application of {} to join {}:\n{}\n\nThe members then decide on it by a consent proposal. The link works once, for {} hours. If you did not apply, ignore this message: nothing is sent.\n",
+                self.to.organisation, self.to.consortium, self.link, self.valid_hours
+            ),
+            "someone applied on the portal's application form with your e-mail address",
+        )
+    }
+}
+
 /// A ballot for the organisation was cast by another of its
 /// representatives than the one whose ballot counted until then.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -458,6 +487,8 @@ impl Notification for OutcomeStated {
     }
 }
 
+/// Subjects carry the consortium's name first, so that mail filters and
+/// inboxes group them.
 fn subject(to: &Addressee, text: &str) -> String {
     format!("[{}] {text}", to.consortium)
 }

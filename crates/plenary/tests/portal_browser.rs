@@ -912,6 +912,9 @@ async fn the_main_pages_are_accessible_and_fit_a_phone() {
     shot(&b, "sign-in").await;
     check_page(&b, &c, "/portal/login", "sign-in").await;
     check_page(&b, &c, "/portal/reset", "password-reset").await;
+    b.goto(&c.url("/portal/apply")).await.unwrap();
+    shot(&b, "apply").await;
+    check_page(&b, &c, "/portal/apply", "apply").await;
     b.goto(&c.url("/portal/login")).await.unwrap();
     sign_in(&b, &email).await;
     for (path, name) in [

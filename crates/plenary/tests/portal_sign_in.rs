@@ -420,3 +420,111 @@ async fn a_link_form_without_its_token_is_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     c.shutdown().await;
 }
+
+const APPLICATION: [(&str, &str); 6] = [
+    ("legal_name", "River School Trust"),
+    ("name", "river-school"),
+    ("legal_form", "association"),
+    ("class", "consumer"),
+    ("email", "office@river.example"),
+    ("statement", "We teach online two days a week."),
+];
+
+#[tokio::test]
+async fn an_application_from_the_public_form_is_lodged_only_once_its_address_confirms_it() {
+    let (sink, c) = with_mail().await;
+    let mut visitor = Visitor::new(&c, [127, 0, 0, 41]);
+    let sent = visitor
+        .post("/portal/apply", "/portal/apply", &APPLICATION)
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.page);
+    assert!(
+        sent.page.contains("on its way to office@river.example"),
+        "{}",
+        sent.page
+    );
+    let store = &c.env.app.store;
+    assert!(
+        store.organisation("river-school").await.is_err(),
+        "nothing is in the register before the address confirms"
+    );
+    let mails = mails(&c, &sink, 1).await;
+    assert_eq!(mails[0].to, ["office@river.example"]);
+    let link = link_in(
+        &mails[0],
+        &format!("{}/portal/apply/confirm/", c.env.app.url()),
+    );
+    let asked = visitor.get(&link).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        store.organisation("river-school").await.is_err(),
+        "following the link asks before it lodges"
+    );
+    let path = link.strip_prefix(&c.env.app.url()).unwrap().to_owned();
+    let done = visitor.post(&path, &path, &[]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.page);
+    assert!(
+        done.page.contains("The application is sent"),
+        "{}",
+        done.page
+    );
+    let org = store.organisation("river-school").await.unwrap();
+    assert_eq!(org.status.to_string(), "applicant");
+    assert_eq!(org.contact, "office@river.example");
+    let entries = store.audit_entries(None, 0, i64::MAX).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.actor == "applicant:office@river.example"),
+        "the audit log names the applicant by the address that confirmed"
+    );
+    let again = visitor.get(&link).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "the link works once");
+    sink.stop().await;
+}
+
+#[tokio::test]
+async fn an_application_for_an_organisation_already_in_the_register_is_refused_on_the_form() {
+    let (sink, c) = with_mail().await;
+    let mut visitor = Visitor::new(&c, [127, 0, 0, 42]);
+    let mut fields = APPLICATION;
+    fields[1] = ("name", "school");
+    let sent = visitor
+        .post("/portal/apply", "/portal/apply", &fields)
+        .await;
+    assert_eq!(sent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        sent.page.contains("school is already in the register"),
+        "{}",
+        sent.page
+    );
+    assert!(
+        sent.page.contains("value=\"River School Trust\""),
+        "the form keeps what was typed: {}",
+        sent.page
+    );
+    c.duties().await;
+    assert!(
+        sink.messages().is_empty(),
+        "no mail for a refused application"
+    );
+    sink.stop().await;
+}
+
+#[tokio::test]
+async fn an_application_posted_without_the_forms_token_is_refused() {
+    let (sink, c) = with_mail().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/portal/apply", c.env.app.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(APPLICATION)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    sink.stop().await;
+}

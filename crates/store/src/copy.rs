@@ -50,6 +50,7 @@ pub const TABLES: &[&str] = &[
     "logins",
     "sessions",
     "login_links",
+    "pending_applications",
 ];
 
 /// Tables a fresh installation already fills: a move replaces their rows.

@@ -7,6 +7,7 @@
 //! cast to BIGINT, placeholders are `$n`. Every statement is exercised by the
 //! conformance tests on both backends.
 
+mod applications;
 mod audit;
 mod billing;
 mod changes;
@@ -38,6 +39,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use applications::PendingApplication;
 pub use audit::{
     Act, AuditEntry, Broken, GENESIS, Verdict, entry_hash, fingerprint, is_audit_hash,
     names_someone,

@@ -10,6 +10,7 @@
 //! the API ([`crate::api::Caller`]), with a signed-in session instead of a
 //! bearer token.
 
+mod apply;
 mod by_mail;
 mod chart;
 pub mod credentials;
@@ -117,6 +118,11 @@ pub fn router(state: PortalState) -> Router {
             get(by_mail::choose_form).post(by_mail::choose),
         )
         .route("/portal/register", get(governance::register))
+        .route("/portal/apply", get(apply::form).post(apply::send))
+        .route(
+            "/portal/apply/confirm/{token}",
+            get(apply::confirm_form).post(apply::confirm),
+        )
         .route(
             "/portal/organisations/{name}",
             get(governance::organisation),
