@@ -58,12 +58,22 @@ impl Dim {
     /// The row's key along this dimension; `None` when the row has none
     /// (a tenant without an organisation, a meeting without an origin).
     pub fn key(self, r: &Row) -> Option<String> {
+        self.key_parts(r).map(|k| match k.1 {
+            Some(origin) => format!("{}/{origin}", k.0),
+            None => k.0.to_string(),
+        })
+    }
+
+    /// [`Self::key`] borrowed from the row, in parts (an origin's key is
+    /// its tenant and its origin), so that aggregating allocates per key
+    /// and not per sample.
+    fn key_parts(self, r: &Row) -> Option<(&str, Option<&str>)> {
         match self {
-            Self::Tenant => Some(r.tenant.clone()),
-            Self::Org => r.org.clone(),
-            Self::Server => Some(r.server.clone()),
-            Self::Pool => Some(r.pool.clone()),
-            Self::Origin => r.origin.as_ref().map(|o| format!("{}/{o}", r.tenant)),
+            Self::Tenant => Some((&r.tenant, None)),
+            Self::Org => r.org.as_deref().map(|o| (o, None)),
+            Self::Server => Some((&r.server, None)),
+            Self::Pool => Some((&r.pool, None)),
+            Self::Origin => r.origin.as_deref().map(|o| (r.tenant.as_str(), Some(o))),
         }
     }
 }
@@ -180,9 +190,12 @@ pub fn aggregate(
     model: &BandwidthModel,
     dims: &[Dim],
 ) -> BTreeMap<(Dim, String), Totals> {
-    let mut totals: BTreeMap<(Dim, String), Totals> = BTreeMap::new();
-    // (dim, key, poll round) → (participants, meetings)
-    let mut rounds: HashMap<(Dim, String, i64), (u64, u64)> = HashMap::new();
+    // Each (dimension, key) gets a slot the first time it is seen; the hot
+    // loop then hashes borrowed keys and slot numbers, never new strings.
+    let mut slots: HashMap<(Dim, &str, Option<&str>), usize> = HashMap::new();
+    let mut keyed: Vec<(Dim, String, Totals)> = Vec::new();
+    // (slot, poll round) → (participants, meetings)
+    let mut rounds: HashMap<(usize, i64), (u64, u64)> = HashMap::new();
     for rows in series(rows).into_values() {
         for (i, r) in rows.iter().enumerate() {
             if !window.holds(r.at_ms) {
@@ -204,25 +217,33 @@ pub fn aggregate(
             });
             let round = r.at_ms / rule.poll_interval_ms.max(1);
             for dim in dims {
-                let Some(key) = dim.key(r) else { continue };
-                let t = totals.entry((*dim, key.clone())).or_default();
+                let Some((key, origin)) = dim.key_parts(r) else {
+                    continue;
+                };
+                let slot = *slots.entry((*dim, key, origin)).or_insert_with(|| {
+                    keyed.push((*dim, dim.key(r).unwrap_or_default(), Totals::default()));
+                    keyed.len() - 1
+                });
+                let t = &mut keyed[slot].2;
                 t.meetings += u64::from(first_seen);
                 t.integrals.add(r.counts, ms);
                 t.bytes_in += bytes(rates.in_kbps, ms);
                 t.bytes_out += bytes(rates.out_kbps, ms);
-                let at_once = rounds.entry((*dim, key, round)).or_default();
+                let at_once = rounds.entry((slot, round)).or_default();
                 at_once.0 += r.counts.participants;
                 at_once.1 += 1;
             }
         }
     }
-    for ((dim, key, _), (people, meetings)) in rounds {
-        if let Some(t) = totals.get_mut(&(dim, key)) {
-            t.peak_participants = t.peak_participants.max(people);
-            t.peak_meetings = t.peak_meetings.max(meetings);
-        }
+    for ((slot, _), (people, meetings)) in rounds {
+        let t = &mut keyed[slot].2;
+        t.peak_participants = t.peak_participants.max(people);
+        t.peak_meetings = t.peak_meetings.max(meetings);
     }
-    totals
+    keyed
+        .into_iter()
+        .map(|(dim, key, t)| ((dim, key), t))
+        .collect()
 }
 
 #[cfg(test)]
