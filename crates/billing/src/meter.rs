@@ -4,7 +4,7 @@
 //! a time, so memory stays bounded by an hour of samples.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use metering::bandwidth::BandwidthModel;
 use metering::integrate::{Counts, GapRule, Integrals};
@@ -259,14 +259,20 @@ impl Metering {
                 .tenants()
                 .await?
                 .into_iter()
-                .map(|t| (t.id, (t.name, t.org_id.and_then(|o| orgs.get(&o).cloned()))))
+                .map(|t| {
+                    let org = t.org_id.and_then(|o| orgs.get(&o)).map(|o| Arc::from(o.as_str()));
+                    (t.id, (Arc::from(t.name), org))
+                })
                 .collect(),
             servers: self
                 .store
                 .servers()
                 .await?
                 .into_iter()
-                .map(|s| (s.id, (s.url, s.pool.unwrap_or_else(|| SHARED_POOL.into()))))
+                .map(|s| {
+                    let pool = s.pool.unwrap_or_else(|| SHARED_POOL.into());
+                    (s.id, (Arc::from(s.url), Arc::from(pool)))
+                })
                 .collect(),
         })
     }
@@ -287,7 +293,7 @@ impl Metering {
                     server: server.clone(),
                     pool: pool.clone(),
                     origin: s.origin,
-                    meeting: format!("{}@{}", s.backend_id, s.server_id),
+                    meeting: s.backend_id,
                     at_ms: s.at_ms,
                     moderators: count(s.moderators),
                     counts: Counts {
@@ -302,10 +308,11 @@ impl Metering {
     }
 }
 
-/// Tenant and server names by ID, read once per pass.
+/// Tenant and server names by ID, read once per pass and shared by every
+/// sample's row.
 struct Names {
-    tenants: HashMap<i64, (String, Option<String>)>,
-    servers: HashMap<i64, (String, String)>,
+    tenants: HashMap<i64, (Arc<str>, Option<Arc<str>>)>,
+    servers: HashMap<i64, (Arc<str>, Arc<str>)>,
 }
 
 fn to_rollup(hour_ms: i64, dim: Dim, key: String, t: &Totals) -> Rollup {

@@ -7,6 +7,7 @@
 //! sample's credit belongs to the window that holds the sample.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::bandwidth::{BandwidthModel, MeetingState, bytes};
 use crate::integrate::{Counts, GapRule, Integrals};
@@ -14,13 +15,15 @@ use crate::integrate::{Counts, GapRule, Integrals};
 /// One stored sample, as metering needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    pub tenant: String,
-    pub org: Option<String>,
-    pub server: String,
-    pub pool: String,
+    // Shared: every sample of a pass names one of a few tenants and servers.
+    pub tenant: Arc<str>,
+    pub org: Option<Arc<str>>,
+    pub server: Arc<str>,
+    pub pool: Arc<str>,
     /// `bbb-origin-server-name`: which front end of the tenant.
     pub origin: Option<String>,
-    /// Identifies one meeting's series (the backend meeting ID and its server).
+    /// With the server, identifies one meeting's series (the backend
+    /// meeting ID).
     pub meeting: String,
     pub at_ms: i64,
     pub moderators: u64,
@@ -69,11 +72,11 @@ impl Dim {
     /// and not per sample.
     fn key_parts(self, r: &Row) -> Option<(&str, Option<&str>)> {
         match self {
-            Self::Tenant => Some((&r.tenant, None)),
+            Self::Tenant => Some((&*r.tenant, None)),
             Self::Org => r.org.as_deref().map(|o| (o, None)),
-            Self::Server => Some((&r.server, None)),
-            Self::Pool => Some((&r.pool, None)),
-            Self::Origin => r.origin.as_deref().map(|o| (r.tenant.as_str(), Some(o))),
+            Self::Server => Some((&*r.server, None)),
+            Self::Pool => Some((&*r.pool, None)),
+            Self::Origin => r.origin.as_deref().map(|o| (&*r.tenant, Some(o))),
         }
     }
 }
@@ -169,10 +172,13 @@ pub fn observed_interval(rows: &[Row]) -> Option<i64> {
 }
 
 /// Each meeting's rows, in time order.
-fn series(rows: &[Row]) -> HashMap<(&str, &str), Vec<&Row>> {
-    let mut series: HashMap<(&str, &str), Vec<&Row>> = HashMap::new();
+fn series(rows: &[Row]) -> HashMap<(&str, &str, &str), Vec<&Row>> {
+    let mut series: HashMap<(&str, &str, &str), Vec<&Row>> = HashMap::new();
     for r in rows {
-        series.entry((&r.tenant, &r.meeting)).or_default().push(r);
+        series
+            .entry((&r.tenant, &r.server, &r.meeting))
+            .or_default()
+            .push(r);
     }
     for s in series.values_mut() {
         s.sort_by_key(|r| r.at_ms);
@@ -260,7 +266,7 @@ mod tests {
     fn row(tenant: &str, meeting: &str, minute: i64, people: u64, cams: u64) -> Row {
         Row {
             tenant: tenant.into(),
-            org: Some(format!("{tenant}-org")),
+            org: Some(format!("{tenant}-org").into()),
             server: "s1".into(),
             pool: "default".into(),
             origin: Some("greenlight".into()),
