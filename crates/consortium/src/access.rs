@@ -348,11 +348,15 @@ impl Actor {
             (Some(_), Action::ReadOwn(Owner::Nobody) | Action::RotateSecret(Owner::Nobody)) => {
                 Err(Refusal::Hidden)
             }
-            (Some(limit), Action::ReadOperations | Action::Operate | Action::KeepRegister) => {
-                forbidden(format!(
-                    "this token is limited to {limit}; the whole platform takes an unlimited operator token"
-                ))
-            }
+            (
+                Some(limit),
+                Action::ReadOperations
+                | Action::Operate
+                | Action::KeepRegister
+                | Action::AdmitFounder,
+            ) => forbidden(format!(
+                "this token is limited to {limit}; the whole platform takes an unlimited operator token"
+            )),
             // The co-op's tokens include those of every operator.
             (Some(limit), Action::ListTokens | Action::ManageTokensOf(_)) => forbidden(format!(
                 "this token is limited to {limit}; the co-op's tokens take an unlimited operator token"
@@ -686,6 +690,12 @@ mod tests {
             (
                 "a person does not register founders",
                 admin(),
+                A::AdmitFounder,
+                No,
+            ),
+            (
+                "an operator limited to one organisation registers no founders",
+                limited(op(), "school"),
                 A::AdmitFounder,
                 No,
             ),

@@ -646,6 +646,36 @@ fn operations() -> Vec<Twin> {
         // organisations: the register kept by operators
         twin(
             ADMIN,
+            "org add founder --member --class consumer",
+            post("/api/v1/organisations"),
+            Some(json!({"name": "founder", "class": "consumer"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR_SCHOOL,
+            "org add founder --member --class consumer",
+            post("/api/v1/organisations"),
+            Some(json!({"name": "founder", "class": "consumer"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "org add founder --member --class consumer --contact desk@founder.example",
+            post("/api/v1/organisations"),
+            Some(
+                json!({"name": "founder", "class": "consumer", "contact": "desk@founder.example"}),
+            ),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "org show founder --json",
+            get("/api/v1/organisations/founder"),
+            None,
+            shows(&["name", "legal_name", "status", "class", "weight", "contact"]),
+        ),
+        twin(
+            ADMIN,
             "org add shop",
             post("/api/v1/customers"),
             Some(json!({"name": "shop"})),

@@ -288,7 +288,8 @@ impl From<Entering> for NewMember {
 
 /// Register a founding member
 ///
-/// Operators only: an organisation that is a member from now (a founder,
+/// Operators only (not with a read-only token or one limited to an
+/// organisation), audited under their name: an organisation that is a member from now (a founder,
 /// or one admitted outside the platform). The kind, class and weight are
 /// checked against the rules; a federation may carry weight 2 when the
 /// rules allow it.
@@ -305,17 +306,16 @@ impl From<Entering> for NewMember {
 )]
 pub async fn admit_founder(
     State(state): State<ApiState>,
-    caller: Caller,
+    Acting(actor): Acting,
     Body(entering): Body<Entering>,
 ) -> Answer<(StatusCode, Json<Detail>)> {
-    caller.require_operator("register founding members")?;
     let org = state
         .consortium
-        .admit_founder(&entering.into(), &state.act(&caller))
+        .register_founder(&actor, &entering.into(), (state.clock)())
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(detail(&state, &caller, &org.name).await?),
+        Json(operator_detail(&state, &actor, &org.name).await?),
     ))
 }
 
