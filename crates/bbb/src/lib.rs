@@ -7,11 +7,13 @@ pub mod answer;
 pub mod checksum;
 pub mod client;
 pub mod error;
+pub mod features;
 pub mod meeting;
 pub mod params;
 pub mod xml;
 
 pub use checksum::{Algorithm, AlgorithmSet, ChecksumError};
 pub use error::ApiError;
+pub use features::{DisabledFeatures, Feature, UnknownFeature};
 pub use params::Params;
 pub use xml::Element;

@@ -114,6 +114,9 @@ pub enum Action<'a> {
         existing: Option<&'a str>,
     },
     AdmitFounder,
+    /// Add an organisation to the register (not as a member), or change an
+    /// entry's legal name, form, contact, class or weight.
+    KeepRegister,
     GiveNotice(&'a str),
     /// Add a person, perhaps straight into an organisation in a role.
     AddPerson {
@@ -345,7 +348,13 @@ impl Actor {
             (Some(_), Action::ReadOwn(Owner::Nobody) | Action::RotateSecret(Owner::Nobody)) => {
                 Err(Refusal::Hidden)
             }
-            (Some(limit), Action::ReadOperations | Action::Operate) => forbidden(format!(
+            (
+                Some(limit),
+                Action::ReadOperations
+                | Action::Operate
+                | Action::KeepRegister
+                | Action::AdmitFounder,
+            ) => forbidden(format!(
                 "this token is limited to {limit}; the whole platform takes an unlimited operator token"
             )),
             // The co-op's tokens include those of every operator.
@@ -429,6 +438,7 @@ impl Actor {
                 }
             }
             Action::AdmitFounder => forbidden("only operators may register founding members"),
+            Action::KeepRegister => forbidden("only operators keep the register"),
             Action::ChangeRules => forbidden("only operators may change the consortium's rules"),
             Action::DraftProposal { for_member } => {
                 if for_member {
@@ -616,6 +626,25 @@ mod tests {
             ),
             // an operator
             ("an operator registers founders", op(), A::AdmitFounder, Yes),
+            ("an operator keeps the register", op(), A::KeepRegister, Yes),
+            (
+                "an admin does not keep the register",
+                admin(),
+                A::KeepRegister,
+                No,
+            ),
+            (
+                "a read-only operator keeps no register",
+                read_only(op()),
+                A::KeepRegister,
+                No,
+            ),
+            (
+                "an operator limited to one organisation keeps no register",
+                limited(op(), "school"),
+                A::KeepRegister,
+                No,
+            ),
             (
                 "an operator adds people anywhere",
                 op(),
@@ -661,6 +690,12 @@ mod tests {
             (
                 "a person does not register founders",
                 admin(),
+                A::AdmitFounder,
+                No,
+            ),
+            (
+                "an operator limited to one organisation registers no founders",
+                limited(op(), "school"),
                 A::AdmitFounder,
                 No,
             ),

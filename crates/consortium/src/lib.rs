@@ -30,13 +30,13 @@ pub use contributions::{Contributed, Offered};
 pub use error::{ConsortiumError, Result};
 pub use operations::{
     CreatedTenant, MeetingView, NewSecret, NewServerSettings, NewTenantSettings, Pool,
-    ServerChange, ServerView, TenantChange, TenantView,
+    ServerChange, ServerView, TenantChange, TenantView, TierChange,
 };
 pub use people::{NewPerson, Role};
 pub use proposals::{
     Draft, ProposalView, RULES_CHANGE, Receipt, Record, Replacement, Statement, Voter, replacements,
 };
-pub use register::NewMember;
+pub use register::{NewMember, NewOrganisation, RegisterChange};
 pub use rooms::RoomLinks;
 pub use tick::Duties;
 pub use tokens::NewToken;

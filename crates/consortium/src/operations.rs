@@ -7,11 +7,12 @@ mod audit;
 mod meetings;
 mod pools;
 mod servers;
+mod tiers;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use store::{Act, NewTenant, Tenant, TenantPatch, TenantPlace, Tier, fingerprint};
+use store::{Act, NewTenant, Tenant, TenantPatch, TenantPlace, fingerprint};
 
 use crate::access::{Action, Actor, Owner};
 use crate::{Consortium, ConsortiumError, Result};
@@ -23,6 +24,7 @@ pub use servers::{
     DEFAULT_ALGORITHM, DEFAULT_CAPACITY, DEFAULT_WEIGHT, NewServerSettings, ServerChange,
     ServerView,
 };
+pub use tiers::TierChange;
 
 /// A tenant with the names of what it refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,14 +320,6 @@ impl Consortium {
             .store
             .set_tenant_enabled(name, enabled, &Act::new(actor.name(), at_ms))
             .await?)
-    }
-
-    /// The tiers organisations choose from.
-    pub async fn tiers(&self, actor: &Actor) -> Result<Vec<Tier>> {
-        actor
-            .may(Action::ReadTiers)
-            .map_err(|r| r.into_error("tiers"))?;
-        Ok(self.store.tiers().await?)
     }
 
     /// The tenant `name`, if the actor may do `action` to it; hidden ones

@@ -5,8 +5,9 @@ use governance::membership::{self, Event, LegalForm, OrgKind, Status, Weight, va
 use governance::proposal::Kind;
 use store::{Act, MembershipStep, Organisation, RegisterPatch};
 
+use crate::access::Action;
 use crate::convert::{kind_name, legal_form, status, status_name, to_json};
-use crate::{Consortium, ConsortiumError, Draft, Result};
+use crate::{Actor, Consortium, ConsortiumError, Draft, Result};
 
 /// The document holding the rights and conditions of membership.
 pub const MEMBERSHIP_TERMS: &str = "membership";
@@ -27,7 +28,111 @@ pub struct NewMember {
     pub contact: Option<String>,
 }
 
+/// An organisation entering the register as a customer of the co-op,
+/// not a member.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewOrganisation {
+    pub name: String,
+    /// `None`: the name.
+    pub legal_name: Option<String>,
+    pub legal_form: Option<LegalForm>,
+    pub contact: Option<String>,
+}
+
+/// What to change of a register entry; `None` keeps it. A class or weight
+/// is checked against the rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterChange {
+    pub legal_name: Option<String>,
+    pub legal_form: Option<LegalForm>,
+    pub contact: Option<String>,
+    pub class: Option<String>,
+    pub weight: Option<u32>,
+}
+
+impl RegisterChange {
+    fn entry(&self) -> RegisterPatch {
+        RegisterPatch {
+            legal_name: self.legal_name.clone(),
+            legal_form: self.legal_form.map(|f| f.as_str().to_string()),
+            contact: self.contact.clone(),
+            ..RegisterPatch::default()
+        }
+    }
+}
+
+fn keep_register(actor: &Actor) -> Result<()> {
+    actor
+        .may(Action::KeepRegister)
+        .map_err(|r| r.into_error("it"))
+}
+
 impl Consortium {
+    /// Adds an organisation that is not a member (a customer), audited
+    /// under the actor's name; its entry is written whole or not at all.
+    pub async fn add_organisation(
+        &self,
+        actor: &Actor,
+        new: &NewOrganisation,
+        at_ms: i64,
+    ) -> Result<Organisation> {
+        keep_register(actor)?;
+        check_handle(&new.name, "organisation", "legal name")?;
+        let act = Act::new(actor.name(), at_ms);
+        let legal_name = new.legal_name.as_deref().unwrap_or(&new.name);
+        self.store
+            .add_organisation(&new.name, legal_name, &act)
+            .await?;
+        let rest = RegisterChange {
+            legal_form: new.legal_form,
+            contact: new.contact.clone(),
+            ..RegisterChange::default()
+        };
+        if rest != RegisterChange::default() {
+            self.store
+                .set_register(&new.name, &rest.entry(), &act)
+                .await?;
+        }
+        Ok(self.store.organisation(&new.name).await?)
+    }
+
+    /// Changes an organisation's register entry, audited under the actor's
+    /// name; a class or weight is checked against the rules first.
+    pub async fn change_register(
+        &self,
+        actor: &Actor,
+        name: &str,
+        change: &RegisterChange,
+        at_ms: i64,
+    ) -> Result<Organisation> {
+        keep_register(actor)?;
+        let act = Act::new(actor.name(), at_ms);
+        if change.class.is_some() || change.weight.is_some() {
+            self.set_member(name, change.class.as_deref(), None, change.weight, &act)
+                .await?;
+        }
+        let entry = change.entry();
+        if entry != RegisterPatch::default() {
+            self.store.set_register(name, &entry, &act).await?;
+        }
+        Ok(self.store.organisation(name).await?)
+    }
+
+    /// [`Consortium::admit_founder`], for an actor who may register
+    /// founding members.
+    pub async fn register_founder(
+        &self,
+        actor: &Actor,
+        new: &NewMember,
+        at_ms: i64,
+    ) -> Result<Organisation> {
+        actor
+            .may(Action::AdmitFounder)
+            .map_err(|r| r.into_error("it"))?;
+        self.admit_founder(new, &Act::new(actor.name(), at_ms))
+            .await
+    }
+
     /// Registers a founding member (or one admitted outside the platform):
     /// a member from now, with the step recorded as such.
     /// An organisation already applying, a member or leaving is not

@@ -92,14 +92,21 @@ pub fn shape(params: &mut Params, tier: &Tier) {
             params.set(key, "false");
         }
     }
+    // The caller's own list is passed on as BBB would read it; the tier's
+    // is added to it.
     let mut features: Vec<String> = params
         .get("disabledFeatures")
         .into_iter()
-        .chain(std::iter::once(tier.disabled_features.as_str()))
         .flat_map(|list| list.split(','))
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .map(str::to_string)
+        .chain(
+            tier.disabled_features
+                .names()
+                .into_iter()
+                .map(str::to_string),
+        )
         .collect();
     features.sort();
     features.dedup();
@@ -148,7 +155,7 @@ mod tests {
             webcams_per_user: 1,
             recording: false,
             rooms_per_month: 3,
-            disabled_features: "chat,polls".into(),
+            disabled_features: "chat,polls".parse().unwrap(),
             allowance_participant_minutes: 0,
             allowance_gb: 0,
         }

@@ -489,9 +489,10 @@ pub struct TierFields {
     /// Distinct rooms (meeting IDs) per month.
     #[arg(long)]
     pub rooms: Option<i64>,
-    /// BBB features switched off, comma-separated (e.g. breakoutRooms,sharedNotes).
+    /// BBB features switched off, comma-separated in BBB's spelling (e.g.
+    /// breakoutRooms,sharedNotes); an empty value switches none off.
     #[arg(long)]
-    pub disabled_features: Option<String>,
+    pub disabled_features: Option<bbb::DisabledFeatures>,
     /// Fair-use allowance in participant-minutes per month.
     #[arg(long)]
     pub allowance_minutes: Option<i64>,

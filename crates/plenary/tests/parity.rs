@@ -105,6 +105,18 @@ fn operations() -> Vec<Twin> {
         "monthly_cost_cents",
         "owner",
     ];
+    let tier_fields: &[&str] = &[
+        "name",
+        "price_cents",
+        "currency",
+        "participants_per_meeting",
+        "concurrent_meetings",
+        "meeting_minutes",
+        "recording",
+        "rooms_per_month",
+        "disabled_features",
+        "allowance_gb",
+    ];
     let tenant_fields: &[&str] = &[
         "name",
         "enabled",
@@ -543,7 +555,199 @@ fn operations() -> Vec<Twin> {
             None,
             Refused(S::FORBIDDEN),
         ),
+        // tiers: made and changed by operators only
+        twin(
+            ADMIN,
+            "tier show level1 --json",
+            get("/api/v1/tiers/level1"),
+            None,
+            shows(tier_fields),
+        ),
+        twin(
+            OPERATOR,
+            "tier show gold --json",
+            get("/api/v1/tiers/gold"),
+            None,
+            Refused(S::NOT_FOUND),
+        ),
+        twin(
+            ADMIN,
+            "tier add school --price 12.50",
+            post("/api/v1/tiers"),
+            Some(json!({"name": "school", "price_cents": 1250})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR_SCHOOL,
+            "tier add school --price 12.50",
+            post("/api/v1/tiers"),
+            Some(json!({"name": "school", "price_cents": 1250})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "tier add school --currency EURO",
+            post("/api/v1/tiers"),
+            Some(json!({"name": "school", "currency": "EURO"})),
+            Refused(S::BAD_REQUEST),
+        ),
+        twin(
+            OPERATOR,
+            "tier add school --price 12.50 --participants 30 --meetings 3 --recording false --disabled-features polls,chat",
+            post("/api/v1/tiers"),
+            Some(
+                json!({"name": "school", "price_cents": 1250, "participants_per_meeting": 30,
+                "concurrent_meetings": 3, "recording": false, "disabled_features": ["polls", "chat"]}),
+            ),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "tier add school",
+            post("/api/v1/tiers"),
+            Some(json!({"name": "school"})),
+            Refused(S::CONFLICT),
+        ),
+        twin(
+            OPERATOR_READ_ONLY,
+            "tier set school --minutes 90",
+            patch("/api/v1/tiers/school"),
+            Some(json!({"meeting_minutes": 90})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "tier set school --rooms=-1",
+            patch("/api/v1/tiers/school"),
+            Some(json!({"rooms_per_month": -1})),
+            Refused(S::BAD_REQUEST),
+        ),
+        twin(
+            OPERATOR,
+            "tier set gold --minutes 90",
+            patch("/api/v1/tiers/gold"),
+            Some(json!({"meeting_minutes": 90})),
+            Refused(S::NOT_FOUND),
+        ),
+        twin(
+            OPERATOR,
+            "tier set school --minutes 90 --currency chf",
+            patch("/api/v1/tiers/school"),
+            Some(json!({"meeting_minutes": 90, "currency": "chf"})),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "tier show school --json",
+            get("/api/v1/tiers/school"),
+            None,
+            shows(tier_fields),
+        ),
+        // organisations: the register kept by operators
+        twin(
+            ADMIN,
+            "org add founder --member --class consumer",
+            post("/api/v1/organisations"),
+            Some(json!({"name": "founder", "class": "consumer"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR_SCHOOL,
+            "org add founder --member --class consumer",
+            post("/api/v1/organisations"),
+            Some(json!({"name": "founder", "class": "consumer"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "org add founder --member --class consumer --contact desk@founder.example",
+            post("/api/v1/organisations"),
+            Some(
+                json!({"name": "founder", "class": "consumer", "contact": "desk@founder.example"}),
+            ),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "org show founder --json",
+            get("/api/v1/organisations/founder"),
+            None,
+            shows(&["name", "legal_name", "status", "class", "weight", "contact"]),
+        ),
+        twin(
+            ADMIN,
+            "org add shop",
+            post("/api/v1/customers"),
+            Some(json!({"name": "shop"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "org add Not_A_Name",
+            post("/api/v1/customers"),
+            Some(json!({"name": "Not_A_Name"})),
+            Refused(S::BAD_REQUEST),
+        ),
+        twin(
+            OPERATOR,
+            "org add shop --legal-name Shop --contact desk@shop.example",
+            post("/api/v1/customers"),
+            Some(json!({"name": "shop", "legal_name": "Shop", "contact": "desk@shop.example"})),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "org add shop",
+            post("/api/v1/customers"),
+            Some(json!({"name": "shop"})),
+            Refused(S::CONFLICT),
+        ),
+        twin(
+            ADMIN,
+            "org set school --contact board@school.example",
+            patch("/api/v1/organisations/school"),
+            Some(json!({"contact": "board@school.example"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "org set nowhere --contact desk@nowhere.example",
+            patch("/api/v1/organisations/nowhere"),
+            Some(json!({"contact": "desk@nowhere.example"})),
+            Refused(S::NOT_FOUND),
+        ),
+        twin(
+            OPERATOR,
+            "org set shop --legal-name Shop-Ltd --contact orders@shop.example",
+            patch("/api/v1/organisations/shop"),
+            Some(json!({"legal_name": "Shop-Ltd", "contact": "orders@shop.example"})),
+            DONE,
+        ),
+        twin(
+            OPERATOR,
+            "org show shop --json",
+            get("/api/v1/organisations/shop"),
+            None,
+            shows(&[
+                "name",
+                "legal_name",
+                "legal_form",
+                "contact",
+                "status",
+                "weight",
+            ]),
+        ),
         // the audit log
+        twin(
+            OPERATOR,
+            "audit list --subject tier:school --json",
+            get("/api/v1/audit?subject=tier:school"),
+            None,
+            Expect::Done {
+                within: Some("entries"),
+                fields: &["seq", "actor", "kind", "subject"],
+            },
+        ),
         twin(
             OPERATOR,
             "audit list --subject server:2 --json",
@@ -657,4 +861,47 @@ async fn every_command_and_its_api_twin_answer_alike() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     by_cli.env.shutdown().await;
     by_api.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_non_operators_token_cannot_change_a_tier_through_the_command_line() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = platform(cli.dir.sqlite_url()).await;
+    for token in [ADMIN, DELEGATE, OPERATOR_READ_ONLY] {
+        let err = cli.fails_with(
+            &["tier", "set", "level1", "--minutes", "5"],
+            &[("PLENARY_TOKEN", token)],
+        );
+        assert!(
+            err.contains("only operators run the platform") || err.contains("read-only"),
+            "{token}: {err}"
+        );
+    }
+    let tier = c.get(OPERATOR, "/api/v1/tiers/level1").await;
+    assert_ne!(tier["meeting_minutes"], 5);
+    c.env.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_operators_tier_change_is_audited_under_their_name() {
+    let cli = testkit::Cli::new(env!("CARGO_BIN_EXE_plenary"));
+    let c = platform(cli.dir.sqlite_url()).await;
+    cli.ok_with(
+        &["tier", "set", "level1", "--minutes", "45"],
+        &[("PLENARY_ACTOR", "alice")],
+    );
+    cli.ok_with(
+        &["tier", "set", "level1", "--minutes", "50"],
+        &[("PLENARY_TOKEN", OPERATOR)],
+    );
+    let log = c.get(OPERATOR, "/api/v1/audit?subject=tier:level1").await;
+    let actors: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "tier.save")
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors, ["operator:alice", "operator:ops"]);
+    c.env.shutdown().await;
 }

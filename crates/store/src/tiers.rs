@@ -23,8 +23,8 @@ pub struct Tier {
     pub webcams_per_user: i64,
     pub recording: bool,
     pub rooms_per_month: i64,
-    /// Comma-separated BBB `disabledFeatures` values.
-    pub disabled_features: String,
+    /// What its meetings are created without; stored as BBB's comma list.
+    pub disabled_features: bbb::DisabledFeatures,
     pub allowance_participant_minutes: i64,
     pub allowance_gb: i64,
 }
@@ -34,9 +34,14 @@ const TIER_COLUMNS: &str = "id, name, price_cents, currency, participants_per_me
     disabled_features, allowance_participant_minutes, allowance_gb";
 
 fn tier_from(r: &AnyRow) -> Result<Tier> {
+    let name: String = r.try_get("name")?;
+    let features: String = r.try_get("disabled_features")?;
+    let disabled_features = features
+        .parse()
+        .map_err(|e| StoreError::Corrupt(format!("tier {name:?}: disabled_features: {e}")))?;
     Ok(Tier {
         id: r.try_get("id")?,
-        name: r.try_get("name")?,
+        name,
         price_cents: r.try_get("price_cents")?,
         currency: r.try_get("currency")?,
         participants_per_meeting: r.try_get("participants_per_meeting")?,
@@ -47,7 +52,7 @@ fn tier_from(r: &AnyRow) -> Result<Tier> {
         webcams_per_user: r.try_get("webcams_per_user")?,
         recording: r.try_get::<i64, _>("recording")? != 0,
         rooms_per_month: r.try_get("rooms_per_month")?,
-        disabled_features: r.try_get("disabled_features")?,
+        disabled_features,
         allowance_participant_minutes: r.try_get("allowance_participant_minutes")?,
         allowance_gb: r.try_get("allowance_gb")?,
     })
@@ -114,7 +119,7 @@ impl Store {
         .bind(t.webcams_per_user)
         .bind(flag(t.recording))
         .bind(t.rooms_per_month)
-        .bind(&t.disabled_features)
+        .bind(t.disabled_features.to_string())
         .bind(t.allowance_participant_minutes)
         .bind(t.allowance_gb)
         .bind(act.at_ms)
@@ -129,7 +134,7 @@ impl Store {
                 "concurrent_participants": t.concurrent_participants,
                 "meeting_minutes": t.meeting_minutes, "webcams_per_meeting": t.webcams_per_meeting,
                 "webcams_per_user": t.webcams_per_user, "recording": t.recording,
-                "rooms_per_month": t.rooms_per_month, "disabled_features": t.disabled_features,
+                "rooms_per_month": t.rooms_per_month, "disabled_features": t.disabled_features.names(),
                 "allowance_participant_minutes": t.allowance_participant_minutes,
                 "allowance_gb": t.allowance_gb}),
         };

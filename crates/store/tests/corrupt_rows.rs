@@ -91,3 +91,29 @@ async fn a_server_in_an_unknown_state_or_health_names_its_row() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_tier_disabling_a_feature_bbb_lacks_names_its_row_instead_of_passing_it_on() {
+    on_both_backends(|s, url| async move {
+        corrupt(
+            &url,
+            "UPDATE tiers SET disabled_features = 'chat,webcam' WHERE name = 'level1'",
+        )
+        .await;
+        for read in [
+            s.tier("level1").await.map(|_| ()),
+            s.tiers().await.map(|_| ()),
+        ] {
+            match read {
+                Err(StoreError::Corrupt(why)) => assert!(
+                    why.starts_with(
+                        "tier \"level1\": disabled_features: \"webcam\" is not a feature"
+                    ),
+                    "{why}"
+                ),
+                other => panic!("level1 read as {other:?}"),
+            }
+        }
+    })
+    .await;
+}

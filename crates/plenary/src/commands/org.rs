@@ -3,12 +3,12 @@
 
 use anyhow::bail;
 use consortium::register::check_handle;
-use consortium::{Consortium, NewMember};
+use consortium::{Consortium, NewMember, NewOrganisation, RegisterChange};
 use governance::membership::OrgKind;
 use serde_json::json;
 use store::Organisation;
 
-use super::{operator, or_dash, print_json, table, timestamp};
+use super::{actor, now_ms, operator, or_dash, print_json, table, timestamp};
 use crate::cli::{OrgCommand, RegisterArgs};
 
 pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
@@ -20,10 +20,10 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             register,
             member,
         } => {
-            check_handle(&name, "organisation", "--legal-name")?;
+            let actor = actor(c).await?;
             if member {
                 let org = c
-                    .admit_founder(&new_member(&name, legal_name, &register), &operator()?)
+                    .register_founder(&actor, &new_member(&name, legal_name, &register), now_ms())
                     .await?;
                 println!(
                     "Organisation {} ({}) registered as a {} member with vote weight {}.",
@@ -37,16 +37,13 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     "--class, --federation and --weight describe a member: add --member for a founding member, or use `plenary org apply`"
                 );
             } else {
-                let legal = legal_name.unwrap_or_else(|| name.clone());
-                let org = store.add_organisation(&name, &legal, &operator()?).await?;
-                let patch = store::RegisterPatch {
-                    legal_form: register.legal_form.map(|f| f.as_str().to_string()),
+                let new = NewOrganisation {
+                    name,
+                    legal_name,
+                    legal_form: register.legal_form,
                     contact: register.contact,
-                    ..store::RegisterPatch::default()
                 };
-                if patch != store::RegisterPatch::default() {
-                    store.set_register(&name, &patch, &operator()?).await?;
-                }
+                let org = c.add_organisation(&actor, &new, now_ms()).await?;
                 println!("Organisation {} ({}) registered.", org.name, org.legal_name);
             }
         }
@@ -203,19 +200,15 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             weight,
             contact,
         } => {
-            if class.is_some() || weight.is_some() {
-                c.set_member(&name, class.as_deref(), None, weight, &operator()?)
-                    .await?;
-            }
-            let patch = store::RegisterPatch {
+            let change = RegisterChange {
                 legal_name,
-                legal_form: legal_form.map(|f| f.as_str().to_string()),
+                legal_form,
                 contact,
-                ..store::RegisterPatch::default()
+                class,
+                weight,
             };
-            if patch != store::RegisterPatch::default() {
-                store.set_register(&name, &patch, &operator()?).await?;
-            }
+            c.change_register(&actor(c).await?, &name, &change, now_ms())
+                .await?;
             println!("Organisation {name} updated.");
         }
         OrgCommand::Notice { name } => {

@@ -1,47 +1,24 @@
 //! `plenary tier …`
 
-use anyhow::bail;
-use consortium::Consortium;
+use consortium::{Consortium, TierChange};
 use metering::money::Cents;
 use serde_json::json;
 use store::Tier;
 
-use super::{actor, operator, parse_money, print_json, table};
+use super::{actor, now_ms, parse_money, print_json, table};
 use crate::cli::{TierCommand, TierFields};
 
 pub async fn run(c: &Consortium, command: TierCommand) -> anyhow::Result<()> {
-    let store = c.store();
     match command {
         TierCommand::Add { name, fields } => {
-            if store.tier(&name).await.is_ok() {
-                bail!("tier {name:?} already exists: use `plenary tier set`");
-            }
-            let blank = Tier {
-                id: 0,
-                name: name.clone(),
-                price_cents: 0,
-                currency: "EUR".into(),
-                participants_per_meeting: 0,
-                concurrent_meetings: 0,
-                concurrent_participants: 0,
-                meeting_minutes: 0,
-                webcams_per_meeting: 0,
-                webcams_per_user: 0,
-                recording: true,
-                rooms_per_month: 0,
-                disabled_features: String::new(),
-                allowance_participant_minutes: 0,
-                allowance_gb: 0,
-            };
-            let tier = store
-                .save_tier(&apply(blank, fields)?, &operator()?)
+            let tier = c
+                .create_tier(&actor(c).await?, &name, change(fields)?, now_ms())
                 .await?;
             println!("Tier {} created: {}.", tier.name, summary(&tier));
         }
         TierCommand::Set { name, fields } => {
-            let current = store.tier(&name).await?;
-            let tier = store
-                .save_tier(&apply(current, fields)?, &operator()?)
+            let tier = c
+                .set_tier(&actor(c).await?, &name, change(fields)?, now_ms())
                 .await?;
             println!(
                 "Tier {} updated: {}. New meetings get these limits.",
@@ -93,7 +70,7 @@ pub async fn run(c: &Consortium, command: TierCommand) -> anyhow::Result<()> {
             }
         }
         TierCommand::Show { name, output } => {
-            let tier = store.tier(&name).await?;
+            let tier = c.tier(&actor(c).await?, &name).await?;
             let value = tier_json(&tier);
             if output.json {
                 print_json(&value);
@@ -110,58 +87,23 @@ pub async fn run(c: &Consortium, command: TierCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn apply(mut t: Tier, f: TierFields) -> anyhow::Result<Tier> {
-    if let Some(p) = f.price {
-        t.price_cents = parse_money(&p)?;
-    }
-    if let Some(c) = f.currency {
-        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-            bail!("{c:?} is not an ISO currency code such as EUR");
-        }
-        t.currency = c.to_ascii_uppercase();
-    }
-    let limits = [
-        (
-            f.participants,
-            &mut t.participants_per_meeting,
-            "participants",
-        ),
-        (f.meetings, &mut t.concurrent_meetings, "meetings"),
-        (
-            f.concurrent_participants,
-            &mut t.concurrent_participants,
-            "concurrent-participants",
-        ),
-        (f.minutes, &mut t.meeting_minutes, "minutes"),
-        (f.webcams, &mut t.webcams_per_meeting, "webcams"),
-        (
-            f.webcams_per_user,
-            &mut t.webcams_per_user,
-            "webcams-per-user",
-        ),
-        (f.rooms, &mut t.rooms_per_month, "rooms"),
-        (
-            f.allowance_minutes,
-            &mut t.allowance_participant_minutes,
-            "allowance-minutes",
-        ),
-        (f.allowance_gb, &mut t.allowance_gb, "allowance-gb"),
-    ];
-    for (value, field, flag) in limits {
-        if let Some(v) = value {
-            if v < 0 {
-                bail!("--{flag} cannot be negative (0 means unlimited)");
-            }
-            *field = v;
-        }
-    }
-    if let Some(r) = f.recording {
-        t.recording = r;
-    }
-    if let Some(d) = f.disabled_features {
-        t.disabled_features = d;
-    }
-    Ok(t)
+/// The flags as a change; the library checks the values.
+fn change(f: TierFields) -> anyhow::Result<TierChange> {
+    Ok(TierChange {
+        price_cents: f.price.as_deref().map(parse_money).transpose()?,
+        currency: f.currency,
+        participants_per_meeting: f.participants,
+        concurrent_meetings: f.meetings,
+        concurrent_participants: f.concurrent_participants,
+        meeting_minutes: f.minutes,
+        webcams_per_meeting: f.webcams,
+        webcams_per_user: f.webcams_per_user,
+        recording: f.recording,
+        rooms_per_month: f.rooms,
+        disabled_features: f.disabled_features,
+        allowance_participant_minutes: f.allowance_minutes,
+        allowance_gb: f.allowance_gb,
+    })
 }
 
 fn summary(t: &Tier) -> String {
@@ -187,7 +129,7 @@ fn tier_json(t: &Tier) -> serde_json::Value {
         "webcams_per_user": t.webcams_per_user,
         "recording": t.recording,
         "rooms_per_month": t.rooms_per_month,
-        "disabled_features": t.disabled_features,
+        "disabled_features": t.disabled_features.names(),
         "allowance_participant_minutes": t.allowance_participant_minutes,
         "allowance_gb": t.allowance_gb,
     })

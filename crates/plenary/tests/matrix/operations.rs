@@ -463,6 +463,7 @@ fn changes_and_live_meetings() -> Vec<Row> {
             S::NOT_FOUND,
         ),
     ]);
+    rows.extend(tiers_and_the_register());
     // live meetings: everyone sees what they may, a hidden tenant is missing
     for (token, path, status) in [
         (OPERATOR, "/api/v1/meetings", S::OK),
@@ -512,5 +513,154 @@ fn changes_and_live_meetings() -> Vec<Row> {
         None,
         S::BAD_REQUEST,
     ));
+    rows
+}
+
+/// Tiers and the register's customers: operators with a full token make
+/// and change them; admins read the tiers.
+fn tiers_and_the_register() -> Vec<Row> {
+    use StatusCode as S;
+    let (g, p, patch) = (Method::GET, Method::POST, Method::PATCH);
+    let row = |token, method: &Method, path: &str, body: Option<Value>, status| {
+        (token, method.clone(), path.to_string(), body, status)
+    };
+    let not_operators = [OPERATOR_READ_ONLY, OPERATOR_SCHOOL, ADMIN, DELEGATE];
+    let mut rows = Vec::new();
+    for (token, path, status) in [
+        (OPERATOR, "/api/v1/tiers/level1", S::OK),
+        (ADMIN, "/api/v1/tiers/level1", S::OK),
+        (ADMIN_READ_ONLY, "/api/v1/tiers/level1", S::OK),
+        (DELEGATE, "/api/v1/tiers/level1", S::FORBIDDEN),
+        (OPERATOR, "/api/v1/tiers/gold", S::NOT_FOUND),
+    ] {
+        rows.push(row(token, &g, path, None, status));
+    }
+    let tier = json!({"name": "school", "price_cents": 1250, "participants_per_meeting": 30,
+        "disabled_features": ["chat", "polls"]});
+    for token in not_operators {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/tiers",
+            Some(tier.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tiers",
+            Some(tier.clone()),
+            S::CREATED,
+        ),
+        row(OPERATOR, &p, "/api/v1/tiers", Some(tier), S::CONFLICT),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tiers",
+            Some(json!({"name": "other", "meeting_minutes": -1})),
+            S::BAD_REQUEST,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/tiers",
+            Some(json!({"name": "other", "disabled_features": ["webcams"]})),
+            S::BAD_REQUEST,
+        ),
+    ]);
+    let minutes = Some(json!({"meeting_minutes": 90}));
+    for token in not_operators {
+        rows.push(row(
+            token,
+            &patch,
+            "/api/v1/tiers/school",
+            minutes.clone(),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tiers/school",
+            minutes.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tiers/gold",
+            minutes,
+            S::NOT_FOUND,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/tiers/school",
+            Some(json!({"currency": "EURO"})),
+            S::BAD_REQUEST,
+        ),
+    ]);
+    let customer = json!({"name": "shop", "legal_name": "Shop", "contact": "desk@shop.example"});
+    for token in not_operators {
+        rows.push(row(
+            token,
+            &p,
+            "/api/v1/customers",
+            Some(customer.clone()),
+            S::FORBIDDEN,
+        ));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/customers",
+            Some(customer.clone()),
+            S::CREATED,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/customers",
+            Some(customer),
+            S::CONFLICT,
+        ),
+        row(
+            OPERATOR,
+            &p,
+            "/api/v1/customers",
+            Some(json!({"name": "Not A Name"})),
+            S::BAD_REQUEST,
+        ),
+    ]);
+    let contact = Some(json!({"contact": "orders@shop.example"}));
+    for (token, path) in [
+        (OPERATOR_READ_ONLY, "/api/v1/organisations/shop"),
+        (OPERATOR_SCHOOL, "/api/v1/organisations/school"),
+        (ADMIN, "/api/v1/organisations/school"),
+        (ADMIN, "/api/v1/organisations/shop"),
+        (DELEGATE, "/api/v1/organisations/school"),
+    ] {
+        rows.push(row(token, &patch, path, contact.clone(), S::FORBIDDEN));
+    }
+    rows.extend([
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/organisations/shop",
+            contact.clone(),
+            S::OK,
+        ),
+        row(
+            OPERATOR,
+            &patch,
+            "/api/v1/organisations/nowhere",
+            contact,
+            S::NOT_FOUND,
+        ),
+    ]);
     rows
 }

@@ -131,6 +131,8 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::GET, "/api/v1/organisations", register::list),
         at(M::POST, "/api/v1/organisations", register::admit_founder),
         at(M::GET, "/api/v1/organisations/{name}", register::show),
+        at(M::PATCH, "/api/v1/organisations/{name}", register::change),
+        at(M::POST, "/api/v1/customers", register::add_customer),
         at(
             M::POST,
             "/api/v1/organisations/{name}/notice",
@@ -222,6 +224,9 @@ fn endpoints() -> Vec<Endpoint> {
         at(M::GET, "/api/v1/pools", servers::pools),
         at(M::GET, "/api/v1/meetings", meetings::meetings),
         at(M::GET, "/api/v1/tiers", operations::tiers),
+        at(M::POST, "/api/v1/tiers", operations::create_tier),
+        at(M::GET, "/api/v1/tiers/{name}", operations::tier),
+        at(M::PATCH, "/api/v1/tiers/{name}", operations::set_tier),
         at(M::GET, "/api/v1/tenants", operations::tenants),
         at(M::POST, "/api/v1/tenants", operations::create_tenant),
         at(M::GET, "/api/v1/tenants/{name}", operations::tenant),

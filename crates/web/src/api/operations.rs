@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use consortium::{Actor, NewTenantSettings, TenantChange, TenantView};
+use consortium::{Actor, NewTenantSettings, TenantChange, TenantView, TierChange};
 use serde::{Deserialize, Serialize};
 use store::Tier;
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +17,7 @@ use super::ApiState;
 use super::auth::Acting;
 use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
 use super::params;
-use super::problem::{Answer, Body, MaybeBody, Path, Query, present};
+use super::problem::{Answer, Body, MaybeBody, Path, Problem, Query, present};
 use super::tokens::no_store;
 
 /// A tenant: one BBB API front end's account.
@@ -321,24 +321,40 @@ pub async fn remove_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A service level tenants are sold at.
+/// A service level tenants are sold at. Limits of 0 mean "no limit".
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Tier)]
 pub struct TierBody {
     name: String,
     price_cents: i64,
+    /// ISO 4217, such as `EUR`.
     currency: String,
     participants_per_meeting: i64,
     concurrent_meetings: i64,
     concurrent_participants: i64,
     meeting_minutes: i64,
+    webcams_per_meeting: i64,
+    webcams_per_user: i64,
     recording: bool,
     rooms_per_month: i64,
+    /// BBB's `disabledFeatures` that its meetings are created with, such
+    /// as `chat` or `breakoutRooms`.
+    disabled_features: Vec<String>,
+    /// Fair use: participant-minutes a month.
+    allowance_participant_minutes: i64,
+    /// Fair use: estimated GB a month.
+    allowance_gb: i64,
 }
 
 impl From<Tier> for TierBody {
     fn from(t: Tier) -> Self {
         Self {
+            disabled_features: t
+                .disabled_features
+                .names()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             name: t.name,
             price_cents: t.price_cents,
             currency: t.currency,
@@ -346,8 +362,12 @@ impl From<Tier> for TierBody {
             concurrent_meetings: t.concurrent_meetings,
             concurrent_participants: t.concurrent_participants,
             meeting_minutes: t.meeting_minutes,
+            webcams_per_meeting: t.webcams_per_meeting,
+            webcams_per_user: t.webcams_per_user,
             recording: t.recording,
             rooms_per_month: t.rooms_per_month,
+            allowance_participant_minutes: t.allowance_participant_minutes,
+            allowance_gb: t.allowance_gb,
         }
     }
 }
@@ -367,6 +387,163 @@ pub async fn tiers(
 ) -> Answer<Json<Vec<TierBody>>> {
     let tiers = state.consortium.tiers(&actor).await?;
     Ok(Json(tiers.into_iter().map(TierBody::from).collect()))
+}
+
+/// A tier
+///
+/// Operators and organisations' admins, as the list.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tiers/{name}",
+    params(params::Tier),
+    responses(
+        (status = 200, body = TierBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+pub async fn tier(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(params::Tier { name }): Path<params::Tier>,
+) -> Answer<Json<TierBody>> {
+    let tier = state.consortium.tier(&actor, &name).await?;
+    Ok(Json(tier.into()))
+}
+
+/// A tier's values; on a change, what is left out stays.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = TierValues)]
+#[serde(deny_unknown_fields)]
+pub struct TierValues {
+    #[schema(minimum = 0)]
+    price_cents: Option<i64>,
+    /// ISO 4217, such as `EUR`.
+    currency: Option<String>,
+    #[schema(minimum = 0)]
+    participants_per_meeting: Option<i64>,
+    #[schema(minimum = 0)]
+    concurrent_meetings: Option<i64>,
+    #[schema(minimum = 0)]
+    concurrent_participants: Option<i64>,
+    #[schema(minimum = 0)]
+    meeting_minutes: Option<i64>,
+    #[schema(minimum = 0)]
+    webcams_per_meeting: Option<i64>,
+    #[schema(minimum = 0)]
+    webcams_per_user: Option<i64>,
+    recording: Option<bool>,
+    #[schema(minimum = 0)]
+    rooms_per_month: Option<i64>,
+    /// BBB's names, such as `chat` or `breakoutRooms`; `[]` switches none
+    /// off.
+    disabled_features: Option<Vec<String>>,
+    #[schema(minimum = 0)]
+    allowance_participant_minutes: Option<i64>,
+    #[schema(minimum = 0)]
+    allowance_gb: Option<i64>,
+}
+
+impl TryFrom<TierValues> for TierChange {
+    type Error = Problem;
+
+    fn try_from(v: TierValues) -> Result<Self, Problem> {
+        let disabled_features = v
+            .disabled_features
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|n| n.parse::<bbb::Feature>())
+                    .collect::<Result<bbb::DisabledFeatures, _>>()
+            })
+            .transpose()
+            .map_err(|e| Problem::bad_request(e.to_string()))?;
+        Ok(TierChange {
+            price_cents: v.price_cents,
+            currency: v.currency,
+            participants_per_meeting: v.participants_per_meeting,
+            concurrent_meetings: v.concurrent_meetings,
+            concurrent_participants: v.concurrent_participants,
+            meeting_minutes: v.meeting_minutes,
+            webcams_per_meeting: v.webcams_per_meeting,
+            webcams_per_user: v.webcams_per_user,
+            recording: v.recording,
+            rooms_per_month: v.rooms_per_month,
+            disabled_features,
+            allowance_participant_minutes: v.allowance_participant_minutes,
+            allowance_gb: v.allowance_gb,
+        })
+    }
+}
+
+/// A tier to create: its name and its values (left out: free, in euros,
+/// without limits, recording allowed).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewTier)]
+#[serde(deny_unknown_fields)]
+pub struct NewTierBody {
+    name: String,
+    #[serde(flatten)]
+    values: TierValues,
+}
+
+/// Create a tier
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation), audited under their name. A name taken answers 409; a
+/// negative limit, a wrong currency or a feature BBB does not know, 400.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tiers",
+    request_body = NewTierBody,
+    responses(
+        (status = 201, description = "Created", body = TierBody),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn create_tier(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Body(new): Body<NewTierBody>,
+) -> Answer<(StatusCode, Json<TierBody>)> {
+    let tier = state
+        .consortium
+        .create_tier(&actor, &new.name, new.values.try_into()?, (state.clock)())
+        .await?;
+    Ok((StatusCode::CREATED, Json(tier.into())))
+}
+
+/// Change a tier
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation), audited under their name: running meetings keep their
+/// limits, new ones get these. A negative limit, a wrong currency or a
+/// feature BBB does not know answers 400.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tiers/{name}",
+    params(params::Tier),
+    request_body = TierValues,
+    responses(
+        (status = 200, body = TierBody),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn set_tier(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(params::Tier { name }): Path<params::Tier>,
+    Body(values): Body<TierValues>,
+) -> Answer<Json<TierBody>> {
+    let tier = state
+        .consortium
+        .set_tier(&actor, &name, values.try_into()?, (state.clock)())
+        .await?;
+    Ok(Json(tier.into()))
 }
 
 async fn set_tenant_enabled(

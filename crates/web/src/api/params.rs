@@ -65,6 +65,14 @@ pub struct Tenant {
     pub name: String,
 }
 
+/// `{name}`: a tier.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct Tier {
+    /// The tier's name.
+    pub name: String,
+}
+
 /// `{name}` and `{secret}`: one of a tenant's secrets.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use consortium::{Contributed, NewMember, Offered};
+use consortium::access::Who;
+use consortium::{Actor, Contributed, NewMember, NewOrganisation, Offered, RegisterChange};
 use governance::contribution::ContributionKind;
 use governance::membership::{LegalForm, OrgKind};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use store::Organisation;
 use utoipa::ToSchema;
 
 use super::ApiState;
-use super::auth::{Caller, NOTICE_ROLES};
+use super::auth::{Acting, Caller, NOTICE_ROLES};
 use super::openapi::{Conflict, Forbidden, NotFound, Refused, UnsupportedMediaType};
 use super::params;
 use super::problem::{Answer, Body, Path, Problem};
@@ -287,7 +288,8 @@ impl From<Entering> for NewMember {
 
 /// Register a founding member
 ///
-/// Operators only: an organisation that is a member from now (a founder,
+/// Operators only (not with a read-only token or one limited to an
+/// organisation), audited under their name: an organisation that is a member from now (a founder,
 /// or one admitted outside the platform). The kind, class and weight are
 /// checked against the rules; a federation may carry weight 2 when the
 /// rules allow it.
@@ -304,18 +306,133 @@ impl From<Entering> for NewMember {
 )]
 pub async fn admit_founder(
     State(state): State<ApiState>,
-    caller: Caller,
+    Acting(actor): Acting,
     Body(entering): Body<Entering>,
 ) -> Answer<(StatusCode, Json<Detail>)> {
-    caller.require_operator("register founding members")?;
     let org = state
         .consortium
-        .admit_founder(&entering.into(), &state.act(&caller))
+        .register_founder(&actor, &entering.into(), (state.clock)())
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(detail(&state, &caller, &org.name).await?),
+        Json(operator_detail(&state, &actor, &org.name).await?),
     ))
+}
+
+/// An organisation entering the register as a customer of the co-op, not
+/// a member.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewCustomer)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    name: String,
+    /// Defaults to `name`.
+    legal_name: Option<String>,
+    legal_form: Option<LegalForm>,
+    contact: Option<String>,
+}
+
+/// What an operator sees of an organisation, after a change only
+/// operators may make.
+async fn operator_detail(state: &ApiState, actor: &Actor, name: &str) -> Answer<Detail> {
+    let Who::Operator(label) = actor.who() else {
+        return Err(Problem::forbidden("only operators keep the register"));
+    };
+    let caller = Caller::Operator {
+        label: label.to_string(),
+    };
+    detail(state, &caller, name).await
+}
+
+/// Add a customer
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): an organisation that buys tenants from the co-op without
+/// being a member, audited under the operator's name. A name taken answers
+/// 409; a name that is no handle, 400.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers",
+    request_body = NewCustomer,
+    responses(
+        (status = 201, description = "Registered", body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn add_customer(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Body(new): Body<NewCustomer>,
+) -> Answer<(StatusCode, Json<Detail>)> {
+    let new = NewOrganisation {
+        name: new.name,
+        legal_name: new.legal_name,
+        legal_form: new.legal_form,
+        contact: new.contact,
+    };
+    let org = state
+        .consortium
+        .add_organisation(&actor, &new, (state.clock)())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(operator_detail(&state, &actor, &org.name).await?),
+    ))
+}
+
+/// What to change of a register entry; what is left out stays.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = RegisterPatch)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterPatchBody {
+    legal_name: Option<String>,
+    legal_form: Option<LegalForm>,
+    contact: Option<String>,
+    /// A member class the rules know.
+    class: Option<String>,
+    /// A vote weight the rules allow for its kind.
+    #[schema(minimum = 1)]
+    weight: Option<u32>,
+}
+
+/// Change a register entry
+///
+/// Operators only (not with a read-only token or one limited to an
+/// organisation): the legal name, legal form, contact, member class or vote
+/// weight, audited under the operator's name; a class or weight is checked
+/// against the rules.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/organisations/{name}",
+    params(params::Org),
+    request_body = RegisterPatchBody,
+    responses(
+        (status = 200, body = Detail),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+    ),
+)]
+pub async fn change(
+    State(state): State<ApiState>,
+    Acting(actor): Acting,
+    Path(params::Org { name }): Path<params::Org>,
+    Body(patch): Body<RegisterPatchBody>,
+) -> Answer<Json<Detail>> {
+    let change = RegisterChange {
+        legal_name: patch.legal_name,
+        legal_form: patch.legal_form,
+        contact: patch.contact,
+        class: patch.class,
+        weight: patch.weight,
+    };
+    state
+        .consortium
+        .change_register(&actor, &name, &change, (state.clock)())
+        .await?;
+    Ok(Json(operator_detail(&state, &actor, &name).await?))
 }
 
 /// An application to join the consortium.

@@ -370,7 +370,7 @@ mod tests {
             webcams_per_user: 2,
             recording: true,
             rooms_per_month: 0,
-            disabled_features: String::new(),
+            disabled_features: Default::default(),
             allowance_participant_minutes: 80_000,
             allowance_gb: 0,
         }
