@@ -9,6 +9,7 @@
 
 mod audit;
 mod billing;
+mod callbacks;
 mod changes;
 mod contributions;
 mod copy;
@@ -45,6 +46,7 @@ pub use audit::{
 pub use billing::{ClosedStatement, CostLine};
 pub use changes::{Change, Changes};
 pub use contributions::{ContributionRecord, NewContribution};
+pub use callbacks::{CallbackTarget, NewCallback};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;
