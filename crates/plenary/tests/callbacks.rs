@@ -171,7 +171,7 @@ fn claims_of(token: &str, secret: &str) -> Value {
     let mut v = Validation::new(Algorithm::HS256);
     v.required_spec_claims.clear();
     v.validate_exp = false;
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret.as_bytes()), &v)
+    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret.as_bytes()).unwrap(), &v)
         .expect("the JWT verifies")
         .claims
 }
@@ -225,7 +225,7 @@ async fn analytics_reach_the_tenant_re_signed_and_naming_its_meeting() {
         .and_then(|a| a.strip_prefix("Bearer "))
         .expect("a bearer token");
     let v = Validation::new(Algorithm::HS512);
-    jsonwebtoken::decode::<Value>(bearer, &DecodingKey::from_secret(b"acme-secret-1"), &v)
+    jsonwebtoken::decode::<Value>(bearer, &DecodingKey::from_secret(b"acme-secret-1").unwrap(), &v)
         .expect("signed with the tenant's secret, unexpired");
     let body: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(body["meeting_id"], "room");
@@ -332,7 +332,7 @@ fn forged_recording_ready(meeting_id: &str, secret: &str) -> String {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &serde_json::json!({ "meeting_id": meeting_id, "record_id": "forged-1" }),
-        &EncodingKey::from_secret(secret.as_bytes()),
+        &EncodingKey::from_secret(secret.as_bytes()).unwrap(),
     )
     .unwrap()
 }

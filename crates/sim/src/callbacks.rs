@@ -57,7 +57,8 @@ fn request(
     callback: &Callback,
     secret: &str,
 ) -> Result<reqwest::RequestBuilder, jsonwebtoken::errors::Error> {
-    let key = EncodingKey::from_secret(secret.as_bytes());
+    // Only the signed callbacks need a key; an empty secret has none.
+    let key = || EncodingKey::from_secret(secret.as_bytes());
     Ok(match callback {
         Callback::Get { url } => client.get(url),
         Callback::RecordingReady {
@@ -71,7 +72,7 @@ fn request(
                     meeting_id,
                     record_id,
                 },
-                &key,
+                &key()?,
             )?;
             let mut form = bbb::Params::new();
             form.set("signed_parameters", token);
@@ -91,7 +92,7 @@ fn request(
                 &Expiry {
                     exp: now + 24 * 60 * 60,
                 },
-                &key,
+                &key()?,
             )?;
             client
                 .post(url)

@@ -37,7 +37,7 @@ pub(super) fn verify_recording_ready(
 ) -> Result<RecordingReady, jsonwebtoken::errors::Error> {
     jsonwebtoken::decode::<RecordingReady>(
         token,
-        &DecodingKey::from_secret(secret.as_bytes()),
+        &DecodingKey::from_secret(secret.as_bytes())?,
         &validation(Algorithm::HS256, false),
     )
     .map(|d| d.claims)
@@ -50,7 +50,7 @@ pub(super) fn sign_recording_ready(
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
+        &EncodingKey::from_secret(secret.as_bytes())?,
     )
 }
 
@@ -58,7 +58,7 @@ pub(super) fn sign_recording_ready(
 pub(super) fn verify_analytics(token: &str, secret: &str) -> Result<(), jsonwebtoken::errors::Error> {
     jsonwebtoken::decode::<Expiry>(
         token,
-        &DecodingKey::from_secret(secret.as_bytes()),
+        &DecodingKey::from_secret(secret.as_bytes())?,
         &validation(Algorithm::HS512, true),
     )
     .map(|_| ())
@@ -70,7 +70,7 @@ pub(super) fn sign_analytics(secret: &str, now_secs: i64) -> Result<String, json
         &Expiry {
             exp: now_secs + ANALYTICS_VALIDITY_SECS,
         },
-        &EncodingKey::from_secret(secret.as_bytes()),
+        &EncodingKey::from_secret(secret.as_bytes())?,
     )
 }
 
@@ -98,7 +98,7 @@ mod tests {
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
             &claims(),
-            &EncodingKey::from_secret(b"server"),
+            &EncodingKey::from_secret(b"server").unwrap(),
         )
         .unwrap();
         assert!(verify_recording_ready(&hs512, "server").is_err());
