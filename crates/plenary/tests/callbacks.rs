@@ -96,10 +96,7 @@ impl Receiver {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "expected {n} callbacks, received {:?}",
-            self.received()
-        );
+        panic!("expected {n} callbacks, received {:?}", self.received());
     }
 }
 
@@ -143,7 +140,10 @@ async fn end(fe: &FrontEnd, id: &str) {
 /// What the server holding a tenant's meeting keeps of it (its metadata,
 /// `meetingEndedURL`), as JSON text.
 async fn on_server(env: &Env, tenant: &str, id: &str) -> Value {
-    let i = env.server_holding(tenant, id).await.expect("a live meeting");
+    let i = env
+        .server_holding(tenant, id)
+        .await
+        .expect("a live meeting");
     let state = env.sim.servers[i].snapshot();
     let backend_id = format!("{id}~{tenant}");
     state["meetings"]
@@ -171,9 +171,13 @@ fn claims_of(token: &str, secret: &str) -> Value {
     let mut v = Validation::new(Algorithm::HS256);
     v.required_spec_claims.clear();
     v.validate_exp = false;
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret.as_bytes()).unwrap(), &v)
-        .expect("the JWT verifies")
-        .claims
+    jsonwebtoken::decode::<Value>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()).unwrap(),
+        &v,
+    )
+    .expect("the JWT verifies")
+    .claims
 }
 
 #[tokio::test]
@@ -225,8 +229,12 @@ async fn analytics_reach_the_tenant_re_signed_and_naming_its_meeting() {
         .and_then(|a| a.strip_prefix("Bearer "))
         .expect("a bearer token");
     let v = Validation::new(Algorithm::HS512);
-    jsonwebtoken::decode::<Value>(bearer, &DecodingKey::from_secret(b"acme-secret-1").unwrap(), &v)
-        .expect("signed with the tenant's secret, unexpired");
+    jsonwebtoken::decode::<Value>(
+        bearer,
+        &DecodingKey::from_secret(b"acme-secret-1").unwrap(),
+        &v,
+    )
+    .expect("signed with the tenant's secret, unexpired");
     let body: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(body["meeting_id"], "room");
     env.shutdown().await;
@@ -246,7 +254,10 @@ async fn end_callback_arrives_once(env: &Env) {
     end(&acme, "room").await;
     let got = rx.wait_for(1).await;
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((&got[0].method, got[0].path.as_str()), (&Method::GET, "/ended"));
+    assert_eq!(
+        (&got[0].method, got[0].path.as_str()),
+        (&Method::GET, "/ended")
+    );
     assert_eq!(got[0].param("from"), Some("front"));
     assert_eq!(got[0].param("meetingID"), Some("room"));
     assert_eq!(got[0].param("recordingmarks"), Some("false"));
@@ -292,13 +303,19 @@ async fn a_callback_url_is_never_called_for_another_tenants_meeting() {
             &[
                 ("record", "true"),
                 ("meta_endCallbackUrl", &rx.url(path)),
-                ("meta_bbb-recording-ready-url", &rx.url(&format!("{path}/rec"))),
+                (
+                    "meta_bbb-recording-ready-url",
+                    &rx.url(&format!("{path}/rec")),
+                ),
             ],
         )
         .await;
     }
     // globex's server signing for globex's meeting, sent to acme's URL.
-    let acme_rec = given_url(&on_server(&env, "acme", "room").await, "bbb-recording-ready-url");
+    let acme_rec = given_url(
+        &on_server(&env, "acme", "room").await,
+        "bbb-recording-ready-url",
+    );
     let foreign = forged_recording_ready("room~globex", SIM_SECRET);
     let refused = post_form(&env.http, &acme_rec, &[("signed_parameters", &foreign)]).await;
     assert_eq!(refused, 401);
@@ -357,12 +374,21 @@ async fn a_forged_callback_is_refused_and_forwards_nothing() {
     let analytics = given_url(&meeting, "analytics-callback-url");
     let http = &env.http;
     let wrong_secret = forged_recording_ready("room~acme", "not-the-server-secret");
-    assert_eq!(post_form(http, &rec, &[("signed_parameters", &wrong_secret)]).await, 401);
-    assert_eq!(post_form(http, &rec, &[("signed_parameters", "x.y.z")]).await, 401);
+    assert_eq!(
+        post_form(http, &rec, &[("signed_parameters", &wrong_secret)]).await,
+        401
+    );
+    assert_eq!(
+        post_form(http, &rec, &[("signed_parameters", "x.y.z")]).await,
+        401
+    );
     assert_eq!(post_form(http, &rec, &[]).await, 400);
     let unknown = format!("{}/callbacks/recording-ready/pl_0000", env.app.url());
     let good = forged_recording_ready("room~acme", SIM_SECRET);
-    assert_eq!(post_form(http, &unknown, &[("signed_parameters", &good)]).await, 404);
+    assert_eq!(
+        post_form(http, &unknown, &[("signed_parameters", &good)]).await,
+        404
+    );
     // A token is good for its own kind only.
     let other_kind = rec.replace("/recording-ready/", "/end/");
     assert_eq!(env.http.get(other_kind).send().await.unwrap().status(), 404);

@@ -530,11 +530,10 @@ impl Config {
                 server_concurrency: self.server_max_calls_in_flight.max(1),
             },
             callbacks: gateway::CallbackConfig {
-                base_url: Some(
-                    self.callback_url
-                        .as_deref()
-                        .map_or_else(|| self.public_url(), |u| u.trim_end_matches('/').to_string()),
-                ),
+                base_url: Some(self.callback_url.as_deref().map_or_else(
+                    || self.public_url(),
+                    |u| u.trim_end_matches('/').to_string(),
+                )),
                 private_networks: self.callback_private_networks,
                 ..gateway::CallbackConfig::default()
             },

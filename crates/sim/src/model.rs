@@ -872,12 +872,19 @@ mod tests {
         let q = "meta_analytics-callback-url=http%3A%2F%2Ff%2Fa&meta_bbb-recording-ready-url=http%3A%2F%2Ff%2Fr";
         s.create(&p(&format!("meetingID=plain&{q}")), 0, &mut rng)
             .unwrap();
-        s.create(&p(&format!("meetingID=kept&meetingKeepEvents=true&{q}")), 0, &mut rng)
-            .unwrap();
+        s.create(
+            &p(&format!("meetingID=kept&meetingKeepEvents=true&{q}")),
+            0,
+            &mut rng,
+        )
+        .unwrap();
         s.end("plain", 1);
         assert!(s.callbacks.is_empty());
         s.end("kept", 1);
-        assert!(matches!(s.callbacks.as_slice(), [Callback::Analytics { .. }]));
+        assert!(matches!(
+            s.callbacks.as_slice(),
+            [Callback::Analytics { .. }]
+        ));
     }
 
     #[test]

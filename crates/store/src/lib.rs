@@ -44,9 +44,9 @@ pub use audit::{
     names_someone,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use callbacks::{CallbackTarget, NewCallback};
 pub use changes::{Change, Changes};
 pub use contributions::{ContributionRecord, NewContribution};
-pub use callbacks::{CallbackTarget, NewCallback};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};
 pub use forum::ForumVote;
 pub use leader::Leadership;

@@ -4,9 +4,9 @@
 use std::convert::Infallible;
 
 use store::{
-    Act, Claim, Health, NewCallback, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup, ServerCost,
-    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch, TenantPlace, TenantUsage,
-    UsageCounts, UsageSample,
+    Act, Claim, Health, NewCallback, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule,
+    Rollup, ServerCost, ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch,
+    TenantPlace, TenantUsage, UsageCounts, UsageSample,
 };
 
 /// An operator acting at a fixed time.
@@ -408,7 +408,11 @@ async fn a_callback_token_names_its_meeting_and_is_used_once() {
         s.add_callbacks(m.id, &[given], 10).await.unwrap();
         let found = s.callback("tok-1").await.unwrap().unwrap();
         assert_eq!(
-            (found.kind.as_str(), found.url.as_str(), found.meeting_id.as_str()),
+            (
+                found.kind.as_str(),
+                found.url.as_str(),
+                found.meeting_id.as_str()
+            ),
             ("end", "https://front.example/ended", "room")
         );
         assert_eq!((found.tenant_id, found.server_id), (t.id, a.id));
@@ -417,7 +421,10 @@ async fn a_callback_token_names_its_meeting_and_is_used_once() {
         assert!(s.callback("tok-2").await.unwrap().is_none());
         assert!(s.use_callback(found.id, 20).await.unwrap());
         assert!(!s.use_callback(found.id, 30).await.unwrap());
-        assert_eq!(s.callback("tok-1").await.unwrap().unwrap().used_at, Some(20));
+        assert_eq!(
+            s.callback("tok-1").await.unwrap().unwrap().used_at,
+            Some(20)
+        );
     })
     .await;
 }

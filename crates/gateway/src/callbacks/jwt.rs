@@ -55,7 +55,10 @@ pub(super) fn sign_recording_ready(
 }
 
 /// Checks an analytics bearer, unexpired.
-pub(super) fn verify_analytics(token: &str, secret: &str) -> Result<(), jsonwebtoken::errors::Error> {
+pub(super) fn verify_analytics(
+    token: &str,
+    secret: &str,
+) -> Result<(), jsonwebtoken::errors::Error> {
     jsonwebtoken::decode::<Expiry>(
         token,
         &DecodingKey::from_secret(secret.as_bytes())?,
@@ -64,7 +67,10 @@ pub(super) fn verify_analytics(token: &str, secret: &str) -> Result<(), jsonwebt
     .map(|_| ())
 }
 
-pub(super) fn sign_analytics(secret: &str, now_secs: i64) -> Result<String, jsonwebtoken::errors::Error> {
+pub(super) fn sign_analytics(
+    secret: &str,
+    now_secs: i64,
+) -> Result<String, jsonwebtoken::errors::Error> {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS512),
         &Expiry {

@@ -212,7 +212,13 @@ mod tests {
 
     #[test]
     fn a_callback_that_is_no_http_url_is_dropped_and_never_passed_on() {
-        for bad in ["file:///etc/passwd", "gopher://x", "/relative", "", "http://"] {
+        for bad in [
+            "file:///etc/passwd",
+            "gopher://x",
+            "/relative",
+            "",
+            "http://",
+        ] {
             let mut p = Params::new();
             p.set("meta_endCallbackUrl", bad);
             assert!(take(&mut p).is_empty(), "{bad:?}");

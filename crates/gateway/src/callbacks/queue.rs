@@ -22,7 +22,10 @@ pub(crate) enum Outgoing {
     /// `application/x-www-form-urlencoded`, already encoded.
     Form(String),
     /// JSON with an `Authorization: Bearer` token.
-    Json { bearer: String, body: Vec<u8> },
+    Json {
+        bearer: String,
+        body: Vec<u8>,
+    },
 }
 
 #[derive(Debug, Clone)]

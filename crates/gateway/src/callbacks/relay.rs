@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use store::CallbackTarget;
 use url::Url;
 
+use super::Kind;
 use super::jwt::{self, RecordingReady};
 use super::queue::{Delivery, Outgoing};
-use super::Kind;
 use crate::Gateway;
 
 #[derive(Debug, thiserror::Error)]
@@ -249,7 +249,11 @@ mod tests {
             "https://front.example/ended?x=1&meetingID=room&recordingmarks=true"
         );
         assert_eq!(
-            ended("https://front.example/e?meetingID=mine", Kind::MeetingEnded, Some("recordingmarks=true")),
+            ended(
+                "https://front.example/e?meetingID=mine",
+                Kind::MeetingEnded,
+                Some("recordingmarks=true")
+            ),
             "https://front.example/e?meetingID=mine"
         );
     }
