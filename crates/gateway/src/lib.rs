@@ -5,8 +5,11 @@
 //! is answered by the fleet's servers with meeting IDs namespaced per tenant.
 //! Every answer is BBB XML (HTTP 200, `FAILED` + `messageKey` on error) or, for
 //! `join`, the redirect a BBB server would give. An address that sent too
-//! many bad checksums is refused for a while without checking.
+//! many bad checksums is refused for a while without checking. The
+//! callbacks a tenant asks for reach its servers as Plenary's own one-time
+//! URLs and are relayed to the tenant ([`callbacks`]).
 
+mod callbacks;
 mod calls;
 pub mod limits;
 pub mod namespace;
@@ -25,6 +28,7 @@ use fleet::Fleet;
 use store::Store;
 
 pub use bbb::answer::Answer;
+pub use callbacks::CallbackConfig;
 pub use policy::ParamPolicy;
 
 /// The gateway's own settings (the environment catalogue maps onto these).
@@ -55,6 +59,7 @@ pub struct GatewayConfig {
     /// The co-op's time zone, where the room quota's month begins (as its
     /// bills' months do).
     pub zone: jiff::tz::TimeZone,
+    pub callbacks: CallbackConfig,
 }
 
 impl Default for GatewayConfig {
@@ -72,6 +77,7 @@ impl Default for GatewayConfig {
             throttle: throttle::Throttle::default(),
             limits: limits::Limits::default(),
             zone: jiff::tz::TimeZone::UTC,
+            callbacks: CallbackConfig::default(),
         }
     }
 }
@@ -82,11 +88,14 @@ pub struct Gateway {
     config: GatewayConfig,
     tenants: tenancy::TenantCache,
     slots: limits::ServerSlots,
+    callback_queue: callbacks::Queue,
 }
 
 impl Gateway {
+    /// Must be called within a Tokio runtime, which runs the callback workers.
     pub fn new(store: Store, fleet: Arc<Fleet>, config: GatewayConfig) -> Arc<Self> {
         Arc::new(Self {
+            callback_queue: callbacks::Queue::start(&config.callbacks),
             store,
             fleet,
             tenants: tenancy::TenantCache::new(config.tenant_cache_ttl),
@@ -96,7 +105,8 @@ impl Gateway {
     }
 }
 
-/// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes.
+/// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes,
+/// and `/callbacks/<kind>/<token>` where servers call back.
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let limits = Arc::new(gateway.config.limits.clone());
     Router::new()
@@ -111,6 +121,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
             "/t/{tenant}/bigbluebutton/{*rest}",
             any(request::unsupported),
         )
+        .route("/callbacks/{kind}/{token}", any(callbacks::receive))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(limits, limits::sizes))
         .with_state(gateway)

@@ -13,6 +13,7 @@ mod api_calls;
 mod backups;
 mod billing_api;
 mod binary;
+mod callbacks;
 mod checksums;
 mod cli;
 mod connections;

@@ -141,11 +141,6 @@ impl App {
             Fleet::new(store.clone(), client.clone(), config.fleet(), clock.clone()).await?;
         // One budget of failed authentication per address, across both APIs.
         let throttle = throttle::Throttle::new(config.auth_throttle(), clock.clone());
-        let gateway = gateway::Gateway::new(
-            store.clone(),
-            fleet.clone(),
-            config.gateway(throttle.clone(), clock.clone())?,
-        );
         let limits = config.http_limits()?;
         let listener = bind(config.listen).await?;
         let addr = listener.local_addr()?;
@@ -162,6 +157,12 @@ impl App {
             listen: addr,
             ..config.clone()
         };
+        // Callback URLs too need the port actually bound.
+        let gateway = gateway::Gateway::new(
+            store.clone(),
+            fleet.clone(),
+            bound.gateway(throttle.clone(), clock.clone())?,
+        );
         let consortium = crate::governance::consortium(&bound, store.clone());
         let duties = DutyRunner {
             consortium: consortium.clone(),

@@ -68,6 +68,12 @@ pub struct Config {
     /// Plenary's address as members reach it, for links in messages;
     /// `http://<listen>` when unset.
     pub public_url: Option<String>,
+    /// Plenary's address as BBB servers reach it, for the callback URLs
+    /// given to them; `public_url` when unset.
+    pub callback_url: Option<String>,
+    /// Lets forwarded callbacks reach loopback, private and link-local
+    /// addresses (a front end on the same network).
+    pub callback_private_networks: bool,
     /// The co-op's own tenant, on which organisations' internal meeting
     /// rooms are created.
     pub governance_tenant: Option<String>,
@@ -172,6 +178,8 @@ impl Default for Config {
             log_format: "text".into(),
             consortium_name: "Plenary consortium".into(),
             public_url: None,
+            callback_url: None,
+            callback_private_networks: false,
             governance_tenant: None,
             room_key: None,
             smtp: None,
@@ -385,10 +393,15 @@ impl Config {
                 self.duties_interval_secs
             );
         }
-        if let Some(url) = &self.public_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            bail!("public_url must be an http(s) URL (got {url:?})");
+        for (name, url) in [
+            ("public_url", &self.public_url),
+            ("callback_url", &self.callback_url),
+        ] {
+            if let Some(url) = url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                bail!("{name} must be an http(s) URL (got {url:?})");
+            }
         }
         if let Some(smtp) = &self.smtp {
             smtp.validate()?;
@@ -515,6 +528,14 @@ impl Config {
                     clock,
                 ),
                 server_concurrency: self.server_max_calls_in_flight.max(1),
+            },
+            callbacks: gateway::CallbackConfig {
+                base_url: Some(self.callback_url.as_deref().map_or_else(
+                    || self.public_url(),
+                    |u| u.trim_end_matches('/').to_string(),
+                )),
+                private_networks: self.callback_private_networks,
+                ..gateway::CallbackConfig::default()
             },
         })
     }

@@ -16,9 +16,18 @@
 //! - `GET /sim/state`: every meeting with its people, and the recordings
 //! - `POST /sim/meetings/{meetingID}/users`: `{"fullName", "userID", "moderator", "mic", "listenOnly", "webcams"}`
 //! - `PATCH|DELETE /sim/meetings/{meetingID}/users/{userID}`
+//!
+//! When a meeting ends (by `end`, by its duration, or by BBB's expiry once
+//! the last person left), the server calls the URLs given on create:
+//! `meta_endCallbackUrl` (GET, `recordingmarks` appended), `meetingEndedURL`
+//! (GET), `meta_analytics-callback-url` when it kept events or recorded
+//! (POST JSON, bearer JWT HS512), and, for a recorded meeting whose recording
+//! is published, `meta_bbb-recording-ready-url` (POST `signed_parameters`,
+//! JWT HS256), each signed with the server's secret.
 
 mod admin;
 mod api;
+mod callbacks;
 mod clock;
 mod hostile;
 pub mod model;
@@ -114,6 +123,8 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     /// `http://host:port`, for client and playback URLs.
     pub origin: String,
+    /// Sends callbacks.
+    pub http: reqwest::Client,
 }
 
 impl Shared {
@@ -121,12 +132,20 @@ impl Shared {
         self.clock.now_ms()
     }
 
-    /// Runs `f` on the state with the server's random source.
+    /// Runs `f` on the state with the server's random source, then sends
+    /// the callbacks it made due.
     pub fn with<T>(&self, f: impl FnOnce(&mut model::ServerState, &mut StdRng, i64) -> T) -> T {
         let now = self.now();
-        let mut state = self.state.lock().expect("sim state");
-        let mut rng = self.rng.lock().expect("sim rng");
-        f(&mut state, &mut rng, now)
+        let (result, due) = {
+            let mut state = self.state.lock().expect("sim state");
+            let mut rng = self.rng.lock().expect("sim rng");
+            let result = f(&mut state, &mut rng, now);
+            (result, std::mem::take(&mut state.callbacks))
+        };
+        if !due.is_empty() {
+            callbacks::send(due, &self.http, &self.secret);
+        }
+        result
     }
 }
 
@@ -216,6 +235,7 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet,
         .tls
         .then(|| tls::Identity::generate(config.host))
         .transpose()?;
+    let http = callbacks::client();
     for i in 0..config.servers {
         let port = if config.base_port == 0 {
             0
@@ -238,6 +258,7 @@ pub async fn start(config: SimConfig, clock: Arc<dyn Clock>) -> Result<SimFleet,
             model: config.model,
             clock: clock.clone(),
             origin: format!("http://{addr}"),
+            http: http.clone(),
         });
         let app = api::router(shared.clone()).merge(admin::router(shared.clone()));
         #[cfg(feature = "tls")]

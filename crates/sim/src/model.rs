@@ -82,6 +82,10 @@ pub struct Meeting {
     pub max_seen: u32,
     pub documents: u32,
     pub chat_messages: u32,
+    /// `meetingEndedURL`, which BBB keeps out of the metadata.
+    pub meeting_ended_url: Option<String>,
+    /// `meetingKeepEvents`: events.xml is kept, so analytics are sent.
+    pub keep_events: bool,
 }
 
 impl Meeting {
@@ -92,6 +96,110 @@ impl Meeting {
     pub fn is_breakout(&self) -> bool {
         self.parent_internal_id.is_some()
     }
+
+    fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// A call a server makes to the URLs given on create, once a meeting ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Callback {
+    /// A GET of this URL (`meta_endCallbackUrl` with `recordingmarks`, or
+    /// `meetingEndedURL` as given).
+    Get { url: String },
+    /// A POST of `signed_parameters`, a JWT HS256 of these, signed with the
+    /// server's secret, once the recording is published.
+    RecordingReady {
+        url: String,
+        meeting_id: String,
+        record_id: String,
+    },
+    /// A POST of this JSON with a JWT HS512 bearer, after events are processed.
+    Analytics {
+        url: String,
+        body: serde_json::Value,
+    },
+}
+
+/// What BBB calls back when `m` ends at `now`, in the order it does:
+/// the end at once, then analytics and the recording after processing.
+fn callbacks_of(m: &Meeting, now: i64, recorded: bool) -> Vec<Callback> {
+    let mut out = Vec::new();
+    if let Some(url) = m.meta("endcallbackurl") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        out.push(Callback::Get {
+            url: format!("{url}{sep}recordingmarks={}", bool_text(recorded)),
+        });
+    }
+    if let Some(url) = m.meeting_ended_url.as_deref().filter(|u| !u.is_empty()) {
+        out.push(Callback::Get {
+            url: url.to_string(),
+        });
+    }
+    if let Some(url) = m.meta("analytics-callback-url")
+        && (m.keep_events || m.record)
+    {
+        out.push(Callback::Analytics {
+            url: url.to_string(),
+            body: analytics_body(m, now),
+        });
+    }
+    if recorded
+        && let Some(url) = m
+            .meta("bbb-recording-ready-url")
+            .or_else(|| m.meta("bn-recording-ready-url"))
+    {
+        out.push(Callback::RecordingReady {
+            url: url.to_string(),
+            meeting_id: m.meeting_id.clone(),
+            record_id: m.internal_id.clone(),
+        });
+    }
+    out
+}
+
+/// The analytics callback's body, as `post_events_analytics_callback.rb`
+/// sends it (attendees are the people present at the end).
+fn analytics_body(m: &Meeting, now: i64) -> serde_json::Value {
+    let metadata: serde_json::Map<String, serde_json::Value> = m
+        .metadata
+        .iter()
+        .filter(|(k, _)| !k.starts_with("gl_"))
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let attendees: Vec<serde_json::Value> = m
+        .users
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "ext_user_id": u.external_id,
+                "name": u.full_name,
+                "moderator": u.moderator,
+                "joins": [],
+                "leaves": [],
+                "duration": (now - m.start_time) / 1000,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "1.0",
+        "meeting_id": m.meeting_id,
+        "internal_meeting_id": m.internal_id,
+        "data": {
+            "metadata": metadata,
+            "duration": (now - m.start_time) / 1000,
+            "start": m.start_time,
+            "finish": now,
+            "attendees": attendees,
+            "files": [],
+            "polls": [],
+        },
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +234,8 @@ pub struct ServerState {
     /// Meetings ended by `end`: joins get `meetingForciblyEnded` until re-created.
     pub ended: Vec<String>,
     pub recordings: Vec<Recording>,
+    /// Callbacks due, for the server to send.
+    pub callbacks: Vec<Callback>,
     next_user: u64,
 }
 
@@ -231,6 +341,8 @@ impl ServerState {
             max_seen: 0,
             documents: 0,
             chat_messages: 0,
+            meeting_ended_url: p.get("meetingEndedURL").map(str::to_string),
+            keep_events: flag(p, "meetingKeepEvents"),
         };
         self.ended.retain(|e| e != id);
         self.meetings.push(meeting.clone());
@@ -328,7 +440,9 @@ impl ServerState {
 
     fn finish(&mut self, index: usize, now: i64) {
         let m = self.meetings.remove(index);
-        if m.record && m.has_user_joined {
+        let recorded = m.record && m.has_user_joined;
+        self.callbacks.extend(callbacks_of(&m, now, recorded));
+        if recorded {
             self.recordings.push(Recording {
                 record_id: m.internal_id.clone(),
                 meeting_id: m.meeting_id.clone(),
@@ -701,6 +815,76 @@ mod tests {
         assert!(s.meeting("m1").is_none());
         assert_eq!(s.recordings.len(), 1);
         assert_eq!(s.recordings[0].record_id, j.internal_meeting_id);
+    }
+
+    #[test]
+    fn an_ended_meeting_calls_back_as_bbb_does() {
+        let mut s = ServerState::default();
+        let mut rng = StdRng::seed_from_u64(1);
+        let model = BehaviourModel::default();
+        s.create(
+            &p("meetingID=m1&record=true&meta_endCallbackUrl=http%3A%2F%2Ff%2Fend%3Fid%3D1\
+                &meetingEndedURL=http%3A%2F%2Ff%2Fended&meta_bbb-recording-ready-url=http%3A%2F%2Ff%2Frec\
+                &meta_analytics-callback-url=http%3A%2F%2Ff%2Fa&meta_gl-listed=true"),
+            0,
+            &mut rng,
+        )
+        .unwrap();
+        let j = s
+            .join(&p("meetingID=m1&fullName=A"), &model, &mut rng)
+            .unwrap();
+        assert!(s.callbacks.is_empty());
+        assert!(s.end("m1", 60_000));
+        let calls = std::mem::take(&mut s.callbacks);
+        assert_eq!(calls.len(), 4);
+        assert_eq!(
+            calls[0],
+            Callback::Get {
+                url: "http://f/end?id=1&recordingmarks=true".into()
+            }
+        );
+        assert_eq!(
+            calls[1],
+            Callback::Get {
+                url: "http://f/ended".into()
+            }
+        );
+        let Callback::Analytics { body, .. } = &calls[2] else {
+            panic!("analytics third")
+        };
+        assert_eq!(body["meeting_id"], "m1");
+        assert_eq!(body["data"]["duration"], 60);
+        assert!(body["data"]["metadata"].get("gl-listed").is_some());
+        assert_eq!(
+            calls[3],
+            Callback::RecordingReady {
+                url: "http://f/rec".into(),
+                meeting_id: "m1".into(),
+                record_id: j.internal_meeting_id,
+            }
+        );
+    }
+
+    #[test]
+    fn an_unrecorded_meeting_sends_analytics_only_when_it_keeps_its_events() {
+        let mut s = ServerState::default();
+        let mut rng = StdRng::seed_from_u64(1);
+        let q = "meta_analytics-callback-url=http%3A%2F%2Ff%2Fa&meta_bbb-recording-ready-url=http%3A%2F%2Ff%2Fr";
+        s.create(&p(&format!("meetingID=plain&{q}")), 0, &mut rng)
+            .unwrap();
+        s.create(
+            &p(&format!("meetingID=kept&meetingKeepEvents=true&{q}")),
+            0,
+            &mut rng,
+        )
+        .unwrap();
+        s.end("plain", 1);
+        assert!(s.callbacks.is_empty());
+        s.end("kept", 1);
+        assert!(matches!(
+            s.callbacks.as_slice(),
+            [Callback::Analytics { .. }]
+        ));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub const TABLES: &[&str] = &[
     "servers",
     "server_reservations",
     "meetings",
+    "callbacks",
     "usage_samples",
     "quota_refusals",
     "cost_lines",

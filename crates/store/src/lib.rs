@@ -10,6 +10,7 @@
 mod applications;
 mod audit;
 mod billing;
+mod callbacks;
 mod changes;
 mod contributions;
 mod copy;
@@ -45,6 +46,7 @@ pub use audit::{
     names_someone,
 };
 pub use billing::{ClosedStatement, CostLine};
+pub use callbacks::{CallbackTarget, NewCallback};
 pub use changes::{Change, Changes};
 pub use contributions::{ContributionRecord, NewContribution};
 pub use copy::{Check, Copied, CopyError, TABLES, check_file, restore_file};

@@ -4,9 +4,9 @@
 use std::convert::Infallible;
 
 use store::{
-    Act, Claim, Health, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule, Rollup, ServerCost,
-    ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch, TenantPlace, TenantUsage,
-    UsageCounts, UsageSample,
+    Act, Claim, Health, NewCallback, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule,
+    Rollup, ServerCost, ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch,
+    TenantPlace, TenantUsage, UsageCounts, UsageSample,
 };
 
 /// An operator acting at a fixed time.
@@ -390,6 +390,43 @@ async fn usage_seen(s: &Store, new: NewMeeting<'_>) -> TenantUsage {
         .await
         .unwrap()
         .expect_err("refused")
+}
+
+#[tokio::test]
+async fn a_callback_token_names_its_meeting_and_is_used_once() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let Claim::New(m) = claim(&s, new_meeting(t.id, "room", a.id, 10)).await else {
+            panic!("a new claim")
+        };
+        let given = NewCallback {
+            token: "tok-1",
+            kind: "end",
+            url: "https://front.example/ended",
+        };
+        s.add_callbacks(m.id, &[given], 10).await.unwrap();
+        let found = s.callback("tok-1").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                found.kind.as_str(),
+                found.url.as_str(),
+                found.meeting_id.as_str()
+            ),
+            ("end", "https://front.example/ended", "room")
+        );
+        assert_eq!((found.tenant_id, found.server_id), (t.id, a.id));
+        assert_eq!(found.tenant_name, "acme");
+        assert_eq!(found.used_at, None);
+        assert!(s.callback("tok-2").await.unwrap().is_none());
+        assert!(s.use_callback(found.id, 20).await.unwrap());
+        assert!(!s.use_callback(found.id, 30).await.unwrap());
+        assert_eq!(
+            s.callback("tok-1").await.unwrap().unwrap().used_at,
+            Some(20)
+        );
+    })
+    .await;
 }
 
 #[tokio::test]

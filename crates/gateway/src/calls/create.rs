@@ -8,7 +8,7 @@ use store::{Claim, MeetingRecord, NewMeeting};
 
 use super::unavailable;
 use crate::request::{Verified, internal, meeting_id, xml_safe};
-use crate::{Gateway, namespace, policy, quota};
+use crate::{Gateway, callbacks, namespace, policy, quota};
 use bbb::answer::Answer;
 
 /// Servers one create may be tried on before it fails.
@@ -27,6 +27,8 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
         gw.config.max_meeting_duration,
     );
     policy::drop_reserved_meta(&mut params);
+    // Taken out before any server is called, repeat creates included.
+    let callbacks = callbacks::take(&mut params);
     params.set(policy::TENANT_META, tenant.name.clone());
     let backend_id = namespace::backend_id(&tenant.name, &id);
     params.set("meetingID", backend_id.clone());
@@ -95,6 +97,17 @@ pub(super) async fn create(gw: &Gateway, v: Verified) -> Result<Answer, ApiError
             return Err(refuse(gw, &v, refusal, &id).await);
         }
     };
+    if let Err(e) = gw
+        .register_callbacks(record.id, &callbacks, &mut params)
+        .await
+    {
+        gw.fleet.cancel(&placement).await;
+        gw.store
+            .discard_meeting(record.id)
+            .await
+            .map_err(internal)?;
+        return Err(internal(e));
+    }
     place(gw, &v, &record, placement, &params, size_hint).await
 }
 
