@@ -371,7 +371,7 @@ impl Fields {
             .map(|(_, v)| v.trim())
     }
 
-    fn all(&self, key: &str) -> impl Iterator<Item = &str> {
+    pub(super) fn all(&self, key: &str) -> impl Iterator<Item = &str> {
         self.0
             .iter()
             .filter(move |(k, _)| k == key)

@@ -10,6 +10,7 @@ mod audit;
 mod fleet;
 mod statements;
 mod tenants;
+mod tiers;
 
 use askama::Template;
 use axum::Router;
@@ -118,6 +119,16 @@ pub fn router() -> Router<PortalState> {
         .route(
             "/portal/operator/tenants/{name}/secrets/{fingerprint}/remove",
             post(tenants::remove_secret),
+        )
+        .route(
+            "/portal/operator/tiers",
+            post(tiers::create),
+        )
+        // Not under `tiers/`, where it would hide a tier named `new`.
+        .route("/portal/operator/new-tier", get(tiers::new_form))
+        .route(
+            "/portal/operator/tiers/{name}",
+            get(tiers::show).post(tiers::change),
         )
         .route("/portal/operator/capacity", get(statements::capacity))
         .route("/portal/operator/fair-use", get(statements::fair_use))
