@@ -7,6 +7,7 @@ pub mod answer;
 pub mod checksum;
 pub mod client;
 pub mod error;
+pub mod get_meetings;
 pub mod meeting;
 pub mod params;
 pub mod xml;
