@@ -55,7 +55,9 @@ async fn metrics_count_calls_time_backends_and_show_meetings_by_server_and_by_te
     // Two small label sets, never their product: a fleet of 1,000 servers
     // and 200 tenants would otherwise publish half a million series.
     assert!(
-        !body.lines().any(|l| l.contains("tenant=") && l.contains("server=")),
+        !body
+            .lines()
+            .any(|l| l.contains("tenant=") && l.contains("server=")),
         "a series labelled by tenant and server in:\n{body}"
     );
     assert!(!body.contains("acme-secret-1"), "no secret in metrics");
