@@ -198,8 +198,9 @@ async fn seed(url: &str, sim: &SimChild) -> anyhow::Result<()> {
 
 struct Run {
     meetings: usize,
-    /// Each round's wall time, the poller's CPU time over it, and what it did.
-    rounds: Vec<(Duration, Duration, fleet::PollReport)>,
+    /// Each round's wall time, the poller's CPU time over it, what it did,
+    /// and the simulated servers' CPU time over it (they share the cores).
+    rounds: Vec<(Duration, Duration, fleet::PollReport, Duration)>,
     rss_before_mib: u64,
     peak_mib: u64,
     scrape: Duration,
@@ -227,11 +228,14 @@ async fn measure(
     let rss_before_mib = bench::machine::rss_kib() / 1024;
     bench::machine::reset_peak();
     let mut rounds = Vec::new();
+    let sim_pid = sim.child.id();
     for _ in 0..ROUNDS {
         let (t, cpu) = (Instant::now(), bench::machine::cpu_time());
+        let sim_cpu = bench::machine::cpu_time_of(sim_pid);
         let report = fleet.poll_once().await?;
         let cpu = bench::machine::cpu_time().saturating_sub(cpu);
-        rounds.push((t.elapsed(), cpu, report));
+        let sim_cpu = bench::machine::cpu_time_of(sim_pid).saturating_sub(sim_cpu);
+        rounds.push((t.elapsed(), cpu, report, sim_cpu));
     }
     let t = Instant::now();
     let scrape_bytes = metrics.render().len();
@@ -274,7 +278,7 @@ fn main() -> anyhow::Result<()> {
          {PEOPLE_PER_MEETING} people a meeting, {ROUNDS} rounds each, SQLite\n  {machine}\n"
     );
     let mut table = String::from(
-        "| meetings | round 1 (wall, poller CPU) | round 2 | round 3 | polled / failed | samples a round | RSS before | peak RSS | /metrics scrape |\n\
+        "| meetings | round 1 (wall, poller CPU, simulator CPU) | round 2 | round 3 | polled / failed | samples a round | RSS before | peak RSS | /metrics scrape |\n\
          |---|---|---|---|---|---|---|---|---|\n",
     );
     for total in totals {
@@ -282,12 +286,13 @@ fn main() -> anyhow::Result<()> {
         let times: Vec<String> = run
             .rounds
             .iter()
-            .map(|(t, cpu, r)| {
+            .map(|(t, cpu, r, sim_cpu)| {
                 let over = if r.overrun { " (overrun)" } else { "" };
                 format!(
-                    "{:.2} s, CPU {:.2} s{over}",
+                    "{:.2} s, CPU {:.2} s, sim {:.2} s{over}",
                     t.as_secs_f64(),
-                    cpu.as_secs_f64()
+                    cpu.as_secs_f64(),
+                    sim_cpu.as_secs_f64()
                 )
             })
             .collect();

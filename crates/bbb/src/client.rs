@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::checksum::{Algorithm, sign};
+use crate::get_meetings::{MeetingList, read_get_meetings};
 use crate::params::Params;
 use crate::xml::{Element, XmlError, trim_whitespace};
 
@@ -142,6 +143,34 @@ impl Client {
         params: &Params,
         body: Option<Body>,
     ) -> Result<Element, ClientError> {
+        let body = self.fetch(backend, call, params, body).await?;
+        let mut el = Element::parse_bytes(&body)?;
+        trim_whitespace(&mut el);
+        Ok(el)
+    }
+
+    /// Calls `getMeetings` and reads the answer as it streams through the
+    /// XML reader, keeping of each meeting's metadata only the keys in
+    /// `metadata`: the poller's call, made to every server every round.
+    pub async fn get_meetings(
+        &self,
+        backend: &Backend,
+        metadata: &[&str],
+    ) -> Result<MeetingList, ClientError> {
+        let body = self
+            .fetch(backend, "getMeetings", &Params::new(), None)
+            .await?;
+        Ok(read_get_meetings(&body, metadata)?)
+    }
+
+    /// The bytes of a successful answer to `call`, at most `max_answer_bytes`.
+    async fn fetch(
+        &self,
+        backend: &Backend,
+        call: &str,
+        params: &Params,
+        body: Option<Body>,
+    ) -> Result<Vec<u8>, ClientError> {
         let url = backend.signed_url(call, params);
         let request = match body {
             None => self.http.get(&url),
@@ -155,10 +184,7 @@ impl Client {
         if !response.status().is_success() {
             return Err(ClientError::Status(response.status().as_u16()));
         }
-        let body = read_limited(response, self.max_answer_bytes).await?;
-        let mut el = Element::parse_bytes(&body)?;
-        trim_whitespace(&mut el);
-        Ok(el)
+        read_limited(response, self.max_answer_bytes).await
     }
 }
 

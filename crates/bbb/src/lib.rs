@@ -8,6 +8,7 @@ pub mod checksum;
 pub mod client;
 pub mod error;
 pub mod features;
+pub mod get_meetings;
 pub mod meeting;
 pub mod params;
 pub mod xml;

@@ -283,6 +283,12 @@ fn write_start(el: &Element, out: &mut String) -> bool {
 }
 
 fn write_name(out: &mut String, name: &str) {
+    // Every name BBB and Plenary write is plain ASCII: copied whole.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+    if name.bytes().all(plain) && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.push_str(name);
+        return;
+    }
     if !name.starts_with(is_name_start_char) {
         out.push('_');
     }
@@ -290,21 +296,40 @@ fn write_name(out: &mut String, name: &str) {
 }
 
 fn escape_into(out: &mut String, s: &str, in_attribute: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if in_attribute => out.push_str("&quot;"),
-            // Readers normalise line ends in text, and all whitespace in
-            // attribute values; character references survive both.
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' if in_attribute => {
-                let _ = write!(out, "&#{};", u32::from(c));
-            }
-            c if is_xml_char(c) => out.push(c),
-            _ => out.push(char::REPLACEMENT_CHARACTER),
+    // Runs of characters written as they are are copied whole; most text
+    // is one such run.
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| needs_escape(c, in_attribute)) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().expect("found there");
+        escape_char_into(out, c, in_attribute);
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(rest);
+}
+
+fn needs_escape(c: char, in_attribute: bool) -> bool {
+    match c {
+        '&' | '<' | '>' | '\r' => true,
+        '"' | '\t' | '\n' => in_attribute,
+        c => !is_xml_char(c),
+    }
+}
+
+fn escape_char_into(out: &mut String, c: char, in_attribute: bool) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' if in_attribute => out.push_str("&quot;"),
+        // Readers normalise line ends in text, and all whitespace in
+        // attribute values; character references survive both.
+        '\r' => out.push_str("&#13;"),
+        '\t' | '\n' if in_attribute => {
+            let _ = write!(out, "&#{};", u32::from(c));
         }
+        c if is_xml_char(c) => out.push(c),
+        _ => out.push(char::REPLACEMENT_CHARACTER),
     }
 }
 

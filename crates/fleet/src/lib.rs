@@ -1,6 +1,7 @@
 //! The BBB servers Plenary spreads meetings over: their configuration (from
 //! the store), their health and load (from the poller), and placement.
 
+mod gauges;
 pub mod health;
 pub mod load;
 pub mod owners;
@@ -17,6 +18,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use store::{Health, Server, ServerState, Store};
 
+use gauges::MeetingGauges;
 use health::{Thresholds, Tracker};
 use load::LoadModel;
 use placement::Candidate;
@@ -105,9 +107,9 @@ struct Entry {
     meetings: usize,
     /// Load reserved by creates since the last poll began: (time, cost).
     reservations: Vec<(i64, u64)>,
-    /// Tenants with meetings here at the last poll: their gauges are zeroed
-    /// when they leave, so no stale value lingers in /metrics.
-    gauge_tenants: Vec<String>,
+    /// Each tenant's meetings here at the last recorded poll, its share of
+    /// the tenant's gauges.
+    tenant_shares: HashMap<i64, MeetingGauges>,
 }
 
 impl Entry {
@@ -158,7 +160,7 @@ pub struct Fleet {
     /// once per database (rolling up usage) runs where polling does.
     leading: AtomicBool,
     /// Held by the round under way, so rounds never overlap.
-    round: tokio::sync::Mutex<()>,
+    round: tokio::sync::Mutex<poller::RoundState>,
     /// Rounds started, which sets where the next begins.
     rounds: AtomicUsize,
 }
@@ -178,7 +180,7 @@ impl Fleet {
             entries: Mutex::new(HashMap::new()),
             rng: Mutex::new(StdRng::from_os_rng()),
             leading: AtomicBool::new(false),
-            round: tokio::sync::Mutex::new(()),
+            round: tokio::sync::Mutex::default(),
             rounds: AtomicUsize::new(0),
         });
         fleet.refresh().await?;
@@ -235,7 +237,7 @@ impl Fleet {
                             label,
                             tracker,
                             reservations: Vec::new(),
-                            gauge_tenants: Vec::new(),
+                            tenant_shares: HashMap::new(),
                         },
                     );
                 }

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use bbb::meeting::{MeetingSummary, meetings_of};
+use bbb::get_meetings::MeetingList;
+use bbb::meeting::MeetingSummary;
 use bbb::{Element, Params};
 use futures::StreamExt;
 use store::{Health, MeetingRecord, ServerPoll, ServerRound, UsageSample};
 
+use crate::gauges::{self, MeetingGauges};
 use crate::load::MeetingLoad;
 use crate::owners::{self, Books, Owner};
 use crate::{Fleet, FleetError, Route};
@@ -35,6 +37,20 @@ pub struct PollReport {
     pub stale_ended: usize,
     /// Records whose backend's internal meeting ID was learned from a poll.
     pub reconciled: usize,
+}
+
+/// The metadata the poller reads of a meeting; the rest is not kept.
+const POLLED_METADATA: [&str; 2] = [SIZE_HINT, ORIGIN];
+const SIZE_HINT: &str = "bbb-meeting-size-hint";
+const ORIGIN: &str = "bbb-origin-server-name";
+
+/// What a round keeps for the next: the tenants' names, for the gauges
+/// published when it ends (cut short or not), and the tenants those gauges
+/// showed meetings for.
+#[derive(Debug, Default)]
+pub(crate) struct RoundState {
+    tenant_names: HashMap<i64, String>,
+    tenants_published: HashSet<i64>,
 }
 
 fn succeeded(doc: &Element) -> bool {
@@ -94,12 +110,14 @@ impl Fleet {
     /// logged and counted as an overrun. Rounds never overlap: a second
     /// caller waits for the round under way.
     pub async fn poll_once(&self) -> Result<PollReport, FleetError> {
-        let _alone = self.round.lock().await;
+        let mut state = self.round.lock().await;
         let started = tokio::time::Instant::now();
         let deadline = started + self.config.poll_interval;
         let mut report = PollReport::default();
-        let finished = tokio::time::timeout_at(deadline, self.round(&mut report)).await;
-        self.publish_health_metrics();
+        let finished =
+            tokio::time::timeout_at(deadline, self.round(&mut report, &mut state.tenant_names))
+                .await;
+        self.publish_round_metrics(&mut state);
         let elapsed = started.elapsed();
         metrics::histogram!("plenary_poll_round_seconds").record(elapsed.as_secs_f64());
         match finished {
@@ -124,20 +142,20 @@ impl Fleet {
         Ok(report)
     }
 
-    async fn round(&self, report: &mut PollReport) -> Result<(), FleetError> {
+    async fn round(
+        &self,
+        report: &mut PollReport,
+        tenant_names: &mut HashMap<i64, String>,
+    ) -> Result<(), FleetError> {
         let round_start_ms = self.now_ms();
         self.refresh().await?;
         let deadline = self.server_deadline();
         let client = self.client.clone();
-        let tenant_names = self.tenant_names().await?;
+        *tenant_names = self.tenant_names().await?;
         let tenant_ids: HashMap<&str, i64> = tenant_names
             .iter()
             .map(|(id, n)| (n.as_str(), *id))
             .collect();
-        let tenants = Tenants {
-            names: &tenant_names,
-            ids: &tenant_ids,
-        };
         let mut routes = self.routes();
         // Each round starts one server further on, so a round cut short
         // does not always leave the same servers for the next.
@@ -153,8 +171,9 @@ impl Fleet {
             let client = client.clone();
             tokio::spawn(async move {
                 let t = Instant::now();
-                let none = Params::new();
-                let call = client.call(&route.backend, "getMeetings", &none, None);
+                // Read as it streams, inside the fetch's own task: answers
+                // are parsed on every core while others are recorded.
+                let call = client.get_meetings(&route.backend, &POLLED_METADATA);
                 let answer = tokio::time::timeout(deadline, call).await;
                 metrics::histogram!("plenary_backend_latency_seconds", "call" => "getMeetings")
                     .record(t.elapsed().as_secs_f64());
@@ -168,16 +187,13 @@ impl Fleet {
                 continue;
             };
             let recorded = match answer {
-                Ok(Ok(doc)) if succeeded(&doc) => {
-                    let meetings = meetings_of(&doc);
-                    drop(doc);
-                    self.record_success(&route, &meetings, round_start_ms, &tenants, report)
+                Ok(Ok(MeetingList::Meetings(meetings))) => {
+                    self.record_success(&route, &meetings, round_start_ms, &tenant_ids, report)
                         .await
                 }
-                Ok(Ok(doc)) => {
-                    let key = doc.child_text("messageKey").unwrap_or_default();
-                    self.record_failure(&route, report, &format!("FAILED {key}"))
-                        .await
+                Ok(Ok(MeetingList::Failed { message_key })) => {
+                    let why = format!("FAILED {message_key}");
+                    self.record_failure(&route, report, &why).await
                 }
                 Ok(Err(e)) => self.record_failure(&route, report, &e.to_string()).await,
                 Err(_) => {
@@ -263,13 +279,12 @@ impl Fleet {
         route: &Route,
         meetings: &[MeetingSummary],
         round_start_ms: i64,
-        tenants: &Tenants<'_>,
+        tenant_ids: &HashMap<&str, i64>,
         report: &mut PollReport,
     ) -> Result<(), FleetError> {
         let now = self.now_ms();
         let records = self.store.live_meetings_on_server(route.server_id).await?;
         let by_id: HashMap<i64, &MeetingRecord> = records.iter().map(|r| (r.id, r)).collect();
-        let tenant_ids = tenants.ids;
         let grace = self.config.absent_grace.as_millis() as i64;
         let ended_here = self
             .ended_here(route, meetings, &records, tenant_ids)
@@ -288,14 +303,14 @@ impl Fleet {
         let mut samples = Vec::with_capacity(meetings.len());
         let mut seen = HashSet::new();
         let mut internal_ids = Vec::new();
-        let mut gauges: HashMap<i64, TenantGauges> = HashMap::new();
+        let mut shares: HashMap<i64, MeetingGauges> = HashMap::new();
         for (m, owner) in meetings.iter().zip(owners) {
             load += self.config.load.meeting(&MeetingLoad {
                 participants: m.participants.into(),
                 voice: m.mic_users().into(),
                 video: m.video_streams.into(),
                 age_ms: now - m.create_time_ms,
-                size_hint: m.meta("bbb-meeting-size-hint").and_then(|h| h.parse().ok()),
+                size_hint: m.meta(SIZE_HINT).and_then(|h| h.parse().ok()),
             });
             // Ending the meeting ends its breakout rooms with it.
             if owner == Owner::Stale && !m.is_breakout && self.end_stale(route, m).await {
@@ -320,7 +335,7 @@ impl Fleet {
             let Some(tenant_id) = owner.tenant_id() else {
                 continue;
             };
-            gauges.entry(tenant_id).or_default().add(m);
+            shares.entry(tenant_id).or_default().add(m);
             // One timestamp per round, so a round's samples add up to a moment.
             samples.push(UsageSample {
                 at_ms: round_start_ms,
@@ -331,7 +346,7 @@ impl Fleet {
                 tenant_id,
                 server_id: route.server_id,
                 backend_id: m.meeting_id.clone(),
-                origin: m.meta("bbb-origin-server-name").map(str::to_string),
+                origin: m.meta(ORIGIN).map(str::to_string),
                 participants: m.participants.into(),
                 moderators: m.moderators.into(),
                 mic: m.mic_users().into(),
@@ -387,11 +402,8 @@ impl Fleet {
         report.reconciled += internal_ids.len();
         report.samples += samples.len();
 
-        let current: Vec<(String, TenantGauges)> = gauges
-            .iter()
-            .map(|(id, g)| (tenants.names.get(id).cloned().unwrap_or_default(), *g))
-            .collect();
-        let gone = {
+        MeetingGauges::sum(shares.values()).publish_server(&route.label);
+        {
             let mut entries = self.entries.lock().expect("fleet lock");
             let Some(e) = entries.get_mut(&route.server_id) else {
                 return Ok(());
@@ -400,15 +412,7 @@ impl Fleet {
             e.polled_load = load;
             e.meetings = meetings.len();
             e.reservations.retain(|(at, _)| *at >= round_start_ms);
-            let names: Vec<String> = current.iter().map(|(n, _)| n.clone()).collect();
-            std::mem::replace(&mut e.gauge_tenants, names)
-                .into_iter()
-                .filter(|t| !current.iter().any(|(n, _)| n == t))
-                .collect::<Vec<String>>()
-        };
-        let zeros = gone.into_iter().map(|t| (t, TenantGauges::default()));
-        for (tenant, g) in current.into_iter().chain(zeros) {
-            g.publish(&[("tenant", tenant), ("server", route.label.clone())]);
+            e.tenant_shares = shares;
         }
         Ok(())
     }
@@ -473,7 +477,16 @@ impl Fleet {
         false
     }
 
-    fn publish_health_metrics(&self) {
+    /// The fleet's health and each tenant's meetings, once a round ends.
+    fn publish_round_metrics(&self, state: &mut RoundState) {
+        {
+            let entries = self.entries.lock().expect("fleet lock");
+            gauges::publish_tenants(
+                entries.values().map(|e| &e.tenant_shares),
+                &state.tenant_names,
+                &mut state.tenants_published,
+            );
+        }
         let status = self.status();
         for health in [Health::Up, Health::Unstable, Health::Down] {
             let n = status.iter().filter(|s| s.health == health).count();
@@ -483,40 +496,5 @@ impl Fleet {
             let up = if route.health == Health::Up { 1.0 } else { 0.0 };
             metrics::gauge!("plenary_server_up", "server" => route.label.clone()).set(up);
         }
-    }
-}
-
-/// The tenants as one round knows them, both ways.
-struct Tenants<'a> {
-    names: &'a HashMap<i64, String>,
-    ids: &'a HashMap<&'a str, i64>,
-}
-
-/// A tenant's meetings on one server at one poll, published under
-/// bigbluebutton-exporter's names with a `plenary_` prefix.
-#[derive(Debug, Clone, Copy, Default)]
-struct TenantGauges {
-    meetings: u64,
-    participants: u64,
-    listeners: u64,
-    voice: u64,
-    video: u64,
-}
-
-impl TenantGauges {
-    fn add(&mut self, m: &MeetingSummary) {
-        self.meetings += 1;
-        self.participants += u64::from(m.participants);
-        self.listeners += u64::from(m.listeners);
-        self.voice += u64::from(m.mic_users());
-        self.video += u64::from(m.video_streams);
-    }
-
-    fn publish(&self, labels: &[(&'static str, String); 2]) {
-        metrics::gauge!("plenary_meetings", labels).set(self.meetings as f64);
-        metrics::gauge!("plenary_meetings_participants", labels).set(self.participants as f64);
-        metrics::gauge!("plenary_meetings_listeners", labels).set(self.listeners as f64);
-        metrics::gauge!("plenary_meetings_voice_participants", labels).set(self.voice as f64);
-        metrics::gauge!("plenary_meetings_video_participants", labels).set(self.video as f64);
     }
 }

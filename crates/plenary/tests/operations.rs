@@ -28,7 +28,7 @@ async fn health_endpoints_answer_as_monitors_expect() {
 }
 
 #[tokio::test]
-async fn metrics_count_calls_time_backends_and_show_meetings_by_tenant_and_server() {
+async fn metrics_count_calls_time_backends_and_show_meetings_by_server_and_by_tenant() {
     let env = Env::start().await;
     let acme = env.acme();
     acme.create("watched").await;
@@ -43,12 +43,23 @@ async fn metrics_count_calls_time_backends_and_show_meetings_by_tenant_and_serve
         "plenary_api_requests_total{call=\"join\",tenant=\"acme\",outcome=\"redirect\"}",
         "plenary_backend_latency_seconds_bucket{call=\"getMeetingInfo\"",
         "plenary_servers{health=\"up\"}",
-        "plenary_meetings{tenant=\"acme\",server=\"127.0.0.1:",
-        "plenary_meetings_participants{tenant=\"acme\",server=\"127.0.0.1:",
-        "plenary_meetings_video_participants{tenant=\"acme\",server=\"127.0.0.1:",
+        "plenary_meetings{server=\"127.0.0.1:",
+        "plenary_meetings_participants{server=\"127.0.0.1:",
+        "plenary_meetings_video_participants{server=\"127.0.0.1:",
+        "plenary_tenant_meetings{tenant=\"acme\"} 1",
+        "plenary_tenant_meetings_participants{tenant=\"acme\"}",
+        "plenary_tenant_meetings_video_participants{tenant=\"acme\"}",
     ] {
         assert!(body.contains(expected), "missing {expected} in:\n{body}");
     }
+    // Two small label sets, never their product: a fleet of 1,000 servers
+    // and 200 tenants would otherwise publish half a million series.
+    assert!(
+        !body
+            .lines()
+            .any(|l| l.contains("tenant=") && l.contains("server=")),
+        "a series labelled by tenant and server in:\n{body}"
+    );
     assert!(!body.contains("acme-secret-1"), "no secret in metrics");
     env.shutdown().await;
 }
