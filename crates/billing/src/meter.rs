@@ -260,7 +260,10 @@ impl Metering {
                 .await?
                 .into_iter()
                 .map(|t| {
-                    let org = t.org_id.and_then(|o| orgs.get(&o)).map(|o| Arc::from(o.as_str()));
+                    let org = t
+                        .org_id
+                        .and_then(|o| orgs.get(&o))
+                        .map(|o| Arc::from(o.as_str()));
                     (t.id, (Arc::from(t.name), org))
                 })
                 .collect(),

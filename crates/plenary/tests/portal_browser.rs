@@ -959,6 +959,7 @@ async fn the_operators_pages_are_accessible_and_fit_a_phone() {
             "/portal/operator/tenants/coop".to_owned(),
             "operator-tenant",
         ),
+        ("/portal/operator/new-tier".to_owned(), "operator-new-tier"),
         ("/portal/operator/capacity".to_owned(), "operator-capacity"),
         ("/portal/operator/fair-use".to_owned(), "operator-fair-use"),
         ("/portal/operator/billing".to_owned(), "operator-billing"),

@@ -650,3 +650,103 @@ async fn an_open_proposal_has_no_record_to_download_yet() {
     assert_eq!(status, StatusCode::CONFLICT);
     c.shutdown().await;
 }
+
+/// A tier's whole form, with `extra` appended (`&name=…`, `&disabled=…`).
+fn tier_form(csrf: &str, price: &str, per_meeting: &str, extra: &str) -> String {
+    format!(
+        "csrf={csrf}&price={price}&currency=eur&participants_per_meeting={per_meeting}\
+         &concurrent_meetings=3&concurrent_participants=0&meeting_minutes=90\
+         &webcams_per_meeting=0&webcams_per_user=0&rooms_per_month=0\
+         &allowance_participant_minutes=0&allowance_gb=0&recording=yes{extra}"
+    )
+}
+
+#[tokio::test]
+async fn an_operator_makes_a_tier_from_the_form_and_changes_it() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let (status, form) = get(&c, &cookie, "/portal/operator/new-tier").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("name=\"disabled\" type=\"checkbox\" value=\"chat\""),
+        "{form}"
+    );
+    let body = tier_form(
+        &csrf,
+        "12.50",
+        "40",
+        "&name=schools&disabled=chat&disabled=polls",
+    );
+    let (status, page) = post(&c, &cookie, "/portal/operator/tiers", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{page}");
+    assert!(page.contains("Tier schools is made"), "{page}");
+    let tier = c.env.app.store.tier("schools").await.unwrap();
+    assert_eq!(
+        (
+            tier.price_cents,
+            tier.currency.as_str(),
+            tier.participants_per_meeting
+        ),
+        (1250, "EUR", 40)
+    );
+    assert_eq!(tier.disabled_features.names(), ["chat", "polls"]);
+
+    let body = tier_form(&csrf, "15", "60", "");
+    let (status, page) = post(&c, &cookie, "/portal/operator/tiers/schools", &body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Tier schools is changed"), "{page}");
+    let tier = c.env.app.store.tier("schools").await.unwrap();
+    assert_eq!(
+        (tier.price_cents, tier.participants_per_meeting),
+        (1500, 60)
+    );
+    assert!(
+        tier.disabled_features.is_empty(),
+        "unticked features are on again"
+    );
+    let (_, list) = get(&c, &cookie, "/portal/operator/tenants").await;
+    assert!(
+        list.contains("href=\"/portal/operator/tiers/schools\""),
+        "{list}"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_tier_comes_back_filled_in_with_the_reason() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = operator(&c).await;
+    let body = tier_form(&csrf, "12.50", "-4", "&name=odd");
+    let (status, page) = post(&c, &cookie, "/portal/operator/tiers", &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains("participants_per_meeting cannot be negative"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"12.50\""),
+        "the form keeps what was typed: {page}"
+    );
+    assert!(
+        c.env.app.store.tier("odd").await.is_err(),
+        "nothing half-made"
+    );
+    let body = tier_form(&csrf, "ten", "4", "&name=odd");
+    let (status, page) = post(&c, &cookie, "/portal/operator/tiers", &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("is not a price"), "{page}");
+    c.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_operators_reach_the_tier_forms() {
+    let c = Consortium::start().await;
+    let (cookie, csrf) = organisation_admin(&c).await;
+    let (status, _) = get(&c, &cookie, "/portal/operator/new-tier").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = tier_form(&csrf, "1", "4", "&name=mine");
+    let (status, _) = post(&c, &cookie, "/portal/operator/tiers", &body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(c.env.app.store.tier("mine").await.is_err());
+    c.shutdown().await;
+}

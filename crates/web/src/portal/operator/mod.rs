@@ -120,10 +120,7 @@ pub fn router() -> Router<PortalState> {
             "/portal/operator/tenants/{name}/secrets/{fingerprint}/remove",
             post(tenants::remove_secret),
         )
-        .route(
-            "/portal/operator/tiers",
-            post(tiers::create),
-        )
+        .route("/portal/operator/tiers", post(tiers::create))
         // Not under `tiers/`, where it would hide a tier named `new`.
         .route("/portal/operator/new-tier", get(tiers::new_form))
         .route(

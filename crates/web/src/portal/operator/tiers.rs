@@ -30,7 +30,10 @@ pub struct Limit {
 const LIMITS: [(&str, &str); 9] = [
     ("participants_per_meeting", "Participants a meeting"),
     ("concurrent_meetings", "Meetings at once"),
-    ("concurrent_participants", "Participants at once, all meetings"),
+    (
+        "concurrent_participants",
+        "Participants at once, all meetings",
+    ),
     ("meeting_minutes", "Minutes a meeting"),
     ("webcams_per_meeting", "Webcams a meeting"),
     ("webcams_per_user", "Webcams a participant"),
@@ -124,7 +127,10 @@ impl TierForm {
             l.map_or(Ok(0), |l| number(l.label, &l.value))
         };
         let price = hundredths(&self.price).ok_or_else(|| {
-            ConsortiumError::Invalid(format!("{:?} is not a price such as 10 or 10.50", self.price))
+            ConsortiumError::Invalid(format!(
+                "{:?} is not a price such as 10 or 10.50",
+                self.price
+            ))
         })?;
         let disabled: Vec<&str> = self
             .features
@@ -285,7 +291,12 @@ pub async fn show(
     Path(name): Path<String>,
 ) -> PageResult {
     let tier = state.api.consortium.tier(&op.actor, &name).await?;
-    page(&op, Some(tier.name.clone()), TierForm::of(&tier), Said::nothing())
+    page(
+        &op,
+        Some(tier.name.clone()),
+        TierForm::of(&tier),
+        Said::nothing(),
+    )
 }
 
 pub async fn change(
