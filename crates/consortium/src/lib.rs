@@ -30,7 +30,7 @@ pub use contributions::{Contributed, Offered};
 pub use error::{ConsortiumError, Result};
 pub use operations::{
     CreatedTenant, MeetingView, NewSecret, NewServerSettings, NewTenantSettings, Pool,
-    ServerChange, ServerView, TenantChange, TenantView, TierChange,
+    ServerChange, ServerView, TenantChange, TenantView, TierChange, blank_tier,
 };
 pub use people::{NewPerson, Role};
 pub use proposals::{

@@ -24,7 +24,7 @@ pub use servers::{
     DEFAULT_ALGORITHM, DEFAULT_CAPACITY, DEFAULT_WEIGHT, NewServerSettings, ServerChange,
     ServerView,
 };
-pub use tiers::TierChange;
+pub use tiers::{TierChange, blank_tier};
 
 /// A tenant with the names of what it refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]

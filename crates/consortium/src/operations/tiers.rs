@@ -11,7 +11,7 @@ use crate::access::Action;
 use crate::{Actor, Consortium, ConsortiumError, Result};
 
 /// What to set of a tier; `None` keeps its value (a new tier's is that of
-/// [`blank`]: free, in euros, without limits, recording allowed).
+/// [`blank_tier`]: free, in euros, without limits, recording allowed).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TierChange {
     pub price_cents: Option<i64>,
@@ -31,7 +31,7 @@ pub struct TierChange {
 }
 
 /// A new tier before its values are set.
-fn blank(name: &str) -> Tier {
+pub fn blank_tier(name: &str) -> Tier {
     Tier {
         id: 0,
         name: name.to_string(),
@@ -178,7 +178,7 @@ impl Consortium {
             Err(store::StoreError::NotFound(_)) => {}
             Err(e) => return Err(e.into()),
         }
-        let tier = apply(blank(name), change)?;
+        let tier = apply(blank_tier(name), change)?;
         Ok(self
             .store
             .save_tier(&tier, &Act::new(actor.name(), at_ms))
@@ -220,7 +220,7 @@ mod tests {
             rooms_per_month: Some(-1),
             ..TierChange::default()
         };
-        let err = apply(blank("school"), change).unwrap_err();
+        let err = apply(blank_tier("school"), change).unwrap_err();
         assert_eq!(
             err.to_string(),
             "rooms_per_month cannot be negative (a limit of 0 means unlimited)"
@@ -231,7 +231,7 @@ mod tests {
     fn a_currency_is_an_iso_code() {
         let eur = |code: &str| {
             apply(
-                blank("school"),
+                blank_tier("school"),
                 TierChange {
                     currency: Some(code.into()),
                     ..TierChange::default()
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn what_is_not_changed_stays() {
-        let mut tier = blank("school");
+        let mut tier = blank_tier("school");
         tier.price_cents = 1250;
         let changed = apply(
             tier.clone(),

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bbb::{DisabledFeatures, Feature};
 use consortium::ConsortiumError;
-use consortium::TierChange;
+use consortium::{TierChange, blank_tier};
 use metering::money::{Cents, hundredths};
 use store::Tier;
 
@@ -231,23 +231,7 @@ impl Said {
 }
 
 fn blank_form() -> TierForm {
-    let mut form = TierForm::of(&Tier {
-        id: 0,
-        name: String::new(),
-        price_cents: 0,
-        currency: "EUR".into(),
-        participants_per_meeting: 0,
-        concurrent_meetings: 0,
-        concurrent_participants: 0,
-        meeting_minutes: 0,
-        webcams_per_meeting: 0,
-        webcams_per_user: 0,
-        recording: true,
-        rooms_per_month: 0,
-        disabled_features: DisabledFeatures::default(),
-        allowance_participant_minutes: 0,
-        allowance_gb: 0,
-    });
+    let mut form = TierForm::of(&blank_tier(""));
     form.price = String::new();
     form
 }
