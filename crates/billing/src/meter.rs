@@ -7,10 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use metering::bandwidth::BandwidthModel;
-use metering::integrate::{Counts, GapRule, Integrals};
-use metering::usage::{
-    Dim, HOUR_MS, Row, Totals, Window, aggregate, floor_hour, observed_interval,
-};
+use metering::integrate::{Counts, Integrals};
+use metering::usage::{Dim, HOUR_MS, Row, Totals, Window, aggregate_as_polled, floor_hour};
 use store::{Result, Rollup, Store};
 
 use crate::Settings;
@@ -215,9 +213,13 @@ impl Metering {
         let rows = self
             .rows(names, window.from_ms - margin, window.to_ms + margin)
             .await?;
-        let rule =
-            GapRule::for_interval(observed_interval(&rows).unwrap_or(self.configured_interval_ms));
-        Ok(aggregate(&rows, window, rule, &self.model, dims))
+        Ok(aggregate_as_polled(
+            &rows,
+            window,
+            self.configured_interval_ms,
+            &self.model,
+            dims,
+        ))
     }
 
     /// Per-tenant counters in /metrics, moved as hours are rolled up.

@@ -158,22 +158,25 @@ impl Window {
 /// The poll interval the samples show: the median gap between consecutive
 /// samples of a meeting, or `None` when no meeting was polled twice.
 pub fn observed_interval(rows: &[Row]) -> Option<i64> {
-    let mut gaps: Vec<i64> = series(rows)
-        .into_values()
-        .flat_map(|s| {
-            s.windows(2)
-                .map(|w| w[1].at_ms - w[0].at_ms)
-                .collect::<Vec<_>>()
-        })
+    interval_of(&series(rows))
+}
+
+fn interval_of(series: &Series<'_>) -> Option<i64> {
+    let mut gaps: Vec<i64> = series
+        .values()
+        .flat_map(|s| s.windows(2).map(|w| w[1].at_ms - w[0].at_ms))
         .filter(|g| *g > 0)
         .collect();
     gaps.sort_unstable();
     gaps.get(gaps.len() / 2).copied()
 }
 
+/// Each meeting's rows, by tenant, server and backend meeting ID.
+type Series<'a> = HashMap<(&'a str, &'a str, &'a str), Vec<&'a Row>>;
+
 /// Each meeting's rows, in time order.
-fn series(rows: &[Row]) -> HashMap<(&str, &str, &str), Vec<&Row>> {
-    let mut series: HashMap<(&str, &str, &str), Vec<&Row>> = HashMap::new();
+fn series(rows: &[Row]) -> Series<'_> {
+    let mut series = Series::new();
     for r in rows {
         series
             .entry((&r.tenant, &r.server, &r.meeting))
@@ -196,13 +199,38 @@ pub fn aggregate(
     model: &BandwidthModel,
     dims: &[Dim],
 ) -> BTreeMap<(Dim, String), Totals> {
+    totals_of(&series(rows), window, rule, model, dims)
+}
+
+/// [`aggregate`] with the gap rule of the rows' own poll interval
+/// ([`observed_interval`], or `fallback_ms` when they show none), grouping
+/// the rows into series once for both.
+pub fn aggregate_as_polled(
+    rows: &[Row],
+    window: Window,
+    fallback_ms: i64,
+    model: &BandwidthModel,
+    dims: &[Dim],
+) -> BTreeMap<(Dim, String), Totals> {
+    let series = series(rows);
+    let rule = GapRule::for_interval(interval_of(&series).unwrap_or(fallback_ms));
+    totals_of(&series, window, rule, model, dims)
+}
+
+fn totals_of(
+    series: &Series<'_>,
+    window: Window,
+    rule: GapRule,
+    model: &BandwidthModel,
+    dims: &[Dim],
+) -> BTreeMap<(Dim, String), Totals> {
     // Each (dimension, key) gets a slot the first time it is seen; the hot
     // loop then hashes borrowed keys and slot numbers, never new strings.
     let mut slots: HashMap<(Dim, &str, Option<&str>), usize> = HashMap::new();
     let mut keyed: Vec<(Dim, String, Totals)> = Vec::new();
     // (slot, poll round) → (participants, meetings)
     let mut rounds: HashMap<(usize, i64), (u64, u64)> = HashMap::new();
-    for rows in series(rows).into_values() {
+    for rows in series.values() {
         for (i, r) in rows.iter().enumerate() {
             if !window.holds(r.at_ms) {
                 continue;
@@ -401,5 +429,33 @@ mod tests {
         ];
         assert_eq!(observed_interval(&rows), Some(MIN));
         assert_eq!(observed_interval(&rows[3..]), None);
+    }
+
+    #[test]
+    fn aggregating_as_polled_uses_the_rule_of_the_observed_interval() {
+        let rows = vec![
+            row("a", "m", 0, 3, 1),
+            row("a", "m", 1, 4, 1),
+            row("a", "m", 5, 2, 0),
+            row("b", "n", 1, 1, 0),
+        ];
+        let model = BandwidthModel::default();
+        let rule = GapRule::for_interval(observed_interval(&rows).unwrap());
+        assert_eq!(
+            aggregate_as_polled(&rows, ALL_TIME, 30 * MIN, &model, &Dim::ALL),
+            aggregate(&rows, ALL_TIME, rule, &model, &Dim::ALL)
+        );
+        let alone = &rows[3..];
+        assert_eq!(
+            aggregate_as_polled(alone, ALL_TIME, 30 * MIN, &model, &Dim::ALL),
+            aggregate(
+                alone,
+                ALL_TIME,
+                GapRule::for_interval(30 * MIN),
+                &model,
+                &Dim::ALL
+            ),
+            "without an interval of their own, the fallback's rule"
+        );
     }
 }
