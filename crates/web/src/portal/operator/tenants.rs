@@ -213,7 +213,7 @@ async fn selects(state: &PortalState, op: &Operator, form: &TenantForm) -> PageR
 
 /// A form the service refused for what it says (a taken name, an unknown
 /// tier) comes back with the reason; anything else is an error page.
-fn refused_form(e: ConsortiumError) -> PageResult<Problem> {
+pub(super) fn refused_form(e: ConsortiumError) -> PageResult<Problem> {
     match e {
         ConsortiumError::Invalid(_)
         | ConsortiumError::Conflict(_)

@@ -16,8 +16,8 @@ use store::Tier;
 use super::super::PortalState;
 use super::super::governance::Fields;
 use super::super::page::{Nav, PageResult, render};
+use super::tenants::refused_form;
 use super::{Operator, Tab};
-use crate::api::Problem;
 
 /// A limit of the form: its field, its label, and its value as typed.
 pub struct Limit {
@@ -26,38 +26,45 @@ pub struct Limit {
     pub value: String,
 }
 
-/// The tier's numbers, in the order the form shows them; 0 is no limit.
-const LIMITS: [(&str, &str); 9] = [
-    ("participants_per_meeting", "Participants a meeting"),
-    ("concurrent_meetings", "Meetings at once"),
+type ReadLimit = fn(&Tier) -> i64;
+
+/// The tier's numbers, in the order the form shows them, with how each is
+/// read from a tier; 0 is no limit.
+const LIMITS: [(&str, &str, ReadLimit); 9] = [
+    ("participants_per_meeting", "Participants a meeting", |t| {
+        t.participants_per_meeting
+    }),
+    ("concurrent_meetings", "Meetings at once", |t| {
+        t.concurrent_meetings
+    }),
     (
         "concurrent_participants",
         "Participants at once, all meetings",
+        |t| t.concurrent_participants,
     ),
-    ("meeting_minutes", "Minutes a meeting"),
-    ("webcams_per_meeting", "Webcams a meeting"),
-    ("webcams_per_user", "Webcams a participant"),
-    ("rooms_per_month", "Meeting rooms a month"),
+    ("meeting_minutes", "Minutes a meeting", |t| {
+        t.meeting_minutes
+    }),
+    ("webcams_per_meeting", "Webcams a meeting", |t| {
+        t.webcams_per_meeting
+    }),
+    ("webcams_per_user", "Webcams a participant", |t| {
+        t.webcams_per_user
+    }),
+    ("rooms_per_month", "Meeting rooms a month", |t| {
+        t.rooms_per_month
+    }),
     (
         "allowance_participant_minutes",
         "Fair-use allowance, participant-minutes a month",
+        |t| t.allowance_participant_minutes,
     ),
-    ("allowance_gb", "Fair-use allowance, GB of traffic a month"),
+    (
+        "allowance_gb",
+        "Fair-use allowance, GB of traffic a month",
+        |t| t.allowance_gb,
+    ),
 ];
-
-fn limit_of(t: &Tier, field: &str) -> i64 {
-    match field {
-        "participants_per_meeting" => t.participants_per_meeting,
-        "concurrent_meetings" => t.concurrent_meetings,
-        "concurrent_participants" => t.concurrent_participants,
-        "meeting_minutes" => t.meeting_minutes,
-        "webcams_per_meeting" => t.webcams_per_meeting,
-        "webcams_per_user" => t.webcams_per_user,
-        "rooms_per_month" => t.rooms_per_month,
-        "allowance_participant_minutes" => t.allowance_participant_minutes,
-        _ => t.allowance_gb,
-    }
-}
 
 /// What the form says: as posted, or as the tier is now.
 pub struct TierForm {
@@ -78,10 +85,10 @@ impl TierForm {
             currency: t.currency.clone(),
             limits: LIMITS
                 .iter()
-                .map(|&(field, label)| Limit {
+                .map(|&(field, label, read)| Limit {
                     field,
                     label,
-                    value: limit_of(t, field).to_string(),
+                    value: read(t).to_string(),
                 })
                 .collect(),
             recording: t.recording,
@@ -101,7 +108,7 @@ impl TierForm {
             currency: field("currency"),
             limits: LIMITS
                 .iter()
-                .map(|&(key, label)| Limit {
+                .map(|&(key, label, _)| Limit {
                     field: key,
                     label,
                     value: field(key),
@@ -213,20 +220,15 @@ impl Said {
         }
     }
 
-    /// A refusal for what the form says comes back with the form; anything
-    /// else is an error page.
+    /// A refusal for what the form says comes back with the form, as a
+    /// tenant's does; anything else is an error page.
     fn refused(e: ConsortiumError) -> PageResult<Self> {
-        match e {
-            ConsortiumError::Invalid(_) | ConsortiumError::Conflict(_) => {
-                let p = Problem::from(e);
-                Ok(Self {
-                    status: p.status,
-                    notice: None,
-                    error: Some(p.detail),
-                })
-            }
-            other => Err(other.into()),
-        }
+        let p = refused_form(e)?;
+        Ok(Self {
+            status: p.status,
+            notice: None,
+            error: Some(p.detail),
+        })
     }
 }
 
