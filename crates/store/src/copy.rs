@@ -25,6 +25,7 @@ pub const TABLES: &[&str] = &[
     "server_reservations",
     "meetings",
     "callbacks",
+    "recordings",
     "usage_samples",
     "quota_refusals",
     "cost_lines",

@@ -22,6 +22,7 @@ mod meetings;
 mod outbox;
 mod people;
 mod proposals;
+mod recordings;
 mod register;
 mod reservations;
 mod rollups;
@@ -64,6 +65,7 @@ pub use proposals::{
     Ballot, NewBallot, NewProposal, Opening, OutcomeStatement, Proposal, RollEntry,
     ballot_commitment, statement_hash,
 };
+pub use recordings::{PlaybackFormat, Preview, RecordingRow};
 pub use register::{Document, MembershipEvent, MembershipStep, Organisation, RegisterPatch};
 pub use reservations::{Reservation, SharedLoad};
 pub use rollups::Rollup;

@@ -305,6 +305,26 @@ impl Store {
             .collect()
     }
 
+    /// The newest record of `backend_id` on a server: which tenant's
+    /// meeting a recording made there belongs to.
+    pub async fn meeting_held_on(
+        &self,
+        server_id: i64,
+        backend_id: &str,
+    ) -> Result<Option<MeetingRecord>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE server_id = $1 AND backend_id = $2 \
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        )))
+        .bind(server_id)
+        .bind(backend_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(meeting_from)
+        .transpose()
+    }
+
     /// When Plenary last ended (or released) a record of `backend_id` on
     /// a server, for a meeting the server reports without a live record.
     pub async fn last_ended_on_server(

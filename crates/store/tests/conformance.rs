@@ -1120,3 +1120,102 @@ async fn polling_and_duties_are_led_separately() {
     })
     .await;
 }
+
+fn recording(tenant_id: i64, record_id: &str) -> store::RecordingRow {
+    store::RecordingRow {
+        id: 0,
+        tenant_id,
+        record_id: record_id.into(),
+        meeting_id: "room".into(),
+        internal_meeting_id: record_id.into(),
+        name: "Room".into(),
+        is_breakout: false,
+        published: true,
+        deleted: false,
+        start_time: 100,
+        end_time: 200,
+        participants: 2,
+        metadata: vec![("topic".into(), "budget".into())],
+        formats: vec![store::PlaybackFormat {
+            kind: "presentation".into(),
+            length: 1,
+            processing_time: 5,
+            bytes: 42,
+            files: vec!["metadata.xml".into()],
+            previews: Vec::new(),
+        }],
+        bytes: 42,
+        server_id: Some(7),
+        imported_at: 300,
+        updated_at: 300,
+    }
+}
+
+#[tokio::test]
+async fn a_recording_is_indexed_for_its_tenant_and_never_taken_by_another() {
+    on_both_backends(|s| async move {
+        let acme = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let globex = s
+            .create_tenant(tenant("globex", "y"), &act())
+            .await
+            .unwrap();
+        let id = s.save_recording(&recording(acme.id, "r-1")).await.unwrap();
+        let again = s.save_recording(&recording(acme.id, "r-1")).await.unwrap();
+        assert_eq!(id, again, "a second import replaces the first");
+        assert!(matches!(
+            s.save_recording(&recording(globex.id, "r-1")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let mut expected = recording(acme.id, "r-1");
+        expected.id = id;
+        assert_eq!(s.recording("r-1").await.unwrap(), Some(expected.clone()));
+        assert_eq!(s.tenant_recordings(acme.id).await.unwrap(), [expected]);
+        assert!(s.tenant_recordings(globex.id).await.unwrap().is_empty());
+
+        s.set_recording_published(id, false, 400).await.unwrap();
+        let meta = vec![("topic".to_string(), "minutes".to_string())];
+        s.set_recording_metadata(id, &meta, 410).await.unwrap();
+        let changed = s.recording("r-1").await.unwrap().unwrap();
+        assert_eq!(
+            (changed.state(), changed.metadata, changed.updated_at),
+            ("unpublished", meta, 410)
+        );
+        s.mark_recording_deleted(id, 420).await.unwrap();
+        let gone = s.recording("r-1").await.unwrap().unwrap();
+        assert_eq!(
+            (gone.state(), gone.formats.len(), gone.bytes),
+            ("deleted", 0, 0)
+        );
+        assert!(matches!(
+            s.set_recording_published(id + 100, true, 1).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_meeting_a_recording_was_made_in_is_found_by_its_server_and_backend_id() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let Claim::New(m) = claim(&s, new_meeting(t.id, "room", a.id, 10)).await else {
+            panic!("a new claim")
+        };
+        s.end_meeting(m.id, 20).await.unwrap();
+        let held = s
+            .meeting_held_on(a.id, &m.backend_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((held.tenant_id, held.meeting_id.as_str()), (t.id, "room"));
+        assert!(
+            s.meeting_held_on(b.id, &m.backend_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}
