@@ -14,14 +14,16 @@ mod calls;
 pub mod limits;
 pub mod namespace;
 pub mod policy;
+mod problem;
 pub mod quota;
+pub mod recordings;
 mod request;
 mod tenancy;
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::any;
+use axum::routing::{any, get, post};
 use axum::{Router, middleware};
 use bbb::AlgorithmSet;
 use fleet::Fleet;
@@ -30,6 +32,7 @@ use store::Store;
 pub use bbb::answer::Answer;
 pub use callbacks::CallbackConfig;
 pub use policy::ParamPolicy;
+pub use recordings::RecordingsConfig;
 
 /// The gateway's own settings (the environment catalogue maps onto these).
 #[derive(Debug, Clone)]
@@ -60,6 +63,7 @@ pub struct GatewayConfig {
     /// bills' months do).
     pub zone: jiff::tz::TimeZone,
     pub callbacks: CallbackConfig,
+    pub recordings: RecordingsConfig,
 }
 
 impl Default for GatewayConfig {
@@ -78,6 +82,7 @@ impl Default for GatewayConfig {
             limits: limits::Limits::default(),
             zone: jiff::tz::TimeZone::UTC,
             callbacks: CallbackConfig::default(),
+            recordings: RecordingsConfig::default(),
         }
     }
 }
@@ -106,7 +111,9 @@ impl Gateway {
 }
 
 /// The `/bigbluebutton/api/*` and `/t/<tenant>/bigbluebutton/api/*` routes,
-/// and `/callbacks/<kind>/<token>` where servers call back.
+/// `/callbacks/<kind>/<token>` where servers call back,
+/// `/recordings/import` where they upload recordings, and
+/// `/t/<tenant>/playback/*` where those play.
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let limits = Arc::new(gateway.config.limits.clone());
     Router::new()
@@ -124,5 +131,23 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/callbacks/{kind}/{token}", any(callbacks::receive))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(limits, limits::sizes))
+        .with_state(gateway.clone())
+        .merge(recordings_router(gateway))
+}
+
+/// Uploads are streamed to disk and held to the recordings' own limits,
+/// not to the API's body limit.
+fn recordings_router(gateway: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/recordings/import", post(recordings::import))
+        .route(
+            "/t/{tenant}/playback/{record_id}/{format}/",
+            get(recordings::play_root),
+        )
+        .route(
+            "/t/{tenant}/playback/{record_id}/{format}/{*file}",
+            get(recordings::play_file),
+        )
+        .layer(DefaultBodyLimit::disable())
         .with_state(gateway)
 }
