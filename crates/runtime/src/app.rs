@@ -157,6 +157,7 @@ impl App {
             listen: addr,
             ..config.clone()
         };
+        bound.create_recordings_dirs()?;
         // Callback URLs too need the port actually bound.
         let gateway = gateway::Gateway::new(
             store.clone(),

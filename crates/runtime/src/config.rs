@@ -74,6 +74,11 @@ pub struct Config {
     /// Lets forwarded callbacks reach loopback, private and link-local
     /// addresses (a front end on the same network).
     pub callback_private_networks: bool,
+    /// Where imported recordings' files are kept; `recordings` beside a
+    /// SQLite database file, or in the data directory, when unset.
+    pub recordings_dir: Option<PathBuf>,
+    /// Bytes of the files of one uploaded recording format.
+    pub recording_max_bytes: u64,
     /// The co-op's own tenant, on which organisations' internal meeting
     /// rooms are created.
     pub governance_tenant: Option<String>,
@@ -180,6 +185,8 @@ impl Default for Config {
             public_url: None,
             callback_url: None,
             callback_private_networks: false,
+            recordings_dir: None,
+            recording_max_bytes: 4 * 1024 * 1024 * 1024,
             governance_tenant: None,
             room_key: None,
             smtp: None,
@@ -529,6 +536,7 @@ impl Config {
                 ),
                 server_concurrency: self.server_max_calls_in_flight.max(1),
             },
+            recordings: self.recordings()?,
             callbacks: gateway::CallbackConfig {
                 base_url: Some(self.callback_url.as_deref().map_or_else(
                     || self.public_url(),
@@ -536,6 +544,54 @@ impl Config {
                 )),
                 private_networks: self.callback_private_networks,
                 ..gateway::CallbackConfig::default()
+            },
+        })
+    }
+
+    /// Where recordings' files are kept.
+    pub fn recordings_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.recordings_dir {
+            return dir.clone();
+        }
+        let db_file = self
+            .database_url
+            .strip_prefix("sqlite:")
+            .map(|rest| rest.trim_start_matches("//"))
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .filter(|path| !path.is_empty() && *path != ":memory:")
+            .map(Path::new);
+        match db_file.and_then(Path::parent) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join("recordings"),
+            _ => data_dir().join("recordings"),
+        }
+    }
+
+    /// Where uploads are unpacked: beside the recordings, so that storing
+    /// one is a rename.
+    fn recordings_staging(&self) -> PathBuf {
+        self.recordings_dir().join(".incoming")
+    }
+
+    /// Makes the recordings' directories, for `serve` to start with.
+    pub fn create_recordings_dirs(&self) -> anyhow::Result<()> {
+        let staging = self.recordings_staging();
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("recordings_dir: cannot create {}", staging.display()))
+    }
+
+    /// Recordings kept on disk.
+    fn recordings(&self) -> anyhow::Result<gateway::RecordingsConfig> {
+        let dir = self.recordings_dir();
+        let staging = self.recordings_staging();
+        Ok(gateway::RecordingsConfig {
+            storage: Some(std::sync::Arc::new(gateway::recordings::DiskStorage::new(
+                dir,
+            ))),
+            staging,
+            public_url: self.public_url(),
+            limits: gateway::recordings::ArchiveLimits {
+                max_bytes: self.recording_max_bytes,
+                ..gateway::RecordingsConfig::default().limits
             },
         })
     }
@@ -824,5 +880,21 @@ mod tests {
         assert_eq!(limits.server_concurrency, 8);
         assert_eq!(c.tenant_rate_per_sec, 2.5);
         assert_eq!(c.tenant_rate_burst, 10);
+    }
+
+    #[test]
+    fn recordings_are_kept_beside_a_sqlite_database_unless_a_directory_is_set() {
+        let c = load(&[("PLENARY_DATABASE_URL", "sqlite:///srv/plenary/plenary.db")]).unwrap();
+        assert_eq!(c.recordings_dir(), Path::new("/srv/plenary/recordings"));
+        let c = load(&[
+            ("PLENARY_DATABASE_URL", "postgres://p@db/plenary"),
+            ("PLENARY_RECORDINGS_DIR", "/var/lib/recordings"),
+            ("PLENARY_RECORDING_MAX_BYTES", "1000"),
+        ])
+        .unwrap();
+        assert_eq!(c.recordings_dir(), Path::new("/var/lib/recordings"));
+        assert_eq!(c.recording_max_bytes, 1000);
+        let c = load(&[("PLENARY_DATABASE_URL", "postgres://p@db/plenary")]).unwrap();
+        assert_eq!(c.recordings_dir(), data_dir().join("recordings"));
     }
 }

@@ -182,7 +182,7 @@ pub fn unpack(
         .iter()
         .find(|(p, _)| p == "metadata.xml")
         .map(|(_, n)| *n)
-        .ok_or_else(|| ArchiveError::NoMetadata(shown))?;
+        .ok_or(ArchiveError::NoMetadata(shown))?;
     if size > MAX_METADATA_BYTES {
         return Err(ArchiveError::MetadataTooLarge);
     }
