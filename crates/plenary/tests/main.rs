@@ -40,6 +40,7 @@ mod portal_organisation;
 mod portal_sign_in;
 mod postgres;
 mod quotas;
+mod recordings;
 mod scalelite_checklist;
 mod several_instances;
 mod snapshots;

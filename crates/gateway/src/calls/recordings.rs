@@ -118,6 +118,15 @@ pub(super) async fn get(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
         .map(|r| index::element(r, base, &v.tenant.name))
         .collect();
     let known: HashSet<&str> = indexed.iter().map(|r| r.record_id.as_str()).collect();
+    // Recordings named in full that were all imported (deleted ones
+    // included) are the index's alone: their servers, which may be gone,
+    // have nothing to add.
+    let named = params
+        .get("recordID")
+        .map(|ids| split_list(ids).collect::<Vec<_>>());
+    if named.is_some_and(|ids| !ids.is_empty() && ids.iter().all(|id| known.contains(id))) {
+        return Ok(page(&v.tenant.name, items, offset, limit));
+    }
     match find(gw, &v, params).await {
         Ok(found) => items.extend(
             found
@@ -131,18 +140,17 @@ pub(super) async fn get(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
             tracing::warn!(tenant = %v.tenant.name, "recordings listed from the index only: no server answered")
         }
     }
-    let page: Vec<Element> = items
+    Ok(page(&v.tenant.name, items, offset, limit))
+}
+
+/// One page of the merged list, as BBB answers it.
+fn page(tenant: &str, items: Vec<Element>, offset: usize, limit: Option<usize>) -> Answer {
+    let page = items
         .into_iter()
         .skip(offset)
         .take(limit.unwrap_or(usize::MAX))
         .collect();
-    Ok(list_answer(
-        &v.tenant.name,
-        "recordings",
-        page,
-        "noRecordings",
-        NO_RECORDINGS,
-    ))
+    list_answer(tenant, "recordings", page, "noRecordings", NO_RECORDINGS)
 }
 
 pub(super) async fn change(gw: &Gateway, v: Verified, change: Change) -> Result<Answer, ApiError> {
