@@ -650,13 +650,13 @@ mod tests {
                 A::KeepRegister,
                 No,
             ),
-            ("an operator keeps people's logins", op(), A::KeepPeople, Yes),
             (
-                "an admin sets nobody's login",
-                admin(),
+                "an operator keeps people's logins",
+                op(),
                 A::KeepPeople,
-                No,
+                Yes,
             ),
+            ("an admin sets nobody's login", admin(), A::KeepPeople, No),
             (
                 "an operator adds people anywhere",
                 op(),

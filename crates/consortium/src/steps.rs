@@ -59,7 +59,10 @@ impl Steps<'_> {
     pub async fn organisations(&self) -> Result<Vec<Organisation>> {
         self.reach(false)?;
         let orgs = self.consortium.store().organisations().await?;
-        Ok(orgs.into_iter().filter(|o| visible(self.actor, o)).collect())
+        Ok(orgs
+            .into_iter()
+            .filter(|o| visible(self.actor, o))
+            .collect())
     }
 
     /// One organisation of the register; a customer the actor may not see
@@ -97,11 +100,12 @@ impl Steps<'_> {
             .iter()
             .filter(|p| self.actor.speaks_for(&p.organisation))
         {
-            let org = self.consortium.store().organisation(&place.organisation).await?;
-            if matches!(
-                org.status,
-                RegisterStatus::Member | RegisterStatus::Leaving
-            ) {
+            let org = self
+                .consortium
+                .store()
+                .organisation(&place.organisation)
+                .await?;
+            if matches!(org.status, RegisterStatus::Member | RegisterStatus::Leaving) {
                 return Ok(true);
             }
         }

@@ -110,7 +110,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     host,
                     endpoint,
                 } => {
-                    commands::frontend::greenlight_compose(&c, &config, &tenant, dir, host, endpoint)
+                    commands::frontend::greenlight_compose(
+                        &c, &config, &tenant, dir, host, endpoint,
+                    )
                     .await?
                 }
                 GreenlightCommand::List { root } => {

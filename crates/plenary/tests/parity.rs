@@ -829,8 +829,20 @@ fn consortium() -> Vec<Twin> {
             shows(&["name", "status", "contact"]),
         ),
         // proposals: drafted by members' delegates, steered by their authors
-        twin(ADMIN, draft, post("/api/v1/proposals"), Some(drafting.clone()), Refused(S::FORBIDDEN)),
-        twin(DELEGATE, draft, post("/api/v1/proposals"), Some(drafting), DONE),
+        twin(
+            ADMIN,
+            draft,
+            post("/api/v1/proposals"),
+            Some(drafting.clone()),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            DELEGATE,
+            draft,
+            post("/api/v1/proposals"),
+            Some(drafting),
+            DONE,
+        ),
         twin(
             ADMIN,
             "proposal open 1",
@@ -845,7 +857,13 @@ fn consortium() -> Vec<Twin> {
             Some(json!({"title": "Budget-2026"})),
             DONE,
         ),
-        twin(DELEGATE, "proposal open 1", post("/api/v1/proposals/1/open"), None, DONE),
+        twin(
+            DELEGATE,
+            "proposal open 1",
+            post("/api/v1/proposals/1/open"),
+            None,
+            DONE,
+        ),
         twin(
             ADMIN,
             "proposal withdraw 1 --reason no",
@@ -861,8 +879,20 @@ fn consortium() -> Vec<Twin> {
             shows(&["title", "state", "author"]),
         ),
         // people and their roles
-        twin(ADMIN, newbie, post("/api/v1/people"), Some(joining.clone()), Refused(S::FORBIDDEN)),
-        twin(OPERATOR, newbie, post("/api/v1/people"), Some(joining), DONE),
+        twin(
+            ADMIN,
+            newbie,
+            post("/api/v1/people"),
+            Some(joining.clone()),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            newbie,
+            post("/api/v1/people"),
+            Some(joining),
+            DONE,
+        ),
         twin(
             ADMIN,
             "org represent school newbie --role deputy",

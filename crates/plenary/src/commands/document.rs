@@ -1,8 +1,8 @@
 //! `plenary document …`: versioned documents members accept.
 
 use anyhow::Context;
-use serde_json::json;
 use consortium::Consortium;
+use serde_json::json;
 
 use super::{actor, now_ms, print_json, table, timestamp};
 use crate::cli::DocumentCommand;

@@ -64,9 +64,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
         }
         ProposalCommand::Open { id, closes } => {
             let closes_at = closes.as_deref().map(parse_time).transpose()?;
-            c.by(&actor(c).await?, now_ms())
-                .open(id, closes_at)
-                .await?;
+            c.by(&actor(c).await?, now_ms()).open(id, closes_at).await?;
             let view = c.view(id).await?;
             println!(
                 "Proposal {id} is open until {}; {} organisations may vote. Fingerprint {}.",

@@ -189,7 +189,9 @@ pub async fn represent(
         .by(caller.as_actor(), (state.clock)())
         .assign_role(&org, &person, assigning.role)
         .await?;
-    Ok(Json(register::detail(&state, caller.as_actor(), &org).await?))
+    Ok(Json(
+        register::detail(&state, caller.as_actor(), &org).await?,
+    ))
 }
 
 /// Take a person's role away

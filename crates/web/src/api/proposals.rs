@@ -132,7 +132,11 @@ pub async fn draft(
         subject_org: None,
         amends: None,
     };
-    let id = state.consortium.by(caller.as_actor(), (state.clock)()).draft(&draft).await?;
+    let id = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .draft(&draft)
+        .await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
 }
 
@@ -171,7 +175,9 @@ pub async fn draft_rules_change(
     caller: Caller,
     Body(change): Body<RulesChange>,
 ) -> Answer<(StatusCode, Json<ProposalView>)> {
-    let id = state.consortium.by(caller.as_actor(), (state.clock)())
+    let id = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
         .draft_rules_change(&change.title, &change.text, &change.rules)
         .await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
@@ -210,7 +216,9 @@ pub async fn state_outcome(
     Body(stating): Body<Stating>,
 ) -> Answer<Json<Statement>> {
     Ok(Json(
-        state.consortium.by(caller.as_actor(), (state.clock)())
+        state
+            .consortium
+            .by(caller.as_actor(), (state.clock)())
             .state_outcome(id, &stating.text)
             .await?,
     ))
@@ -275,7 +283,9 @@ pub async fn edit(
     Path(params::Proposal { id }): Path<params::Proposal>,
     Body(editing): Body<Editing>,
 ) -> Answer<Json<ProposalView>> {
-    state.consortium.by(caller.as_actor(), (state.clock)())
+    state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
         .edit(id, editing.title.as_deref(), editing.text.as_deref())
         .await?;
     Ok(Json(state.consortium.view(id).await?))
@@ -315,7 +325,11 @@ pub async fn open(
     MaybeBody(opening): MaybeBody<Opening>,
 ) -> Answer<Json<ProposalView>> {
     let closes_at = opening.unwrap_or_default().closes_at_ms;
-    state.consortium.by(caller.as_actor(), (state.clock)()).open(id, closes_at).await?;
+    state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .open(id, closes_at)
+        .await?;
     Ok(Json(state.consortium.view(id).await?))
 }
 
@@ -385,7 +399,13 @@ pub async fn close(
     caller: Caller,
     Path(params::Proposal { id }): Path<params::Proposal>,
 ) -> Answer<Json<Tally>> {
-    Ok(Json(state.consortium.by(caller.as_actor(), (state.clock)()).close(id).await?))
+    Ok(Json(
+        state
+            .consortium
+            .by(caller.as_actor(), (state.clock)())
+            .close(id)
+            .await?,
+    ))
 }
 
 /// Why the proposal is withdrawn.
@@ -421,7 +441,11 @@ pub async fn withdraw(
     MaybeBody(withdrawal): MaybeBody<Withdrawal>,
 ) -> Answer<Json<ProposalView>> {
     let reason = withdrawal.unwrap_or_default().reason;
-    state.consortium.by(caller.as_actor(), (state.clock)()).withdraw(id, &reason).await?;
+    state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .withdraw(id, &reason)
+        .await?;
     Ok(Json(state.consortium.view(id).await?))
 }
 
