@@ -39,7 +39,7 @@ pub use proposals::{
 };
 pub use register::{NewMember, NewOrganisation, RegisterChange};
 pub use rooms::RoomLinks;
-pub use steps::Steps;
+pub use steps::{PersonRoles, Steps};
 pub use tick::Duties;
 pub use tokens::NewToken;
 

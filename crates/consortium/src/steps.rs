@@ -7,9 +7,11 @@
 
 use governance::membership::{ConsortiumRules, Status};
 use governance::tally::Tally;
+use std::collections::BTreeMap;
+
 use store::{Act, Document, LoginOwner, Organisation, Person, RegisterStatus};
 
-use crate::access::Action;
+use crate::access::{Action, Who};
 use crate::{
     Actor, Consortium, ConsortiumError, Contributed, Draft, NewMember, NewPerson, Offered, Result,
     Role, Statement,
@@ -30,6 +32,23 @@ impl Consortium {
             consortium: self,
             actor,
             at_ms,
+        }
+    }
+}
+
+/// A person as an actor may see them, with the roles (organisation, role)
+/// shown to that actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRoles {
+    pub person: Person,
+    pub roles: Vec<(String, Role)>,
+}
+
+impl PersonRoles {
+    fn of(person: Person) -> Self {
+        Self {
+            person,
+            roles: Vec::new(),
         }
     }
 }
@@ -83,6 +102,40 @@ impl Steps<'_> {
     /// addresses.
     pub fn sees_people_of(&self, org: &str) -> bool {
         self.actor.may(Action::SeePeopleOf(org)).is_ok()
+    }
+
+    /// The people the actor may see, by name, each with the roles shown.
+    /// Operators see everyone with every role; a person sees the people of
+    /// the organisations they hold a role in, with their roles there, and
+    /// nothing of roles elsewhere (which could name plain customers).
+    pub async fn people(&self) -> Result<Vec<PersonRoles>> {
+        self.reach(false)?;
+        let store = self.consortium.store();
+        let mut people = BTreeMap::new();
+        let roles = match self.actor.who() {
+            Who::Operator(_) => {
+                for person in store.people().await? {
+                    people.insert(person.name.clone(), PersonRoles::of(person));
+                }
+                store.all_representatives().await?
+            }
+            Who::Person { roles: own, .. } => {
+                let mut roles = Vec::new();
+                for place in own {
+                    let org = store.organisation(&place.organisation).await?;
+                    roles.extend(store.representatives(org.id).await?);
+                }
+                roles
+            }
+        };
+        for r in roles {
+            people
+                .entry(r.person.name.clone())
+                .or_insert_with(|| PersonRoles::of(r.person))
+                .roles
+                .push((r.org, r.role));
+        }
+        Ok(people.into_values().collect())
     }
 
     fn reach(&self, writes: bool) -> Result<()> {

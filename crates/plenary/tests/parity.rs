@@ -828,6 +828,21 @@ fn consortium() -> Vec<Twin> {
             None,
             shows(&["name", "status", "contact"]),
         ),
+        // people: operators see everyone, a person their organisations' people
+        twin(
+            DELEGATE,
+            "person list --json",
+            get("/api/v1/people"),
+            None,
+            shows(&["name", "email"]),
+        ),
+        twin(
+            OPERATOR,
+            "person list --json",
+            get("/api/v1/people"),
+            None,
+            shows(&["name", "email"]),
+        ),
         // proposals: drafted by members' delegates, steered by their authors
         twin(
             ADMIN,

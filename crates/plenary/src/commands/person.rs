@@ -1,6 +1,6 @@
 //! `plenary person …`
 
-use consortium::{Consortium, NewPerson, Steps};
+use consortium::{Consortium, NewPerson, PersonRoles, Steps};
 use serde_json::json;
 
 use std::io::BufRead;
@@ -74,15 +74,14 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
             }
         }
         PersonCommand::List(out) => {
-            let people = store.people().await?;
+            let actor = actor(c).await?;
+            let people = c.by(&actor, now_ms()).people().await?;
             let mut rows = Vec::new();
             let mut items = Vec::new();
-            for p in &people {
-                let roles: Vec<String> = store
-                    .roles_of(p.id)
-                    .await?
-                    .into_iter()
-                    .map(|r| format!("{} of {}", r.role, r.org))
+            for PersonRoles { person: p, roles } in &people {
+                let roles: Vec<String> = roles
+                    .iter()
+                    .map(|(org, role)| format!("{role} of {org}"))
                     .collect();
                 items.push(json!({"name": p.name, "display_name": p.display_name, "email": p.email, "roles": roles}));
                 rows.push(vec![

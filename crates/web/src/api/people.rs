@@ -2,15 +2,11 @@
 //! organisation's admin manages that organisation's people and nobody
 //! else's; every person sees the people of their own organisations.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use consortium::access::Who;
-use consortium::{NewPerson, Role};
+use consortium::{NewPerson, PersonRoles, Role};
 use serde::{Deserialize, Serialize};
-use store::Representative;
 use utoipa::ToSchema;
 
 use super::ApiState;
@@ -43,6 +39,18 @@ impl PersonView {
     }
 }
 
+impl From<PersonRoles> for PersonView {
+    fn from(PersonRoles { person, roles }: PersonRoles) -> Self {
+        Self {
+            roles: roles
+                .into_iter()
+                .map(|(organisation, role)| register::Role { organisation, role })
+                .collect(),
+            ..Self::of(&person)
+        }
+    }
+}
+
 /// People
 ///
 /// Operators: everyone, with every role. A person: the people of the
@@ -52,38 +60,12 @@ impl PersonView {
 /// operators and people of the same organisation, which everyone listed is.
 #[utoipa::path(get, path = "/api/v1/people", responses((status = 200, body = Vec<PersonView>)))]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<PersonView>>> {
-    let store = state.consortium.store();
-    let mut people = BTreeMap::new();
-    let roles = match caller.as_actor().who() {
-        Who::Operator(_) => {
-            for person in store.people().await? {
-                people.insert(person.name.clone(), PersonView::of(&person));
-            }
-            store.all_representatives().await?
-        }
-        Who::Person { roles: own, .. } => {
-            let mut roles = Vec::new();
-            for place in own {
-                let org = store.organisation(&place.organisation).await?;
-                roles.extend(store.representatives(org.id).await?);
-            }
-            roles
-        }
-    };
-    for Representative {
-        org, person, role, ..
-    } in roles
-    {
-        people
-            .entry(person.name.clone())
-            .or_insert_with(|| PersonView::of(&person))
-            .roles
-            .push(register::Role {
-                organisation: org,
-                role,
-            });
-    }
-    Ok(Json(people.into_values().collect()))
+    let people = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .people()
+        .await?;
+    Ok(Json(people.into_iter().map(PersonView::from).collect()))
 }
 
 /// A person to add.
