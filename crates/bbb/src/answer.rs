@@ -8,6 +8,12 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone)]
 pub enum Answer {
     Xml(Element),
+    /// A document written straight out ([`crate::xml::Writer`]), and
+    /// whether its `returncode` is SUCCESS.
+    Written {
+        xml: String,
+        success: bool,
+    },
     Redirect(String),
 }
 
@@ -16,7 +22,8 @@ impl Answer {
     pub fn outcome(&self) -> &'static str {
         match self {
             Self::Xml(el) if el.child_text("returncode").as_deref() == Some("SUCCESS") => "success",
-            Self::Xml(_) => "failed",
+            Self::Xml(_) | Self::Written { success: false, .. } => "failed",
+            Self::Written { success: true, .. } => "success",
             Self::Redirect(_) => "redirect",
         }
     }
@@ -38,15 +45,8 @@ impl IntoResponse for Answer {
     fn into_response(self) -> Response {
         match self {
             // BBB answers errors with HTTP 200 too; clients read returncode.
-            Self::Xml(el) => (
-                StatusCode::OK,
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/xml;charset=utf-8"),
-                )],
-                el.to_document(),
-            )
-                .into_response(),
+            Self::Xml(el) => xml_response(el.to_document()),
+            Self::Written { xml, .. } => xml_response(xml),
             Self::Redirect(url) => match HeaderValue::from_str(&url) {
                 Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
                 Err(_) => Self::from(ApiError::validation("The redirect URL is not valid."))
@@ -54,4 +54,16 @@ impl IntoResponse for Answer {
             },
         }
     }
+}
+
+fn xml_response(doc: String) -> Response {
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml;charset=utf-8"),
+        )],
+        doc,
+    )
+        .into_response()
 }

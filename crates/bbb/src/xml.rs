@@ -212,7 +212,7 @@ impl Element {
 
     /// Serialises with an XML declaration, as BBB does.
     pub fn to_document(&self) -> String {
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let mut out = String::from(DECLARATION);
         self.write_into(&mut out);
         out
     }
@@ -254,6 +254,70 @@ impl Element {
         }
     }
 }
+
+/// Writes a document element by element, straight into its text, the way
+/// [`Element::write_into`] writes the same tree: for answers too big to
+/// build as a tree first (a server's `getMeetings`).
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: String,
+    /// The start tag last written still waits for its `>` (or `/>`).
+    start_open: bool,
+    scratch: String,
+}
+
+impl Writer {
+    /// Starts a document with an XML declaration, as BBB does.
+    pub fn document() -> Self {
+        Self {
+            out: String::from(DECLARATION),
+            ..Self::default()
+        }
+    }
+
+    /// `<name>…</name>`, what `inside` writes in it; `<name/>` if nothing.
+    pub fn element(&mut self, name: &str, inside: impl FnOnce(&mut Self)) {
+        self.end_start_tag();
+        self.out.push('<');
+        write_name(&mut self.out, name);
+        self.start_open = true;
+        inside(self);
+        if std::mem::take(&mut self.start_open) {
+            self.out.push_str("/>");
+        } else {
+            self.out.push_str("</");
+            write_name(&mut self.out, name);
+            self.out.push('>');
+        }
+    }
+
+    /// `<name>text</name>`, as [`Element::push_text_child`] adds it.
+    pub fn text(&mut self, name: &str, text: impl std::fmt::Display) {
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{text}");
+        let text = std::mem::take(&mut self.scratch);
+        self.element(name, |w| {
+            if !text.is_empty() {
+                w.end_start_tag();
+                escape_into(&mut w.out, &text, false);
+            }
+        });
+        self.scratch = text;
+    }
+
+    /// The document written.
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    fn end_start_tag(&mut self) {
+        if std::mem::take(&mut self.start_open) {
+            self.out.push('>');
+        }
+    }
+}
+
+const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// Writes the start tag (`<a/>` if there is nothing inside); true if the
 /// element has children to write and close.
@@ -397,6 +461,32 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use proptest::test_runner::TestCaseError;
+
+    #[test]
+    fn the_writer_writes_what_the_tree_writes() {
+        let tree = Element::new("response")
+            .with("returncode", "SUCCESS")
+            .with("empty", "")
+            .with("count", 3)
+            .with_child(
+                Element::new("meetings")
+                    .with_child(Element::new("meeting").with("meetingName", "R&D <weekly>\r"))
+                    .with_child(Element::new("metadata")),
+            )
+            .with("bad name", "\u{1}");
+        let mut w = Writer::document();
+        w.element("response", |w| {
+            w.text("returncode", "SUCCESS");
+            w.text("empty", "");
+            w.text("count", 3);
+            w.element("meetings", |w| {
+                w.element("meeting", |w| w.text("meetingName", "R&D <weekly>\r"));
+                w.element("metadata", |_| {});
+            });
+            w.text("bad name", "\u{1}");
+        });
+        assert_eq!(w.finish(), tree.to_document());
+    }
 
     #[test]
     fn parse_and_write_round_trip_with_escapes() {

@@ -117,6 +117,8 @@ pub enum Action<'a> {
     /// Add an organisation to the register (not as a member), or change an
     /// entry's legal name, form, contact, class or weight.
     KeepRegister,
+    /// Set a person's portal login, or link their forum account.
+    KeepPeople,
     GiveNotice(&'a str),
     /// Add a person, perhaps straight into an organisation in a role.
     AddPerson {
@@ -439,6 +441,9 @@ impl Actor {
             }
             Action::AdmitFounder => forbidden("only operators may register founding members"),
             Action::KeepRegister => forbidden("only operators keep the register"),
+            Action::KeepPeople => forbidden(
+                "only operators set people's logins and link their forum accounts; a person resets their own password from the portal",
+            ),
             Action::ChangeRules => forbidden("only operators may change the consortium's rules"),
             Action::DraftProposal { for_member } => {
                 if for_member {
@@ -645,6 +650,13 @@ mod tests {
                 A::KeepRegister,
                 No,
             ),
+            (
+                "an operator keeps people's logins",
+                op(),
+                A::KeepPeople,
+                Yes,
+            ),
+            ("an admin sets nobody's login", admin(), A::KeepPeople, No),
             (
                 "an operator adds people anywhere",
                 op(),

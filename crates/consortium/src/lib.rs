@@ -21,6 +21,7 @@ pub mod proposals;
 pub mod register;
 pub mod rooms;
 pub mod rules;
+pub mod steps;
 mod tick;
 pub mod tokens;
 
@@ -38,6 +39,7 @@ pub use proposals::{
 };
 pub use register::{NewMember, NewOrganisation, RegisterChange};
 pub use rooms::RoomLinks;
+pub use steps::{PersonRoles, Steps};
 pub use tick::Duties;
 pub use tokens::NewToken;
 

@@ -15,6 +15,7 @@ use futures::StreamExt;
 use store::{Health, MeetingRecord, ServerPoll, ServerRound, UsageSample};
 
 use crate::gauges::{self, MeetingGauges};
+use crate::health::Tracker;
 use crate::load::MeetingLoad;
 use crate::owners::{self, Books, Owner};
 use crate::{Fleet, FleetError, Route};
@@ -51,6 +52,38 @@ const ORIGIN: &str = "bbb-origin-server-name";
 pub(crate) struct RoundState {
     tenant_names: HashMap<i64, String>,
     tenants_published: HashSet<i64>,
+}
+
+/// Answers recorded together at most: enough to share a transaction's
+/// commit, few enough that one transaction stays short.
+const RECORD_BATCH: usize = 64;
+
+/// One server's answer, prepared: what its round writes, and what the
+/// fleet keeps in memory once it is written.
+struct Prepared<'r> {
+    route: &'r Route,
+    ended: Vec<i64>,
+    internal_ids: Vec<(i64, String)>,
+    samples: Vec<UsageSample>,
+    poll: ServerPoll,
+    settled_before_ms: i64,
+    tracker: Tracker,
+    load: u64,
+    meetings: usize,
+    shares: HashMap<i64, MeetingGauges>,
+}
+
+impl Prepared<'_> {
+    fn round(&self) -> ServerRound<'_> {
+        ServerRound {
+            server_id: self.route.server_id,
+            ended: &self.ended,
+            internal_ids: &self.internal_ids,
+            samples: &self.samples,
+            poll: self.poll,
+            settled_before_ms: self.settled_before_ms,
+        }
+    }
 }
 
 fn succeeded(doc: &Element) -> bool {
@@ -180,30 +213,34 @@ impl Fleet {
                 (route, answer)
             })
         }))
-        .buffer_unordered(self.config.poll_concurrency.max(1));
-        while let Some(fetched) = answers.next().await {
-            let Ok((route, answer)) = fetched else {
-                tracing::error!("a poll fetch stopped before it answered");
-                continue;
-            };
-            let recorded = match answer {
-                Ok(Ok(MeetingList::Meetings(meetings))) => {
-                    self.record_success(&route, &meetings, round_start_ms, &tenant_ids, report)
-                        .await
+        .buffer_unordered(self.config.poll_concurrency.max(1))
+        // The answers already in hand are recorded together: one read of
+        // their live records and one transaction for all of them.
+        .ready_chunks(RECORD_BATCH);
+        while let Some(batch) = answers.next().await {
+            let mut answered = Vec::with_capacity(batch.len());
+            for fetched in batch {
+                let Ok((route, answer)) = fetched else {
+                    tracing::error!("a poll fetch stopped before it answered");
+                    continue;
+                };
+                let why = match answer {
+                    Ok(Ok(MeetingList::Meetings(meetings))) => {
+                        answered.push((route, meetings));
+                        continue;
+                    }
+                    Ok(Ok(MeetingList::Failed { message_key })) => {
+                        format!("FAILED {message_key}")
+                    }
+                    Ok(Err(e)) => e.to_string(),
+                    Err(_) => format!("no answer within {} ms", deadline.as_millis()),
+                };
+                if let Err(e) = self.record_failure(&route, report, &why).await {
+                    tracing::error!(server = %route.label, error = %e, "recording a poll failed");
                 }
-                Ok(Ok(MeetingList::Failed { message_key })) => {
-                    let why = format!("FAILED {message_key}");
-                    self.record_failure(&route, report, &why).await
-                }
-                Ok(Err(e)) => self.record_failure(&route, report, &e.to_string()).await,
-                Err(_) => {
-                    let why = format!("no answer within {} ms", deadline.as_millis());
-                    self.record_failure(&route, report, &why).await
-                }
-            };
-            if let Err(e) = recorded {
-                tracing::error!(server = %route.label, error = %e, "recording a poll failed");
             }
+            self.record_successes(&answered, round_start_ms, &tenant_ids, report)
+                .await;
         }
         Ok(())
     }
@@ -274,16 +311,72 @@ impl Fleet {
         Ok(())
     }
 
-    async fn record_success(
+    /// Records the servers that answered: their live records read at once,
+    /// each answer prepared alone, then all written in one transaction. If
+    /// that fails, each is written alone, so one server's failure does not
+    /// stop the others being recorded.
+    async fn record_successes(
         &self,
-        route: &Route,
-        meetings: &[MeetingSummary],
+        answered: &[(Route, Vec<MeetingSummary>)],
         round_start_ms: i64,
         tenant_ids: &HashMap<&str, i64>,
         report: &mut PollReport,
-    ) -> Result<(), FleetError> {
+    ) {
+        if answered.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = answered.iter().map(|(r, _)| r.server_id).collect();
+        let mut live = match self.store.live_meetings_on_servers(&ids).await {
+            Ok(live) => live,
+            Err(e) => {
+                tracing::error!(servers = ids.len(), error = %e, "reading live meetings for a poll failed");
+                return;
+            }
+        };
+        let mut prepared = Vec::with_capacity(answered.len());
+        for (route, meetings) in answered {
+            let records = live.remove(&route.server_id).unwrap_or_default();
+            match self
+                .prepare(route, meetings, records, round_start_ms, tenant_ids, report)
+                .await
+            {
+                Ok(Some(p)) => prepared.push(p),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(server = %route.label, error = %e, "recording a poll failed");
+                }
+            }
+        }
+        let rounds: Vec<ServerRound<'_>> = prepared.iter().map(Prepared::round).collect();
+        if self.store.record_server_rounds(&rounds).await.is_ok() {
+            for p in &prepared {
+                self.apply(p, round_start_ms, report);
+            }
+            return;
+        }
+        for (p, round) in prepared.iter().zip(rounds) {
+            match self.store.record_server_round(round).await {
+                Ok(()) => self.apply(p, round_start_ms, report),
+                Err(e) => {
+                    tracing::error!(server = %p.route.label, error = %e, "recording a poll failed");
+                }
+            }
+        }
+    }
+
+    /// What one server's answer writes and changes in memory, decided
+    /// against its live records; nothing of it is written yet. `None` if
+    /// the server left the fleet meanwhile.
+    async fn prepare<'r>(
+        &self,
+        route: &'r Route,
+        meetings: &[MeetingSummary],
+        records: Vec<MeetingRecord>,
+        round_start_ms: i64,
+        tenant_ids: &HashMap<&str, i64>,
+        report: &mut PollReport,
+    ) -> Result<Option<Prepared<'r>>, FleetError> {
         let now = self.now_ms();
-        let records = self.store.live_meetings_on_server(route.server_id).await?;
         let by_id: HashMap<i64, &MeetingRecord> = records.iter().map(|r| (r.id, r)).collect();
         let grace = self.config.absent_grace.as_millis() as i64;
         let ended_here = self
@@ -371,50 +464,52 @@ impl Fleet {
         let tracker = {
             let entries = self.entries.lock().expect("fleet lock");
             let Some(e) = entries.get(&route.server_id) else {
-                return Ok(());
+                return Ok(None);
             };
             let mut next = e.tracker;
             next.observe(true, self.config.thresholds);
             next
         };
-        self.store
-            .record_server_round(ServerRound {
-                server_id: route.server_id,
-                ended: &ended,
-                internal_ids: &internal_ids,
-                samples: &samples,
-                poll: ServerPoll {
-                    health: tracker.health,
-                    load: load as i64,
-                    meetings: meetings.len() as i64,
-                    participants: people,
-                    at_ms: now,
-                },
-                // A create reserved before the round began may not have
-                // reached the server when it answered: until it surely has,
-                // its reservation is kept (counted twice rather than not at
-                // all, which would draw a burst onto this server).
-                settled_before_ms: round_start_ms - grace,
-            })
-            .await?;
-        report.polled += 1;
-        report.ended += ended.len();
-        report.reconciled += internal_ids.len();
-        report.samples += samples.len();
+        Ok(Some(Prepared {
+            route,
+            ended,
+            internal_ids,
+            samples,
+            poll: ServerPoll {
+                health: tracker.health,
+                load: load as i64,
+                meetings: meetings.len() as i64,
+                participants: people,
+                at_ms: now,
+            },
+            // A create reserved before the round began may not have
+            // reached the server when it answered: until it surely has,
+            // its reservation is kept (counted twice rather than not at
+            // all, which would draw a burst onto this server).
+            settled_before_ms: round_start_ms - grace,
+            tracker,
+            load,
+            meetings: meetings.len(),
+            shares,
+        }))
+    }
 
-        MeetingGauges::sum(shares.values()).publish_server(&route.label);
-        {
-            let mut entries = self.entries.lock().expect("fleet lock");
-            let Some(e) = entries.get_mut(&route.server_id) else {
-                return Ok(());
-            };
-            e.tracker = tracker;
-            e.polled_load = load;
-            e.meetings = meetings.len();
-            e.reservations.retain(|(at, _)| *at >= round_start_ms);
-            e.tenant_shares = shares;
-        }
-        Ok(())
+    /// Takes in memory what a prepared answer decided, once it is written.
+    fn apply(&self, p: &Prepared<'_>, round_start_ms: i64, report: &mut PollReport) {
+        report.polled += 1;
+        report.ended += p.ended.len();
+        report.reconciled += p.internal_ids.len();
+        report.samples += p.samples.len();
+        MeetingGauges::sum(p.shares.values()).publish_server(&p.route.label);
+        let mut entries = self.entries.lock().expect("fleet lock");
+        let Some(e) = entries.get_mut(&p.route.server_id) else {
+            return;
+        };
+        e.tracker = p.tracker;
+        e.polled_load = p.load;
+        e.meetings = p.meetings;
+        e.reservations.retain(|(at, _)| *at >= round_start_ms);
+        e.tenant_shares = p.shares.clone();
     }
 
     /// When Plenary last ended a record on this server of each tenant

@@ -102,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             });
         }
         Command::Greenlight(cmd) => {
-            let store = open(&config).await?;
+            let c = consortium(&config).await?;
             match cmd {
                 GreenlightCommand::Compose {
                     tenant,
@@ -111,12 +111,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     endpoint,
                 } => {
                     commands::frontend::greenlight_compose(
-                        &store, &config, &tenant, dir, host, endpoint,
+                        &c, &config, &tenant, dir, host, endpoint,
                     )
                     .await?
                 }
                 GreenlightCommand::List { root } => {
-                    commands::frontend::greenlight_list(&store, &root).await?
+                    commands::frontend::greenlight_list(&c, &root).await?
                 }
             }
         }
@@ -125,8 +125,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dir,
             endpoint,
         }) => {
-            let store = open(&config).await?;
-            commands::frontend::moodle_settings(&store, &config, &tenant, dir, endpoint).await?
+            let c = consortium(&config).await?;
+            commands::frontend::moodle_settings(&c, &config, &tenant, dir, endpoint).await?
         }
         Command::Tenant(cmd) => commands::tenant::run(&consortium(&config).await?, cmd).await?,
         Command::Server(cmd) => commands::server::run(&consortium(&config).await?, cmd).await?,
@@ -135,7 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => commands::org::run(&consortium(&config).await?, cmd).await?,
         Command::Person(cmd) => commands::person::run(&consortium(&config).await?, cmd).await?,
         Command::Token(cmd) => commands::token::run(&consortium(&config).await?, cmd).await?,
-        Command::Document(cmd) => commands::document::run(&open(&config).await?, cmd).await?,
+        Command::Document(cmd) => commands::document::run(&consortium(&config).await?, cmd).await?,
         Command::Rules(cmd) => commands::rules::run(&consortium(&config).await?, cmd).await?,
         Command::Proposal(cmd) => commands::proposal::run(&consortium(&config).await?, cmd).await?,
         Command::Duties => {

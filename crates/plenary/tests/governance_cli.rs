@@ -29,12 +29,21 @@ fn founders(cli: &testkit::Cli) -> String {
 #[test]
 fn variables_plenary_reads_itself_are_not_taken_for_settings() {
     let cli = cli();
+    let token = founders(&cli);
     let env = [
         ("PLENARY_LOG", "info"),
-        ("PLENARY_TOKEN", "x"),
+        ("PLENARY_TOKEN", token.as_str()),
         ("PLENARY_ACTOR", "ops-bot"),
     ];
-    cli.ok_with(&["org", "list"], &env);
+    let listed = cli.ok_with(&["org", "list"], &env);
+    assert!(listed.contains("alpha"), "{listed}");
+}
+
+#[test]
+fn a_token_that_names_nobody_is_refused_with_a_readable_message() {
+    let cli = cli();
+    let refused = cli.fails_with(&["org", "list"], &[("PLENARY_TOKEN", "x")]);
+    assert!(refused.contains("PLENARY_TOKEN"), "{refused}");
 }
 
 #[test]
@@ -527,6 +536,43 @@ fn the_command_line_acts_as_the_person_of_plenary_token() {
         &[("PLENARY_TOKEN", ada.as_str())],
     );
     assert!(err.contains("operator"), "{err}");
+}
+
+#[test]
+fn a_proposal_drafted_and_opened_with_a_delegates_token_is_audited_under_the_delegate() {
+    let cli = cli();
+    let ada = founders(&cli);
+    let as_ada = [("PLENARY_TOKEN", ada.as_str())];
+    cli.ok_with(
+        &[
+            "proposal",
+            "new",
+            "--title",
+            "Buy a server",
+            "--text",
+            "One more.",
+        ],
+        &as_ada,
+    );
+    cli.ok_with(&["proposal", "open", "1"], &as_ada);
+    let actors = actors(&cli);
+    assert_eq!(actors[actors.len() - 2..], ["person:ada", "person:ada"]);
+}
+
+#[test]
+fn a_delegate_does_not_see_customers_on_the_command_line() {
+    let cli = cli();
+    let ada = founders(&cli);
+    cli.ok(&["org", "add", "shop"]);
+    let as_ada = [("PLENARY_TOKEN", ada.as_str())];
+    let listed = cli.ok_with(&["org", "list"], &as_ada);
+    assert!(
+        listed.contains("alpha") && !listed.contains("shop"),
+        "{listed}"
+    );
+    let shown = cli.fails_with(&["org", "show", "shop"], &as_ada);
+    assert!(shown.contains("does not exist"), "{shown}");
+    assert!(cli.ok(&["org", "list"]).contains("shop"));
 }
 
 #[test]

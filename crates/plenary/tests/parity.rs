@@ -84,6 +84,10 @@ fn delete(path: &str) -> (Method, &str) {
     (Method::DELETE, path)
 }
 
+fn put(path: &str) -> (Method, &str) {
+    (Method::PUT, path)
+}
+
 /// The operations: tenants, servers, pools, live meetings, tiers, the audit log.
 /// Refusals come first where a change follows, so both see unchanged state.
 fn operations() -> Vec<Twin> {
@@ -783,6 +787,173 @@ fn operations() -> Vec<Twin> {
     ]
 }
 
+/// The consortium: the register as each sees it, proposals, people and
+/// their roles, notice and contributions. Runs after the operations, whose
+/// rows add the customer `shop`.
+fn consortium() -> Vec<Twin> {
+    use StatusCode as S;
+    let draft = "proposal new --title Budget --text Spend";
+    let drafting = json!({"title": "Budget", "text": "Spend"});
+    let newbie = "person add newbie --email newbie@school.example";
+    let joining = json!({"name": "newbie", "email": "newbie@school.example"});
+    let contribute = "org contribute school --kind hours --amount 3 --day 2026-01-05 --note help";
+    let contribution = json!({"kind": "hours", "amount": "3", "day": "2026-01-05", "note": "help"});
+    vec![
+        // the register: customers only to operators and their own people
+        twin(
+            DELEGATE,
+            "org list --json",
+            get("/api/v1/organisations"),
+            None,
+            shows(&["name", "status"]),
+        ),
+        twin(
+            OPERATOR,
+            "org list --json",
+            get("/api/v1/organisations"),
+            None,
+            shows(&["name", "status"]),
+        ),
+        twin(
+            DELEGATE,
+            "org show shop --json",
+            get("/api/v1/organisations/shop"),
+            None,
+            Refused(S::NOT_FOUND),
+        ),
+        twin(
+            TOM,
+            "org show school --json",
+            get("/api/v1/organisations/school"),
+            None,
+            shows(&["name", "status", "contact"]),
+        ),
+        // people: operators see everyone, a person their organisations' people
+        twin(
+            DELEGATE,
+            "person list --json",
+            get("/api/v1/people"),
+            None,
+            shows(&["name", "email"]),
+        ),
+        twin(
+            OPERATOR,
+            "person list --json",
+            get("/api/v1/people"),
+            None,
+            shows(&["name", "email"]),
+        ),
+        // proposals: drafted by members' delegates, steered by their authors
+        twin(
+            ADMIN,
+            draft,
+            post("/api/v1/proposals"),
+            Some(drafting.clone()),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            DELEGATE,
+            draft,
+            post("/api/v1/proposals"),
+            Some(drafting),
+            DONE,
+        ),
+        twin(
+            ADMIN,
+            "proposal open 1",
+            post("/api/v1/proposals/1/open"),
+            None,
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            DELEGATE,
+            "proposal edit 1 --title Budget-2026",
+            patch("/api/v1/proposals/1"),
+            Some(json!({"title": "Budget-2026"})),
+            DONE,
+        ),
+        twin(
+            DELEGATE,
+            "proposal open 1",
+            post("/api/v1/proposals/1/open"),
+            None,
+            DONE,
+        ),
+        twin(
+            ADMIN,
+            "proposal withdraw 1 --reason no",
+            post("/api/v1/proposals/1/withdraw"),
+            Some(json!({"reason": "no"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            DELEGATE,
+            "proposal show 1 --json",
+            get("/api/v1/proposals/1"),
+            None,
+            shows(&["title", "state", "author"]),
+        ),
+        // people and their roles
+        twin(
+            ADMIN,
+            newbie,
+            post("/api/v1/people"),
+            Some(joining.clone()),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            newbie,
+            post("/api/v1/people"),
+            Some(joining),
+            DONE,
+        ),
+        twin(
+            ADMIN,
+            "org represent school newbie --role deputy",
+            put("/api/v1/organisations/school/representatives/newbie"),
+            Some(json!({"role": "deputy"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            ADMIN,
+            "org represent hosting tom --role deputy",
+            put("/api/v1/organisations/hosting/representatives/tom"),
+            Some(json!({"role": "deputy"})),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            "org represent school newbie --role deputy",
+            put("/api/v1/organisations/school/representatives/newbie"),
+            Some(json!({"role": "deputy"})),
+            DONE,
+        ),
+        // notice and contributions
+        twin(
+            ADMIN,
+            "org notice hosting",
+            post("/api/v1/organisations/hosting/notice"),
+            None,
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            DELEGATE,
+            contribute,
+            post("/api/v1/organisations/school/contributions"),
+            Some(contribution.clone()),
+            Refused(S::FORBIDDEN),
+        ),
+        twin(
+            OPERATOR,
+            contribute,
+            post("/api/v1/organisations/school/contributions"),
+            Some(contribution),
+            DONE,
+        ),
+    ]
+}
+
 /// The named fields of an object, or of each object of a list; `cli=api`
 /// takes `cli` from the command line's output and `api` from the API's.
 fn picked(value: &Value, fields: &[&str], face: usize) -> Value {
@@ -839,7 +1010,7 @@ async fn every_command_and_its_api_twin_answer_alike() {
     let dir = testkit::TempDir::new("parity-api");
     let by_api = platform(dir.sqlite_url()).await;
     let mut wrong = Vec::new();
-    for t in operations() {
+    for t in operations().into_iter().chain(consortium()) {
         let args: Vec<&str> = t.cli.split_whitespace().collect();
         let out = cli.run_with(&args, &[("PLENARY_TOKEN", t.token)]);
         let (status, api) = by_api

@@ -334,3 +334,25 @@ async fn live_meetings_show_the_tenants_meeting_id_and_not_another_organisations
     assert!(!page.contains("ops-standup"));
     c.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_register_page_hides_customers_from_a_member_and_shows_them_to_an_operator() {
+    let c = world().await;
+    let act = store::Act::new("operator:test", c.now());
+    c.env
+        .app
+        .store
+        .add_organisation("acme-customer", "Acme Customer Ltd", &act)
+        .await
+        .unwrap();
+    let admin = c.session(Some(ADMIN)).await;
+    let (status, body) = c.page(&admin, "/portal/register").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("school"), "{body}");
+    assert!(!body.contains("Acme Customer"), "{body}");
+    let ops = c.session(None).await;
+    let (status, body) = c.page(&ops, "/portal/register").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Acme Customer"), "{body}");
+    c.shutdown().await;
+}

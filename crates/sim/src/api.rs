@@ -13,6 +13,7 @@ use axum::routing::{any, get};
 use bbb::answer::Answer;
 use bbb::checksum::{self, SignedRequest};
 use bbb::error::success;
+use bbb::xml::Writer;
 use bbb::{AlgorithmSet, ApiError, Element, Params};
 use rand::Rng;
 
@@ -144,6 +145,19 @@ fn verified_params(
     Ok(params)
 }
 
+/// A SUCCESS `<response>` written straight out, `fields` after its returncode.
+fn written_success(fields: impl FnOnce(&mut Writer)) -> Answer {
+    let mut w = Writer::document();
+    w.element("response", |w| {
+        w.text("returncode", "SUCCESS");
+        fields(w);
+    });
+    Answer::Written {
+        xml: w.finish(),
+        success: true,
+    }
+}
+
 fn meeting_id(p: &Params) -> Result<&str, ApiError> {
     p.get_nonblank("meetingID")
         .ok_or_else(ApiError::missing_meeting_id)
@@ -234,21 +248,21 @@ fn dispatch(sh: &Shared, name: &str, method: &Method, p: &Params) -> Result<Answ
             let id = meeting_id(p)?;
             sh.with(|s, _, _| {
                 let m = s.meeting(id).ok_or_else(ApiError::not_found)?;
-                Ok(Answer::Xml(meeting_fields(success(), m, &s.meetings)))
+                Ok(written_success(|w| meeting_fields(w, m, &s.meetings)))
             })
         }
         "getMeetings" => sh.with(|s, _, _| {
-            let mut list = Element::new("meetings");
-            for m in &s.meetings {
-                list.push(meeting_fields(Element::new("meeting"), m, &s.meetings));
-            }
-            let mut el = success().with_child(list);
-            if s.meetings.is_empty() {
-                el = el
-                    .with("messageKey", "noMeetings")
-                    .with("message", "no meetings were found on this server");
-            }
-            Ok(Answer::Xml(el))
+            Ok(written_success(|w| {
+                w.element("meetings", |w| {
+                    for m in &s.meetings {
+                        w.element("meeting", |w| meeting_fields(w, m, &s.meetings));
+                    }
+                });
+                if s.meetings.is_empty() {
+                    w.text("messageKey", "noMeetings");
+                    w.text("message", "no meetings were found on this server");
+                }
+            }))
         }),
         "insertDocument" => {
             let id = meeting_id(p)?;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bbb::answer::Answer;
-use bbb::xml::Node;
+use bbb::xml::{Element, Node};
 use serde::{Deserialize, Serialize};
 
 /// What every API answer of a server is turned into; all come with HTTP 200.
@@ -73,21 +73,29 @@ pub(crate) fn respond(fault: AnswerFault, answer: impl FnOnce() -> Answer) -> Re
         AnswerFault::Nested { depth } => xml(nested(depth).into_bytes()),
         AnswerFault::Oversized { bytes } => xml(oversized(bytes).into_bytes()),
         AnswerFault::ControlCharacters => match answer() {
-            Answer::Xml(mut el) => {
-                el.visit_mut(|e| {
-                    if e.name != "returncode" {
-                        for child in &mut e.children {
-                            if let Node::Text(t) = child {
-                                t.push(MARK);
-                            }
-                        }
-                    }
-                });
-                xml(el.to_document().replace(MARK, FORBIDDEN).into_bytes())
-            }
+            // A written answer is read back into its tree to be marked.
+            Answer::Written { xml: doc, .. } => match Element::parse(&doc) {
+                Ok(el) => control_characters(el),
+                Err(_) => xml(doc.into_bytes()),
+            },
+            Answer::Xml(el) => control_characters(el),
             redirect => redirect.into_response(),
         },
     }
+}
+
+/// The answer with forbidden characters in every text but its returncode.
+fn control_characters(mut el: Element) -> Response {
+    el.visit_mut(|e| {
+        if e.name != "returncode" {
+            for child in &mut e.children {
+                if let Node::Text(t) = child {
+                    t.push(MARK);
+                }
+            }
+        }
+    });
+    xml(el.to_document().replace(MARK, FORBIDDEN).into_bytes())
 }
 
 fn nested(depth: usize) -> String {

@@ -2,6 +2,7 @@
 //! operations: what a real server keeps in its meetings, users and
 //! recordings, and how they change. No I/O here.
 
+use bbb::xml::Writer;
 use bbb::{ApiError, Element, Params};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -612,77 +613,76 @@ fn bool_text(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-/// The children shared by getMeetingInfo's `<response>` and getMeetings' `<meeting>`.
-pub fn meeting_fields(el: Element, m: &Meeting, all: &[Meeting]) -> Element {
+/// The children shared by getMeetingInfo's `<response>` and getMeetings'
+/// `<meeting>`, written straight out: a busy server's getMeetings holds
+/// thousands of them.
+pub fn meeting_fields(w: &mut Writer, m: &Meeting, all: &[Meeting]) {
     let count = |f: &dyn Fn(&User) -> bool| m.users.iter().filter(|u| f(u)).count();
-    let mut attendees = Element::new("attendees");
-    for u in &m.users {
-        let mut a = Element::new("attendee")
-            .with("userID", &u.external_id)
-            .with("fullName", &u.full_name)
-            .with("role", if u.moderator { "MODERATOR" } else { "VIEWER" })
-            .with("isPresenter", bool_text(u.moderator))
-            .with("isListeningOnly", bool_text(u.listen_only))
-            .with("hasJoinedVoice", bool_text(u.has_joined_voice()))
-            .with("hasVideo", bool_text(u.webcams > 0))
-            .with("clientType", "HTML5");
-        if !u.customdata.is_empty() {
-            let mut cd = Element::new("customdata");
-            for (k, v) in &u.customdata {
-                cd.push_text_child(k, v);
-            }
-            a.push(cd);
+    w.text("meetingName", &m.name);
+    w.text("meetingID", &m.meeting_id);
+    w.text("internalMeetingID", &m.internal_id);
+    w.text("createTime", m.create_time);
+    w.text("createDate", java_date(m.create_time));
+    w.text("voiceBridge", &m.voice_bridge);
+    w.text("dialNumber", "613-555-1234");
+    w.text("attendeePW", &m.attendee_pw);
+    w.text("moderatorPW", &m.moderator_pw);
+    w.text("running", bool_text(m.running()));
+    w.text("duration", m.duration_min);
+    w.text("hasUserJoined", bool_text(m.has_user_joined));
+    w.text("recording", bool_text(m.record));
+    w.text("hasBeenForciblyEnded", bool_text(m.forcibly_ended));
+    w.text("startTime", m.start_time);
+    w.text("endTime", 0);
+    w.text("participantCount", m.users.len());
+    w.text("listenerCount", count(&|u| u.listen_only));
+    w.text("voiceParticipantCount", count(&User::has_joined_voice));
+    w.text("videoCount", m.users.iter().map(|u| u.webcams).sum::<u32>());
+    w.text("maxUsers", m.max_participants);
+    w.text("moderatorCount", count(&|u| u.moderator));
+    w.element("attendees", |w| {
+        for u in &m.users {
+            w.element("attendee", |w| {
+                w.text("userID", &u.external_id);
+                w.text("fullName", &u.full_name);
+                w.text("role", if u.moderator { "MODERATOR" } else { "VIEWER" });
+                w.text("isPresenter", bool_text(u.moderator));
+                w.text("isListeningOnly", bool_text(u.listen_only));
+                w.text("hasJoinedVoice", bool_text(u.has_joined_voice()));
+                w.text("hasVideo", bool_text(u.webcams > 0));
+                w.text("clientType", "HTML5");
+                if !u.customdata.is_empty() {
+                    w.element("customdata", |w| {
+                        for (k, v) in &u.customdata {
+                            w.text(k, v);
+                        }
+                    });
+                }
+            });
         }
-        attendees.push(a);
-    }
-    let mut metadata = Element::new("metadata");
-    for (k, v) in &m.metadata {
-        metadata.push_text_child(k, v);
-    }
-    let mut el = el
-        .with("meetingName", &m.name)
-        .with("meetingID", &m.meeting_id)
-        .with("internalMeetingID", &m.internal_id)
-        .with("createTime", m.create_time)
-        .with("createDate", java_date(m.create_time))
-        .with("voiceBridge", &m.voice_bridge)
-        .with("dialNumber", "613-555-1234")
-        .with("attendeePW", &m.attendee_pw)
-        .with("moderatorPW", &m.moderator_pw)
-        .with("running", bool_text(m.running()))
-        .with("duration", m.duration_min)
-        .with("hasUserJoined", bool_text(m.has_user_joined))
-        .with("recording", bool_text(m.record))
-        .with("hasBeenForciblyEnded", bool_text(m.forcibly_ended))
-        .with("startTime", m.start_time)
-        .with("endTime", 0)
-        .with("participantCount", m.users.len())
-        .with("listenerCount", count(&|u| u.listen_only))
-        .with("voiceParticipantCount", count(&User::has_joined_voice))
-        .with("videoCount", m.users.iter().map(|u| u.webcams).sum::<u32>())
-        .with("maxUsers", m.max_participants)
-        .with("moderatorCount", count(&|u| u.moderator))
-        .with_child(attendees)
-        .with_child(metadata)
-        .with("isBreakout", bool_text(m.is_breakout()));
+    });
+    w.element("metadata", |w| {
+        for (k, v) in &m.metadata {
+            w.text(k, v);
+        }
+    });
+    w.text("isBreakout", bool_text(m.is_breakout()));
     if let Some(parent) = &m.parent_internal_id {
-        el = el
-            .with("parentMeetingID", parent)
-            .with("sequence", m.sequence)
-            .with("freeJoin", bool_text(m.free_join));
+        w.text("parentMeetingID", parent);
+        w.text("sequence", m.sequence);
+        w.text("freeJoin", bool_text(m.free_join));
     }
-    let rooms: Vec<&Meeting> = all
+    let mut rooms = all
         .iter()
         .filter(|c| c.parent_internal_id.as_deref() == Some(m.internal_id.as_str()))
-        .collect();
-    if !rooms.is_empty() {
-        let mut list = Element::new("breakoutRooms");
-        for r in rooms {
-            list.push_text_child("breakout", &r.internal_id);
-        }
-        el = el.with_child(list);
+        .peekable();
+    if rooms.peek().is_some() {
+        w.element("breakoutRooms", |w| {
+            for r in rooms {
+                w.text("breakout", &r.internal_id);
+            }
+        });
     }
-    el
 }
 
 pub fn recording_element(r: &Recording, host: &str) -> Element {

@@ -263,19 +263,26 @@ impl LiveView {
     }
 
     /// Makes the view agree with a full read, begun at `read`, of the live
-    /// records of `server` (or of all servers): entries in scope the read
+    /// records of `servers` (or of all servers): entries in scope the read
     /// did not find are dropped unless they changed after it began, and
     /// records it found are kept unless something was removed since.
-    pub(crate) fn sync(&self, server: Option<i64>, records: &[MeetingRecord], read: Stamp) {
+    pub(crate) fn sync(&self, servers: Option<&[i64]>, records: &[MeetingRecord], read: Stamp) {
         let mut inner = self.lock();
         if !inner.enabled {
             return;
         }
+        // Judged before this sync removes anything itself.
         let fresh = inner.removed_at == read.removed_at;
         let found: HashSet<i64> = records.iter().map(|r| r.id).collect();
-        inner.remove_where(server, |id, e| {
-            e.epoch <= read.epoch && !found.contains(&id)
-        });
+        let gone = |id: i64, e: &Entry| e.epoch <= read.epoch && !found.contains(&id);
+        match servers {
+            Some(servers) => {
+                for server in servers {
+                    inner.remove_where(Some(*server), gone);
+                }
+            }
+            None => inner.remove_where(None, gone),
+        }
         if fresh {
             let epoch = inner.tick();
             for r in records {
@@ -361,7 +368,7 @@ mod tests {
         let view = loaded(&[record(1, "a", 1), record(2, "b", 1), record(3, "c", 2)]);
         let read = view.stamp();
         view.created(&record(4, "d", 1));
-        view.sync(Some(1), &[record(1, "a", 1)], read);
+        view.sync(Some(&[1]), &[record(1, "a", 1)], read);
         assert!(view.get(1, "a").is_some());
         assert!(view.get(1, "b").is_none(), "ended elsewhere: gone");
         assert!(view.get(1, "c").is_some(), "another server's: kept");
@@ -372,7 +379,7 @@ mod tests {
     fn a_server_read_adds_what_another_instance_created() {
         let view = loaded(&[]);
         let read = view.stamp();
-        view.sync(Some(1), &[record(1, "a", 1)], read);
+        view.sync(Some(&[1]), &[record(1, "a", 1)], read);
         assert!(view.get(1, "a").is_some());
     }
 
@@ -381,9 +388,9 @@ mod tests {
         let view = loaded(&[record(1, "a", 1), record(2, "b", 2)]);
         view.moved(1, 2);
         let read = view.stamp();
-        view.sync(Some(1), &[], read);
+        view.sync(Some(&[1]), &[], read);
         assert!(view.get(1, "a").is_some(), "no longer the old server's");
-        view.sync(Some(2), &[record(2, "b", 2)], read);
+        view.sync(Some(&[2]), &[record(2, "b", 2)], read);
         assert!(
             view.get(1, "a").is_none(),
             "its new server's read lacked it"

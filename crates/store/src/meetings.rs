@@ -1,5 +1,7 @@
 //! The gateway's record of each tenant meeting and the server holding it.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
@@ -235,15 +237,46 @@ impl Store {
     /// A server's live meetings, from the database; the view of live
     /// meetings is made to agree with what they say.
     pub async fn live_meetings_on_server(&self, server_id: i64) -> Result<Vec<MeetingRecord>> {
+        let mut by_server = self.live_meetings_on_servers(&[server_id]).await?;
+        Ok(by_server.remove(&server_id).unwrap_or_default())
+    }
+
+    /// Several servers' live meetings in one read, by server (every server
+    /// asked for has an entry), from the database: meetings placed by other
+    /// instances are there too. The view of live meetings is made to agree.
+    pub async fn live_meetings_on_servers(
+        &self,
+        server_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<MeetingRecord>>> {
+        let mut by_server: HashMap<i64, Vec<MeetingRecord>> =
+            server_ids.iter().map(|id| (*id, Vec::new())).collect();
+        if server_ids.is_empty() {
+            return Ok(by_server);
+        }
         let read = self.live.stamp();
-        let records = self
-            .meetings_where(
-                "server_id = $1 AND ended_at IS NULL ORDER BY id",
-                Some(server_id),
-            )
-            .await?;
-        self.live.sync(Some(server_id), &records, read);
-        Ok(records)
+        let list = (1..=server_ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings \
+             WHERE server_id IN ({list}) AND ended_at IS NULL ORDER BY id"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in server_ids {
+            query = query.bind(id);
+        }
+        let records = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(meeting_from)
+            .collect::<Result<Vec<_>>>()?;
+        self.live.sync(Some(server_ids), &records, read);
+        for r in records {
+            by_server.entry(r.server_id).or_default().push(r);
+        }
+        Ok(by_server)
     }
 
     /// Every meeting not yet ended, oldest first, with its main room's

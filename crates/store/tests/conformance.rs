@@ -5,8 +5,8 @@ use std::convert::Infallible;
 
 use store::{
     Act, Claim, Health, NewCallback, NewMeeting, NewServer, NewTenant, ParamMode, ParamRule,
-    Rollup, ServerCost, ServerPatch, ServerPoll, ServerState, Store, StoreError, TenantPatch,
-    TenantPlace, TenantUsage, UsageCounts, UsageSample,
+    Rollup, ServerCost, ServerPatch, ServerPoll, ServerRound, ServerState, Store, StoreError,
+    TenantPatch, TenantPlace, TenantUsage, UsageCounts, UsageSample,
 };
 
 /// An operator acting at a fixed time.
@@ -1216,6 +1216,103 @@ async fn the_meeting_a_recording_was_made_in_is_found_by_its_server_and_backend_
                 .unwrap()
                 .is_none()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn several_servers_live_meetings_are_read_at_once_each_under_its_server() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let c = s.add_server(server("http://c"), &act()).await.unwrap();
+        claim(&s, new_meeting(t.id, "one", a.id, 10)).await;
+        claim(&s, new_meeting(t.id, "two", a.id, 10)).await;
+        let Claim::New(ended) = claim(&s, new_meeting(t.id, "three", b.id, 10)).await else {
+            panic!("claimed")
+        };
+        claim(&s, new_meeting(t.id, "four", b.id, 10)).await;
+        s.end_meeting(ended.id, 20).await.unwrap();
+        let live = s
+            .live_meetings_on_servers(&[a.id, b.id, c.id])
+            .await
+            .unwrap();
+        let ids = |server: i64| -> Vec<&str> {
+            live[&server]
+                .iter()
+                .map(|r| r.meeting_id.as_str())
+                .collect()
+        };
+        assert_eq!(ids(a.id), ["one", "two"]);
+        assert_eq!(ids(b.id), ["four"]);
+        assert!(ids(c.id).is_empty(), "a server without meetings is listed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn several_servers_polls_are_recorded_together_or_not_at_all() {
+    on_both_backends(|s| async move {
+        let t = s.create_tenant(tenant("acme", "x"), &act()).await.unwrap();
+        let a = s.add_server(server("http://a"), &act()).await.unwrap();
+        let b = s.add_server(server("http://b"), &act()).await.unwrap();
+        let Claim::New(on_a) = claim(&s, new_meeting(t.id, "one", a.id, 10)).await else {
+            panic!("claimed")
+        };
+        let Claim::New(on_b) = claim(&s, new_meeting(t.id, "two", b.id, 10)).await else {
+            panic!("claimed")
+        };
+        let poll = ServerPoll {
+            health: Health::Up,
+            load: 0,
+            meetings: 0,
+            participants: 0,
+            at_ms: 30,
+        };
+        let round = |server_id, ended| ServerRound {
+            server_id,
+            ended,
+            internal_ids: &[],
+            samples: &[],
+            poll,
+            settled_before_ms: 0,
+        };
+        let unknown_tenant = [UsageSample {
+            at_ms: 30,
+            meeting_ref: None,
+            tenant_id: t.id + 100,
+            server_id: b.id,
+            backend_id: "two".into(),
+            origin: None,
+            participants: 1,
+            moderators: 1,
+            mic: 0,
+            listen_only: 0,
+            webcams: 0,
+            breakout: false,
+        }];
+        let refused = ServerRound {
+            samples: &unknown_tenant,
+            ..round(b.id, &[])
+        };
+        let a_ended = [on_a.id];
+        assert!(
+            s.record_server_rounds(&[round(a.id, &a_ended), refused])
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            s.live_meetings_on_server(a.id).await.unwrap().len(),
+            1,
+            "nothing of a refused batch is written"
+        );
+        let b_ended = [on_b.id];
+        s.record_server_rounds(&[round(a.id, &a_ended), round(b.id, &b_ended)])
+            .await
+            .unwrap();
+        let live = s.live_meetings_on_servers(&[a.id, b.id]).await.unwrap();
+        assert!(live.values().all(Vec::is_empty));
     })
     .await;
 }

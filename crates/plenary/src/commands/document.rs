@@ -1,18 +1,22 @@
 //! `plenary document …`: versioned documents members accept.
 
 use anyhow::Context;
+use consortium::Consortium;
 use serde_json::json;
-use store::Store;
 
-use super::{operator, print_json, table, timestamp};
+use super::{actor, now_ms, print_json, table, timestamp};
 use crate::cli::DocumentCommand;
 
-pub async fn run(store: &Store, command: DocumentCommand) -> anyhow::Result<()> {
+pub async fn run(c: &Consortium, command: DocumentCommand) -> anyhow::Result<()> {
+    let store = c.store();
     match command {
         DocumentCommand::Publish { name, file } => {
             let body = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let doc = store.publish_document(&name, &body, &operator()?).await?;
+            let doc = c
+                .by(&actor(c).await?, now_ms())
+                .publish_document(&name, &body)
+                .await?;
             println!(
                 "{} version {} published (sha256 {}).",
                 doc.name, doc.version, doc.sha256
@@ -57,11 +61,10 @@ pub async fn run(store: &Store, command: DocumentCommand) -> anyhow::Result<()> 
             println!("{}", doc.body);
         }
         DocumentCommand::Accept { name, org } => {
-            let doc = store
-                .document(&name)
-                .await?
-                .with_context(|| format!("no document {name:?}"))?;
-            store.accept_document(&org, &doc, &operator()?).await?;
+            let doc = c
+                .by(&actor(c).await?, now_ms())
+                .accept_document(&org, &name)
+                .await?;
             println!("{org} accepted {} version {}.", doc.name, doc.version);
         }
     }

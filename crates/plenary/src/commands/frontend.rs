@@ -4,24 +4,26 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use store::{Store, Tenant};
+use consortium::{Action, Actor, Consortium};
+use store::Tenant;
 use subtle::ConstantTimeEq;
 
-use super::{generate_secret, operator, table};
+use super::{actor, generate_secret, now_ms, table};
 use crate::config::Config;
 use crate::frontend::{self, FrontEnd, GreenlightSecrets};
 
 /// Writes a Greenlight v3 directory for the tenant: `.env`,
 /// `postgres.env` (both 0600) and `docker-compose.yml`.
 pub async fn greenlight_compose(
-    store: &Store,
+    c: &Consortium,
     config: &Config,
     tenant: &str,
     dir: Option<PathBuf>,
     host: Option<String>,
     endpoint: Option<String>,
 ) -> anyhow::Result<()> {
-    let tenant = store.tenant(tenant).await?;
+    let actor = actor(c).await?;
+    let tenant = own_tenant(c, &actor, tenant).await?;
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("greenlight-{}", tenant.name)));
     let env_file = dir.join(".env");
     if env_file.exists() {
@@ -30,7 +32,7 @@ pub async fn greenlight_compose(
             env_file.display()
         );
     }
-    let (front, minted) = front_end(store, config, &tenant, host, endpoint).await?;
+    let (front, minted) = front_end(c, &actor, config, &tenant, host, endpoint).await?;
     let secrets = GreenlightSecrets {
         // Rails wants at least 64 hex digits; two of our secrets give 96.
         secret_key_base: format!("{}{}", generate_secret(), generate_secret()),
@@ -59,15 +61,16 @@ pub async fn greenlight_compose(
 
 /// Writes `moodle-bigbluebuttonbn.sh` (0600): the plugin's settings.
 pub async fn moodle_settings(
-    store: &Store,
+    c: &Consortium,
     config: &Config,
     tenant: &str,
     dir: Option<PathBuf>,
     endpoint: Option<String>,
 ) -> anyhow::Result<()> {
-    let tenant = store.tenant(tenant).await?;
+    let actor = actor(c).await?;
+    let tenant = own_tenant(c, &actor, tenant).await?;
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("moodle-{}", tenant.name)));
-    let (front, minted) = front_end(store, config, &tenant, None, endpoint).await?;
+    let (front, minted) = front_end(c, &actor, config, &tenant, None, endpoint).await?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let file = dir.join("moodle-bigbluebuttonbn.sh");
     write_private(&file, &frontend::moodle_settings(&front))?;
@@ -82,7 +85,12 @@ pub async fn moodle_settings(
 
 /// Every tenant, with the Greenlight directory under `root` that points
 /// at it and whether the secret it holds is still one of the tenant's.
-pub async fn greenlight_list(store: &Store, root: &Path) -> anyhow::Result<()> {
+pub async fn greenlight_list(c: &Consortium, root: &Path) -> anyhow::Result<()> {
+    actor(c)
+        .await?
+        .may(Action::ReadOperations)
+        .map_err(|r| r.into_error("it"))?;
+    let store = c.store();
     let mut found: Vec<(String, String, PathBuf)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(root) {
         for entry in entries.flatten() {
@@ -127,23 +135,32 @@ pub async fn greenlight_list(store: &Store, root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A tenant the actor may hand to a front end: an operator's, or one of
+/// their own organisation's when they are its admin; another's answers
+/// like a missing one.
+async fn own_tenant(c: &Consortium, actor: &Actor, name: &str) -> anyhow::Result<Tenant> {
+    c.tenant(actor, name).await?;
+    Ok(c.store().tenant(name).await?)
+}
+
 /// The tenant's newest secret (the store keeps them, since checksums need
 /// them); a tenant without one gets a new one, which the caller reports.
 async fn front_end(
-    store: &Store,
+    c: &Consortium,
+    actor: &Actor,
     config: &Config,
     tenant: &Tenant,
     host: Option<String>,
     endpoint: Option<String>,
 ) -> anyhow::Result<(FrontEnd, bool)> {
+    let store = c.store();
     let (secret, minted) = match store.tenant_secrets(tenant.id).await?.pop() {
         Some(secret) => (secret, false),
         None => {
-            let secret = generate_secret();
-            store
-                .add_tenant_secret(tenant, &secret, &operator()?)
+            let new = c
+                .add_tenant_secret(actor, &tenant.name, None, now_ms())
                 .await?;
-            (secret, true)
+            (new.secret, true)
         }
     };
     let org_name = match tenant.org_id {

@@ -86,14 +86,6 @@ fn local_operator() -> anyhow::Result<consortium::OperatorName> {
         .context("PLENARY_ACTOR must name who acts, for the audit log")
 }
 
-/// The operator running this command, for the audit log.
-pub fn operator() -> anyhow::Result<store::Act> {
-    Ok(store::Act::new(
-        format!("operator:{}", local_operator()?),
-        now_ms(),
-    ))
-}
-
 /// Who runs this command: the person (or operator) of `PLENARY_TOKEN`
 /// when it is set, otherwise the operator on the local machine.
 pub async fn actor(c: &consortium::Consortium) -> anyhow::Result<consortium::Actor> {

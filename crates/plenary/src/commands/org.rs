@@ -3,12 +3,12 @@
 
 use anyhow::bail;
 use consortium::register::check_handle;
-use consortium::{Consortium, NewMember, NewOrganisation, RegisterChange};
+use consortium::{Consortium, NewMember, NewOrganisation, Owner, RegisterChange};
 use governance::membership::OrgKind;
 use serde_json::json;
 use store::Organisation;
 
-use super::{actor, now_ms, operator, or_dash, print_json, table, timestamp};
+use super::{actor, now_ms, or_dash, print_json, table, timestamp};
 use crate::cli::{OrgCommand, RegisterArgs};
 
 pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
@@ -55,11 +55,8 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
         } => {
             check_handle(&name, "organisation", "--legal-name")?;
             let id = c
-                .apply(
-                    &new_member(&name, legal_name, &register),
-                    &statement,
-                    &operator()?,
-                )
+                .by(&actor(c).await?, now_ms())
+                .apply(&new_member(&name, legal_name, &register), &statement)
                 .await?;
             let view = c.view(id).await?;
             println!(
@@ -68,15 +65,22 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             );
         }
         OrgCommand::List(out) => {
-            let orgs = store.organisations().await?;
+            let actor = actor(c).await?;
+            let by = c.by(&actor, now_ms());
+            let orgs = by.organisations().await?;
             let tenants = store.tenants().await?;
-            let count = |id| tenants.iter().filter(|t| t.org_id == Some(id)).count();
+            // An organisation's tenants are its own business.
+            let count = |o: &Organisation| {
+                actor
+                    .sees(Owner::Organisation(&o.name))
+                    .then(|| tenants.iter().filter(|t| t.org_id == Some(o.id)).count())
+            };
             if out.json {
                 print_json(&json!(
                     orgs.iter()
                         .map(|o| {
-                            let mut v = register_json(o);
-                            v["tenants"] = json!(count(o.id));
+                            let mut v = register_json(o, by.sees_people_of(&o.name));
+                            v["tenants"] = json!(count(o));
                             v
                         })
                         .collect::<Vec<_>>()
@@ -92,7 +96,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                             o.status.to_string(),
                             o.member_class.clone().unwrap_or_else(|| "-".into()),
                             o.weight.to_string(),
-                            count(o.id).to_string(),
+                            count(o).map_or_else(|| "-".into(), |n| n.to_string()),
                         ]
                     })
                     .collect();
@@ -114,25 +118,32 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             }
         }
         OrgCommand::Show { name, output } => {
-            let org = store.organisation(&name).await?;
-            let tenants: Vec<String> = store
-                .tenants()
-                .await?
-                .into_iter()
-                .filter(|t| t.org_id == Some(org.id))
-                .map(|t| t.name)
-                .collect();
+            let actor = actor(c).await?;
+            let by = c.by(&actor, now_ms());
+            let org = by.organisation(&name).await?;
+            let private = by.sees_people_of(&org.name);
+            let tenants: Vec<String> = if actor.sees(Owner::Organisation(&org.name)) {
+                store
+                    .tenants()
+                    .await?
+                    .into_iter()
+                    .filter(|t| t.org_id == Some(org.id))
+                    .map(|t| t.name)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let people = store.representatives(org.id).await?;
             let history = store.membership_history(org.id).await?;
             let accepted = store.acceptances(org.id).await?;
             let given = c.contributions(Some(&org.name)).await?;
             if output.json {
-                let mut v = register_json(&org);
+                let mut v = register_json(&org, private);
                 v["tenants"] = json!(tenants);
                 v["created_at_ms"] = json!(org.created_at);
                 v["representatives"] = json!(people
                     .iter()
-                    .map(|r| json!({"person": r.person.name, "role": r.role, "email": r.person.email}))
+                    .map(|r| json!({"person": r.person.name, "role": r.role, "email": private.then_some(&r.person.email)}))
                     .collect::<Vec<_>>());
                 v["history"] = json!(history
                     .iter()
@@ -161,7 +172,9 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                     org.member_class.clone().unwrap_or_else(|| "-".into())
                 );
                 println!("  vote weight:  {}", org.weight);
-                println!("  contact:      {}", or_dash(org.contact.clone()));
+                if private {
+                    println!("  contact:      {}", or_dash(org.contact.clone()));
+                }
                 println!("  tenants:      {}", or_dash(tenants.join(", ")));
                 let people: Vec<String> = people
                     .iter()
@@ -212,7 +225,7 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
             println!("Organisation {name} updated.");
         }
         OrgCommand::Notice { name } => {
-            let status = c.give_notice(&name, &operator()?).await?;
+            let status = c.by(&actor(c).await?, now_ms()).give_notice(&name).await?;
             if let governance::membership::Status::Leaving { leaves_at, .. } = status {
                 println!(
                     "{name} has given notice and leaves on {}; it votes until then.",
@@ -233,7 +246,10 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
                 day: &day,
                 note: &note,
             };
-            let given = c.contribute(&name, &offered, &operator()?).await?;
+            let given = c
+                .by(&actor(c).await?, now_ms())
+                .contribute(&name, &offered)
+                .await?;
             println!(
                 "Recorded: {name} contributed {} {} on {}.",
                 given.contribution.amount_text(),
@@ -243,9 +259,9 @@ pub async fn run(c: &Consortium, command: OrgCommand) -> anyhow::Result<()> {
         }
         OrgCommand::Calendar { name } => print!("{}", c.calendar(&name).await?),
         OrgCommand::Represent { org, person, role } => {
-            let role = consortium::Role::from(role).as_str();
-            store
-                .set_representative(&org, &person, role, &operator()?)
+            let role = consortium::Role::from(role);
+            c.by(&actor(c).await?, now_ms())
+                .assign_role(&org, &person, role)
                 .await?;
             println!("{person} is now {role} of {org}.");
         }
@@ -271,7 +287,8 @@ fn new_member(name: &str, legal_name: Option<String>, r: &RegisterArgs) -> NewMe
     }
 }
 
-fn register_json(o: &Organisation) -> serde_json::Value {
+/// An organisation's register entry; its contact only when `private`.
+fn register_json(o: &Organisation, private: bool) -> serde_json::Value {
     json!({
         "name": o.name,
         "legal_name": o.legal_name,
@@ -280,6 +297,6 @@ fn register_json(o: &Organisation) -> serde_json::Value {
         "status": o.status,
         "class": o.member_class,
         "weight": o.weight,
-        "contact": o.contact,
+        "contact": private.then_some(&o.contact),
     })
 }

@@ -1,6 +1,6 @@
 //! `plenary person …`
 
-use consortium::{Consortium, NewPerson};
+use consortium::{Consortium, NewPerson, PersonRoles, Steps};
 use serde_json::json;
 
 use std::io::BufRead;
@@ -8,7 +8,7 @@ use std::io::BufRead;
 use store::LoginOwner;
 use web::portal::credentials::{hash_password, new_totp_secret};
 
-use super::{operator, print_json, table};
+use super::{actor, now_ms, print_json, table};
 use crate::cli::PersonCommand;
 
 pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
@@ -25,13 +25,15 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
                 email,
                 representing: None,
             };
-            c.add_person(&new, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms()).add_person(&new).await?;
             println!(
                 "{name} added. Give them a role with `plenary org represent ORG {name}` and a token with `plenary token add --person {name}`."
             );
         }
         PersonCommand::Forum { name, username } => {
-            c.link_forum_account(&name, &username, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms())
+                .link_forum_account(&name, &username)
+                .await?;
             println!(
                 "{name}'s forum account is {username}; their forum poll votes count as their ballots."
             );
@@ -57,22 +59,29 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
                     anyhow::bail!("an operator's login needs `--email`")
                 }
             };
-            let secret = set_login(c, &email, &owner, password, for_operator || totp).await?;
+            let actor = actor(c).await?;
+            let secret = set_login(
+                &c.by(&actor, now_ms()),
+                &email,
+                &owner,
+                password,
+                for_operator || totp,
+            )
+            .await?;
             println!("{name} signs in to the portal as {email}.");
             if let Some(secret) = secret {
                 println!("TOTP secret (shown once; add it to an authenticator app): {secret}");
             }
         }
         PersonCommand::List(out) => {
-            let people = store.people().await?;
+            let actor = actor(c).await?;
+            let people = c.by(&actor, now_ms()).people().await?;
             let mut rows = Vec::new();
             let mut items = Vec::new();
-            for p in &people {
-                let roles: Vec<String> = store
-                    .roles_of(p.id)
-                    .await?
-                    .into_iter()
-                    .map(|r| format!("{} of {}", r.role, r.org))
+            for PersonRoles { person: p, roles } in &people {
+                let roles: Vec<String> = roles
+                    .iter()
+                    .map(|(org, role)| format!("{role} of {org}"))
                     .collect();
                 items.push(json!({"name": p.name, "display_name": p.display_name, "email": p.email, "roles": roles}));
                 rows.push(vec![
@@ -98,21 +107,14 @@ pub async fn run(c: &Consortium, command: PersonCommand) -> anyhow::Result<()> {
 /// Creates or updates a portal login; with `totp`, gives it a new TOTP
 /// secret and returns it. The demo makes its logins the same way.
 pub async fn set_login(
-    c: &Consortium,
+    by: &Steps<'_>,
     email: &str,
     owner: &LoginOwner,
     password: &str,
     totp: bool,
 ) -> anyhow::Result<Option<String>> {
     let hash = hash_password(password)?;
-    let store = c.store();
-    let login = store.set_login(email, owner, &hash, &operator()?).await?;
-    if !totp {
-        return Ok(None);
-    }
-    let secret = new_totp_secret();
-    store
-        .set_totp_secret(&login, Some(&secret), &operator()?)
-        .await?;
-    Ok(Some(secret))
+    let secret = totp.then(new_totp_secret);
+    by.set_login(email, owner, &hash, secret.as_deref()).await?;
+    Ok(secret)
 }

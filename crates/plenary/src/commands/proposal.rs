@@ -8,7 +8,7 @@ use governance::time::DurationMs;
 use serde_json::json;
 
 use super::rules::parse_threshold;
-use super::{operator, parse_percent, print_json, table, timestamp};
+use super::{actor, now_ms, parse_percent, print_json, table, timestamp};
 use crate::cli::{ProposalCommand, ProposalKind};
 
 pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()> {
@@ -59,12 +59,12 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
                 subject_org: None,
                 amends: None,
             };
-            let id = c.draft(&draft, &operator()?).await?;
+            let id = c.by(&actor(c).await?, now_ms()).draft(&draft).await?;
             println!("Proposal {id} drafted; open it with `plenary proposal open {id}`.");
         }
         ProposalCommand::Open { id, closes } => {
             let closes_at = closes.as_deref().map(parse_time).transpose()?;
-            c.open(id, closes_at, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms()).open(id, closes_at).await?;
             let view = c.view(id).await?;
             println!(
                 "Proposal {id} is open until {}; {} organisations may vote. Fingerprint {}.",
@@ -79,10 +79,10 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             text,
             file,
         } => {
-            let view = c.view(id).await?;
-            let title = title.unwrap_or(view.title);
-            let text = text_of(text, file)?.unwrap_or(view.text);
-            c.edit(id, &title, &text, &operator()?).await?;
+            let text = text_of(text, file)?;
+            c.by(&actor(c).await?, now_ms())
+                .edit(id, title.as_deref(), text.as_deref())
+                .await?;
             let view = c.view(id).await?;
             match view.closes_at_ms {
                 Some(at) => println!(
@@ -129,14 +129,24 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             reason,
             minutes,
         } => {
-            let voter = voter(c).await?;
+            let actor = voter(c).await?;
+            let voter = match actor.who() {
+                Who::Person { person, .. } => Voter::Person(person.clone()),
+                Who::Operator(name) => Voter::Operator(name.to_string()),
+            };
             let view = c.view(id).await?;
             let ballot = Ballot {
                 choice: parse_choice(view.kind, &choice, reason)?,
                 minutes_link: minutes,
             };
             let revision = c
-                .vote(id, &org, &voter, ballot, &operator_or(&voter)?)
+                .vote(
+                    id,
+                    &org,
+                    &voter,
+                    ballot,
+                    &store::Act::new(actor.name(), now_ms()),
+                )
                 .await?;
             let again = if revision > 1 {
                 " (replacing its earlier ballot)"
@@ -148,7 +158,7 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             );
         }
         ProposalCommand::Close { id } => {
-            let tally = c.close(id, &operator()?).await?;
+            let tally = c.by(&actor(c).await?, now_ms()).close(id).await?;
             let view = c.view(id).await?;
             println!(
                 "Proposal {id} closed: {}.\n{}\nAudit log head: {}",
@@ -158,7 +168,9 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
             );
         }
         ProposalCommand::Withdraw { id, reason } => {
-            c.withdraw(id, &reason, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms())
+                .withdraw(id, &reason)
+                .await?;
             println!("Proposal {id} withdrawn.");
         }
         ProposalCommand::Export { id } => {
@@ -167,7 +179,9 @@ pub async fn run(c: &Consortium, command: ProposalCommand) -> anyhow::Result<()>
         ProposalCommand::Recount { file } => recount(c, &file).await?,
         ProposalCommand::Outcome { id, text, file } => {
             let text = text_of(text, file)?.unwrap_or_default();
-            c.state_outcome(id, &text, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms())
+                .state_outcome(id, &text)
+                .await?;
             println!(
                 "The outcome of proposal {id} is stated; the members are told and it is part of the record."
             );
@@ -211,21 +225,10 @@ fn parse_time(s: &str) -> anyhow::Result<i64> {
 
 /// The person whose token is in `PLENARY_TOKEN`: only they vote, and only
 /// for an organisation they represent.
-async fn voter(c: &Consortium) -> anyhow::Result<Voter> {
+async fn voter(c: &Consortium) -> anyhow::Result<consortium::Actor> {
     std::env::var("PLENARY_TOKEN")
         .context("set PLENARY_TOKEN to your token (an operator makes one with `plenary token add --person NAME`)")?;
-    Ok(match super::actor(c).await?.who() {
-        Who::Person { person, .. } => Voter::Person(person.clone()),
-        Who::Operator(name) => Voter::Operator(name.to_string()),
-    })
-}
-
-/// The audit log names the person, not the operator account running the command.
-fn operator_or(voter: &Voter) -> anyhow::Result<store::Act> {
-    Ok(match voter {
-        Voter::Person(p) => store::Act::new(format!("person:{}", p.name), super::now_ms()),
-        Voter::Operator(_) => operator()?,
-    })
+    actor(c).await
 }
 
 /// A choice as typed: positions by name, options by number (1 = first).

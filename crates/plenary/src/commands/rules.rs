@@ -8,7 +8,7 @@ use governance::membership::{ConsortiumRules, FederationWeight};
 use governance::share::Threshold;
 use governance::time::DurationMs;
 
-use super::{operator, parse_percent, print_json};
+use super::{actor, now_ms, parse_percent, print_json};
 use crate::cli::{RuleChanges, RulesCommand};
 
 /// `>50` (more than), `>=75` (at least); a bare number is "more than".
@@ -32,7 +32,7 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
         }
         RulesCommand::Set(changes) => {
             change(&mut rules, changes)?;
-            c.set_rules(&rules, &operator()?).await?;
+            c.by(&actor(c).await?, now_ms()).set_rules(&rules).await?;
             println!("The consortium's rules are now:");
             print(&rules);
         }
@@ -43,7 +43,8 @@ pub async fn run(c: &Consortium, command: RulesCommand) -> anyhow::Result<()> {
         } => {
             change(&mut rules, changes)?;
             let id = c
-                .draft_rules_change(&title, &text, &rules, &operator()?)
+                .by(&actor(c).await?, now_ms())
+                .draft_rules_change(&title, &text, &rules)
                 .await?;
             let view = c.view(id).await?;
             println!(

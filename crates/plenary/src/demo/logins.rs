@@ -2,7 +2,7 @@
 //! operator's login has), an organisation admin and a delegate, each with
 //! a fresh password printed once at start.
 
-use consortium::Consortium;
+use consortium::{Actor, Consortium, OperatorName};
 use store::LoginOwner;
 use web::portal::credentials::random_token;
 
@@ -46,11 +46,15 @@ pub async fn create(c: &Consortium, org: &str, delegate: &str) -> anyhow::Result
             LoginOwner::Person(delegate),
         ),
     ];
+    // The demo's own operator sets the logins, as `plenary person
+    // set-password` would.
+    let demo = Actor::operator(OperatorName::new("demo")?);
+    let by = c.by(&demo, crate::commands::now_ms());
     let mut logins = Vec::new();
     for (role, email, owner) in owners {
         let password = random_token()[..16].to_owned();
         let operator = matches!(owner, LoginOwner::Operator(_));
-        let totp_secret = set_login(c, &email, &owner, &password, operator).await?;
+        let totp_secret = set_login(&by, &email, &owner, &password, operator).await?;
         logins.push(DemoLogin {
             role,
             email,

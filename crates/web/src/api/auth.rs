@@ -9,53 +9,38 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use consortium::access::Who;
 use consortium::{Actor, ConsortiumError, Voter};
-use store::{Person, Representative};
 use throttle::ClientAddr;
 
 use super::ApiState;
 use super::problem::Problem;
 
-/// The caller of an authenticated endpoint.
+/// The caller of a consortium endpoint: the token's actor, once the access
+/// rules let the request reach the consortium's procedures at all.
 #[derive(Debug, Clone)]
-pub enum Caller {
-    /// Manages the register and proposals; never votes.
-    Operator { label: String },
-    /// Acts only within the roles they hold in their organisations.
-    Person {
-        person: Person,
-        roles: Vec<Representative>,
-    },
-}
-
-/// What may give an organisation's notice.
-pub const NOTICE_ROLES: &[&str] = &["admin", "delegate", "deputy"];
+pub struct Caller(Actor);
 
 impl Caller {
+    /// A caller already let in (a portal session's owner).
+    pub fn new(actor: Actor) -> Self {
+        Self(actor)
+    }
+
+    pub fn as_actor(&self) -> &Actor {
+        &self.0
+    }
+
     /// How the audit log names the caller.
     pub fn actor(&self) -> String {
-        match self {
-            Self::Operator { label } => format!("operator:{label}"),
-            Self::Person { person, .. } => format!("person:{}", person.name),
-        }
+        self.0.name()
     }
 
     pub fn is_operator(&self) -> bool {
-        matches!(self, Self::Operator { .. })
-    }
-
-    /// Whether the caller holds one of `roles` in `org`.
-    pub fn has_role(&self, org: &str, roles: &[&str]) -> bool {
-        match self {
-            Self::Operator { .. } => false,
-            Self::Person { roles: held, .. } => held
-                .iter()
-                .any(|r| r.org == org && roles.contains(&r.role.as_str())),
-        }
+        self.0.is_operator()
     }
 
     /// Whether the caller is one of `org`'s people, in any role.
     pub fn belongs_to(&self, org: &str) -> bool {
-        self.has_role(org, &["admin", "delegate", "deputy"])
+        self.0.belongs_to(org)
     }
 
     pub fn require_operator(&self, what: &str) -> Result<(), Problem> {
@@ -67,9 +52,9 @@ impl Caller {
     }
 
     pub fn voter(&self) -> Voter {
-        match self {
-            Self::Operator { label } => Voter::Operator(label.clone()),
-            Self::Person { person, .. } => Voter::Person(person.clone()),
+        match self.0.who() {
+            Who::Operator(name) => Voter::Operator(name.to_string()),
+            Who::Person { person, .. } => Voter::Person(person.clone()),
         }
     }
 }
@@ -152,25 +137,6 @@ impl FromRequestParts<ApiState> for Caller {
         actor
             .may_reach_consortium(!parts.method.is_safe())
             .map_err(|r| Problem::from(r.into_error("it")))?;
-        match actor.who() {
-            Who::Operator(name) => Ok(Self::Operator {
-                label: name.to_string(),
-            }),
-            Who::Person { person, .. } => {
-                let limit = actor.scope().organisation.as_deref();
-                let roles = state
-                    .consortium
-                    .store()
-                    .roles_of(person.id)
-                    .await?
-                    .into_iter()
-                    .filter(|r| limit.is_none_or(|org| r.org == org))
-                    .collect();
-                Ok(Self::Person {
-                    person: person.clone(),
-                    roles,
-                })
-            }
-        }
+        Ok(Self(actor))
     }
 }

@@ -2,21 +2,18 @@
 //! organisation's admin manages that organisation's people and nobody
 //! else's; every person sees the people of their own organisations.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use consortium::{NewPerson, Role};
+use consortium::{NewPerson, PersonRoles, Role};
 use serde::{Deserialize, Serialize};
-use store::Representative;
 use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::Caller;
 use super::openapi::{Conflict, Forbidden, NotFound, UnsupportedMediaType};
 use super::params;
-use super::problem::{Answer, Body, Path, Problem};
+use super::problem::{Answer, Body, Path};
 use super::register::{self, Detail};
 
 /// A person as the caller may see them. Everyone listed shares an
@@ -42,6 +39,18 @@ impl PersonView {
     }
 }
 
+impl From<PersonRoles> for PersonView {
+    fn from(PersonRoles { person, roles }: PersonRoles) -> Self {
+        Self {
+            roles: roles
+                .into_iter()
+                .map(|(organisation, role)| register::Role { organisation, role })
+                .collect(),
+            ..Self::of(&person)
+        }
+    }
+}
+
 /// People
 ///
 /// Operators: everyone, with every role. A person: the people of the
@@ -51,37 +60,12 @@ impl PersonView {
 /// operators and people of the same organisation, which everyone listed is.
 #[utoipa::path(get, path = "/api/v1/people", responses((status = 200, body = Vec<PersonView>)))]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<PersonView>>> {
-    let store = state.consortium.store();
-    let mut people = BTreeMap::new();
-    let roles = match &caller {
-        Caller::Operator { .. } => {
-            for person in store.people().await? {
-                people.insert(person.name.clone(), PersonView::of(&person));
-            }
-            store.all_representatives().await?
-        }
-        Caller::Person { roles: own, .. } => {
-            let mut roles = Vec::new();
-            for place in own {
-                roles.extend(store.representatives(place.org_id).await?);
-            }
-            roles
-        }
-    };
-    for Representative {
-        org, person, role, ..
-    } in roles
-    {
-        people
-            .entry(person.name.clone())
-            .or_insert_with(|| PersonView::of(&person))
-            .roles
-            .push(register::Role {
-                organisation: org,
-                role,
-            });
-    }
-    Ok(Json(people.into_values().collect()))
+    let people = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .people()
+        .await?;
+    Ok(Json(people.into_iter().map(PersonView::from).collect()))
 }
 
 /// A person to add.
@@ -129,20 +113,6 @@ pub async fn add(
     caller: Caller,
     Body(joining): Body<Joining>,
 ) -> Answer<(StatusCode, Json<PersonView>)> {
-    if !caller.is_operator() {
-        let Some(place) = &joining.representing else {
-            return Err(Problem::forbidden(
-                "only operators add people outside an organisation; an admin adds them to it with `representing`",
-            ));
-        };
-        require_admin(&caller, &place.organisation)?;
-        if place.role == Role::Delegate {
-            return Err(Problem::forbidden(format!(
-                "an admin adds people as admin or deputy; make one of {}'s people its delegate with PUT /api/v1/organisations/{}/representatives/{{person}}",
-                place.organisation, place.organisation
-            )));
-        }
-    }
     let new = NewPerson {
         display_name: joining.display_name.unwrap_or_else(|| joining.name.clone()),
         name: joining.name,
@@ -151,7 +121,8 @@ pub async fn add(
     };
     let person = state
         .consortium
-        .add_person(&new, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .add_person(&new)
         .await?;
     let mut view = PersonView::of(&person);
     view.roles
@@ -160,28 +131,6 @@ pub async fn add(
             role,
         }));
     Ok((StatusCode::CREATED, Json(view)))
-}
-
-fn require_admin(caller: &Caller, org: &str) -> Answer<()> {
-    if caller.is_operator() || caller.has_role(org, &["admin"]) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden(format!(
-            "only {org}'s admin or an operator may manage {org}'s people"
-        )))
-    }
-}
-
-/// Whether `person` already has a role in `org`. Asked before anything
-/// else about the person, so an admin learns nothing of people elsewhere.
-async fn is_one_of(state: &ApiState, org: &str, person: &str) -> Answer<bool> {
-    let store = state.consortium.store();
-    let org = store.organisation(org).await?;
-    Ok(store
-        .representatives(org.id)
-        .await?
-        .iter()
-        .any(|r| r.person.name == person))
 }
 
 /// The role to give.
@@ -217,18 +166,14 @@ pub async fn represent(
     Path(params::Representative { name: org, person }): Path<params::Representative>,
     Body(assigning): Body<Assigning>,
 ) -> Answer<Json<Detail>> {
-    require_admin(&caller, &org)?;
-    if !caller.is_operator() && !is_one_of(&state, &org, &person).await? {
-        return Err(Problem::forbidden(format!(
-            "{person:?} is not one of {org}'s people; an operator adds people from elsewhere"
-        )));
-    }
     state
         .consortium
-        .store()
-        .set_representative(&org, &person, assigning.role.as_str(), &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .assign_role(&org, &person, assigning.role)
         .await?;
-    Ok(Json(register::detail(&state, &caller, &org).await?))
+    Ok(Json(
+        register::detail(&state, caller.as_actor(), &org).await?,
+    ))
 }
 
 /// Take a person's role away
@@ -251,11 +196,10 @@ pub async fn unrepresent(
     caller: Caller,
     Path(params::Representative { name: org, person }): Path<params::Representative>,
 ) -> Answer<StatusCode> {
-    require_admin(&caller, &org)?;
     state
         .consortium
-        .store()
-        .remove_representative(&org, &person, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .remove_role(&org, &person)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,7 +17,7 @@ use super::ApiState;
 use super::auth::Caller;
 use super::openapi::{Conflict, Forbidden, NotFound, Refused, UnsupportedMediaType};
 use super::params;
-use super::problem::{Answer, Body, MaybeBody, Path, Problem};
+use super::problem::{Answer, Body, MaybeBody, Path};
 
 /// A proposal in a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,24 +95,6 @@ fn consent() -> Kind {
     Kind::Consent
 }
 
-/// Whether the caller speaks for a member organisation (one that still
-/// votes: a member, or one whose notice is running).
-async fn represents_a_member(state: &ApiState, caller: &Caller) -> Answer<bool> {
-    let Caller::Person { roles, .. } = caller else {
-        return Ok(false);
-    };
-    for role in roles
-        .iter()
-        .filter(|r| matches!(r.role.as_str(), "delegate" | "deputy"))
-    {
-        let org = state.consortium.store().organisation(&role.org).await?;
-        if matches!(org.status.as_str(), "member" | "leaving") {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Draft a proposal
 ///
 /// A delegate or deputy of a member organisation (member, or leaving), or
@@ -136,11 +118,6 @@ pub async fn draft(
     caller: Caller,
     Body(drafting): Body<Drafting>,
 ) -> Answer<(StatusCode, Json<ProposalView>)> {
-    if !caller.is_operator() && !represents_a_member(&state, &caller).await? {
-        return Err(Problem::forbidden(
-            "only a member organisation's delegate or deputy, or an operator, may draft a proposal",
-        ));
-    }
     let rules = match drafting.rules {
         Some(rules) => rules,
         None => state.consortium.rules().await?.proposal_rules(),
@@ -155,7 +132,11 @@ pub async fn draft(
         subject_org: None,
         amends: None,
     };
-    let id = state.consortium.draft(&draft, &state.act(&caller)).await?;
+    let id = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .draft(&draft)
+        .await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
 }
 
@@ -194,19 +175,10 @@ pub async fn draft_rules_change(
     caller: Caller,
     Body(change): Body<RulesChange>,
 ) -> Answer<(StatusCode, Json<ProposalView>)> {
-    if !caller.is_operator() && !represents_a_member(&state, &caller).await? {
-        return Err(Problem::forbidden(
-            "only a member organisation's delegate or deputy, or an operator, may draft a proposal",
-        ));
-    }
     let id = state
         .consortium
-        .draft_rules_change(
-            &change.title,
-            &change.text,
-            &change.rules,
-            &state.act(&caller),
-        )
+        .by(caller.as_actor(), (state.clock)())
+        .draft_rules_change(&change.title, &change.text, &change.rules)
         .await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
 }
@@ -246,7 +218,8 @@ pub async fn state_outcome(
     Ok(Json(
         state
             .consortium
-            .state_outcome(id, &stating.text, &state.act(&caller))
+            .by(caller.as_actor(), (state.clock)())
+            .state_outcome(id, &stating.text)
             .await?,
     ))
 }
@@ -273,23 +246,6 @@ pub async fn ballot_file(
 ) -> Answer<impl IntoResponse> {
     let file = state.consortium.ballot_file(id).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file))
-}
-
-/// Only the author of a proposal, or an operator, steers it.
-async fn may_steer(
-    state: &ApiState,
-    caller: &Caller,
-    id: i64,
-    what: &str,
-) -> Answer<store::Proposal> {
-    let proposal = state.consortium.store().proposal(id).await?;
-    if caller.is_operator() || proposal.author == caller.actor() {
-        Ok(proposal)
-    } else {
-        Err(Problem::forbidden(format!(
-            "only the proposal's author or an operator may {what} it"
-        )))
-    }
 }
 
 /// A new title or text, or both.
@@ -327,20 +283,10 @@ pub async fn edit(
     Path(params::Proposal { id }): Path<params::Proposal>,
     Body(editing): Body<Editing>,
 ) -> Answer<Json<ProposalView>> {
-    let proposal = may_steer(&state, &caller, id, "edit").await?;
-    // An application opens at once, and an edit would restart the lead
-    // time for every member at the applicant's will.
-    if proposal.purpose == "application" && !caller.is_operator() {
-        return Err(Problem::forbidden(
-            "only an operator may change an application's text; its author may withdraw it",
-        ));
-    }
-    let current = state.consortium.view(id).await?;
-    let title = editing.title.unwrap_or(current.title);
-    let text = editing.text.unwrap_or(current.text);
     state
         .consortium
-        .edit(id, &title, &text, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .edit(id, editing.title.as_deref(), editing.text.as_deref())
         .await?;
     Ok(Json(state.consortium.view(id).await?))
 }
@@ -378,11 +324,11 @@ pub async fn open(
     Path(params::Proposal { id }): Path<params::Proposal>,
     MaybeBody(opening): MaybeBody<Opening>,
 ) -> Answer<Json<ProposalView>> {
-    may_steer(&state, &caller, id, "open").await?;
     let closes_at = opening.unwrap_or_default().closes_at_ms;
     state
         .consortium
-        .open(id, closes_at, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .open(id, closes_at)
         .await?;
     Ok(Json(state.consortium.view(id).await?))
 }
@@ -453,8 +399,13 @@ pub async fn close(
     caller: Caller,
     Path(params::Proposal { id }): Path<params::Proposal>,
 ) -> Answer<Json<Tally>> {
-    may_steer(&state, &caller, id, "close").await?;
-    Ok(Json(state.consortium.close(id, &state.act(&caller)).await?))
+    Ok(Json(
+        state
+            .consortium
+            .by(caller.as_actor(), (state.clock)())
+            .close(id)
+            .await?,
+    ))
 }
 
 /// Why the proposal is withdrawn.
@@ -489,11 +440,11 @@ pub async fn withdraw(
     Path(params::Proposal { id }): Path<params::Proposal>,
     MaybeBody(withdrawal): MaybeBody<Withdrawal>,
 ) -> Answer<Json<ProposalView>> {
-    may_steer(&state, &caller, id, "withdraw").await?;
     let reason = withdrawal.unwrap_or_default().reason;
     state
         .consortium
-        .withdraw(id, &reason, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .withdraw(id, &reason)
         .await?;
     Ok(Json(state.consortium.view(id).await?))
 }

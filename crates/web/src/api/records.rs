@@ -129,10 +129,10 @@ pub async fn set_rules(
     caller: Caller,
     Body(rules): Body<ConsortiumRules>,
 ) -> Answer<Json<ConsortiumRules>> {
-    caller.require_operator("change the consortium's rules")?;
     state
         .consortium
-        .set_rules(&rules, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .set_rules(&rules)
         .await?;
     Ok(Json(state.consortium.rules().await?))
 }

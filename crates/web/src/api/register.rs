@@ -14,10 +14,10 @@ use store::Organisation;
 use utoipa::ToSchema;
 
 use super::ApiState;
-use super::auth::{Acting, Caller, NOTICE_ROLES};
+use super::auth::{Acting, Caller};
 use super::openapi::{Conflict, Forbidden, NotFound, Refused, UnsupportedMediaType};
 use super::params;
-use super::problem::{Answer, Body, Path, Problem};
+use super::problem::{Answer, Body, Path};
 
 /// Who a token belongs to.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,24 +46,25 @@ pub(super) struct Role {
 /// valid token.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me)))]
 pub async fn me(caller: Caller) -> Json<Me> {
-    Json(match caller {
-        Caller::Operator { label } => Me {
+    let actor = caller.as_actor();
+    Json(match actor.who() {
+        Who::Operator(name) => Me {
             kind: "operator",
-            name: label,
+            name: name.to_string(),
             display_name: None,
             email: None,
             roles: Vec::new(),
         },
-        Caller::Person { person, roles } => Me {
+        Who::Person { person, roles } => Me {
             kind: "person",
-            name: person.name,
-            display_name: Some(person.display_name),
-            email: Some(person.email),
+            name: person.name.clone(),
+            display_name: Some(person.display_name.clone()),
+            email: Some(person.email.clone()),
             roles: roles
-                .into_iter()
-                .map(|r| Role {
-                    organisation: r.org,
-                    role: r.role,
+                .iter()
+                .map(|p| Role {
+                    organisation: p.organisation.clone(),
+                    role: p.role,
                 })
                 .collect(),
         },
@@ -158,21 +159,11 @@ struct Representative {
     email: Option<String>,
 }
 
-/// Plain customers are the co-op's business, not the consortium's: only
-/// operators and their own people see them.
-fn visible(caller: &Caller, org: &Organisation) -> bool {
-    org.status != "customer" || caller.is_operator() || caller.belongs_to(&org.name)
-}
-
-pub(super) async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Answer<Detail> {
+pub(super) async fn detail(state: &ApiState, actor: &Actor, name: &str) -> Answer<Detail> {
+    let steps = state.consortium.by(actor, (state.clock)());
+    let org = steps.organisation(name).await?;
+    let private = steps.sees_people_of(&org.name);
     let store = state.consortium.store();
-    let org = store.organisation(name).await?;
-    if !visible(caller, &org) {
-        return Err(Problem::not_found(format!(
-            "organisation {name:?} does not exist"
-        )));
-    }
-    let private = caller.is_operator() || caller.belongs_to(&org.name);
     let history = store
         .membership_history(org.id)
         .await?
@@ -222,13 +213,12 @@ pub(super) async fn detail(state: &ApiState, caller: &Caller, name: &str) -> Ans
     responses((status = 200, body = Vec<Summary>)),
 )]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<Summary>>> {
-    let orgs = state.consortium.store().organisations().await?;
-    Ok(Json(
-        orgs.iter()
-            .filter(|o| visible(&caller, o))
-            .map(Summary::from)
-            .collect(),
-    ))
+    let orgs = state
+        .consortium
+        .by(caller.as_actor(), (state.clock)())
+        .organisations()
+        .await?;
+    Ok(Json(orgs.iter().map(Summary::from).collect()))
 }
 
 /// One organisation
@@ -247,7 +237,7 @@ pub async fn show(
     caller: Caller,
     Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<Json<Detail>> {
-    Ok(Json(detail(&state, &caller, &name).await?))
+    Ok(Json(detail(&state, caller.as_actor(), &name).await?))
 }
 
 /// An organisation entering the register.
@@ -315,7 +305,7 @@ pub async fn admit_founder(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(operator_detail(&state, &actor, &org.name).await?),
+        Json(detail(&state, &actor, &org.name).await?),
     ))
 }
 
@@ -330,18 +320,6 @@ pub struct NewCustomer {
     legal_name: Option<String>,
     legal_form: Option<LegalForm>,
     contact: Option<String>,
-}
-
-/// What an operator sees of an organisation, after a change only
-/// operators may make.
-async fn operator_detail(state: &ApiState, actor: &Actor, name: &str) -> Answer<Detail> {
-    let Who::Operator(label) = actor.who() else {
-        return Err(Problem::forbidden("only operators keep the register"));
-    };
-    let caller = Caller::Operator {
-        label: label.to_string(),
-    };
-    detail(state, &caller, name).await
 }
 
 /// Add a customer
@@ -378,7 +356,7 @@ pub async fn add_customer(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(operator_detail(&state, &actor, &org.name).await?),
+        Json(detail(&state, &actor, &org.name).await?),
     ))
 }
 
@@ -432,7 +410,7 @@ pub async fn change(
         .consortium
         .change_register(&actor, &name, &change, (state.clock)())
         .await?;
-    Ok(Json(operator_detail(&state, &actor, &name).await?))
+    Ok(Json(detail(&state, &actor, &name).await?))
 }
 
 /// An application to join the consortium.
@@ -480,23 +458,10 @@ pub async fn apply(
     Body(application): Body<Application>,
 ) -> Answer<(StatusCode, Json<Applied>)> {
     let name = application.organisation.name.clone();
-    let existing = match state.consortium.store().organisation(&name).await {
-        Ok(_) => true,
-        Err(store::StoreError::NotFound(_)) => false,
-        Err(e) => return Err(e.into()),
-    };
-    if existing && !caller.is_operator() && !caller.belongs_to(&name) {
-        return Err(Problem::forbidden(format!(
-            "only {name}'s own people or an operator may apply in its name"
-        )));
-    }
     let proposal_id = state
         .consortium
-        .apply(
-            &application.organisation.into(),
-            &application.statement,
-            &state.act(&caller),
-        )
+        .by(caller.as_actor(), (state.clock)())
+        .apply(&application.organisation.into(), &application.statement)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -528,16 +493,12 @@ pub async fn give_notice(
     caller: Caller,
     Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<Json<Detail>> {
-    if !caller.is_operator() && !caller.has_role(&name, NOTICE_ROLES) {
-        return Err(Problem::forbidden(format!(
-            "only {name}'s admin, delegate or deputy (or an operator recording it) may give its notice"
-        )));
-    }
     state
         .consortium
-        .give_notice(&name, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .give_notice(&name)
         .await?;
-    Ok(Json(detail(&state, &caller, &name).await?))
+    Ok(Json(detail(&state, caller.as_actor(), &name).await?))
 }
 
 /// A contribution to record.
@@ -581,7 +542,6 @@ pub async fn contribute(
     Path(params::Org { name }): Path<params::Org>,
     Body(c): Body<Contributing>,
 ) -> Answer<(StatusCode, Json<Detail>)> {
-    caller.require_operator("record contributions")?;
     let offered = Offered {
         kind: &c.kind,
         amount: &c.amount,
@@ -590,11 +550,12 @@ pub async fn contribute(
     };
     state
         .consortium
-        .contribute(&name, &offered, &state.act(&caller))
+        .by(caller.as_actor(), (state.clock)())
+        .contribute(&name, &offered)
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(detail(&state, &caller, &name).await?),
+        Json(detail(&state, caller.as_actor(), &name).await?),
     ))
 }
 

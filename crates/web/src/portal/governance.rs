@@ -22,7 +22,6 @@ use super::who::Names;
 use crate::api::{Caller, Problem};
 
 /// Roles that cast an organisation's ballot.
-const VOTING_ROLES: &[&str] = &["delegate", "deputy"];
 /// A proposal closing within this is "closing soon".
 const SOON_MS: i64 = 2 * 86_400_000;
 
@@ -37,7 +36,12 @@ struct RegisterPage {
 }
 
 pub async fn register(State(state): State<PortalState>, viewer: Viewer) -> PageResult {
-    let orgs = state.api.consortium.store().organisations().await?;
+    let orgs = state
+        .api
+        .consortium
+        .by(viewer.actor(), (state.api.clock)())
+        .organisations()
+        .await?;
     let contributions = state.api.consortium.contributions(None).await?;
     let diagram = diagram::structure(&orgs);
     let (members, others) = orgs
@@ -174,7 +178,7 @@ fn votes_for<'a>(caller: &Caller, view: &'a ProposalView) -> Vec<&'a str> {
     view.roll
         .iter()
         .map(|l| l.org.as_str())
-        .filter(|org| caller.has_role(org, VOTING_ROLES))
+        .filter(|org| caller.as_actor().speaks_for(org))
         .collect()
 }
 
@@ -495,7 +499,7 @@ pub async fn organisation(
     Path(name): Path<String>,
 ) -> PageResult {
     may_see_org(&viewer.caller, &name)?;
-    let admin = super::organisation::check(&viewer.actor()?, &name).is_ok();
+    let admin = super::organisation::check(viewer.actor(), &name).is_ok();
     let store = state.api.consortium.store();
     let org = store.organisation(&name).await?;
     let people = store

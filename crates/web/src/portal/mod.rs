@@ -75,13 +75,12 @@ struct HomePage {
 }
 
 async fn home(State(state): State<PortalState>, viewer: Viewer) -> PageResult {
-    let roles = match &viewer.caller {
-        crate::api::Caller::Person { roles, .. } => roles
-            .iter()
-            .map(|r| (r.org.clone(), r.role.as_str().to_string()))
-            .collect(),
-        crate::api::Caller::Operator { .. } => Vec::new(),
-    };
+    let roles = viewer
+        .actor()
+        .places()
+        .iter()
+        .map(|p| (p.organisation.clone(), p.role.as_str().to_string()))
+        .collect();
     let (closing_soon, open, _) = governance::proposal_lines(&state).await?;
     Ok(render(
         StatusCode::OK,

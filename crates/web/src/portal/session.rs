@@ -110,11 +110,8 @@ impl Viewer {
     }
 
     /// The viewer as the access rules and service functions see them.
-    pub fn actor(&self) -> Result<Actor, PageError> {
-        Ok(match &self.caller {
-            Caller::Operator { label } => Actor::operator(OperatorName::new(label)?),
-            Caller::Person { person, roles } => Actor::person(person.clone(), roles),
-        })
+    pub fn actor(&self) -> &Actor {
+        self.caller.as_actor()
     }
 
     pub fn require_operator(&self) -> Result<(), PageError> {
@@ -151,18 +148,19 @@ impl FromRequestParts<PortalState> for Viewer {
         if !session.second_factor {
             return Err(Redirect::to("/portal/second-factor").into_response());
         }
-        let caller = match &session.login.owner {
-            LoginOwner::Operator(label) => Caller::Operator {
-                label: label.clone(),
-            },
-            LoginOwner::Person(person) => Caller::Person {
-                person: person.clone(),
-                roles: store
+        let actor = match &session.login.owner {
+            LoginOwner::Operator(label) => Actor::operator(
+                OperatorName::new(label).map_err(|e| PageError::from(e).into_response())?,
+            ),
+            LoginOwner::Person(person) => Actor::person(
+                person.clone(),
+                &store
                     .roles_of(person.id)
                     .await
                     .map_err(|e| PageError::from(e).into_response())?,
-            },
+            ),
         };
+        let caller = Caller::new(actor);
         Ok(Self {
             login: session.login,
             caller,

@@ -79,7 +79,7 @@ impl FromRequestParts<PortalState> for Operator {
 
     async fn from_request_parts(parts: &mut Parts, state: &PortalState) -> Result<Self, Response> {
         let viewer = Viewer::from_request_parts(parts, state).await?;
-        let actor = viewer.actor().map_err(IntoResponse::into_response)?;
+        let actor = viewer.actor().clone();
         actor
             .may(Action::ReadOperations)
             .map_err(|r| PageError::from(r.into_error("this page")).into_response())?;

@@ -99,7 +99,7 @@ pub(crate) struct Own {
 
 /// The organisation `name`, for a viewer who may read its own things.
 pub(crate) async fn own(state: &PortalState, viewer: &Viewer, name: &str) -> PageResult<Own> {
-    let actor = viewer.actor()?;
+    let actor = viewer.actor().clone();
     check(&actor, name)?;
     let org = state.api.consortium.store().organisation(name).await?;
     Ok(Own { actor, org })
