@@ -52,10 +52,14 @@ fn archive(backend_meeting_id: &str) -> Vec<u8> {
 /// Starts the platform with a meeting `room` of acme's held on a server,
 /// and uploads that server's recording of it; returns the upload's status.
 async fn recorded() -> (Env, testkit::TempDir, StatusCode) {
-    recorded_on(None).await
+    recorded_on(None, SIM_SECRET).await
 }
 
-async fn recorded_on(database_url: Option<String>) -> (Env, testkit::TempDir, StatusCode) {
+/// Like `recorded`, on `database_url`, the upload signed with `secret`.
+async fn recorded_on(
+    database_url: Option<String>,
+    secret: &str,
+) -> (Env, testkit::TempDir, StatusCode) {
     let dir = testkit::TempDir::new("recordings");
     let mut setup = Setup::default();
     setup.config.recordings_dir = Some(dir.path().to_path_buf());
@@ -72,7 +76,7 @@ async fn recorded_on(database_url: Option<String>) -> (Env, testkit::TempDir, St
     let status = env
         .http
         .post(format!("{}/recordings/import", env.app.url()))
-        .bearer_auth(sign(&claims, SIM_SECRET).unwrap())
+        .bearer_auth(sign(&claims, secret).unwrap())
         .body(archive("room~acme"))
         .send()
         .await
@@ -155,26 +159,7 @@ async fn another_tenants_playback_url_answers_like_a_missing_recording() {
 
 #[tokio::test]
 async fn an_upload_signed_with_another_secret_is_refused_and_nothing_is_listed() {
-    let dir = testkit::TempDir::new("recordings-forged");
-    let mut setup = Setup::default();
-    setup.config.recordings_dir = Some(dir.path().to_path_buf());
-    let env = Env::with(setup).await;
-    assert!(succeeded(&env.acme().create("room").await));
-    let i = env.server_holding("acme", "room").await.unwrap();
-    let claims = UploadClaims {
-        server: server_name(&env.sim.servers[i].url()).unwrap(),
-        record_id: RECORD_ID.into(),
-        exp: jiff::Timestamp::now().as_second() + 600,
-    };
-    let status = env
-        .http
-        .post(format!("{}/recordings/import", env.app.url()))
-        .bearer_auth(sign(&claims, "acme-secret-1").unwrap())
-        .body(archive("room~acme"))
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let (env, _dir, status) = recorded_on(None, "acme-secret-1").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let listed = env
         .acme()
@@ -182,6 +167,15 @@ async fn an_upload_signed_with_another_secret_is_refused_and_nothing_is_listed()
         .await;
     assert_eq!(key(&listed), "noRecordings");
     env.shutdown().await;
+}
+
+/// acme's page of the recording, from Plenary's playback URL.
+async fn play(env: &Env) -> reqwest::Response {
+    let url = format!(
+        "{}/t/acme/playback/{RECORD_ID}/presentation/index.html",
+        env.app.url()
+    );
+    env.http.get(url).send().await.unwrap()
 }
 
 /// The recording's whole life at the gateway: unpublished (and then not
@@ -242,15 +236,7 @@ async fn a_recordings_life(env: &Env) {
     });
     let without_server = acme.call("getRecordings", &one).await;
     assert_eq!(published(&without_server).as_deref(), Some("false"));
-    let unplayed = env
-        .http
-        .get(format!(
-            "{}/t/acme/playback/{RECORD_ID}/presentation/index.html",
-            env.app.url()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let unplayed = play(env).await;
     assert_eq!(unplayed.status(), StatusCode::NOT_FOUND, "unpublished");
     let shown = acme
         .call(
@@ -259,29 +245,13 @@ async fn a_recordings_life(env: &Env) {
         )
         .await;
     assert!(succeeded(&shown), "{shown:?}");
-    let played = env
-        .http
-        .get(format!(
-            "{}/t/acme/playback/{RECORD_ID}/presentation/index.html",
-            env.app.url()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let played = play(env).await;
     assert_eq!(played.status(), StatusCode::OK);
 
     let deleted = acme.call("deleteRecordings", &one).await;
     assert!(succeeded(&deleted), "{deleted:?}");
     assert_eq!(key(&acme.call("getRecordings", &one).await), "noRecordings");
-    let gone = env
-        .http
-        .get(format!(
-            "{}/t/acme/playback/{RECORD_ID}/presentation/index.html",
-            env.app.url()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let gone = play(env).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
 
@@ -298,7 +268,7 @@ async fn a_recordings_life_and_isolation_on_postgres() {
     let Some(pg) = TempPostgres::start() else {
         return;
     };
-    let (env, _dir, status) = recorded_on(Some(pg.fresh_database_url())).await;
+    let (env, _dir, status) = recorded_on(Some(pg.fresh_database_url()), SIM_SECRET).await;
     assert_eq!(status, StatusCode::CREATED);
     nothing_for_another_tenant(&env).await;
     a_recordings_life(&env).await;
