@@ -5,10 +5,10 @@
 //! [`Act`] for what the platform does by itself, such as closing a
 //! proposal at its deadline.
 
-use governance::membership::{ConsortiumRules, Status};
-use governance::tally::Tally;
 use std::collections::BTreeMap;
 
+use governance::membership::{ConsortiumRules, Status};
+use governance::tally::Tally;
 use store::{Act, Document, LoginOwner, Organisation, Person, RegisterStatus};
 
 use crate::access::{Action, Who};
@@ -270,16 +270,16 @@ impl Steps<'_> {
         self.consortium.add_person(new, &self.act()).await
     }
 
-    /// Gives `person` a role in `org`. Whether they already hold one there
-    /// is asked before anything else about them, so an admin learns
-    /// nothing of people elsewhere.
+    /// Gives `person` a role in `org`. Whether the actor manages `org`'s
+    /// people at all is asked first, so a stranger learns nothing of who is
+    /// there; then whether `person` already holds a role there, before
+    /// anything else about them, so an admin learns nothing of people
+    /// elsewhere.
     pub async fn assign_role(&self, org: &str, person: &str, role: Role) -> Result<()> {
         let assign = |member| Action::AssignRole {
             organisation: org,
             member,
         };
-        // Whether the actor manages the organisation's people at all comes
-        // first, so a stranger learns nothing of who is there.
         self.may(assign(true), org)?;
         let store = self.consortium.store();
         let id = store.organisation(org).await?.id;

@@ -43,14 +43,6 @@ impl Caller {
         self.0.belongs_to(org)
     }
 
-    pub fn require_operator(&self, what: &str) -> Result<(), Problem> {
-        if self.is_operator() {
-            Ok(())
-        } else {
-            Err(Problem::forbidden(format!("only operators may {what}")))
-        }
-    }
-
     pub fn voter(&self) -> Voter {
         match self.0.who() {
             Who::Operator(name) => Voter::Operator(name.to_string()),

@@ -101,6 +101,11 @@ impl ApiState {
     fn act(&self, caller: &Caller) -> Act {
         Act::new(caller.actor(), (self.clock)())
     }
+
+    /// The consortium's steps as `actor` takes them, now.
+    fn steps<'a>(&'a self, actor: &'a consortium::Actor) -> consortium::Steps<'a> {
+        self.consortium.by(actor, (self.clock)())
+    }
 }
 
 /// One endpoint: its method, its path and what answers it.

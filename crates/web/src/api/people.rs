@@ -60,11 +60,7 @@ impl From<PersonRoles> for PersonView {
 /// operators and people of the same organisation, which everyone listed is.
 #[utoipa::path(get, path = "/api/v1/people", responses((status = 200, body = Vec<PersonView>)))]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<PersonView>>> {
-    let people = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .people()
-        .await?;
+    let people = state.steps(caller.as_actor()).people().await?;
     Ok(Json(people.into_iter().map(PersonView::from).collect()))
 }
 
@@ -119,11 +115,7 @@ pub async fn add(
         email: joining.email,
         representing: joining.representing.map(|p| (p.organisation, p.role)),
     };
-    let person = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .add_person(&new)
-        .await?;
+    let person = state.steps(caller.as_actor()).add_person(&new).await?;
     let mut view = PersonView::of(&person);
     view.roles
         .extend(new.representing.map(|(org, role)| register::Role {
@@ -167,8 +159,7 @@ pub async fn represent(
     Body(assigning): Body<Assigning>,
 ) -> Answer<Json<Detail>> {
     state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .assign_role(&org, &person, assigning.role)
         .await?;
     Ok(Json(
@@ -197,8 +188,7 @@ pub async fn unrepresent(
     Path(params::Representative { name: org, person }): Path<params::Representative>,
 ) -> Answer<StatusCode> {
     state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .remove_role(&org, &person)
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -132,11 +132,7 @@ pub async fn draft(
         subject_org: None,
         amends: None,
     };
-    let id = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .draft(&draft)
-        .await?;
+    let id = state.steps(caller.as_actor()).draft(&draft).await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
 }
 
@@ -176,8 +172,7 @@ pub async fn draft_rules_change(
     Body(change): Body<RulesChange>,
 ) -> Answer<(StatusCode, Json<ProposalView>)> {
     let id = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .draft_rules_change(&change.title, &change.text, &change.rules)
         .await?;
     Ok((StatusCode::CREATED, Json(state.consortium.view(id).await?)))
@@ -217,8 +212,7 @@ pub async fn state_outcome(
 ) -> Answer<Json<Statement>> {
     Ok(Json(
         state
-            .consortium
-            .by(caller.as_actor(), (state.clock)())
+            .steps(caller.as_actor())
             .state_outcome(id, &stating.text)
             .await?,
     ))
@@ -284,8 +278,7 @@ pub async fn edit(
     Body(editing): Body<Editing>,
 ) -> Answer<Json<ProposalView>> {
     state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .edit(id, editing.title.as_deref(), editing.text.as_deref())
         .await?;
     Ok(Json(state.consortium.view(id).await?))
@@ -325,11 +318,7 @@ pub async fn open(
     MaybeBody(opening): MaybeBody<Opening>,
 ) -> Answer<Json<ProposalView>> {
     let closes_at = opening.unwrap_or_default().closes_at_ms;
-    state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .open(id, closes_at)
-        .await?;
+    state.steps(caller.as_actor()).open(id, closes_at).await?;
     Ok(Json(state.consortium.view(id).await?))
 }
 
@@ -399,13 +388,7 @@ pub async fn close(
     caller: Caller,
     Path(params::Proposal { id }): Path<params::Proposal>,
 ) -> Answer<Json<Tally>> {
-    Ok(Json(
-        state
-            .consortium
-            .by(caller.as_actor(), (state.clock)())
-            .close(id)
-            .await?,
-    ))
+    Ok(Json(state.steps(caller.as_actor()).close(id).await?))
 }
 
 /// Why the proposal is withdrawn.
@@ -441,11 +424,7 @@ pub async fn withdraw(
     MaybeBody(withdrawal): MaybeBody<Withdrawal>,
 ) -> Answer<Json<ProposalView>> {
     let reason = withdrawal.unwrap_or_default().reason;
-    state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .withdraw(id, &reason)
-        .await?;
+    state.steps(caller.as_actor()).withdraw(id, &reason).await?;
     Ok(Json(state.consortium.view(id).await?))
 }
 

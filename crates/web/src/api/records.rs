@@ -129,10 +129,6 @@ pub async fn set_rules(
     caller: Caller,
     Body(rules): Body<ConsortiumRules>,
 ) -> Answer<Json<ConsortiumRules>> {
-    state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .set_rules(&rules)
-        .await?;
+    state.steps(caller.as_actor()).set_rules(&rules).await?;
     Ok(Json(state.consortium.rules().await?))
 }

@@ -160,7 +160,7 @@ struct Representative {
 }
 
 pub(super) async fn detail(state: &ApiState, actor: &Actor, name: &str) -> Answer<Detail> {
-    let steps = state.consortium.by(actor, (state.clock)());
+    let steps = state.steps(actor);
     let org = steps.organisation(name).await?;
     let private = steps.sees_people_of(&org.name);
     let store = state.consortium.store();
@@ -213,11 +213,7 @@ pub(super) async fn detail(state: &ApiState, actor: &Actor, name: &str) -> Answe
     responses((status = 200, body = Vec<Summary>)),
 )]
 pub async fn list(State(state): State<ApiState>, caller: Caller) -> Answer<Json<Vec<Summary>>> {
-    let orgs = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .organisations()
-        .await?;
+    let orgs = state.steps(caller.as_actor()).organisations().await?;
     Ok(Json(orgs.iter().map(Summary::from).collect()))
 }
 
@@ -459,8 +455,7 @@ pub async fn apply(
 ) -> Answer<(StatusCode, Json<Applied>)> {
     let name = application.organisation.name.clone();
     let proposal_id = state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .apply(&application.organisation.into(), &application.statement)
         .await?;
     Ok((
@@ -493,11 +488,7 @@ pub async fn give_notice(
     caller: Caller,
     Path(params::Org { name }): Path<params::Org>,
 ) -> Answer<Json<Detail>> {
-    state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
-        .give_notice(&name)
-        .await?;
+    state.steps(caller.as_actor()).give_notice(&name).await?;
     Ok(Json(detail(&state, caller.as_actor(), &name).await?))
 }
 
@@ -549,8 +540,7 @@ pub async fn contribute(
         note: &c.note,
     };
     state
-        .consortium
-        .by(caller.as_actor(), (state.clock)())
+        .steps(caller.as_actor())
         .contribute(&name, &offered)
         .await?;
     Ok((
