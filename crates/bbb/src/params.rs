@@ -27,6 +27,16 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A comma-separated parameter's items (meeting and record IDs,
+    /// states), trimmed, empty ones dropped; none when it is absent.
+    pub fn list(&self, key: &str) -> impl Iterator<Item = &str> {
+        self.get(key)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+    }
+
     /// A parameter that is present and not blank, as BBB's `StringUtils.isEmpty` checks.
     pub fn get_nonblank(&self, key: &str) -> Option<&str> {
         self.get(key).filter(|v| !v.trim().is_empty())

@@ -290,15 +290,7 @@ fn dispatch(sh: &Shared, name: &str, method: &Method, p: &Params) -> Result<Answ
 }
 
 fn list(p: &Params, key: &str) -> Vec<String> {
-    p.get(key)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+    p.list(key).map(str::to_string).collect()
 }
 
 fn get_recordings(sh: &Shared, p: &Params) -> Result<Answer, ApiError> {

@@ -47,10 +47,6 @@ impl Change {
 
 const NO_RECORDINGS: &str = "There are no recordings for the meeting(s).";
 
-fn split_list(s: &str) -> impl Iterator<Item = &str> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty())
-}
-
 fn owned(tenant: &str, recording: &Element) -> bool {
     let id = recording.child_text("meetingID").unwrap_or_default();
     namespace::tenant_id(tenant, &id).is_some()
@@ -63,8 +59,9 @@ async fn find(
     mut params: Params,
 ) -> Result<Vec<(fleet::Route, Element)>, ApiError> {
     let tenant = &v.tenant.name;
-    if let Some(ids) = params.get("meetingID").map(str::to_string) {
-        let mapped: Vec<String> = split_list(&ids)
+    if params.contains("meetingID") {
+        let mapped: Vec<String> = params
+            .list("meetingID")
             .map(|id| namespace::backend_id(tenant, id))
             .collect();
         params.set("meetingID", mapped.join(","));
@@ -118,14 +115,19 @@ pub(super) async fn get(gw: &Gateway, v: Verified) -> Result<Answer, ApiError> {
         .map(|r| index::element(r, base, &v.tenant.name))
         .collect();
     let known: HashSet<&str> = indexed.iter().map(|r| r.record_id.as_str()).collect();
-    // Recordings named in full that were all imported (deleted ones
-    // included) are the index's alone: their servers, which may be gone,
-    // have nothing to add.
-    let named = params
-        .get("recordID")
-        .map(|ids| split_list(ids).collect::<Vec<_>>());
-    if named.is_some_and(|ids| !ids.is_empty() && ids.iter().all(|id| known.contains(id))) {
-        return Ok(page(&v.tenant.name, items, offset, limit));
+    // Imported recordings (deleted ones included) are the index's alone:
+    // the servers, which may be gone, are asked only for the record IDs it
+    // does not know, and not at all when it knows every one named.
+    let named: Vec<String> = params.list("recordID").map(str::to_string).collect();
+    if !named.is_empty() {
+        let unknown: Vec<String> = named
+            .into_iter()
+            .filter(|id| !known.contains(id.as_str()))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(page(&v.tenant.name, items, offset, limit));
+        }
+        params.set("recordID", unknown.join(","));
     }
     match find(gw, &v, params).await {
         Ok(found) => items.extend(
@@ -154,11 +156,7 @@ fn page(tenant: &str, items: Vec<Element>, offset: usize, limit: Option<usize>) 
 }
 
 pub(super) async fn change(gw: &Gateway, v: Verified, change: Change) -> Result<Answer, ApiError> {
-    let ids: Vec<String> = v
-        .params
-        .get("recordID")
-        .map(|r| split_list(r).map(str::to_string).collect())
-        .unwrap_or_default();
+    let ids: Vec<String> = v.params.list("recordID").map(str::to_string).collect();
     if ids.is_empty() {
         return Err(ApiError::missing_record_id());
     }
@@ -178,18 +176,15 @@ pub(super) async fn change(gw: &Gateway, v: Verified, change: Change) -> Result<
         .tenant_recordings(v.tenant.id)
         .await
         .map_err(internal)?;
-    let (in_index, on_servers): (Vec<&String>, Vec<&String>) = ids
-        .iter()
-        .partition(|id| indexed.iter().any(|r| &r.record_id == *id));
-    let mine: Vec<&RecordingRow> = in_index
-        .iter()
-        .map(|id| {
-            indexed
-                .iter()
-                .find(|r| &r.record_id == *id && !r.deleted)
-                .ok_or_else(ApiError::recordings_not_found)
-        })
-        .collect::<Result<_, _>>()?;
+    let mut mine: Vec<&RecordingRow> = Vec::new();
+    let mut on_servers: Vec<&String> = Vec::new();
+    for id in &ids {
+        match indexed.iter().find(|r| &r.record_id == id) {
+            Some(r) if r.deleted => return Err(ApiError::recordings_not_found()),
+            Some(r) => mine.push(r),
+            None => on_servers.push(id),
+        }
+    }
     // Everything is found before anything changes.
     let by_server = if on_servers.is_empty() {
         HashMap::new()

@@ -4,14 +4,6 @@
 use bbb::{Element, Params};
 use store::RecordingRow;
 
-fn split_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The filters of a getRecordings call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
@@ -24,7 +16,7 @@ pub struct Query {
 
 impl Query {
     pub fn from_params(p: &Params) -> Self {
-        let list = |k| p.get(k).map(split_list).unwrap_or_default();
+        let list = |k| p.list(k).map(str::to_string).collect();
         Self {
             meeting_ids: list("meetingID"),
             record_ids: list("recordID"),

@@ -48,18 +48,21 @@ pub(crate) async fn play_file(
             tracing::error!(record_id = %row.record_id, file, "an indexed recording file is missing from storage");
             not_found()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read a recording file");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the recording cannot be read now",
-            )
-        }
+        Err(e) => unreadable(e),
     }
 }
 
 fn not_found() -> Response {
     problem(StatusCode::NOT_FOUND, "no such recording")
+}
+
+/// The index or the storage failed: logged, and answered without detail.
+fn unreadable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "cannot read a recording");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the recording cannot be read now",
+    )
 }
 
 /// The tenant's published recording and its format.
@@ -69,26 +72,14 @@ async fn find(
     record_id: &str,
     format: &str,
 ) -> Result<(RecordingRow, PlaybackFormat), Response> {
-    let store_failed = |e: store::StoreError| {
-        tracing::error!(error = %e, "cannot read a recording");
-        problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the recording cannot be read now",
-        )
-    };
-    let Some(tenant) = gw
-        .store
-        .tenant_by_name(tenant)
-        .await
-        .map_err(store_failed)?
-    else {
+    let Some(tenant) = gw.store.tenant_by_name(tenant).await.map_err(unreadable)? else {
         return Err(not_found());
     };
     let row = gw
         .store
         .recording(record_id)
         .await
-        .map_err(store_failed)?
+        .map_err(unreadable)?
         .filter(|r| r.tenant_id == tenant.id && tenant.enabled && r.published && !r.deleted)
         .ok_or_else(not_found)?;
     let f = row
